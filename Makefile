@@ -1,0 +1,45 @@
+# The README's commands. Each sets up .venv (pip) on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+EXAMPLE ?= templates/scenarios/invoice_triage.yaml
+
+.PHONY: run test lint format bench browser clean help
+
+help:
+	@echo "make run    evaluate the built-in example scenario and print the summary"
+	@echo "make test   ruff + pytest (doctests, notebooks, browser) in .venv"
+	@echo "make bench  speed ratios, written to BENCHMARKS.md"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/roi run $(EXAMPLE)
+
+lint: $(STAMP)
+	$(BIN)/ruff check roi tests benchmarks
+	$(BIN)/ruff format --check roi tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format roi tests benchmarks
+	$(BIN)/ruff check --fix roi tests benchmarks
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+# Debian's Chromium for the browser tests and PDF export (Playwright cannot download
+# its own browser here). Needs root; CI runs it through .ci/run.
+browser:
+	command -v chromium > /dev/null || (apt-get update -qq && apt-get install -y -qq chromium poppler-utils)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,309 @@
+"""One computation path: from input values to every headline result.
+
+`compute` is the engine: it takes numbers or arrays, so the same call serves one
+scenario, a table of a million scenarios and a Monte Carlo of 100k samples. `evaluate`
+wraps it for one Scenario; `evaluate_table` for a pandas DataFrame.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from roi.breakeven import BreakEven, break_even_table
+from roi.exceptions import Problem, ScenarioError
+from roi.impact import MONTHS_PER_YEAR, annual_impact
+from roi.payback import (
+    adopted_months,
+    cumulative_cash,
+    meets_threshold,
+    monthly_cash_flows,
+    monthly_rate,
+    npv,
+    payback_months,
+    ramp_payback_month,
+    roi_pct,
+    weeks_to_months,
+)
+from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Scenario
+from roi.timeline import CHECKPOINTS, PHASES, Timeline, estimate_timeline, schedule, total_weeks
+
+RESULT_COLUMNS = (
+    "time_value",
+    "incremental_revenue_value",
+    "running_costs",
+    "annual_impact",
+    "monthly_net_impact",
+    "one_time_cost",
+    "payback_months",
+    "meets_payback_threshold",
+    "npv",
+    "roi_pct",
+    "payback_month_with_ramp",
+    "weeks_to_go_live",
+    "time_to_value_months",
+    "cumulative_cash_at_horizon",
+)
+
+
+def compute(values: Mapping[str, ArrayLike], weeks_to_go_live: ArrayLike = 0.0) -> dict[str, Any]:
+    """Every headline result from the numeric inputs (numbers or broadcastable arrays).
+
+    `values` maps each numeric Scenario field to its value(s); `weeks_to_go_live` is the
+    production-engineering time before benefits start. Payback values are inf where
+    the initiative never pays back.
+
+    >>> r = compute(dict(users=200, tasks_per_day=12, minutes_saved_per_task=4,
+    ...     hourly_rate=55, workdays_per_year=230, incremental_revenue=0,
+    ...     platform_cost_annual=60_000, model_cost_annual=36_000,
+    ...     support_cost_annual=40_000, build_cost=250_000, change_cost=50_000,
+    ...     payback_threshold_months=12, adoption_months=0, discount_rate=0.1,
+    ...     horizon_months=36))
+    >>> float(r["annual_impact"]), round(float(r["payback_months"]), 3)
+    (1888000.0, 1.907)
+    """
+    v = {field: np.asarray(values[field], float) for field in NUMERIC_FIELDS}
+    impact = annual_impact(*(v[f] for f in (
+        "users", "tasks_per_day", "minutes_saved_per_task", "hourly_rate", "workdays_per_year",
+        "incremental_revenue", "platform_cost_annual", "model_cost_annual",
+        "support_cost_annual")))
+    one_time = v["build_cost"] + v["change_cost"]
+    monthly_net = impact.monthly_net
+    benefit = (impact.time_value + impact.incremental_revenue) / MONTHS_PER_YEAR
+    running = impact.running_costs / MONTHS_PER_YEAR
+    ramp = v["adoption_months"]
+    horizon = np.round(v["horizon_months"])
+    payback = payback_months(one_time, monthly_net)
+    ramp_month = ramp_payback_month(one_time, benefit, running, ramp)
+    weeks = np.asarray(weeks_to_go_live, float)
+    return {
+        "time_value": impact.time_value,
+        "incremental_revenue_value": impact.incremental_revenue,
+        "running_costs": impact.running_costs,
+        "annual_impact": impact.net,
+        "monthly_net_impact": monthly_net,
+        "one_time_cost": one_time,
+        "payback_months": payback,
+        "meets_payback_threshold": meets_threshold(payback, v["payback_threshold_months"]),
+        "npv": npv(one_time, benefit, running, ramp, v["discount_rate"], horizon),
+        "roi_pct": roi_pct(one_time, benefit, running, ramp, horizon),
+        "payback_month_with_ramp": ramp_month,
+        "weeks_to_go_live": weeks,
+        "time_to_value_months": weeks_to_months(weeks) + ramp_month,
+        "cumulative_cash_at_horizon": cumulative_cash(horizon, one_time, benefit, running, ramp),
+    }
+
+
+def _finite_or_none(x: float) -> float | None:
+    return float(x) if math.isfinite(float(x)) else None
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything the workbook shows for one scenario at its likely values."""
+
+    scenario: Scenario
+    time_value: float
+    incremental_revenue: float
+    running_costs: float
+    annual_impact: float
+    monthly_net_impact: float
+    one_time_cost: float
+    payback_months: float | None  # None: never pays back
+    meets_payback_threshold: bool
+    npv: float
+    roi_pct: float | None
+    payback_month_with_ramp: int | None
+    time_to_value_months: float | None
+    cumulative_cash_at_horizon: float
+    timeline: Timeline
+    cash_flow: pd.DataFrame
+    break_even: tuple[BreakEven, ...]
+
+    @property
+    def pays_back(self) -> bool:
+        return self.payback_months is not None
+
+    @property
+    def go_live_date(self) -> date | None:
+        return self.timeline.go_live_date
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready results; keys follow the Scenario's field names and the CLI contract."""
+        return {
+            "name": self.scenario.name,
+            "annual_impact": self.annual_impact,
+            "monthly_net_impact": self.monthly_net_impact,
+            "payback_months": self.payback_months,
+            "meets_payback_threshold": self.meets_payback_threshold,
+            "payback_threshold_months": self.scenario.value("payback_threshold_months"),
+            "npv": self.npv,
+            "roi_pct": self.roi_pct,
+            "time_value": self.time_value,
+            "incremental_revenue": self.incremental_revenue,
+            "running_costs": self.running_costs,
+            "one_time_cost": self.one_time_cost,
+            "payback_month_with_ramp": self.payback_month_with_ramp,
+            "time_to_value_months": self.time_to_value_months,
+            "cumulative_cash_at_horizon": self.cumulative_cash_at_horizon,
+            "timeline_weeks": {
+                "min": self.timeline.min_weeks,
+                "likely": self.timeline.likely_weeks,
+                "max": self.timeline.max_weeks,
+            },
+            "go_live_date": self.go_live_date.isoformat() if self.go_live_date else None,
+            "critical_path": list(self.timeline.critical_path),
+            "warnings": list(self.timeline.warnings),
+        }
+
+
+def timeline_for(scenario: Scenario) -> Timeline:
+    """The production-engineering plan for a scenario."""
+    return estimate_timeline(
+        scenario.phase_weeks,
+        governance=scenario.governance,
+        start_date=scenario.start_date,
+        poc_weeks=scenario.poc_weeks,
+    )
+
+
+def cash_flow_table(scenario: Scenario, results: Mapping[str, Any]) -> pd.DataFrame:
+    """Month-by-month cash flow from go-live over the scenario's horizon."""
+    values = scenario.point_values()
+    horizon = round(values["horizon_months"])
+    benefit = (results["time_value"] + results["incremental_revenue_value"]) / MONTHS_PER_YEAR
+    running = results["running_costs"] / MONTHS_PER_YEAR
+    ramp = values["adoption_months"]
+    flows = monthly_cash_flows(results["one_time_cost"], benefit, running, ramp, horizon)
+    months = np.arange(horizon + 1)
+    share = np.concatenate([[0.0], adopted_months(months[1:], ramp)
+                            - adopted_months(months[1:] - 1, ramp)])
+    discount = (1 + monthly_rate(values["discount_rate"])) ** -months
+    return pd.DataFrame(
+        {
+            "month": months,
+            "adoption": share,
+            "benefit": np.where(months > 0, benefit * share, 0.0),
+            "running_cost": np.where(months > 0, running, 0.0),
+            "one_time_cost": np.where(months == 0, results["one_time_cost"], 0.0),
+            "net": flows,
+            "cumulative": np.cumsum(flows),
+            "discounted": flows * discount,
+        }
+    )
+
+
+def evaluate(scenario: Scenario) -> Results:
+    """All point results for one scenario: impact, payback, cash flow, timeline, break-even."""
+    timeline = timeline_for(scenario)
+    values = scenario.point_values()
+    raw = compute(values, timeline.likely_weeks)
+    ramp_month = float(raw["payback_month_with_ramp"])
+    return Results(
+        scenario=scenario,
+        time_value=float(raw["time_value"]),
+        incremental_revenue=float(raw["incremental_revenue_value"]),
+        running_costs=float(raw["running_costs"]),
+        annual_impact=float(raw["annual_impact"]),
+        monthly_net_impact=float(raw["monthly_net_impact"]),
+        one_time_cost=float(raw["one_time_cost"]),
+        payback_months=_finite_or_none(raw["payback_months"]),
+        meets_payback_threshold=bool(raw["meets_payback_threshold"]),
+        npv=float(raw["npv"]),
+        roi_pct=_finite_or_none(raw["roi_pct"]),
+        payback_month_with_ramp=int(ramp_month) if math.isfinite(ramp_month) else None,
+        time_to_value_months=_finite_or_none(raw["time_to_value_months"]),
+        cumulative_cash_at_horizon=float(raw["cumulative_cash_at_horizon"]),
+        timeline=timeline,
+        cash_flow=cash_flow_table(scenario, raw),
+        break_even=tuple(break_even_table(values)),
+    )
+
+
+# --- tables of scenarios ---------------------------------------------------------------
+
+
+def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 20) -> dict:
+    """Numeric columns of a scenario table, checked in vectorized form.
+
+    Returns the columns as float arrays (defaults filled in). Raises ScenarioError
+    naming the row, field, value and rule of the first `limit` problems.
+    """
+    problems: list[Problem] = []
+    count = 0
+    columns: dict[str, np.ndarray] = {}
+    rows = len(table)
+    known = {"name", "description", *FIELD_SPECS,
+             *(f"{f}_{part}" for f in FIELD_SPECS for part in ("low", "high", "distribution"))}
+    unknown = [c for c in table.columns if c not in known]
+    for column in unknown:
+        problems.append(Problem(str(column), None, "is not a numeric scenario field", source))
+    for field, spec in FIELD_SPECS.items():
+        if field not in table.columns:
+            if spec.required:
+                problems.append(Problem(field, None, "is required (no such column)", source))
+                continue
+            columns[field] = np.full(rows, float(spec.default))
+            continue
+        raw = table[field]
+        numeric = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        blank = raw.isna().to_numpy()
+        if not spec.required:
+            numeric = np.where(blank, float(spec.default), numeric)
+        bad = ~np.isfinite(numeric)
+        low_ok = numeric > spec.minimum if spec.exclusive_minimum else numeric >= spec.minimum
+        bad |= ~low_ok
+        if spec.maximum is not None:
+            bad |= numeric > spec.maximum
+        if spec.whole:
+            bad |= numeric != np.round(numeric)
+        for index in np.flatnonzero(bad):
+            count += 1
+            if count <= limit:
+                label = table.index[index]
+                problems.append(Problem(field, raw.iloc[index], spec.allowed(), source, label))
+        columns[field] = numeric
+    if "tasks_per_day" in columns and "minutes_saved_per_task" in columns:
+        day = columns["tasks_per_day"] * columns["minutes_saved_per_task"]
+        for index in np.flatnonzero(day > MINUTES_PER_DAY):
+            count += 1
+            if count <= limit:
+                problems.append(Problem(
+                    "tasks_per_day x minutes_saved_per_task", float(day[index]),
+                    f"must not exceed {MINUTES_PER_DAY} minutes (24 hours) saved per user "
+                    "per day", source, table.index[index]))
+    if problems:
+        if count > limit:
+            problems.append(Problem("", None, f"... and {count - limit} more problems", source))
+        raise ScenarioError(problems)
+    return columns
+
+
+def evaluate_table(table: pd.DataFrame, governance: str = "parallel") -> pd.DataFrame:
+    """Results for every row of a table of scenarios, in one vectorized call.
+
+    Columns are Scenario field names (likely values); optional fields may be absent.
+    Every row uses the standard timeline at its likely durations.
+
+    >>> table = pd.DataFrame({"users": [200, 0], "tasks_per_day": 12,
+    ...     "minutes_saved_per_task": 4, "hourly_rate": 55, "platform_cost_annual": 60_000,
+    ...     "model_cost_annual": 36_000, "support_cost_annual": 40_000,
+    ...     "build_cost": 250_000, "change_cost": 50_000})
+    >>> evaluate_table(table)[["annual_impact", "meets_payback_threshold"]]
+       annual_impact  meets_payback_threshold
+    0      1888000.0                     True
+    1      -136000.0                    False
+    """
+    columns = validate_table(table)
+    weeks = float(total_weeks(schedule({p.id: p.likely for p in PHASES},
+                                       {c.id: c.likely for c in CHECKPOINTS}, governance)))
+    results = compute(columns, np.full(len(table), weeks))
+    return pd.DataFrame({name: np.broadcast_to(results[name], (len(table),))
+                         for name in RESULT_COLUMNS}, index=table.index)

@@ -1,0 +1,60 @@
+"""Errors raised by roi: one root, each refining the builtin it resembles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RoiError(Exception):
+    """Root of every error roi raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where, which field, what value, what is allowed."""
+
+    field: str
+    value: object
+    allowed: str
+    source: str = ""
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.row is not None:
+            where = f"{where} row {self.row}" if where else f"row {self.row}"
+        prefix = f"{where}: " if where else ""
+        field = f"'{self.field}'" if self.field else "file"
+        value = _short_repr(self.value)
+        return f"{prefix}{field} {self.allowed}" + (f": got {value}" if value else "")
+
+
+def _short_repr(value: object, limit: int = 60) -> str:
+    if value is _MISSING:
+        return ""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING = _Missing()
+MISSING = _MISSING
+"""Marker for a value that was not given at all (a missing required field)."""
+
+
+class ScenarioError(RoiError, ValueError):
+    """A scenario, or a file of scenarios, is not valid; lists every problem found."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the scenario input:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+class ConfigError(RoiError, ValueError):
+    """A data file shipped with roi or supplied by a user (phases, gates) is not valid."""

@@ -1,0 +1,196 @@
+"""Reading scenarios from YAML, JSON, CSV and XLSX files, and writing them back safely."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from roi.exceptions import MISSING, Problem, ScenarioError
+from roi.scenario import FIELD_SPECS, SCENARIO_KEYS, Scenario, _suggestion, scenario_from_dict
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+RANGE_PARTS = ("low", "high", "distribution")
+
+
+def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
+    """Every scenario in a file: a YAML/JSON mapping or list of mappings, or CSV/XLSX rows.
+
+    Raises ScenarioError listing every problem in every scenario of the file.
+    """
+    path = Path(path)
+    kind = SUFFIXES.get(path.suffix.lower())
+    source = str(path)
+    if kind is None:
+        raise ScenarioError([Problem("", path.suffix or "(none)",
+                                     "must be a .yaml, .yml, .json, .csv or .xlsx file", source)])
+    if not path.is_file():
+        raise ScenarioError([Problem("", MISSING, "does not exist or is not a file", source)])
+    if kind in ("yaml", "json"):
+        records = _records_from_document(path, kind)
+    else:
+        records = _records_from_table(path, kind)
+    scenarios: list[Scenario] = []
+    problems: list[Problem] = []
+    for row, record in records:
+        try:
+            scenarios.append(scenario_from_dict(record, source=source, row=row))
+        except ScenarioError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return scenarios
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """The one scenario in a file; a file with several is an error naming how many."""
+    scenarios = load_scenarios(path)
+    if len(scenarios) != 1:
+        raise ScenarioError([Problem("", MISSING, f"must hold exactly one scenario here, "
+                                     f"but holds {len(scenarios)}", str(path))])
+    return scenarios[0]
+
+
+def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]]:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem("", MISSING, "is not UTF-8 text", source)]) from None
+    if not text.strip():
+        raise ScenarioError([Problem("", MISSING, "is empty: it must hold a scenario", source)])
+    try:
+        data = yaml.safe_load(text) if kind == "yaml" else json.loads(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "invalid syntax"
+        raise ScenarioError([Problem("", MISSING, f"is not valid YAML{where}: {problem}",
+                                     source)]) from None
+    except json.JSONDecodeError as error:
+        raise ScenarioError([Problem("", MISSING, f"is not valid JSON at line {error.lineno}, "
+                                     f"column {error.colno}: {error.msg}", source)]) from None
+    if isinstance(data, Mapping) and set(data) == {"scenarios"}:
+        data = data["scenarios"]
+    if isinstance(data, list):
+        if not data:
+            raise ScenarioError([Problem("", MISSING, "holds an empty list of scenarios",
+                                         source)])
+        return [(index + 1, item) for index, item in enumerate(data)]
+    if data is None:
+        raise ScenarioError([Problem("", MISSING, "is empty: it must hold a scenario", source)])
+    return [(None, data)]
+
+
+def _records_from_table(path: Path, kind: str) -> list[tuple[int | None, dict[str, Any]]]:
+    source = str(path)
+    try:
+        if kind == "csv":
+            table = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""],
+                                skipinitialspace=True)
+        else:
+            table = pd.read_excel(path, dtype=object)
+    except pd.errors.EmptyDataError:
+        raise ScenarioError([Problem("", MISSING, "is empty: it must hold a header row and "
+                                     "one row per scenario", source)]) from None
+    except (ValueError, OSError, pd.errors.ParserError) as error:
+        raise ScenarioError([Problem("", MISSING, f"cannot be read as {kind.upper()}: "
+                                     f"{str(error).splitlines()[0]}", source)]) from None
+    if table.empty:
+        raise ScenarioError([Problem("", MISSING, "has no scenario rows under its header",
+                                     source)])
+    return records_from_table(table, source=source)
+
+
+def records_from_table(
+    table: pd.DataFrame, *, source: str = "table", first_row: int = 2
+) -> list[tuple[int | None, dict[str, Any]]]:
+    """Scenario mappings from table rows: `<field>_low` / `<field>_high` make ranges.
+
+    Row numbers are as a spreadsheet shows them (the header is row 1).
+    """
+    problems: list[Problem] = []
+    columns = [str(c).strip() for c in table.columns]
+    table = table.set_axis(columns, axis=1)
+    for column in columns:
+        base, _, part = column.rpartition("_")
+        if column in SCENARIO_KEYS or (part in RANGE_PARTS and base in FIELD_SPECS):
+            continue
+        problems.append(Problem(column, MISSING, "is not a scenario column"
+                                + _suggestion(column, SCENARIO_KEYS), source))
+    if problems:
+        raise ScenarioError(problems)
+    records = []
+    for offset, (_, row) in enumerate(table.iterrows()):
+        record: dict[str, Any] = {}
+        for column, value in row.items():
+            if _blank(value) or column.rpartition("_")[2] in RANGE_PARTS and \
+                    column.rpartition("_")[0] in FIELD_SPECS:
+                continue
+            record[column] = value.strip() if isinstance(value, str) else value
+        for field in FIELD_SPECS:
+            parts = {p: row.get(f"{field}_{p}") for p in RANGE_PARTS}
+            if all(_blank(v) for v in parts.values()):
+                continue
+            likely = record.get(field, MISSING)
+            record[field] = {
+                "low": parts["low"] if not _blank(parts["low"]) else likely,
+                "likely": likely,
+                "high": parts["high"] if not _blank(parts["high"]) else likely,
+            }
+            if likely is MISSING:
+                record[field] = {k: v for k, v in record[field].items() if v is not MISSING}
+            if not _blank(parts["distribution"]):
+                record[field]["distribution"] = str(parts["distribution"]).strip()
+        records.append((first_row + offset, record))
+    return records
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:
+    """Write a file so that readers see the old content or the new, never half of it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The scenario as YAML text, loadable by `load_scenario` and by papermill's -f."""
+    return yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:
+    """Save a scenario as YAML, atomically."""
+    return write_text_atomic(path, scenario_yaml(scenario))
+
+
+def scenarios_table(scenarios: Iterable[Scenario]) -> pd.DataFrame:
+    """Likely values of many scenarios as a table whose columns are the field names."""
+    return pd.DataFrame([{"name": s.name, **s.point_values()} for s in scenarios])

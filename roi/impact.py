@@ -1,0 +1,115 @@
+"""Annual impact of an AI initiative: time value plus revenue, less running costs.
+
+Every function takes numbers or numpy arrays (or pandas columns); inputs broadcast
+together, so one call evaluates one scenario, 100k Monte Carlo samples, or a table of a
+million scenarios. A scalar in gives a numpy scalar out.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+MONTHS_PER_YEAR = 12
+MINUTES_PER_HOUR = 60
+
+
+class AnnualImpact(NamedTuple):
+    """The parts of annual impact, each in $ a year."""
+
+    time_value: np.ndarray
+    incremental_revenue: np.ndarray
+    running_costs: np.ndarray
+    net: np.ndarray
+
+    @property
+    def monthly_net(self) -> np.ndarray:
+        return self.net / MONTHS_PER_YEAR
+
+
+def time_value(
+    users: ArrayLike,
+    tasks_per_day: ArrayLike,
+    minutes_saved_per_task: ArrayLike,
+    hourly_rate: ArrayLike,
+    workdays_per_year: ArrayLike = 230,
+) -> np.ndarray:
+    """Value of the time saved in a year.
+
+    Notes
+    -----
+    time_value = users * tasks_per_day * minutes_saved_per_task / 60
+                 * hourly_rate * workdays_per_year
+
+    Examples
+    --------
+    200 analysts each triage 12 invoices a day, saving 4 minutes each, at $55 an hour
+    over 230 workdays:
+
+    >>> float(time_value(200, 12, 4, 55, 230))
+    2024000.0
+    """
+    return (
+        np.asarray(users, float)
+        * tasks_per_day
+        * minutes_saved_per_task
+        / MINUTES_PER_HOUR
+        * hourly_rate
+        * workdays_per_year
+    )
+
+
+def running_costs(
+    platform_cost_annual: ArrayLike, model_cost_annual: ArrayLike, support_cost_annual: ArrayLike
+) -> np.ndarray:
+    """Annual cost of running the system: platform + model + support.
+
+    >>> float(running_costs(60_000, 36_000, 40_000))
+    136000.0
+    """
+    return np.asarray(platform_cost_annual, float) + model_cost_annual + support_cost_annual
+
+
+def annual_impact(
+    users: ArrayLike,
+    tasks_per_day: ArrayLike,
+    minutes_saved_per_task: ArrayLike,
+    hourly_rate: ArrayLike,
+    workdays_per_year: ArrayLike = 230,
+    incremental_revenue: ArrayLike = 0,
+    platform_cost_annual: ArrayLike = 0,
+    model_cost_annual: ArrayLike = 0,
+    support_cost_annual: ArrayLike = 0,
+) -> AnnualImpact:
+    """Annual net impact with its parts.
+
+    Notes
+    -----
+    net = time_value + incremental_revenue - (platform + model + support costs)
+
+    Examples
+    --------
+    The invoice-triage assistant: $2,024,000 of time saved, no new revenue, $136,000 a
+    year to run, so $1,888,000 a year net, $157,333.33 a month:
+
+    >>> impact = annual_impact(200, 12, 4, 55, 230, 0, 60_000, 36_000, 40_000)
+    >>> float(impact.net), round(float(impact.monthly_net), 2)
+    (1888000.0, 157333.33)
+    """
+    value = time_value(users, tasks_per_day, minutes_saved_per_task, hourly_rate,
+                       workdays_per_year)
+    revenue = np.asarray(incremental_revenue, float) + np.zeros_like(value)
+    costs = running_costs(platform_cost_annual, model_cost_annual, support_cost_annual)
+    value, revenue, costs = np.broadcast_arrays(value, revenue, costs)
+    return AnnualImpact(value, revenue, costs, value + revenue - costs)
+
+
+def monthly_net_impact(annual_net: ArrayLike) -> np.ndarray:
+    """Monthly net impact: annual net / 12.
+
+    >>> float(monthly_net_impact(1_200_000))
+    100000.0
+    """
+    return np.asarray(annual_net, float) / MONTHS_PER_YEAR

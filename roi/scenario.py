@@ -1,0 +1,537 @@
+"""The validated input of every calculation: one AI initiative's assumptions."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from roi.exceptions import MISSING, Problem, ScenarioError
+
+Distribution = Literal["pert", "triangular", "uniform"]
+DISTRIBUTIONS: tuple[str, ...] = ("pert", "triangular", "uniform")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What one numeric input means, its unit, and the values it may take."""
+
+    name: str
+    label: str
+    unit: str
+    group: str
+    help: str
+    default: float | None = None  # None: required
+    minimum: float = 0.0
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    whole: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    def allowed(self) -> str:
+        """The rule in words, e.g. 'must be a number >= 0'."""
+        low = f"> {_fmt(self.minimum)}" if self.exclusive_minimum else f">= {_fmt(self.minimum)}"
+        kind = "a whole number" if self.whole else "a number"
+        if self.maximum is None:
+            return f"must be {kind} {low}"
+        if self.exclusive_minimum:
+            return f"must be {kind} {low} and <= {_fmt(self.maximum)}"
+        return f"must be {kind} from {_fmt(self.minimum)} to {_fmt(self.maximum)}"
+
+    def check(self, value: float) -> bool:
+        if self.exclusive_minimum and not value > self.minimum:
+            return False
+        if not self.exclusive_minimum and value < self.minimum:
+            return False
+        if self.maximum is not None and value > self.maximum:
+            return False
+        return not (self.whole and value != int(value))
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+_SPECS = (
+    FieldSpec("users", "Users", "people", "Impact", "People who will use the system."),
+    FieldSpec("tasks_per_day", "Tasks per user per day", "tasks", "Impact",
+              "Tasks each user does on a workday that the system helps with."),
+    FieldSpec("minutes_saved_per_task", "Minutes saved per task", "min", "Impact",
+              "Minutes the system saves on each task."),
+    FieldSpec("hourly_rate", "Loaded hourly rate", "$/h", "Impact",
+              "Fully loaded cost of one hour of a user's time."),
+    FieldSpec("workdays_per_year", "Workdays per year", "days", "Impact",
+              "Workdays in a year.", default=230, minimum=1, maximum=366),
+    FieldSpec("incremental_revenue", "Incremental revenue", "$/yr", "Impact",
+              "Extra revenue a year that the system brings.", default=0),
+    FieldSpec("platform_cost_annual", "Platform cost", "$/yr", "Costs",
+              "Hosting, infrastructure and licences a year."),
+    FieldSpec("model_cost_annual", "Model cost", "$/yr", "Costs",
+              "Model inference or API usage a year."),
+    FieldSpec("support_cost_annual", "Support cost", "$/yr", "Costs",
+              "Operations, monitoring and on-call a year."),
+    FieldSpec("build_cost", "Build cost", "$", "Costs",
+              "One-time cost of production engineering."),
+    FieldSpec("change_cost", "Change cost", "$", "Costs",
+              "One-time cost of training, rollout and change management."),
+    FieldSpec("payback_threshold_months", "Payback threshold", "months", "Decision",
+              "Payback must come within this many months, or the idea is killed.",
+              default=12, exclusive_minimum=True),
+    FieldSpec("adoption_months", "Adoption ramp", "months", "Timeline",
+              "Months from go-live until everyone uses it (linear ramp).", default=0),
+    FieldSpec("discount_rate", "Discount rate", "per year", "Finance",
+              "Annual rate used to discount cash flows for NPV.",
+              default=0.10, maximum=1),
+    FieldSpec("horizon_months", "Horizon", "months", "Finance",
+              "Months of cash flow after go-live that NPV and ROI look at.",
+              default=36, minimum=1, maximum=120, whole=True),
+)
+
+FIELD_SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in _SPECS}
+"""Every numeric Scenario field, in the order users see them."""
+
+NUMERIC_FIELDS: tuple[str, ...] = tuple(FIELD_SPECS)
+REQUIRED_FIELDS: tuple[str, ...] = ("name", *(s.name for s in _SPECS if s.required))
+MINUTES_PER_DAY = 24 * 60
+
+GOVERNANCE_MODES: tuple[str, ...] = ("parallel", "sequential")
+
+
+def to_number(value: Any) -> float:
+    """A finite float from a number or numeric text; raises ValueError with the rule otherwise.
+
+    >>> to_number("12.5"), to_number(3)
+    (12.5, 3.0)
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValueError("must be a number")
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().replace("_", ""))
+        except ValueError:
+            raise ValueError("must be a number") from None
+    elif isinstance(value, numbers.Real):
+        number = float(value)
+    else:
+        raise ValueError("must be a number")
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number (not NaN or infinity)")
+    return number
+
+
+class Range(BaseModel):
+    """An uncertain input: low, most likely and high values, and how to sample between them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    low: float
+    likely: float
+    high: float
+    distribution: Distribution = "pert"
+
+    @field_validator("low", "likely", "high", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> float:
+        try:
+            return to_number(value)
+        except ValueError as error:
+            raise PydanticCustomError("roi", str(error)) from None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if not self.low <= self.likely <= self.high:
+            raise PydanticCustomError(
+                "roi",
+                "must have low <= likely <= high: got low={low}, likely={likely}, high={high}",
+                {"low": self.low, "likely": self.likely, "high": self.high},
+            )
+        return self
+
+    @property
+    def is_point(self) -> bool:
+        return self.low == self.high
+
+
+Uncertain = float | Range
+"""A numeric input: a point value, or a Range whose `likely` is the point value."""
+
+
+def likely(value: Uncertain) -> float:
+    """The point value of an input.
+
+    >>> likely(3.0), likely(Range(low=1, likely=2, high=5))
+    (3.0, 2.0)
+    """
+    return value.likely if isinstance(value, Range) else float(value)
+
+
+def _coerce_uncertain(value: Any) -> Uncertain:
+    """A float or a Range from what a file or a caller gave."""
+    if isinstance(value, Range):
+        return value
+    if isinstance(value, list | tuple) and len(value) == 3:
+        value = dict(zip(("low", "likely", "high"), value, strict=True))
+    if isinstance(value, Mapping):
+        return _range_from_mapping(value)
+    try:
+        return to_number(value)
+    except ValueError as error:
+        raise PydanticCustomError(
+            "roi", str(error) + " or a range {{low, likely, high}}"
+        ) from None
+
+
+def _range_from_mapping(value: Mapping[str, Any]) -> Range:
+    unknown = [key for key in value if key not in ("low", "likely", "high", "distribution")]
+    if unknown:
+        raise PydanticCustomError(
+            "roi", "range has an unknown key {key!r}{hint}; a range holds low, likely, high "
+            "and optionally distribution",
+            {"key": unknown[0],
+             "hint": _suggestion(str(unknown[0]), ("low", "likely", "high", "distribution"))},
+        )
+    missing = [key for key in ("low", "likely", "high") if key not in value]
+    if missing:
+        raise PydanticCustomError(
+            "roi", "range needs low, likely and high; missing: {missing}",
+            {"missing": ", ".join(missing)},
+        )
+    numbers_ = {}
+    for key in ("low", "likely", "high"):
+        try:
+            numbers_[key] = to_number(value[key])
+        except ValueError as error:
+            raise PydanticCustomError(
+                "roi", "range {key} {rule}", {"key": key, "rule": str(error)}
+            ) from None
+    distribution = value.get("distribution", "pert")
+    if distribution not in DISTRIBUTIONS:
+        raise PydanticCustomError(
+            "roi", "range distribution must be one of: {choices}",
+            {"choices": ", ".join(DISTRIBUTIONS)},
+        )
+    if not numbers_["low"] <= numbers_["likely"] <= numbers_["high"]:
+        raise PydanticCustomError(
+            "roi", "range must have low <= likely <= high: got low={low}, likely={likely}, "
+            "high={high}", {k: _fmt(v) for k, v in numbers_.items()},
+        )
+    return Range.model_construct(**numbers_, distribution=distribution)
+
+
+def _check_bounds(spec: FieldSpec, value: Uncertain) -> Uncertain:
+    parts = (
+        {"low": value.low, "likely": value.likely, "high": value.high}
+        if isinstance(value, Range)
+        else {"": value}
+    )
+    for part, number in parts.items():
+        if not spec.check(number):
+            where = f" (its {part})" if part else ""
+            raise PydanticCustomError("roi", spec.allowed() + where)
+    return value
+
+
+class Scenario(BaseModel):
+    """One AI initiative's assumptions, validated and immutable.
+
+    Numeric fields take a point value or a Range; calculations use the likely value and
+    the uncertainty module samples the ranges. A changed scenario is a new one:
+    ``scenario.evolve(users=300)``.
+
+    >>> s = Scenario(name="Invoice triage", users=200, tasks_per_day=12,
+    ...              minutes_saved_per_task=4, hourly_rate=55, platform_cost_annual=60_000,
+    ...              model_cost_annual=36_000, support_cost_annual=40_000,
+    ...              build_cost=250_000, change_cost=50_000)
+    >>> s.workdays_per_year, s.payback_threshold_months
+    (230.0, 12.0)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    users: Uncertain
+    tasks_per_day: Uncertain
+    minutes_saved_per_task: Uncertain
+    hourly_rate: Uncertain
+    workdays_per_year: Uncertain = 230.0
+    incremental_revenue: Uncertain = 0.0
+    platform_cost_annual: Uncertain
+    model_cost_annual: Uncertain
+    support_cost_annual: Uncertain
+    build_cost: Uncertain
+    change_cost: Uncertain
+    payback_threshold_months: Uncertain = 12.0
+    adoption_months: Uncertain = 0.0
+    discount_rate: Uncertain = 0.10
+    horizon_months: Uncertain = 36.0
+
+    # Optional sections beyond the flat contract fields.
+    description: str = ""
+    notes: dict[str, str] = Field(default_factory=dict)
+    start_date: date | None = None
+    poc_weeks: Uncertain | None = None
+    governance: Literal["parallel", "sequential"] = "parallel"
+    phase_weeks: dict[str, Uncertain] = Field(default_factory=dict)
+
+    OPTIONAL_SECTIONS: ClassVar[tuple[str, ...]] = (
+        "description",
+        "notes",
+        "start_date",
+        "poc_weeks",
+        "governance",
+        "phase_weeks",
+    )
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise ScenarioError(problems_from_validation(error, data)) from None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                raise PydanticCustomError("roi", "must be non-empty text")
+        return value
+
+    @field_validator(*NUMERIC_FIELDS, mode="before")
+    @classmethod
+    def _numeric(cls, value: Any, info: Any) -> Uncertain:
+        return _check_bounds(FIELD_SPECS[info.field_name], _coerce_uncertain(value))
+
+    @field_validator("poc_weeks", mode="before")
+    @classmethod
+    def _poc_weeks(cls, value: Any) -> Uncertain | None:
+        if value is None:
+            return None
+        spec = FieldSpec("poc_weeks", "PoC duration", "weeks", "Timeline", "",
+                         exclusive_minimum=True)
+        return _check_bounds(spec, _coerce_uncertain(value))
+
+    @field_validator("phase_weeks", mode="before")
+    @classmethod
+    def _phase_weeks(cls, value: Any) -> Any:
+        from roi.timeline import PHASES  # the timeline module owns the phase list
+
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise PydanticCustomError("roi", "must be a mapping of phase id to weeks")
+        spec = FieldSpec("phase_weeks", "Phase duration", "weeks", "Timeline", "")
+        known = [phase.id for phase in PHASES]
+        checked = {}
+        for key, weeks in value.items():
+            if key not in known:
+                raise PydanticCustomError(
+                    "roi", "has an unknown phase {key!r}{hint}; phases are: {known}",
+                    {"key": key, "hint": _suggestion(str(key), known),
+                     "known": ", ".join(known)},
+                )
+            checked[key] = _check_bounds(spec, _coerce_uncertain(weeks))
+        return checked
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if isinstance(value, Mapping):
+            for key in value:
+                if key not in FIELD_SPECS and key != "name":
+                    raise PydanticCustomError(
+                        "roi", "has a note for an unknown field {key!r}{hint}",
+                        {"key": key, "hint": _suggestion(str(key), list(FIELD_SPECS))},
+                    )
+            return {k: "" if v is None else str(v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _possible_in_a_day(self) -> Scenario:
+        tasks, minutes = self.tasks_per_day, self.minutes_saved_per_task
+        most_tasks = tasks.high if isinstance(tasks, Range) else tasks
+        most_minutes = minutes.high if isinstance(minutes, Range) else minutes
+        if most_tasks * most_minutes > MINUTES_PER_DAY:
+            raise PydanticCustomError(
+                "roi_day",
+                "tasks_per_day x minutes_saved_per_task must not exceed {limit} minutes "
+                "(24 hours) saved per user per day: got {tasks} x {minutes} = {total} minutes",
+                {"limit": MINUTES_PER_DAY, "tasks": _fmt(most_tasks),
+                 "minutes": _fmt(most_minutes), "total": _fmt(most_tasks * most_minutes)},
+            )
+        return self
+
+    # --- reading the values ---------------------------------------------------------
+
+    def value(self, field: str) -> float:
+        """The point (likely) value of a numeric field."""
+        return likely(getattr(self, field))
+
+    def point_values(self) -> dict[str, float]:
+        """Every numeric field at its likely value."""
+        return {field: self.value(field) for field in NUMERIC_FIELDS}
+
+    def ranges(self) -> dict[str, Range]:
+        """The numeric fields given as ranges, in field order."""
+        return {
+            field: getattr(self, field)
+            for field in NUMERIC_FIELDS
+            if isinstance(getattr(self, field), Range)
+        }
+
+    @property
+    def is_uncertain(self) -> bool:
+        return bool(self.ranges()) or any(isinstance(v, Range) for v in self.phase_weeks.values())
+
+    # --- changing and saving --------------------------------------------------------
+
+    def evolve(self, **changes: Any) -> Scenario:
+        """A new, validated scenario with some fields changed."""
+        return scenario_from_dict({**self.to_dict(), **changes})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (YAML/JSON-ready) that `scenario_from_dict` turns back into this."""
+        data: dict[str, Any] = {"name": self.name}
+        for field in NUMERIC_FIELDS:
+            data[field] = _plain(getattr(self, field))
+        if self.description:
+            data["description"] = self.description
+        if self.notes:
+            data["notes"] = dict(self.notes)
+        if self.start_date is not None:
+            data["start_date"] = self.start_date.isoformat()
+        if self.poc_weeks is not None:
+            data["poc_weeks"] = _plain(self.poc_weeks)
+        if self.governance != "parallel":
+            data["governance"] = self.governance
+        if self.phase_weeks:
+            data["phase_weeks"] = {k: _plain(v) for k, v in self.phase_weeks.items()}
+        return data
+
+
+def _plain(value: Uncertain) -> Any:
+    if isinstance(value, Range):
+        out: dict[str, Any] = {
+            "low": _num(value.low), "likely": _num(value.likely), "high": _num(value.high)
+        }
+        if value.distribution != "pert":
+            out["distribution"] = value.distribution
+        return out
+    return _num(value)
+
+
+def _num(x: float) -> int | float:
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else float(x)
+
+
+SCENARIO_KEYS: tuple[str, ...] = tuple(Scenario.model_fields)
+"""Every key a scenario file (and the workbook's parameters cell) may hold."""
+
+
+def _suggestion(key: str, known: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def scenario_from_dict(
+    data: Any, *, source: str = "", row: int | None = None
+) -> Scenario:
+    """Validate a mapping (from YAML, JSON, a table row or a caller) into a Scenario.
+
+    Raises ScenarioError listing every problem, each naming the source, row, field,
+    value and what is allowed; unknown keys suggest the closest known name.
+
+    >>> scenario_from_dict({"name": "x", "userz": 3})
+    Traceback (most recent call last):
+    ...
+    roi.exceptions.ScenarioError: 10 problems in the scenario input:
+      - 'userz' is not a scenario field (did you mean 'users'?): got 3
+      - 'users' is required
+      - 'tasks_per_day' is required
+      - 'minutes_saved_per_task' is required
+      - 'hourly_rate' is required
+      - 'platform_cost_annual' is required
+      - 'model_cost_annual' is required
+      - 'support_cost_annual' is required
+      - 'build_cost' is required
+      - 'change_cost' is required
+    """
+    if not isinstance(data, Mapping):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError([Problem("", MISSING, f"must hold a mapping of scenario fields, "
+                                     f"but it is {kind}", source, row)])
+    problems = []
+    known: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SCENARIO_KEYS:
+            known[key] = value
+        else:
+            problems.append(Problem(str(key), value, "is not a scenario field"
+                                    + _suggestion(str(key), SCENARIO_KEYS), source, row))
+    try:
+        scenario = Scenario(**known)
+    except ScenarioError as error:
+        problems.extend(
+            Problem(p.field, p.value, p.allowed, source, row) for p in error.problems
+        )
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+_PYDANTIC_WORDING = {
+    "missing": "is required",
+    "string_type": "must be text",
+    "dict_type": "must be a mapping",
+    "date_from_datetime_parsing": "must be a date like 2026-01-31",
+    "date_parsing": "must be a date like 2026-01-31",
+    "date_type": "must be a date like 2026-01-31",
+    "literal_error": None,  # pydantic's own text lists the choices
+    "extra_forbidden": "is not allowed here",
+    "string_too_short": "must be non-empty text",
+    "bool_type": "must be true or false",
+}
+
+
+def problems_from_validation(error: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
+    """Our Problems, in our words, from a pydantic ValidationError."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = [str(part) for part in item["loc"] if not str(part).startswith(("function-", "float"))]
+        loc = [part for part in loc if part not in ("Range", "float", "union")]
+        field = ".".join(loc)
+        if item["type"] == "roi_day":
+            field = "tasks_per_day x minutes_saved_per_task"
+        top = loc[0] if loc else ""
+        value = data.get(top, MISSING) if top in data else MISSING
+        if item["type"] == "missing" and len(loc) > 1:
+            value = MISSING
+        wording = _PYDANTIC_WORDING.get(item["type"])
+        message = item["msg"] if wording is None else wording
+        if item["type"] == "literal_error":
+            message = "must be one of: " + item["ctx"]["expected"].replace("'", "")
+        if item["type"] == "roi_day":
+            value = MISSING
+        problems.append(Problem(field, value, message))
+    return problems

@@ -1,0 +1,402 @@
+"""How long a finished proof of concept takes to reach production: phases, checkpoints, go-live."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+
+from roi.exceptions import ConfigError
+
+DAYS_PER_WEEK = 5  # business days; checkpoint durations are given in days
+GOVERNANCE = "governance"  # the node that stands for all checkpoints in the phase graph
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of production engineering, with its duration range in weeks and roles."""
+
+    id: str
+    name: str
+    min_weeks: float
+    max_weeks: float
+    roles: tuple[str, ...]
+    after: tuple[str, ...] = ()
+    likely_weeks: float | None = None
+
+    @property
+    def likely(self) -> float:
+        """The most likely duration: the given one, or the midpoint of min and max."""
+        if self.likely_weeks is not None:
+            return self.likely_weeks
+        return (self.min_weeks + self.max_weeks) / 2
+
+    @property
+    def pert_mean(self) -> float:
+        """PERT mean (min + 4 likely + max) / 6.
+
+        >>> PHASES[0].pert_mean  # planning, 1-2 weeks, likely 1.5
+        1.5
+        """
+        return (self.min_weeks + 4 * self.likely + self.max_weeks) / 6
+
+    @property
+    def pert_sd(self) -> float:
+        """PERT spread (max - min) / 6."""
+        return (self.max_weeks - self.min_weeks) / 6
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A governance checkpoint: who owns it, what it needs, how long it takes in days."""
+
+    id: str
+    name: str
+    owner: str
+    min_days: float
+    max_days: float
+    artifacts: tuple[str, ...]
+    pass_criteria: str
+    likely_days: float | None = None
+
+    @property
+    def likely(self) -> float:
+        if self.likely_days is not None:
+            return self.likely_days
+        return (self.min_days + self.max_days) / 2
+
+
+@dataclass(frozen=True)
+class TimelineConfig:
+    phases: tuple[Phase, ...]
+    checkpoints: tuple[Checkpoint, ...]
+    checkpoints_after: str
+    long_plan_weeks: float
+    poc_ratio: tuple[float, float]
+
+
+def _load_config() -> TimelineConfig:
+    text = resources.files("roi").joinpath("data/timeline.yaml").read_text(encoding="utf-8")
+    return parse_config(yaml.safe_load(text), source="roi/data/timeline.yaml")
+
+
+def parse_config(data: Any, source: str = "timeline data") -> TimelineConfig:
+    """Phases and checkpoints from plain data, checked for ranges and a valid order."""
+    try:
+        phases = tuple(
+            Phase(
+                id=str(p["id"]),
+                name=str(p["name"]),
+                min_weeks=float(p["min_weeks"]),
+                max_weeks=float(p["max_weeks"]),
+                roles=tuple(p.get("roles", ())),
+                after=tuple(p.get("after", ())),
+                likely_weeks=None if p.get("likely_weeks") is None else float(p["likely_weeks"]),
+            )
+            for p in data["phases"]
+        )
+        checkpoints = tuple(
+            Checkpoint(
+                id=str(c["id"]),
+                name=str(c["name"]),
+                owner=str(c["owner"]),
+                min_days=float(c["min_days"]),
+                max_days=float(c["max_days"]),
+                artifacts=tuple(c.get("artifacts", ())),
+                pass_criteria=str(c.get("pass_criteria", "")),
+                likely_days=None if c.get("likely_days") is None else float(c["likely_days"]),
+            )
+            for c in data["checkpoints"]
+        )
+        config = TimelineConfig(
+            phases=phases,
+            checkpoints=checkpoints,
+            checkpoints_after=str(data["checkpoints_after"]),
+            long_plan_weeks=float(data["long_plan_weeks"]),
+            poc_ratio=(float(data["poc_ratio"][0]), float(data["poc_ratio"][1])),
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise ConfigError(f"{source}: malformed timeline data ({error!r})") from None
+    ids = [p.id for p in phases]
+    for phase in phases:
+        if not 0 <= phase.min_weeks <= phase.likely <= phase.max_weeks:
+            raise ConfigError(f"{source}: phase '{phase.id}' needs 0 <= min <= likely <= max")
+        for dep in phase.after:
+            if dep not in ids and dep != GOVERNANCE:
+                raise ConfigError(f"{source}: phase '{phase.id}' follows unknown '{dep}'")
+    for checkpoint in checkpoints:
+        if not 0 <= checkpoint.min_days <= checkpoint.likely <= checkpoint.max_days:
+            raise ConfigError(f"{source}: checkpoint '{checkpoint.id}' needs 0 <= min <= max")
+    if config.checkpoints_after not in ids:
+        raise ConfigError(f"{source}: checkpoints_after names unknown '{config.checkpoints_after}'")
+    _topological_order(config)  # raises on a cycle
+    return config
+
+
+def _graph(config: TimelineConfig) -> dict[str, tuple[str, ...]]:
+    graph = {phase.id: phase.after for phase in config.phases}
+    graph[GOVERNANCE] = (config.checkpoints_after,)
+    return graph
+
+
+def _topological_order(config: TimelineConfig) -> list[str]:
+    graph = _graph(config)
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> None:
+        if state.get(node) == 2:
+            return
+        if state.get(node) == 1:
+            raise ConfigError(f"timeline phases depend on each other in a cycle at '{node}'")
+        state[node] = 1
+        for dep in graph[node]:
+            visit(dep)
+        state[node] = 2
+        order.append(node)
+
+    for node in graph:
+        visit(node)
+    return order
+
+
+CONFIG = _load_config()
+PHASES: tuple[Phase, ...] = CONFIG.phases
+CHECKPOINTS: tuple[Checkpoint, ...] = CONFIG.checkpoints
+_ORDER = _topological_order(CONFIG)
+
+
+def governance_weeks(checkpoint_days: Mapping[str, Any], mode: str) -> np.ndarray:
+    """Weeks the checkpoints take together: the longest (parallel) or the sum (sequential).
+
+    >>> float(governance_weeks({c.id: c.likely for c in CHECKPOINTS}, "parallel"))
+    0.8
+    >>> float(governance_weeks({c.id: c.likely for c in CHECKPOINTS}, "sequential"))
+    3.3
+    """
+    days = np.stack(np.broadcast_arrays(*(np.asarray(d, float) for d in checkpoint_days.values())))
+    if mode == "parallel":
+        total = days.max(axis=0)
+    elif mode == "sequential":
+        total = days.sum(axis=0)
+    else:
+        raise ValueError(f"governance must be 'parallel' or 'sequential': got {mode!r}")
+    return total / DAYS_PER_WEEK
+
+
+def schedule(
+    phase_weeks: Mapping[str, Any],
+    checkpoint_days: Mapping[str, Any],
+    governance: str = "parallel",
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Start and finish week of every phase (and of the governance block) in the graph.
+
+    Durations may be numbers or arrays of samples; they broadcast together, so one call
+    schedules 100k sampled timelines. Each node starts when all it follows have finished.
+    """
+    durations = {pid: np.asarray(phase_weeks[pid], float) for pid in phase_weeks}
+    durations[GOVERNANCE] = governance_weeks(checkpoint_days, governance)
+    graph = _graph(CONFIG)
+    times: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for node in _ORDER:
+        deps = graph[node]
+        start = functools.reduce(np.maximum, (times[d][1] for d in deps), np.zeros(()))
+        times[node] = (start, start + durations[node])
+    return times
+
+
+def total_weeks(times: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Weeks from the start of planning to the end of the last phase (go-live)."""
+    return functools.reduce(np.maximum, (finish for _, finish in times.values()))
+
+
+def critical_path(times: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
+    """The chain of nodes that sets the total, for one (scalar) schedule."""
+    graph = _graph(CONFIG)
+    end = max(times, key=lambda node: float(times[node][1]))
+    path = [end]
+    while graph[path[-1]]:
+        deps = graph[path[-1]]
+        path.append(max(deps, key=lambda node: float(times[node][1])))
+    return path[::-1]
+
+
+@dataclass(frozen=True)
+class PhasePlan:
+    """One row of the plan: a phase or the governance block, with its likely schedule."""
+
+    id: str
+    name: str
+    roles: tuple[str, ...]
+    min_weeks: float
+    likely_weeks: float
+    max_weeks: float
+    pert_mean: float
+    pert_sd: float
+    start_week: float
+    finish_week: float
+    critical: bool
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The production-engineering plan for one scenario, with its totals and warnings."""
+
+    phases: tuple[PhasePlan, ...]
+    checkpoints: tuple[Checkpoint, ...]
+    governance: str
+    min_weeks: float
+    likely_weeks: float
+    max_weeks: float
+    pert_mean_weeks: float
+    pert_sd_weeks: float
+    critical_path: tuple[str, ...]
+    start_date: date | None = None
+    go_live_date: date | None = None
+    go_live_earliest: date | None = None
+    go_live_latest: date | None = None
+    poc_weeks: float | None = None
+    poc_ratio: float | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "min": self.min_weeks,
+            "likely": self.likely_weeks,
+            "max": self.max_weeks,
+            "pert_mean": self.pert_mean_weeks,
+            "pert_sd": self.pert_sd_weeks,
+            "governance": self.governance,
+            "critical_path": list(self.critical_path),
+            "go_live_date": self.go_live_date.isoformat() if self.go_live_date else None,
+            "poc_ratio": self.poc_ratio,
+            "warnings": list(self.warnings),
+        }
+
+
+def add_business_days(start: date, weeks: float) -> date:
+    """The date `weeks` working weeks (5 business days each) after `start`.
+
+    >>> add_business_days(date(2026, 1, 5), 2)  # a Monday, plus 10 business days
+    datetime.date(2026, 1, 19)
+    """
+    days = int(math.ceil(weeks * DAYS_PER_WEEK - 1e-9))
+    return np.busday_offset(np.datetime64(start, "D"), days, roll="forward").astype(date)
+
+
+def _three_point(value: Any, phase: Phase) -> tuple[float, float, float]:
+    if value is None:
+        return phase.min_weeks, phase.likely, phase.max_weeks
+    if hasattr(value, "low"):
+        return value.low, value.likely, value.high
+    return float(value), float(value), float(value)
+
+
+def estimate_timeline(
+    phase_weeks: Mapping[str, Any] | None = None,
+    governance: str = "parallel",
+    start_date: date | None = None,
+    poc_weeks: float | None = None,
+) -> Timeline:
+    """The plan with min, likely and max totals, PERT mean and spread, and the critical path.
+
+    `phase_weeks` overrides a phase's duration with a number or a Range (low, likely,
+    high). The totals come from scheduling every phase at its min, likely and max; PERT
+    mean and spread add up the phases on the likely critical path.
+
+    >>> plan = estimate_timeline()
+    >>> plan.min_weeks, plan.likely_weeks, plan.max_weeks
+    (11.0, 16.0, 21.0)
+    """
+    overrides = dict(phase_weeks or {})
+    unknown = set(overrides) - {p.id for p in PHASES}
+    if unknown:
+        raise ValueError(f"unknown phase ids: {sorted(unknown)}")
+    points = {p.id: _three_point(overrides.get(p.id), p) for p in PHASES}
+    cps = CHECKPOINTS
+
+    def run(index: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        days = {c.id: (c.min_days, c.likely, c.max_days)[index] for c in cps}
+        return schedule({pid: pt[index] for pid, pt in points.items()}, days, governance)
+
+    low, mid, high = run(0), run(1), run(2)
+    path = critical_path(mid)
+    means = {pid: (a + 4 * m + b) / 6 for pid, (a, m, b) in points.items()}
+    sds = {pid: (b - a) / 6 for pid, (a, m, b) in points.items()}
+    gov_three = [float(governance_weeks({c.id: (c.min_days, c.likely, c.max_days)[i]
+                                         for c in cps}, governance)) for i in range(3)]
+    means[GOVERNANCE] = (gov_three[0] + 4 * gov_three[1] + gov_three[2]) / 6
+    sds[GOVERNANCE] = (gov_three[2] - gov_three[0]) / 6
+    mean_times = schedule({pid: means[pid] for pid in points},
+                          {c.id: (c.min_days + 4 * c.likely + c.max_days) / 6 for c in cps},
+                          governance)
+    pert_path = critical_path(mean_times)
+    pert_mean = float(total_weeks(mean_times))
+    pert_sd = math.sqrt(sum(sds[node] ** 2 for node in pert_path))
+
+    rows = []
+    for phase in PHASES:
+        a, m, b = points[phase.id]
+        rows.append(PhasePlan(phase.id, phase.name, phase.roles, a, m, b, means[phase.id],
+                              sds[phase.id], float(mid[phase.id][0]), float(mid[phase.id][1]),
+                              phase.id in path))
+    gov_name = f"Governance checkpoints ({governance})"
+    rows.insert(
+        [p.id for p in PHASES].index(CONFIG.checkpoints_after) + 1,
+        PhasePlan(GOVERNANCE, gov_name, tuple(dict.fromkeys(c.owner for c in cps)),
+                  gov_three[0], gov_three[1], gov_three[2], means[GOVERNANCE], sds[GOVERNANCE],
+                  float(mid[GOVERNANCE][0]), float(mid[GOVERNANCE][1]), GOVERNANCE in path),
+    )
+    total_low, total_mid, total_high = (float(total_weeks(t)) for t in (low, mid, high))
+
+    warnings = []
+    if total_mid > CONFIG.long_plan_weeks:
+        warnings.append(
+            f"The likely plan takes {total_mid:.1f} weeks, more than {CONFIG.long_plan_weeks:g}: "
+            "plans this long usually hide gaps (pipelines, versioning, fallbacks, "
+            "observability, governance left to the end). Audit them before committing."
+        )
+    ratio = None
+    if poc_weeks is not None:
+        poc = float(getattr(poc_weeks, "likely", poc_weeks))
+        ratio = total_mid / poc
+        lo, hi = CONFIG.poc_ratio
+        if not lo <= ratio <= hi:
+            side = "less" if ratio < lo else "more"
+            warnings.append(
+                f"Production engineering is {ratio:.1f}x the {poc:g}-week PoC, {side} than the "
+                f"usual {lo:g}-{hi:g}x: "
+                + ("the plan may be optimistic." if ratio < lo else
+                   "the PoC may have skipped production concerns, or the plan is padded.")
+            )
+    dates: dict[str, date | None] = {"go_live_date": None, "go_live_earliest": None,
+                                     "go_live_latest": None}
+    if start_date is not None:
+        dates = {
+            "go_live_date": add_business_days(start_date, total_mid),
+            "go_live_earliest": add_business_days(start_date, total_low),
+            "go_live_latest": add_business_days(start_date, total_high),
+        }
+    return Timeline(
+        phases=tuple(rows),
+        checkpoints=cps,
+        governance=governance,
+        min_weeks=total_low,
+        likely_weeks=total_mid,
+        max_weeks=total_high,
+        pert_mean_weeks=pert_mean,
+        pert_sd_weeks=pert_sd,
+        critical_path=tuple(path),
+        start_date=start_date,
+        poc_weeks=None if poc_weeks is None else float(getattr(poc_weeks, "likely", poc_weeks)),
+        poc_ratio=ratio,
+        warnings=tuple(warnings),
+        **dates,
+    )
