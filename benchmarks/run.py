@@ -47,7 +47,7 @@ def _sections(text: str) -> dict[str, str]:
 
 def main(names: list[str]) -> int:
     sys.path.insert(0, str(HERE.parent))
-    available = sorted(p.stem[len("bench_"):] for p in HERE.glob("bench_*.py"))
+    available = sorted(p.stem[len("bench_") :] for p in HERE.glob("bench_*.py"))
     chosen = names or available
     unknown = set(chosen) - set(available)
     if unknown:
@@ -59,13 +59,16 @@ def main(names: list[str]) -> int:
         print(f"== {module.TITLE}", flush=True)
         body = module.run().strip()
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        sections[name] = (f"## {module.TITLE}\n\n_Measured {stamp} on {platform.machine()}, "
-                          f"{os.cpu_count()} cores, Python {platform.python_version()}._\n\n"
-                          f"{body}\n")
+        sections[name] = (
+            f"## {module.TITLE}\n\n_Measured {stamp} on {platform.machine()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}._\n\n"
+            f"{body}\n"
+        )
         print(body, flush=True)
     text = HEADER + "".join(
         f"\n<!-- bench:{name} -->\n{sections[name]}<!-- /bench:{name} -->\n"
-        for name in available if name in sections
+        for name in available
+        if name in sections
     )
     OUTPUT.write_text(text)
     print(f"wrote {OUTPUT}")

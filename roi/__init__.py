@@ -7,10 +7,10 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-from roi.evaluate import Results, compute, evaluate, evaluate_table  # noqa: E402
-from roi.exceptions import Problem, RoiError, ScenarioError  # noqa: E402
-from roi.files import load_scenario, load_scenarios, save_scenario  # noqa: E402
-from roi.scenario import FIELD_SPECS, Range, Scenario, scenario_from_dict  # noqa: E402
+from roi.evaluate import Results, compute, evaluate, evaluate_table
+from roi.exceptions import Problem, RoiError, ScenarioError
+from roi.files import load_scenario, load_scenarios, save_scenario
+from roi.scenario import FIELD_SPECS, Range, Scenario, scenario_from_dict
 
 __all__ = [
     "FIELD_SPECS",

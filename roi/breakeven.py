@@ -12,8 +12,13 @@ from numpy.typing import ArrayLike
 from roi.impact import MONTHS_PER_YEAR, running_costs, time_value
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
 
-TIME_FACTORS = ("users", "tasks_per_day", "minutes_saved_per_task", "hourly_rate",
-                "workdays_per_year")
+TIME_FACTORS = (
+    "users",
+    "tasks_per_day",
+    "minutes_saved_per_task",
+    "hourly_rate",
+    "workdays_per_year",
+)
 COST_FIELDS = ("platform_cost_annual", "model_cost_annual", "support_cost_annual")
 ONE_TIME_FIELDS = ("build_cost", "change_cost")
 NO_EFFECT = ("adoption_months", "discount_rate", "horizon_months")
@@ -69,8 +74,9 @@ def break_even_values(values: Mapping[str, ArrayLike], field: str) -> np.ndarray
             other = one_time - v[field]
             result = np.where(net > 0, threshold * net / MONTHS_PER_YEAR - other, np.nan)
         elif field == "payback_threshold_months":
-            result = np.where(net > 0, one_time * MONTHS_PER_YEAR / np.where(net > 0, net, 1),
-                              np.nan)
+            result = np.where(
+                net > 0, one_time * MONTHS_PER_YEAR / np.where(net > 0, net, 1), np.nan
+            )
         elif field in NO_EFFECT:
             result = np.full(np.broadcast(*v.values()).shape, np.nan)
         else:
@@ -136,9 +142,18 @@ def break_even_table(values: Mapping[str, float]) -> list[BreakEven]:
         current = float(values[field])
         found = float(break_even_values(values, field))
         if np.isnan(found):
-            rows.append(BreakEven(field, spec.label, current, None,
-                                  DIRECTION.get(field, ""), None, False,
-                                  _reason(field, values)))
+            rows.append(
+                BreakEven(
+                    field,
+                    spec.label,
+                    current,
+                    None,
+                    DIRECTION.get(field, ""),
+                    None,
+                    False,
+                    _reason(field, values),
+                )
+            )
             continue
         change = (found - current) / current * 100 if current else None
         allowed = spec.check(found) if not spec.whole else spec.check(round(found))
@@ -146,6 +161,7 @@ def break_even_table(values: Mapping[str, float]) -> list[BreakEven]:
         note = "met at the likely value" if meets_now else "missed at the likely value"
         if not allowed:
             note += f"; the break-even is outside what is allowed ({spec.allowed()})"
-        rows.append(BreakEven(field, spec.label, current, found, DIRECTION[field], change,
-                              allowed, note))
+        rows.append(
+            BreakEven(field, spec.label, current, found, DIRECTION[field], change, allowed, note)
+        )
     return rows

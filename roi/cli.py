@@ -24,8 +24,11 @@ def summary_text(results: Results) -> str:
     t = results.timeline
     threshold = s.value("payback_threshold_months")
     verdict = "met" if results.meets_payback_threshold else "missed"
-    ramp = (f"month {results.payback_month_with_ramp} after go-live"
-            if results.payback_month_with_ramp is not None else "never")
+    ramp = (
+        f"month {results.payback_month_with_ramp} after go-live"
+        if results.payback_month_with_ramp is not None
+        else "never"
+    )
     lines = [
         s.name,
         f"  Annual impact        {money(results.annual_impact)}"
@@ -65,17 +68,22 @@ def _run(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roi",
-        description="Carry AI proofs of concept into production, or kill them early, "
-        "with numbers.",
+        description="Carry AI proofs of concept into production, or kill them early, with numbers.",
     )
     parser.add_argument("--version", action="version", version=f"roi {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="evaluate the scenario(s) in a file",
-                              description="Evaluate every scenario in a YAML, JSON, CSV or "
-                              "XLSX file and print a summary (or JSON, one object per line).")
+    run = commands.add_parser(
+        "run",
+        help="evaluate the scenario(s) in a file",
+        description="Evaluate every scenario in a YAML, JSON, CSV or "
+        "XLSX file and print a summary (or JSON, one object per line).",
+    )
     run.add_argument("file", help="scenario file (.yaml, .yml, .json, .csv, .xlsx)")
-    run.add_argument("--json", action="store_true",
-                     help="print one JSON object per scenario, one per line, and nothing else")
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per scenario, one per line, and nothing else",
+    )
     run.set_defaults(handler=_run)
     return parser
 

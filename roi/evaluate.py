@@ -70,10 +70,22 @@ def compute(values: Mapping[str, ArrayLike], weeks_to_go_live: ArrayLike = 0.0) 
     (1888000.0, 1.907)
     """
     v = {field: np.asarray(values[field], float) for field in NUMERIC_FIELDS}
-    impact = annual_impact(*(v[f] for f in (
-        "users", "tasks_per_day", "minutes_saved_per_task", "hourly_rate", "workdays_per_year",
-        "incremental_revenue", "platform_cost_annual", "model_cost_annual",
-        "support_cost_annual")))
+    impact = annual_impact(
+        *(
+            v[f]
+            for f in (
+                "users",
+                "tasks_per_day",
+                "minutes_saved_per_task",
+                "hourly_rate",
+                "workdays_per_year",
+                "incremental_revenue",
+                "platform_cost_annual",
+                "model_cost_annual",
+                "support_cost_annual",
+            )
+        )
+    )
     one_time = v["build_cost"] + v["change_cost"]
     monthly_net = impact.monthly_net
     benefit = (impact.time_value + impact.incremental_revenue) / MONTHS_PER_YEAR
@@ -183,8 +195,9 @@ def cash_flow_table(scenario: Scenario, results: Mapping[str, Any]) -> pd.DataFr
     ramp = values["adoption_months"]
     flows = monthly_cash_flows(results["one_time_cost"], benefit, running, ramp, horizon)
     months = np.arange(horizon + 1)
-    share = np.concatenate([[0.0], adopted_months(months[1:], ramp)
-                            - adopted_months(months[1:] - 1, ramp)])
+    share = np.concatenate(
+        [[0.0], adopted_months(months[1:], ramp) - adopted_months(months[1:] - 1, ramp)]
+    )
     discount = (1 + monthly_rate(values["discount_rate"])) ** -months
     return pd.DataFrame(
         {
@@ -240,8 +253,12 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
     count = 0
     columns: dict[str, np.ndarray] = {}
     rows = len(table)
-    known = {"name", "description", *FIELD_SPECS,
-             *(f"{f}_{part}" for f in FIELD_SPECS for part in ("low", "high", "distribution"))}
+    known = {
+        "name",
+        "description",
+        *FIELD_SPECS,
+        *(f"{f}_{part}" for f in FIELD_SPECS for part in ("low", "high", "distribution")),
+    }
     unknown = [c for c in table.columns if c not in known]
     for column in unknown:
         problems.append(Problem(str(column), None, "is not a numeric scenario field", source))
@@ -275,10 +292,16 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
         for index in np.flatnonzero(day > MINUTES_PER_DAY):
             count += 1
             if count <= limit:
-                problems.append(Problem(
-                    "tasks_per_day x minutes_saved_per_task", float(day[index]),
-                    f"must not exceed {MINUTES_PER_DAY} minutes (24 hours) saved per user "
-                    "per day", source, table.index[index]))
+                problems.append(
+                    Problem(
+                        "tasks_per_day x minutes_saved_per_task",
+                        float(day[index]),
+                        f"must not exceed {MINUTES_PER_DAY} minutes (24 hours) saved per user "
+                        "per day",
+                        source,
+                        table.index[index],
+                    )
+                )
     if problems:
         if count > limit:
             problems.append(Problem("", None, f"... and {count - limit} more problems", source))
@@ -302,8 +325,15 @@ def evaluate_table(table: pd.DataFrame, governance: str = "parallel") -> pd.Data
     1      -136000.0                    False
     """
     columns = validate_table(table)
-    weeks = float(total_weeks(schedule({p.id: p.likely for p in PHASES},
-                                       {c.id: c.likely for c in CHECKPOINTS}, governance)))
+    weeks = float(
+        total_weeks(
+            schedule(
+                {p.id: p.likely for p in PHASES}, {c.id: c.likely for c in CHECKPOINTS}, governance
+            )
+        )
+    )
     results = compute(columns, np.full(len(table), weeks))
-    return pd.DataFrame({name: np.broadcast_to(results[name], (len(table),))
-                         for name in RESULT_COLUMNS}, index=table.index)
+    return pd.DataFrame(
+        {name: np.broadcast_to(results[name], (len(table),)) for name in RESULT_COLUMNS},
+        index=table.index,
+    )

@@ -28,8 +28,16 @@ def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
     kind = SUFFIXES.get(path.suffix.lower())
     source = str(path)
     if kind is None:
-        raise ScenarioError([Problem("", path.suffix or "(none)",
-                                     "must be a .yaml, .yml, .json, .csv or .xlsx file", source)])
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    path.suffix or "(none)",
+                    "must be a .yaml, .yml, .json, .csv or .xlsx file",
+                    source,
+                )
+            ]
+        )
     if not path.is_file():
         raise ScenarioError([Problem("", MISSING, "does not exist or is not a file", source)])
     if kind in ("yaml", "json"):
@@ -52,8 +60,16 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """The one scenario in a file; a file with several is an error naming how many."""
     scenarios = load_scenarios(path)
     if len(scenarios) != 1:
-        raise ScenarioError([Problem("", MISSING, f"must hold exactly one scenario here, "
-                                     f"but holds {len(scenarios)}", str(path))])
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    MISSING,
+                    f"must hold exactly one scenario here, but holds {len(scenarios)}",
+                    str(path),
+                )
+            ]
+        )
     return scenarios[0]
 
 
@@ -71,17 +87,25 @@ def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "invalid syntax"
-        raise ScenarioError([Problem("", MISSING, f"is not valid YAML{where}: {problem}",
-                                     source)]) from None
+        raise ScenarioError(
+            [Problem("", MISSING, f"is not valid YAML{where}: {problem}", source)]
+        ) from None
     except json.JSONDecodeError as error:
-        raise ScenarioError([Problem("", MISSING, f"is not valid JSON at line {error.lineno}, "
-                                     f"column {error.colno}: {error.msg}", source)]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    MISSING,
+                    f"is not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
+                    source,
+                )
+            ]
+        ) from None
     if isinstance(data, Mapping) and set(data) == {"scenarios"}:
         data = data["scenarios"]
     if isinstance(data, list):
         if not data:
-            raise ScenarioError([Problem("", MISSING, "holds an empty list of scenarios",
-                                         source)])
+            raise ScenarioError([Problem("", MISSING, "holds an empty list of scenarios", source)])
         return [(index + 1, item) for index, item in enumerate(data)]
     if data is None:
         raise ScenarioError([Problem("", MISSING, "is empty: it must hold a scenario", source)])
@@ -92,19 +116,35 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[int | None, dict[st
     source = str(path)
     try:
         if kind == "csv":
-            table = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""],
-                                skipinitialspace=True)
+            table = pd.read_csv(
+                path, dtype=object, keep_default_na=False, na_values=[""], skipinitialspace=True
+            )
         else:
             table = pd.read_excel(path, dtype=object)
     except pd.errors.EmptyDataError:
-        raise ScenarioError([Problem("", MISSING, "is empty: it must hold a header row and "
-                                     "one row per scenario", source)]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    MISSING,
+                    "is empty: it must hold a header row and one row per scenario",
+                    source,
+                )
+            ]
+        ) from None
     except (ValueError, OSError, pd.errors.ParserError) as error:
-        raise ScenarioError([Problem("", MISSING, f"cannot be read as {kind.upper()}: "
-                                     f"{str(error).splitlines()[0]}", source)]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    MISSING,
+                    f"cannot be read as {kind.upper()}: {str(error).splitlines()[0]}",
+                    source,
+                )
+            ]
+        ) from None
     if table.empty:
-        raise ScenarioError([Problem("", MISSING, "has no scenario rows under its header",
-                                     source)])
+        raise ScenarioError([Problem("", MISSING, "has no scenario rows under its header", source)])
     return records_from_table(table, source=source)
 
 
@@ -122,16 +162,24 @@ def records_from_table(
         base, _, part = column.rpartition("_")
         if column in SCENARIO_KEYS or (part in RANGE_PARTS and base in FIELD_SPECS):
             continue
-        problems.append(Problem(column, MISSING, "is not a scenario column"
-                                + _suggestion(column, SCENARIO_KEYS), source))
+        problems.append(
+            Problem(
+                column,
+                MISSING,
+                "is not a scenario column" + _suggestion(column, SCENARIO_KEYS),
+                source,
+            )
+        )
     if problems:
         raise ScenarioError(problems)
     records = []
     for offset, (_, row) in enumerate(table.iterrows()):
         record: dict[str, Any] = {}
         for column, value in row.items():
-            if _blank(value) or column.rpartition("_")[2] in RANGE_PARTS and \
-                    column.rpartition("_")[0] in FIELD_SPECS:
+            if _blank(value) or (
+                column.rpartition("_")[2] in RANGE_PARTS
+                and column.rpartition("_")[0] in FIELD_SPECS
+            ):
                 continue
             record[column] = value.strip() if isinstance(value, str) else value
         for field in FIELD_SPECS:

@@ -98,8 +98,7 @@ def annual_impact(
     >>> float(impact.net), round(float(impact.monthly_net), 2)
     (1888000.0, 157333.33)
     """
-    value = time_value(users, tasks_per_day, minutes_saved_per_task, hourly_rate,
-                       workdays_per_year)
+    value = time_value(users, tasks_per_day, minutes_saved_per_task, hourly_rate, workdays_per_year)
     revenue = np.asarray(incremental_revenue, float) + np.zeros_like(value)
     costs = running_costs(platform_cost_annual, model_cost_annual, support_cost_annual)
     value, revenue, costs = np.broadcast_arrays(value, revenue, costs)

@@ -43,14 +43,23 @@ def results_table(results: Results) -> pd.DataFrame:
         ("Monthly net impact", money(results.monthly_net_impact, 2)),
         ("One-time costs", money(results.one_time_cost)),
         ("Payback", months(results.payback_months)),
-        ("Meets payback threshold", f"{'yes' if results.meets_payback_threshold else 'no'} "
-                                    f"(threshold {threshold:g} months)"),
-        ("Payback month with ramp", "never" if results.payback_month_with_ramp is None
-         else str(results.payback_month_with_ramp)),
+        (
+            "Meets payback threshold",
+            f"{'yes' if results.meets_payback_threshold else 'no'} "
+            f"(threshold {threshold:g} months)",
+        ),
+        (
+            "Payback month with ramp",
+            "never"
+            if results.payback_month_with_ramp is None
+            else str(results.payback_month_with_ramp),
+        ),
         ("NPV", money(results.npv)),
         ("ROI over horizon", percent(results.roi_pct)),
-        ("Timeline (weeks)", f"{t.min_weeks:g} / {t.likely_weeks:g} / {t.max_weeks:g} "
-                             "(min / likely / max)"),
+        (
+            "Timeline (weeks)",
+            f"{t.min_weeks:g} / {t.likely_weeks:g} / {t.max_weeks:g} (min / likely / max)",
+        ),
         ("Time to value", months(results.time_to_value_months)),
     ]
     return pd.DataFrame(rows, columns=["Result", "Value"]).set_index("Result")

@@ -130,8 +130,17 @@ def npv(
     19.06
     """
     arrays = np.broadcast_arrays(
-        *(np.asarray(x, float) for x in (one_time_cost, monthly_benefit, monthly_running_cost,
-                                        adoption_months, annual_discount_rate, horizon_months))
+        *(
+            np.asarray(x, float)
+            for x in (
+                one_time_cost,
+                monthly_benefit,
+                monthly_running_cost,
+                adoption_months,
+                annual_discount_rate,
+                horizon_months,
+            )
+        )
     )
     shape = arrays[0].shape
     flat = [a.reshape(-1) for a in arrays]
@@ -194,8 +203,10 @@ def ramp_payback_month(
     [2.0, 4.0]
     """
     cost, benefit, running, ramp = np.broadcast_arrays(
-        *(np.asarray(x, float) for x in (one_time_cost, monthly_benefit, monthly_running_cost,
-                                        adoption_months))
+        *(
+            np.asarray(x, float)
+            for x in (one_time_cost, monthly_benefit, monthly_running_cost, adoption_months)
+        )
     )
     net = benefit - running
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -235,8 +246,9 @@ def roi_pct(
     spend = np.asarray(monthly_running_cost, float) * horizon + one_time_cost
     gain = benefits - spend
     with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(spend > 0, gain / np.where(spend > 0, spend, 1.0) * 100,
-                       np.where(gain > 0, np.inf, 0.0))
+        pct = np.where(
+            spend > 0, gain / np.where(spend > 0, spend, 1.0) * 100, np.where(gain > 0, np.inf, 0.0)
+        )
     return pct[()] if pct.ndim == 0 else pct
 
 

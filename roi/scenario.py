@@ -71,37 +71,107 @@ def _fmt(x: float) -> str:
 
 _SPECS = (
     FieldSpec("users", "Users", "people", "Impact", "People who will use the system."),
-    FieldSpec("tasks_per_day", "Tasks per user per day", "tasks", "Impact",
-              "Tasks each user does on a workday that the system helps with."),
-    FieldSpec("minutes_saved_per_task", "Minutes saved per task", "min", "Impact",
-              "Minutes the system saves on each task."),
-    FieldSpec("hourly_rate", "Loaded hourly rate", "$/h", "Impact",
-              "Fully loaded cost of one hour of a user's time."),
-    FieldSpec("workdays_per_year", "Workdays per year", "days", "Impact",
-              "Workdays in a year.", default=230, minimum=1, maximum=366),
-    FieldSpec("incremental_revenue", "Incremental revenue", "$/yr", "Impact",
-              "Extra revenue a year that the system brings.", default=0),
-    FieldSpec("platform_cost_annual", "Platform cost", "$/yr", "Costs",
-              "Hosting, infrastructure and licences a year."),
-    FieldSpec("model_cost_annual", "Model cost", "$/yr", "Costs",
-              "Model inference or API usage a year."),
-    FieldSpec("support_cost_annual", "Support cost", "$/yr", "Costs",
-              "Operations, monitoring and on-call a year."),
-    FieldSpec("build_cost", "Build cost", "$", "Costs",
-              "One-time cost of production engineering."),
-    FieldSpec("change_cost", "Change cost", "$", "Costs",
-              "One-time cost of training, rollout and change management."),
-    FieldSpec("payback_threshold_months", "Payback threshold", "months", "Decision",
-              "Payback must come within this many months, or the idea is killed.",
-              default=12, exclusive_minimum=True),
-    FieldSpec("adoption_months", "Adoption ramp", "months", "Timeline",
-              "Months from go-live until everyone uses it (linear ramp).", default=0),
-    FieldSpec("discount_rate", "Discount rate", "per year", "Finance",
-              "Annual rate used to discount cash flows for NPV.",
-              default=0.10, maximum=1),
-    FieldSpec("horizon_months", "Horizon", "months", "Finance",
-              "Months of cash flow after go-live that NPV and ROI look at.",
-              default=36, minimum=1, maximum=120, whole=True),
+    FieldSpec(
+        "tasks_per_day",
+        "Tasks per user per day",
+        "tasks",
+        "Impact",
+        "Tasks each user does on a workday that the system helps with.",
+    ),
+    FieldSpec(
+        "minutes_saved_per_task",
+        "Minutes saved per task",
+        "min",
+        "Impact",
+        "Minutes the system saves on each task.",
+    ),
+    FieldSpec(
+        "hourly_rate",
+        "Loaded hourly rate",
+        "$/h",
+        "Impact",
+        "Fully loaded cost of one hour of a user's time.",
+    ),
+    FieldSpec(
+        "workdays_per_year",
+        "Workdays per year",
+        "days",
+        "Impact",
+        "Workdays in a year.",
+        default=230,
+        minimum=1,
+        maximum=366,
+    ),
+    FieldSpec(
+        "incremental_revenue",
+        "Incremental revenue",
+        "$/yr",
+        "Impact",
+        "Extra revenue a year that the system brings.",
+        default=0,
+    ),
+    FieldSpec(
+        "platform_cost_annual",
+        "Platform cost",
+        "$/yr",
+        "Costs",
+        "Hosting, infrastructure and licences a year.",
+    ),
+    FieldSpec(
+        "model_cost_annual", "Model cost", "$/yr", "Costs", "Model inference or API usage a year."
+    ),
+    FieldSpec(
+        "support_cost_annual",
+        "Support cost",
+        "$/yr",
+        "Costs",
+        "Operations, monitoring and on-call a year.",
+    ),
+    FieldSpec("build_cost", "Build cost", "$", "Costs", "One-time cost of production engineering."),
+    FieldSpec(
+        "change_cost",
+        "Change cost",
+        "$",
+        "Costs",
+        "One-time cost of training, rollout and change management.",
+    ),
+    FieldSpec(
+        "payback_threshold_months",
+        "Payback threshold",
+        "months",
+        "Decision",
+        "Payback must come within this many months, or the idea is killed.",
+        default=12,
+        exclusive_minimum=True,
+    ),
+    FieldSpec(
+        "adoption_months",
+        "Adoption ramp",
+        "months",
+        "Timeline",
+        "Months from go-live until everyone uses it (linear ramp).",
+        default=0,
+    ),
+    FieldSpec(
+        "discount_rate",
+        "Discount rate",
+        "per year",
+        "Finance",
+        "Annual rate used to discount cash flows for NPV.",
+        default=0.10,
+        maximum=1,
+    ),
+    FieldSpec(
+        "horizon_months",
+        "Horizon",
+        "months",
+        "Finance",
+        "Months of cash flow after go-live that NPV and ROI look at.",
+        default=36,
+        minimum=1,
+        maximum=120,
+        whole=True,
+    ),
 )
 
 FIELD_SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in _SPECS}
@@ -193,24 +263,26 @@ def _coerce_uncertain(value: Any) -> Uncertain:
     try:
         return to_number(value)
     except ValueError as error:
-        raise PydanticCustomError(
-            "roi", str(error) + " or a range {{low, likely, high}}"
-        ) from None
+        raise PydanticCustomError("roi", str(error) + " or a range {{low, likely, high}}") from None
 
 
 def _range_from_mapping(value: Mapping[str, Any]) -> Range:
     unknown = [key for key in value if key not in ("low", "likely", "high", "distribution")]
     if unknown:
         raise PydanticCustomError(
-            "roi", "range has an unknown key {key!r}{hint}; a range holds low, likely, high "
+            "roi",
+            "range has an unknown key {key!r}{hint}; a range holds low, likely, high "
             "and optionally distribution",
-            {"key": unknown[0],
-             "hint": _suggestion(str(unknown[0]), ("low", "likely", "high", "distribution"))},
+            {
+                "key": unknown[0],
+                "hint": _suggestion(str(unknown[0]), ("low", "likely", "high", "distribution")),
+            },
         )
     missing = [key for key in ("low", "likely", "high") if key not in value]
     if missing:
         raise PydanticCustomError(
-            "roi", "range needs low, likely and high; missing: {missing}",
+            "roi",
+            "range needs low, likely and high; missing: {missing}",
             {"missing": ", ".join(missing)},
         )
     numbers_ = {}
@@ -224,13 +296,15 @@ def _range_from_mapping(value: Mapping[str, Any]) -> Range:
     distribution = value.get("distribution", "pert")
     if distribution not in DISTRIBUTIONS:
         raise PydanticCustomError(
-            "roi", "range distribution must be one of: {choices}",
+            "roi",
+            "range distribution must be one of: {choices}",
             {"choices": ", ".join(DISTRIBUTIONS)},
         )
     if not numbers_["low"] <= numbers_["likely"] <= numbers_["high"]:
         raise PydanticCustomError(
-            "roi", "range must have low <= likely <= high: got low={low}, likely={likely}, "
-            "high={high}", {k: _fmt(v) for k, v in numbers_.items()},
+            "roi",
+            "range must have low <= likely <= high: got low={low}, likely={likely}, high={high}",
+            {k: _fmt(v) for k, v in numbers_.items()},
         )
     return Range.model_construct(**numbers_, distribution=distribution)
 
@@ -326,8 +400,9 @@ class Scenario(BaseModel):
     def _poc_weeks(cls, value: Any) -> Uncertain | None:
         if value is None:
             return None
-        spec = FieldSpec("poc_weeks", "PoC duration", "weeks", "Timeline", "",
-                         exclusive_minimum=True)
+        spec = FieldSpec(
+            "poc_weeks", "PoC duration", "weeks", "Timeline", "", exclusive_minimum=True
+        )
         return _check_bounds(spec, _coerce_uncertain(value))
 
     @field_validator("phase_weeks", mode="before")
@@ -345,9 +420,9 @@ class Scenario(BaseModel):
         for key, weeks in value.items():
             if key not in known:
                 raise PydanticCustomError(
-                    "roi", "has an unknown phase {key!r}{hint}; phases are: {known}",
-                    {"key": key, "hint": _suggestion(str(key), known),
-                     "known": ", ".join(known)},
+                    "roi",
+                    "has an unknown phase {key!r}{hint}; phases are: {known}",
+                    {"key": key, "hint": _suggestion(str(key), known), "known": ", ".join(known)},
                 )
             checked[key] = _check_bounds(spec, _coerce_uncertain(weeks))
         return checked
@@ -361,7 +436,8 @@ class Scenario(BaseModel):
             for key in value:
                 if key not in FIELD_SPECS and key != "name":
                     raise PydanticCustomError(
-                        "roi", "has a note for an unknown field {key!r}{hint}",
+                        "roi",
+                        "has a note for an unknown field {key!r}{hint}",
                         {"key": key, "hint": _suggestion(str(key), list(FIELD_SPECS))},
                     )
             return {k: "" if v is None else str(v) for k, v in value.items()}
@@ -377,8 +453,12 @@ class Scenario(BaseModel):
                 "roi_day",
                 "tasks_per_day x minutes_saved_per_task must not exceed {limit} minutes "
                 "(24 hours) saved per user per day: got {tasks} x {minutes} = {total} minutes",
-                {"limit": MINUTES_PER_DAY, "tasks": _fmt(most_tasks),
-                 "minutes": _fmt(most_minutes), "total": _fmt(most_tasks * most_minutes)},
+                {
+                    "limit": MINUTES_PER_DAY,
+                    "tasks": _fmt(most_tasks),
+                    "minutes": _fmt(most_minutes),
+                    "total": _fmt(most_tasks * most_minutes),
+                },
             )
         return self
 
@@ -433,7 +513,9 @@ class Scenario(BaseModel):
 def _plain(value: Uncertain) -> Any:
     if isinstance(value, Range):
         out: dict[str, Any] = {
-            "low": _num(value.low), "likely": _num(value.likely), "high": _num(value.high)
+            "low": _num(value.low),
+            "likely": _num(value.likely),
+            "high": _num(value.high),
         }
         if value.distribution != "pert":
             out["distribution"] = value.distribution
@@ -454,9 +536,7 @@ def _suggestion(key: str, known: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def scenario_from_dict(
-    data: Any, *, source: str = "", row: int | None = None
-) -> Scenario:
+def scenario_from_dict(data: Any, *, source: str = "", row: int | None = None) -> Scenario:
     """Validate a mapping (from YAML, JSON, a table row or a caller) into a Scenario.
 
     Raises ScenarioError listing every problem, each naming the source, row, field,
@@ -479,22 +559,36 @@ def scenario_from_dict(
     """
     if not isinstance(data, Mapping):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise ScenarioError([Problem("", MISSING, f"must hold a mapping of scenario fields, "
-                                     f"but it is {kind}", source, row)])
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    MISSING,
+                    f"must hold a mapping of scenario fields, but it is {kind}",
+                    source,
+                    row,
+                )
+            ]
+        )
     problems = []
     known: dict[str, Any] = {}
     for key, value in data.items():
         if key in SCENARIO_KEYS:
             known[key] = value
         else:
-            problems.append(Problem(str(key), value, "is not a scenario field"
-                                    + _suggestion(str(key), SCENARIO_KEYS), source, row))
+            problems.append(
+                Problem(
+                    str(key),
+                    value,
+                    "is not a scenario field" + _suggestion(str(key), SCENARIO_KEYS),
+                    source,
+                    row,
+                )
+            )
     try:
         scenario = Scenario(**known)
     except ScenarioError as error:
-        problems.extend(
-            Problem(p.field, p.value, p.allowed, source, row) for p in error.problems
-        )
+        problems.extend(Problem(p.field, p.value, p.allowed, source, row) for p in error.problems)
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -518,7 +612,9 @@ def problems_from_validation(error: ValidationError, data: Mapping[str, Any]) ->
     """Our Problems, in our words, from a pydantic ValidationError."""
     problems = []
     for item in error.errors(include_url=False):
-        loc = [str(part) for part in item["loc"] if not str(part).startswith(("function-", "float"))]
+        loc = [
+            str(part) for part in item["loc"] if not str(part).startswith(("function-", "float"))
+        ]
         loc = [part for part in loc if part not in ("Range", "float", "union")]
         field = ".".join(loc)
         if item["type"] == "roi_day":

@@ -287,7 +287,7 @@ def add_business_days(start: date, weeks: float) -> date:
     >>> add_business_days(date(2026, 1, 5), 2)  # a Monday, plus 10 business days
     datetime.date(2026, 1, 19)
     """
-    days = int(math.ceil(weeks * DAYS_PER_WEEK - 1e-9))
+    days = math.ceil(weeks * DAYS_PER_WEEK - 1e-9)
     return np.busday_offset(np.datetime64(start, "D"), days, roll="forward").astype(date)
 
 
@@ -330,13 +330,19 @@ def estimate_timeline(
     path = critical_path(mid)
     means = {pid: (a + 4 * m + b) / 6 for pid, (a, m, b) in points.items()}
     sds = {pid: (b - a) / 6 for pid, (a, m, b) in points.items()}
-    gov_three = [float(governance_weeks({c.id: (c.min_days, c.likely, c.max_days)[i]
-                                         for c in cps}, governance)) for i in range(3)]
+    gov_three = [
+        float(
+            governance_weeks({c.id: (c.min_days, c.likely, c.max_days)[i] for c in cps}, governance)
+        )
+        for i in range(3)
+    ]
     means[GOVERNANCE] = (gov_three[0] + 4 * gov_three[1] + gov_three[2]) / 6
     sds[GOVERNANCE] = (gov_three[2] - gov_three[0]) / 6
-    mean_times = schedule({pid: means[pid] for pid in points},
-                          {c.id: (c.min_days + 4 * c.likely + c.max_days) / 6 for c in cps},
-                          governance)
+    mean_times = schedule(
+        {pid: means[pid] for pid in points},
+        {c.id: (c.min_days + 4 * c.likely + c.max_days) / 6 for c in cps},
+        governance,
+    )
     pert_path = critical_path(mean_times)
     pert_mean = float(total_weeks(mean_times))
     pert_sd = math.sqrt(sum(sds[node] ** 2 for node in pert_path))
@@ -344,15 +350,37 @@ def estimate_timeline(
     rows = []
     for phase in PHASES:
         a, m, b = points[phase.id]
-        rows.append(PhasePlan(phase.id, phase.name, phase.roles, a, m, b, means[phase.id],
-                              sds[phase.id], float(mid[phase.id][0]), float(mid[phase.id][1]),
-                              phase.id in path))
+        rows.append(
+            PhasePlan(
+                phase.id,
+                phase.name,
+                phase.roles,
+                a,
+                m,
+                b,
+                means[phase.id],
+                sds[phase.id],
+                float(mid[phase.id][0]),
+                float(mid[phase.id][1]),
+                phase.id in path,
+            )
+        )
     gov_name = f"Governance checkpoints ({governance})"
     rows.insert(
         [p.id for p in PHASES].index(CONFIG.checkpoints_after) + 1,
-        PhasePlan(GOVERNANCE, gov_name, tuple(dict.fromkeys(c.owner for c in cps)),
-                  gov_three[0], gov_three[1], gov_three[2], means[GOVERNANCE], sds[GOVERNANCE],
-                  float(mid[GOVERNANCE][0]), float(mid[GOVERNANCE][1]), GOVERNANCE in path),
+        PhasePlan(
+            GOVERNANCE,
+            gov_name,
+            tuple(dict.fromkeys(c.owner for c in cps)),
+            gov_three[0],
+            gov_three[1],
+            gov_three[2],
+            means[GOVERNANCE],
+            sds[GOVERNANCE],
+            float(mid[GOVERNANCE][0]),
+            float(mid[GOVERNANCE][1]),
+            GOVERNANCE in path,
+        ),
     )
     total_low, total_mid, total_high = (float(total_weeks(t)) for t in (low, mid, high))
 
@@ -373,11 +401,17 @@ def estimate_timeline(
             warnings.append(
                 f"Production engineering is {ratio:.1f}x the {poc:g}-week PoC, {side} than the "
                 f"usual {lo:g}-{hi:g}x: "
-                + ("the plan may be optimistic." if ratio < lo else
-                   "the PoC may have skipped production concerns, or the plan is padded.")
+                + (
+                    "the plan may be optimistic."
+                    if ratio < lo
+                    else "the PoC may have skipped production concerns, or the plan is padded."
+                )
             )
-    dates: dict[str, date | None] = {"go_live_date": None, "go_live_earliest": None,
-                                     "go_live_latest": None}
+    dates: dict[str, date | None] = {
+        "go_live_date": None,
+        "go_live_earliest": None,
+        "go_live_latest": None,
+    }
     if start_date is not None:
         dates = {
             "go_live_date": add_business_days(start_date, total_mid),

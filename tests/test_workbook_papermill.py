@@ -1,0 +1,102 @@
+"""The workbook notebook runs headless under papermill and shows roi's own numbers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import papermill
+import pytest
+import yaml
+
+from roi.evaluate import evaluate
+from roi.files import load_scenario
+from roi.notebook import RESULTS_MIMETYPE
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKBOOK = ROOT / "notebooks" / "workbook.ipynb"
+SCENARIOS = ROOT / "templates" / "scenarios"
+
+pytestmark = pytest.mark.slow
+
+
+def results_output(notebook_path: Path) -> dict:
+    """The results dict the executed notebook displayed as application/json."""
+    notebook = json.loads(notebook_path.read_text())
+    found = [
+        output["data"][RESULTS_MIMETYPE]
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+        if RESULTS_MIMETYPE in output.get("data", {})
+    ]
+    assert len(found) == 1, f"expected one results output, found {len(found)}"
+    return found[0]
+
+
+def test_parameters_from_a_scenario_file_give_roi_numbers(tmp_path):
+    """Scenario YAML as papermill parameters (ranges included) → the same results as roi."""
+    source = SCENARIOS / "sales_copilot.yaml"
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(WORKBOOK),
+        str(out),
+        parameters=yaml.safe_load(source.read_text()),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT),
+    )
+    shown = results_output(out)
+    expected = evaluate(load_scenario(source)).to_dict()
+    assert shown["name"] == "Sales copilot"
+    for key in ("annual_impact", "monthly_net_impact", "payback_months", "npv", "roi_pct"):
+        assert shown[key] == pytest.approx(expected[key], rel=1e-12), key
+    assert shown["timeline_weeks"] == expected["timeline_weeks"]
+
+
+def test_scenario_file_parameter_and_papermill_cli(tmp_path):
+    """The README's command: `papermill workbook out -f scenario.yaml`, plus scenario_file."""
+    params = tmp_path / "params.yaml"
+    params.write_text(f"scenario_file: {SCENARIOS / 'support_ticket_classifier.yaml'}\n")
+    out = tmp_path / "out.ipynb"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(WORKBOOK),
+            str(out),
+            "-f",
+            str(params),
+            "-k",
+            "python3",
+            "--no-progress-bar",
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=180,
+    )
+    shown = results_output(out)
+    expected = evaluate(load_scenario(SCENARIOS / "support_ticket_classifier.yaml")).to_dict()
+    assert shown["name"] == "Support ticket classifier"
+    assert shown["annual_impact"] == pytest.approx(expected["annual_impact"])
+    assert shown["payback_months"] == pytest.approx(expected["payback_months"])
+
+
+def test_invalid_parameters_fail_with_the_field_named(tmp_path):
+    """A negative user count stops the run with a ScenarioError naming field and value."""
+    out = tmp_path / "out.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError) as raised:
+        papermill.execute_notebook(
+            str(WORKBOOK),
+            str(out),
+            parameters={"users": -5},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(ROOT),
+        )
+    assert raised.value.ename == "ScenarioError"
+    assert "'users' must be a number >= 0: got -5" in raised.value.evalue
+    assert out.exists(), "papermill keeps the partial notebook"
