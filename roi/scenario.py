@@ -263,7 +263,7 @@ def _coerce_uncertain(value: Any) -> Uncertain:
     try:
         return to_number(value)
     except ValueError as error:
-        raise PydanticCustomError("roi", str(error) + " or a range {{low, likely, high}}") from None
+        raise PydanticCustomError("roi", str(error) + " or a range {low, likely, high}") from None
 
 
 def _range_from_mapping(value: Mapping[str, Any]) -> Range:
@@ -271,10 +271,10 @@ def _range_from_mapping(value: Mapping[str, Any]) -> Range:
     if unknown:
         raise PydanticCustomError(
             "roi",
-            "range has an unknown key {key!r}{hint}; a range holds low, likely, high "
+            "range has an unknown key {key}{hint}; a range holds low, likely, high "
             "and optionally distribution",
             {
-                "key": unknown[0],
+                "key": repr(unknown[0]),
                 "hint": _suggestion(str(unknown[0]), ("low", "likely", "high", "distribution")),
             },
         )
@@ -301,11 +301,7 @@ def _range_from_mapping(value: Mapping[str, Any]) -> Range:
             {"choices": ", ".join(DISTRIBUTIONS)},
         )
     if not numbers_["low"] <= numbers_["likely"] <= numbers_["high"]:
-        raise PydanticCustomError(
-            "roi",
-            "range must have low <= likely <= high: got low={low}, likely={likely}, high={high}",
-            {k: _fmt(v) for k, v in numbers_.items()},
-        )
+        raise PydanticCustomError("roi", "range must have low <= likely <= high")
     return Range.model_construct(**numbers_, distribution=distribution)
 
 
@@ -421,8 +417,12 @@ class Scenario(BaseModel):
             if key not in known:
                 raise PydanticCustomError(
                     "roi",
-                    "has an unknown phase {key!r}{hint}; phases are: {known}",
-                    {"key": key, "hint": _suggestion(str(key), known), "known": ", ".join(known)},
+                    "has an unknown phase {key}{hint}; phases are: {known}",
+                    {
+                        "key": repr(key),
+                        "hint": _suggestion(str(key), known),
+                        "known": ", ".join(known),
+                    },
                 )
             checked[key] = _check_bounds(spec, _coerce_uncertain(weeks))
         return checked
@@ -437,8 +437,8 @@ class Scenario(BaseModel):
                 if key not in FIELD_SPECS and key != "name":
                     raise PydanticCustomError(
                         "roi",
-                        "has a note for an unknown field {key!r}{hint}",
-                        {"key": key, "hint": _suggestion(str(key), list(FIELD_SPECS))},
+                        "has a note for an unknown field {key}{hint}",
+                        {"key": repr(key), "hint": _suggestion(str(key), list(FIELD_SPECS))},
                     )
             return {k: "" if v is None else str(v) for k, v in value.items()}
         return value
@@ -451,8 +451,8 @@ class Scenario(BaseModel):
         if most_tasks * most_minutes > MINUTES_PER_DAY:
             raise PydanticCustomError(
                 "roi_day",
-                "tasks_per_day x minutes_saved_per_task must not exceed {limit} minutes "
-                "(24 hours) saved per user per day: got {tasks} x {minutes} = {total} minutes",
+                "must not exceed {limit} minutes (24 hours) saved per user per day: "
+                "got {tasks} x {minutes} = {total} minutes",
                 {
                     "limit": MINUTES_PER_DAY,
                     "tasks": _fmt(most_tasks),
@@ -536,6 +536,19 @@ def _suggestion(key: str, known: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _kind_of(data: Any) -> str:
+    """What a non-mapping value is, in words: 'a number', 'text', 'a list'."""
+    if isinstance(data, bool):
+        return "true/false"
+    if isinstance(data, numbers.Real):
+        return f"a number ({data!r})"
+    if isinstance(data, str):
+        return f"text ({data[:40]!r})"
+    if isinstance(data, list | tuple):
+        return "a list"
+    return f"a {type(data).__name__}"
+
+
 def scenario_from_dict(data: Any, *, source: str = "", row: int | None = None) -> Scenario:
     """Validate a mapping (from YAML, JSON, a table row or a caller) into a Scenario.
 
@@ -558,7 +571,7 @@ def scenario_from_dict(data: Any, *, source: str = "", row: int | None = None) -
       - 'change_cost' is required
     """
     if not isinstance(data, Mapping):
-        kind = "empty" if data is None else f"a {type(data).__name__}"
+        kind = "empty" if data is None else _kind_of(data)
         raise ScenarioError(
             [
                 Problem(
