@@ -243,6 +243,129 @@ Uncertain = float | Range
 """A numeric input: a point value, or a Range whose `likely` is the point value."""
 
 
+class Correlation(BaseModel):
+    """Two uncertain inputs that move together when sampled (a Gaussian copula's rho).
+
+    Only inputs given as ranges are sampled, so a correlation involving a point value
+    has no effect.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    between: tuple[str, str]
+    rho: float
+
+
+def _check_correlations(value: Any) -> tuple[Correlation, ...]:
+    """Correlations from a list of {between: [field, field], rho: number}, fully checked.
+
+    Each names two different numeric fields once, with rho from -1 to 1, and together
+    they must form a positive semi-definite correlation matrix (otherwise no joint
+    distribution has them all).
+    """
+    import numpy as np  # only needed here; keeps importing roi.scenario light
+
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, list | tuple):
+        raise PydanticCustomError(
+            "roi",
+            "must be a list of items, each with 'between' (two numeric fields) and "
+            "'rho' (a number from -1 to 1)",
+        )
+    checked: list[Correlation] = []
+    seen: set[frozenset[str]] = set()
+    for item, entry in enumerate(value, start=1):
+        if isinstance(entry, Correlation):
+            entry = {"between": list(entry.between), "rho": entry.rho}
+        if not isinstance(entry, Mapping):
+            raise PydanticCustomError(
+                "roi", "item {item} must be a mapping with 'between' and 'rho'", {"item": item}
+            )
+        unknown = [key for key in entry if key not in ("between", "rho")]
+        if unknown:
+            raise PydanticCustomError(
+                "roi",
+                "item {item} has an unknown key {key}{hint}; an item holds between and rho",
+                {
+                    "item": item,
+                    "key": repr(unknown[0]),
+                    "hint": _suggestion(str(unknown[0]), ("between", "rho")),
+                },
+            )
+        missing = [key for key in ("between", "rho") if key not in entry]
+        if missing:
+            raise PydanticCustomError(
+                "roi",
+                "item {item} needs between and rho; missing: {missing}",
+                {"item": item, "missing": ", ".join(missing)},
+            )
+        pair = entry["between"]
+        if (
+            isinstance(pair, str | bytes)
+            or not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(name, str) for name in pair)
+        ):
+            raise PydanticCustomError(
+                "roi",
+                "item {item}: between must list two numeric fields, e.g. "
+                "[users, tasks_per_day] (it is {pair})",
+                {"item": item, "pair": repr(pair)},
+            )
+        for name in pair:
+            if name not in FIELD_SPECS:
+                raise PydanticCustomError(
+                    "roi",
+                    "item {item}: {name} is not a numeric field{hint}",
+                    {
+                        "item": item,
+                        "name": repr(name),
+                        "hint": _suggestion(name, list(FIELD_SPECS)),
+                    },
+                )
+        if pair[0] == pair[1]:
+            raise PydanticCustomError(
+                "roi",
+                "item {item}: between must name two different fields, not {name} twice",
+                {"item": item, "name": repr(pair[0])},
+            )
+        if frozenset(pair) in seen:
+            raise PydanticCustomError(
+                "roi",
+                "item {item}: the pair {a} and {b} is given twice",
+                {"item": item, "a": pair[0], "b": pair[1]},
+            )
+        seen.add(frozenset(pair))
+        try:
+            rho = to_number(entry["rho"])
+        except ValueError as error:
+            raise PydanticCustomError(
+                "roi", "item {item}: rho {rule}", {"item": item, "rule": str(error)}
+            ) from None
+        if not -1 <= rho <= 1:
+            raise PydanticCustomError(
+                "roi",
+                "item {item}: rho must be a number from -1 to 1 (it is {rho})",
+                {"item": item, "rho": _fmt(rho)},
+            )
+        checked.append(Correlation.model_construct(between=(pair[0], pair[1]), rho=rho))
+    fields = list(dict.fromkeys(name for c in checked for name in c.between))
+    matrix = np.eye(len(fields))
+    for c in checked:
+        i, j = fields.index(c.between[0]), fields.index(c.between[1])
+        matrix[i, j] = matrix[j, i] = c.rho
+    smallest = float(np.linalg.eigvalsh(matrix)[0]) if fields else 1.0
+    if smallest < -1e-9:
+        raise PydanticCustomError(
+            "roi",
+            "cannot all hold together: the correlation matrix they form is not "
+            "positive semi-definite (smallest eigenvalue {eig}); weaken some of them",
+            {"eig": f"{smallest:.3g}"},
+        )
+    return tuple(checked)
+
+
 def likely(value: Uncertain) -> float:
     """The point value of an input.
 
@@ -359,6 +482,7 @@ class Scenario(BaseModel):
     poc_weeks: Uncertain | None = None
     governance: Literal["parallel", "sequential"] = "parallel"
     phase_weeks: dict[str, Uncertain] = Field(default_factory=dict)
+    correlations: tuple[Correlation, ...] = ()
 
     OPTIONAL_SECTIONS: ClassVar[tuple[str, ...]] = (
         "description",
@@ -367,6 +491,7 @@ class Scenario(BaseModel):
         "poc_weeks",
         "governance",
         "phase_weeks",
+        "correlations",
     )
 
     def __init__(self, **data: Any) -> None:
@@ -426,6 +551,11 @@ class Scenario(BaseModel):
                 )
             checked[key] = _check_bounds(spec, _coerce_uncertain(weeks))
         return checked
+
+    @field_validator("correlations", mode="before")
+    @classmethod
+    def _correlations(cls, value: Any) -> tuple[Correlation, ...]:
+        return _check_correlations(value)
 
     @field_validator("notes", mode="before")
     @classmethod
@@ -507,6 +637,10 @@ class Scenario(BaseModel):
             data["governance"] = self.governance
         if self.phase_weeks:
             data["phase_weeks"] = {k: _plain(v) for k, v in self.phase_weeks.items()}
+        if self.correlations:
+            data["correlations"] = [
+                {"between": list(c.between), "rho": _num(c.rho)} for c in self.correlations
+            ]
         return data
 
 
