@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import (
@@ -441,6 +443,63 @@ def _check_bounds(spec: FieldSpec, value: Uncertain) -> Uncertain:
     return value
 
 
+STATUSES: tuple[str, ...] = ("done", "open", "n/a")
+_STATUS_ALIASES = {
+    "done": "done",
+    "open": "open",
+    "n/a": "n/a",
+    "na": "n/a",
+    "not applicable": "n/a",
+    "not done": "open",
+    "todo": "open",
+}
+
+
+class ReadinessAnswer(BaseModel):
+    """A team's answer to one checklist item: done, open or n/a, with a note and an owner."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    status: Literal["done", "open", "n/a"]
+    note: str = ""
+    owner: str = ""
+
+
+def readiness_answer(value: Any) -> ReadinessAnswer:
+    """An answer from its short form (`done`, true/false) or a mapping; ValueError if neither.
+
+    >>> readiness_answer("done"), readiness_answer({"status": "open", "owner": "Ana"}).owner
+    (ReadinessAnswer(status='done', note='', owner=''), 'Ana')
+    """
+    if isinstance(value, ReadinessAnswer):
+        return value
+    if isinstance(value, bool):
+        return ReadinessAnswer(status="done" if value else "open")
+    if isinstance(value, str):
+        status = _STATUS_ALIASES.get(value.strip().lower())
+        if status is None:
+            raise ValueError(f"must be done, open or n/a, not {value!r}")
+        return ReadinessAnswer(status=status)
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"must be done, open or n/a, or a mapping with status, note and owner: got {value!r}"
+        )
+    for key in value:
+        if key not in ("status", "note", "owner"):
+            raise ValueError(
+                f"has an unknown key {key!r}"
+                f"{_suggestion(str(key), ('status', 'note', 'owner'))}; "
+                "an answer holds status, note and owner"
+            )
+    if "status" not in value or isinstance(value["status"], Mapping):
+        raise ValueError("needs a status: done, open or n/a")
+    return ReadinessAnswer(
+        status=readiness_answer(value["status"]).status,
+        note="" if value.get("note") is None else str(value["note"]),
+        owner="" if value.get("owner") is None else str(value["owner"]),
+    )
+
+
 class Scenario(BaseModel):
     """One AI initiative's assumptions, validated and immutable.
 
@@ -483,6 +542,8 @@ class Scenario(BaseModel):
     governance: Literal["parallel", "sequential"] = "parallel"
     phase_weeks: dict[str, Uncertain] = Field(default_factory=dict)
     correlations: tuple[Correlation, ...] = ()
+    checklists: str | None = None  # a user's gates/checklists YAML (see roi.gates)
+    readiness: dict[str, ReadinessAnswer] = Field(default_factory=dict)
 
     OPTIONAL_SECTIONS: ClassVar[tuple[str, ...]] = (
         "description",
@@ -492,6 +553,8 @@ class Scenario(BaseModel):
         "governance",
         "phase_weeks",
         "correlations",
+        "checklists",
+        "readiness",
     )
 
     def __init__(self, **data: Any) -> None:
@@ -556,6 +619,50 @@ class Scenario(BaseModel):
     @classmethod
     def _correlations(cls, value: Any) -> tuple[Correlation, ...]:
         return _check_correlations(value)
+
+    @field_validator("checklists", mode="before")
+    @classmethod
+    def _checklists(cls, value: Any) -> Any:
+        from roi.exceptions import ConfigError
+        from roi.gates import load_checklists  # the gates module owns the checklist data
+
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str | os.PathLike):
+            raise PydanticCustomError("roi", "must be the path of a gates/checklists YAML file")
+        try:
+            load_checklists(value)
+        except ConfigError as error:
+            raise PydanticCustomError("roi", "{error}", {"error": str(error)}) from None
+        return os.fspath(value)
+
+    @field_validator("readiness", mode="before")
+    @classmethod
+    def _readiness(cls, value: Any, info: Any) -> Any:
+        from roi.gates import load_checklists
+
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise PydanticCustomError(
+                "roi", "must be a mapping of checklist item id to done, open or n/a"
+            )
+        known = load_checklists(info.data.get("checklists")).item_ids
+        answers = {}
+        for key, answer in value.items():
+            if key not in known:
+                raise PydanticCustomError(
+                    "roi",
+                    "has an unknown checklist item {key}{hint}",
+                    {"key": repr(key), "hint": _suggestion(str(key), known)},
+                )
+            try:
+                answers[key] = readiness_answer(answer)
+            except ValueError as error:
+                raise PydanticCustomError(
+                    "roi", "item {key} {error}", {"key": repr(key), "error": str(error)}
+                ) from None
+        return answers
 
     @field_validator("notes", mode="before")
     @classmethod
@@ -641,6 +748,13 @@ class Scenario(BaseModel):
             data["correlations"] = [
                 {"between": list(c.between), "rho": _num(c.rho)} for c in self.correlations
             ]
+        if self.checklists is not None:
+            data["checklists"] = self.checklists
+        if self.readiness:
+            data["readiness"] = {
+                k: a.status if not (a.note or a.owner) else a.model_dump(exclude_defaults=True)
+                for k, a in self.readiness.items()
+            }
         return data
 
 
@@ -732,6 +846,10 @@ def scenario_from_dict(data: Any, *, source: str = "", row: int | None = None) -
                     row,
                 )
             )
+    checklists = known.get("checklists")
+    if isinstance(checklists, str) and checklists and source and Path(source).is_file():
+        # A checklists path in a scenario file is relative to that file, not to the cwd.
+        known["checklists"] = str(Path(source).parent / Path(checklists).expanduser())
     try:
         scenario = Scenario(**known)
     except ScenarioError as error:

@@ -1,0 +1,643 @@
+"""Stage gates and readiness checklists as validated data, and where a scenario stands on them.
+
+The gates (0 value hypothesis to 5 scale), the checklists a team answers to pass them
+and the MLOps maturity levels ship in ``roi/data/gates.yaml``; the governance
+checkpoints come from the timeline data, so owners and durations are written once.
+A user's own YAML file extends or overrides them (`load_checklists(path)`).
+
+A scenario answers items by id in its ``readiness`` section; `readiness_status` turns
+the answers into counts per checklist, the open items with their owners, the MLOps
+maturity level and the next gate to pass.
+
+>>> status = readiness_status({"value_signal": "done", "decision_memo": "n/a"})
+>>> poc = status.checklist("poc_exit")
+>>> poc.done, poc.not_applicable, poc.open
+(1, 1, 3)
+>>> next_gate(status).gate.name
+'Feasibility proof of concept'
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from roi.exceptions import ConfigError
+from roi.scenario import STATUSES, ReadinessAnswer, Scenario, _suggestion, readiness_answer
+from roi.timeline import CHECKPOINTS
+
+GOVERNANCE_CHECKLIST = "governance"
+_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class ChecklistItem(BaseModel):
+    """One thing a team confirms: what it is, and who usually owns it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=_ID_PATTERN)
+    text: str = Field(min_length=1)
+    owner: str = ""
+    artifacts: tuple[str, ...] = ()
+    criteria: str = ""
+    duration: str = ""
+
+
+class Checklist(BaseModel):
+    """A named list of items, answered together."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=_ID_PATTERN)
+    name: str = Field(min_length=1)
+    description: str = ""
+    items: tuple[ChecklistItem, ...] = Field(min_length=1)
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+
+class Gate(BaseModel):
+    """A stage gate: why it exists, what passing it means, what it leaves behind."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    number: int = Field(ge=0)
+    name: str = Field(min_length=1)
+    purpose: str = Field(min_length=1)
+    exit_criteria: tuple[str, ...] = Field(min_length=1)
+    artifacts: tuple[str, ...] = ()
+    pitfall: str = ""
+    timebox: str = ""
+    checklists: tuple[str, ...] = ()
+
+
+class MaturityLevel(BaseModel):
+    """An MLOps maturity level and the items that must be done to reach it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level: int = Field(ge=1)
+    name: str = Field(min_length=1)
+    description: str = ""
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Checklists:
+    """Every gate, checklist and maturity level in force, checked for consistency."""
+
+    gates: tuple[Gate, ...]
+    checklists: tuple[Checklist, ...]
+    maturity: tuple[MaturityLevel, ...]
+    source: str = "roi/data/gates.yaml"
+
+    def checklist(self, checklist_id: str) -> Checklist:
+        for checklist in self.checklists:
+            if checklist.id == checklist_id:
+                return checklist
+        raise KeyError(f"no checklist {checklist_id!r}")
+
+    def gate(self, number: int) -> Gate:
+        for gate in self.gates:
+            if gate.number == number:
+                return gate
+        raise KeyError(f"no gate {number}")
+
+    def gate_of(self, checklist_id: str) -> Gate | None:
+        """The gate whose passing needs this checklist, if any."""
+        return next((g for g in self.gates if checklist_id in g.checklists), None)
+
+    @property
+    def items(self) -> dict[str, tuple[Checklist, ChecklistItem]]:
+        """Every item by id, with the checklist it belongs to."""
+        return {item.id: (c, item) for c in self.checklists for item in c.items}
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(self.items)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the file's shape (the governance checklist included)."""
+        return {
+            "gates": [g.model_dump() for g in self.gates],
+            "checklists": [c.model_dump() for c in self.checklists],
+            "maturity": [m.model_dump() for m in self.maturity],
+        }
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the content (not of where it came from), for the memo's input hash."""
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, default=list)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _governance_checklist() -> dict[str, Any]:
+    """The five governance checkpoints as a checklist, from the timeline's data."""
+    return {
+        "id": GOVERNANCE_CHECKLIST,
+        "name": "Governance checkpoints",
+        "description": "Each checkpoint has an owner, the evidence it needs and a pass rule; "
+        "run side by side they add about a week to the plan.",
+        "items": [
+            {
+                "id": c.id,
+                "text": c.name,
+                "owner": c.owner,
+                "artifacts": list(c.artifacts),
+                "criteria": c.pass_criteria,
+                "duration": f"{c.min_days:g}-{c.max_days:g} business days",
+            }
+            for c in CHECKPOINTS
+        ],
+    }
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: checklists file does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read checklists file ({error})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "invalid syntax"
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+
+
+_TOP_KEYS = ("gates", "checklists", "maturity")
+
+
+def _entries(data: Mapping[str, Any], key: str, source: str, problems: list[str]) -> list:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        problems.append(f"'{key}' must be a list, got {type(value).__name__}")
+        return []
+    good = []
+    for index, entry in enumerate(value):
+        if isinstance(entry, Mapping):
+            good.append(dict(entry))
+        else:
+            problems.append(f"{key}[{index}] must be a mapping, got {entry!r}")
+    return good
+
+
+def _merge(base: dict[str, Any], extra: Any, source: str) -> dict[str, Any]:
+    """The built-in data with a user's file laid over it (see the data file's header)."""
+    problems: list[str] = []
+    if extra is None:
+        return base
+    if not isinstance(extra, Mapping):
+        raise ConfigError(f"{source}: must hold a mapping with gates, checklists or maturity")
+    for key in extra:
+        if key not in _TOP_KEYS:
+            problems.append(
+                f"unknown key {key!r}{_suggestion(str(key), _TOP_KEYS)}; "
+                f"allowed: {', '.join(_TOP_KEYS)}"
+            )
+    gates = {g["number"]: g for g in base["gates"]}
+    for entry in _entries(extra, "gates", source, problems):
+        number = entry.get("number")
+        if number in gates:
+            gates[number] = {**gates[number], **entry}
+        else:
+            gates[number] = entry
+    checklists = {c["id"]: c for c in base["checklists"]}
+    for entry in _entries(extra, "checklists", source, problems):
+        known = checklists.get(entry.get("id"))
+        if known is None:
+            checklists[entry.get("id")] = entry
+            continue
+        items = list(known["items"])
+        positions = {item["id"]: index for index, item in enumerate(items)}
+        new_items = entry.get("items") or []
+        if not isinstance(new_items, list):
+            problems.append(f"checklist {entry.get('id')!r}: 'items' must be a list")
+            new_items = []
+        for item in new_items:
+            at = positions.get(item.get("id")) if isinstance(item, Mapping) else None
+            if at is None:
+                items.append(item)
+            else:
+                items[at] = {**items[at], **item}
+        checklists[entry["id"]] = {**known, **entry, "items": items}
+    levels = {m["level"]: m for m in base["maturity"]}
+    for entry in _entries(extra, "maturity", source, problems):
+        level = entry.get("level")
+        levels[level] = {**levels[level], **entry} if level in levels else entry
+    if problems:
+        raise ConfigError(_problems_text(source, problems))
+    return {
+        "gates": list(gates.values()),
+        "checklists": list(checklists.values()),
+        "maturity": list(levels.values()),
+    }
+
+
+def _problems_text(source: str, problems: list[str]) -> str:
+    count = len(problems)
+    head = f"{source}: {count} problem{'s' if count != 1 else ''} in the gates and checklists:"
+    return "\n".join([head, *(f"  - {p}" for p in problems)])
+
+
+def _validated(model: type[BaseModel], data: Any, where: str, problems: list[str]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        for item in error.errors(include_url=False):
+            loc = ".".join(str(part) for part in item["loc"])
+            field = f" {loc}" if loc else ""
+            value = item.get("input")
+            shown = "" if item["type"] == "missing" else f": got {value!r}"[:80]
+            problems.append(f"{where}{field}: {item['msg'].lower()}{shown}")
+        return None
+
+
+def parse_checklists(data: Mapping[str, Any], source: str = "checklists") -> Checklists:
+    """Gates, checklists and maturity levels from plain data, checked as a whole.
+
+    Raises ConfigError listing every problem: a missing or mistyped field, a duplicate
+    id, a gate naming a checklist that does not exist, a maturity level needing an
+    unknown item.
+    """
+    problems: list[str] = []
+    gates = [_validated(Gate, g, f"gate {g.get('number', '?')}", problems) for g in data["gates"]]
+    checklists = [
+        _validated(Checklist, c, f"checklist {c.get('id', '?')!r}", problems)
+        for c in data["checklists"]
+    ]
+    levels = [
+        _validated(MaturityLevel, m, f"maturity level {m.get('level', '?')}", problems)
+        for m in data["maturity"]
+    ]
+    if problems:
+        raise ConfigError(_problems_text(source, problems))
+    seen: dict[str, str] = {}
+    for checklist in checklists:
+        for item in checklist.items:
+            if item.id in seen:
+                problems.append(
+                    f"item id {item.id!r} is in both checklist {seen[item.id]!r} "
+                    f"and {checklist.id!r}; item ids must be unique"
+                )
+            seen[item.id] = checklist.id
+    checklist_ids = [c.id for c in checklists]
+    if len(set(checklist_ids)) != len(checklist_ids):
+        problems.append("checklist ids must be unique")
+    for gate in gates:
+        for name in gate.checklists:
+            if name not in checklist_ids:
+                problems.append(
+                    f"gate {gate.number} needs unknown checklist {name!r}"
+                    f"{_suggestion(name, checklist_ids)}"
+                )
+    for level in levels:
+        for name in level.requires:
+            if name not in seen:
+                problems.append(
+                    f"maturity level {level.level} requires unknown item {name!r}"
+                    f"{_suggestion(name, list(seen))}"
+                )
+    numbers = sorted(g.number for g in gates)
+    if numbers != list(range(len(numbers))):
+        problems.append(f"gates must be numbered 0, 1, 2, ... without gaps: got {numbers}")
+    levels_found = sorted(m.level for m in levels)
+    if levels_found != list(range(1, len(levels_found) + 1)):
+        problems.append(f"maturity levels must be 1, 2, 3, ... without gaps: got {levels_found}")
+    if problems:
+        raise ConfigError(_problems_text(source, problems))
+    return Checklists(
+        gates=tuple(sorted(gates, key=lambda g: g.number)),
+        checklists=tuple(checklists),
+        maturity=tuple(sorted(levels, key=lambda m: m.level)),
+        source=source,
+    )
+
+
+def _builtin_data() -> dict[str, Any]:
+    text = resources.files("roi").joinpath("data/gates.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["checklists"] = [*data["checklists"], _governance_checklist()]
+    return data
+
+
+@functools.lru_cache(maxsize=32)
+def _load(path: str | None, mtime: float | None) -> Checklists:
+    base = _builtin_data()
+    if path is None:
+        return parse_checklists(base, source="roi/data/gates.yaml")
+    merged = _merge(base, _read_yaml(Path(path)), path)
+    return parse_checklists(merged, source=path)
+
+
+def load_checklists(path: str | os.PathLike[str] | None = None) -> Checklists:
+    """The built-in gates and checklists, extended by a user's YAML file when given.
+
+    In the user's file a gate with a known number replaces the fields it gives, a
+    checklist with a known id gets its items added (a known item id is replaced), and
+    new gates, checklists and maturity levels are added. The result is validated as a
+    whole; problems raise ConfigError naming the file and every problem.
+
+    >>> checklists = load_checklists()
+    >>> [g.number for g in checklists.gates], len(checklists.checklist("governance").items)
+    ([0, 1, 2, 3, 4, 5], 5)
+    """
+    if path is None:
+        return _load(None, None)
+    path = Path(path)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise ConfigError(f"{path}: checklists file does not exist") from None
+    return _load(str(path), mtime)
+
+
+# --- where a scenario stands -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    """One item with the team's answer; an unanswered item counts as open."""
+
+    item: ChecklistItem
+    checklist_id: str
+    status: str  # done | open | n/a
+    answered: bool
+    note: str
+    owner: str  # the answer's owner, else the item's usual owner
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.item.id,
+            "text": self.item.text,
+            "checklist": self.checklist_id,
+            "status": self.status,
+            "answered": self.answered,
+            "note": self.note,
+            "owner": self.owner,
+        }
+
+
+@dataclass(frozen=True)
+class ChecklistStatus:
+    """Counts and open items of one checklist."""
+
+    checklist: Checklist
+    gate: int | None
+    items: tuple[ItemStatus, ...]
+
+    def _count(self, status: str) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def done(self) -> int:
+        return self._count("done")
+
+    @property
+    def open(self) -> int:
+        return self._count("open")
+
+    @property
+    def not_applicable(self) -> int:
+        return self._count("n/a")
+
+    @property
+    def unanswered(self) -> int:
+        return sum(1 for i in self.items if not i.answered)
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing is open (every item done or not applicable)."""
+        return self.open == 0
+
+    @property
+    def open_items(self) -> tuple[ItemStatus, ...]:
+        return tuple(i for i in self.items if i.status == "open")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.checklist.id,
+            "name": self.checklist.name,
+            "gate": self.gate,
+            "done": self.done,
+            "open": self.open,
+            "n/a": self.not_applicable,
+            "unanswered": self.unanswered,
+            "complete": self.complete,
+            "open_items": [i.to_dict() for i in self.open_items],
+        }
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Where a scenario stands on every checklist, with its MLOps maturity level."""
+
+    checklists: tuple[ChecklistStatus, ...]
+    definitions: Checklists
+    answered: int  # how many items have an answer at all
+
+    @property
+    def assessed(self) -> bool:
+        """False when the team gave no answers at all."""
+        return self.answered > 0
+
+    def checklist(self, checklist_id: str) -> ChecklistStatus:
+        for status in self.checklists:
+            if status.checklist.id == checklist_id:
+                return status
+        raise KeyError(f"no checklist {checklist_id!r}")
+
+    def open_items(self, checklist_ids: tuple[str, ...] | None = None) -> tuple[ItemStatus, ...]:
+        """Open items of the given checklists (all when None), in checklist order."""
+        return tuple(
+            item
+            for status in self.checklists
+            if checklist_ids is None or status.checklist.id in checklist_ids
+            for item in status.open_items
+        )
+
+    def status(self, item_id: str) -> str:
+        for checklist in self.checklists:
+            for item in checklist.items:
+                if item.item.id == item_id:
+                    return item.status
+        raise KeyError(f"no checklist item {item_id!r}")
+
+    @property
+    def maturity(self) -> int:
+        return maturity_level(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "assessed": self.assessed,
+            "maturity_level": self.maturity,
+            "checklists": [c.to_dict() for c in self.checklists],
+        }
+
+
+def check_answers(
+    answers: Mapping[str, Any], checklists: Checklists | None = None
+) -> dict[str, ReadinessAnswer]:
+    """Answers by item id, each validated; an unknown id raises ConfigError with a hint."""
+    checklists = checklists or load_checklists()
+    known = checklists.item_ids
+    checked: dict[str, ReadinessAnswer] = {}
+    problems = []
+    for item_id, value in answers.items():
+        if item_id not in known:
+            problems.append(
+                f"readiness names an unknown checklist item {item_id!r}"
+                f"{_suggestion(str(item_id), known)}"
+            )
+            continue
+        try:
+            checked[item_id] = readiness_answer(value)
+        except ValueError as error:
+            problems.append(f"readiness item {item_id!r} {error}")
+    if problems:
+        raise ConfigError(_problems_text("readiness", problems))
+    return checked
+
+
+def readiness_status(
+    answers: Scenario | Mapping[str, Any] | None, checklists: Checklists | None = None
+) -> Readiness:
+    """Each checklist's answered state from a scenario (or a mapping of answers by item id).
+
+    Statuses are done, open and n/a; an item without an answer is open. With a
+    Scenario and no `checklists`, the scenario's own checklists file (if any) is used.
+    """
+    if isinstance(answers, Scenario):
+        if checklists is None:
+            checklists = load_checklists(answers.checklists)
+        answers = answers.readiness
+    checklists = checklists or load_checklists()
+    given = check_answers(answers or {}, checklists)
+    statuses = []
+
+    def gate_number(checklist: Checklist) -> float:
+        gate = checklists.gate_of(checklist.id)
+        return gate.number if gate else float("inf")
+
+    for checklist in sorted(checklists.checklists, key=gate_number):
+        gate = checklists.gate_of(checklist.id)
+        items = []
+        for item in checklist.items:
+            answer = given.get(item.id)
+            items.append(
+                ItemStatus(
+                    item=item,
+                    checklist_id=checklist.id,
+                    status=answer.status if answer else "open",
+                    answered=answer is not None,
+                    note=answer.note if answer else "",
+                    owner=(answer.owner if answer and answer.owner else item.owner),
+                )
+            )
+        statuses.append(ChecklistStatus(checklist, gate.number if gate else None, tuple(items)))
+    return Readiness(tuple(statuses), checklists, answered=len(given))
+
+
+def maturity_level(readiness: Readiness | Scenario | Mapping[str, Any]) -> int:
+    """MLOps maturity level (1, 2 or 3) reached by the answers.
+
+    A level is reached when every item it requires is done or not applicable and the
+    level below is reached: level 2 needs versioned, containerised artefacts and
+    automated pipelines; level 3 adds continuous training, automated evaluation gates
+    and canary releases.
+
+    >>> maturity_level({"versioned_artifact": "done"})
+    1
+    >>> maturity_level({"versioned_artifact": "done", "automated_pipelines": "done"})
+    2
+    """
+    if not isinstance(readiness, Readiness):
+        readiness = readiness_status(readiness)
+    reached = 1
+    for level in readiness.definitions.maturity:
+        if all(readiness.status(item) in ("done", "n/a") for item in level.requires):
+            reached = level.level
+        else:
+            break
+    return reached
+
+
+@dataclass(frozen=True)
+class NextGate:
+    """The first gate not yet passed and what it needs; gate None when all are passed."""
+
+    gate: Gate | None
+    passed: tuple[int, ...]
+    open_items: tuple[ItemStatus, ...]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The gate's exit criteria, then every open item with its owner."""
+        if self.gate is None:
+            return ()
+        return (
+            *self.gate.exit_criteria,
+            *(f"{i.item.text} (owner: {i.owner or 'unassigned'})" for i in self.open_items),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gate": None if self.gate is None else self.gate.number,
+            "name": None if self.gate is None else self.gate.name,
+            "passed": list(self.passed),
+            "needs": list(self.needs),
+            "open_items": [i.to_dict() for i in self.open_items],
+        }
+
+
+def next_gate(readiness: Readiness | Scenario | Mapping[str, Any]) -> NextGate:
+    """The first gate, in order, whose checklists still have open items.
+
+    A gate without checklists is passed as soon as the gates before it are; a gate
+    with open items stops the walk, even if later gates have answers.
+    """
+    if not isinstance(readiness, Readiness):
+        readiness = readiness_status(readiness)
+    passed = []
+    for gate in readiness.definitions.gates:
+        open_items = readiness.open_items(gate.checklists)
+        if open_items:
+            return NextGate(gate, tuple(passed), open_items)
+        passed.append(gate.number)
+    return NextGate(None, tuple(passed), ())
+
+
+__all__ = [
+    "STATUSES",
+    "Checklist",
+    "ChecklistItem",
+    "ChecklistStatus",
+    "Checklists",
+    "Gate",
+    "ItemStatus",
+    "MaturityLevel",
+    "NextGate",
+    "Readiness",
+    "check_answers",
+    "load_checklists",
+    "maturity_level",
+    "next_gate",
+    "parse_checklists",
+    "readiness_status",
+]
