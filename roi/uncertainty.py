@@ -1,0 +1,467 @@
+"""Monte Carlo over every uncertain input: how likely the payback line is met, and when.
+
+Every numeric field given as a Range is sampled (PERT by default, triangular or uniform
+per range); point fields stay fixed. The production timeline is sampled too: each phase
+between its min, likely and max weeks (or the scenario's `phase_weeks` override) and
+each governance checkpoint between its min, likely and max days, scheduled in one
+vectorized call, so weeks to go-live and time to value are uncertain as well. Chosen
+inputs can be correlated through a Gaussian copula (the scenario's `correlations`).
+
+All samples then go through ONE call of `roi.evaluate.compute`, the engine every other
+part of roi uses; nothing here re-implements a formula, and there is no Python loop per
+sample.
+
+Reproducible: each input draws from its own stream, seeded by (seed, input), so the
+same scenario and seed give identical samples, and changing one range leaves the other
+inputs' draws as they were (the app's charts do not jitter when one slider moves).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from roi.evaluate import compute, timeline_for
+from roi.exceptions import RoiError
+from roi.files import write_text_atomic
+from roi.scenario import NUMERIC_FIELDS, Range, Scenario
+from roi.timeline import CHECKPOINTS, PHASES, schedule, total_weeks
+
+DEFAULT_SAMPLES = 20_000
+HEADLINE_QUANTILES = (10, 50, 90)
+
+METRICS = (
+    "annual_impact",
+    "monthly_net_impact",
+    "payback_months",
+    "npv",
+    "roi_pct",
+    "weeks_to_go_live",
+    "time_to_value_months",
+    "payback_month_with_ramp",
+)
+"""Outputs whose percentiles `Simulation.summary` reports."""
+
+_SE_METRICS = ("annual_impact", "payback_months", "npv")  # headline standard errors
+
+# Stable stream ids: an input's draws depend only on the seed and on which input it is.
+_FIELD_STREAM = {name: index for index, name in enumerate(NUMERIC_FIELDS, start=1)}
+_PHASE_STREAM = {phase.id: 1_000 + index for index, phase in enumerate(PHASES)}
+_CHECKPOINT_STREAM = {cp.id: 2_000 + index for index, cp in enumerate(CHECKPOINTS)}
+_COPULA_STREAM = 3_000
+
+
+class SimulationError(RoiError, ValueError):
+    """A Monte Carlo was asked for something it cannot do (bad sample count, seed, metric)."""
+
+
+def phase_column(phase_id: str) -> str:
+    """Input column holding a phase's sampled weeks, e.g. 'phase_weeks_planning'."""
+    return f"phase_weeks_{phase_id}"
+
+
+def checkpoint_column(checkpoint_id: str) -> str:
+    """Input column holding a checkpoint's sampled days, e.g. 'checkpoint_days_bias_audit'."""
+    return f"checkpoint_days_{checkpoint_id}"
+
+
+# --- sampling ------------------------------------------------------------------------
+
+
+def sample_three_point(
+    rng: np.random.Generator,
+    low: float,
+    likely: float,
+    high: float,
+    samples: int,
+    distribution: str = "pert",
+) -> np.ndarray:
+    """`samples` draws between low and high around likely.
+
+    Notes
+    -----
+    PERT is a Beta distribution scaled to [low, high] with shape parameters
+    alpha = 1 + 4 (likely - low) / (high - low) and beta = 1 + 4 (high - likely) /
+    (high - low), so its mean is (low + 4 likely + high) / 6. Triangular has its peak at
+    likely; uniform ignores likely. A range with low == high is that value exactly.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> draws = sample_three_point(rng, 2, 4, 6, 50_000)
+    >>> bool(2 <= draws.min() and draws.max() <= 6), round(float(draws.mean()), 1)
+    (True, 4.0)
+    >>> sample_three_point(rng, 3, 3, 3, 2).tolist()
+    [3.0, 3.0]
+    """
+    if high == low:
+        return np.full(samples, float(likely))
+    if distribution == "pert":
+        span = high - low
+        alpha = 1 + 4 * (likely - low) / span
+        beta = 1 + 4 * (high - likely) / span
+        return low + span * rng.beta(alpha, beta, samples)
+    if distribution == "triangular":
+        return rng.triangular(low, likely, high, samples)
+    if distribution == "uniform":
+        return rng.uniform(low, high, samples)
+    raise SimulationError(
+        f"distribution must be one of: pert, triangular, uniform: got {distribution!r}"
+    )
+
+
+def _stream(seed: int, key: int) -> np.random.Generator:
+    return np.random.default_rng([seed, key])
+
+
+def _sample_range(value: Range, seed: int, key: int, samples: int) -> np.ndarray:
+    return sample_three_point(
+        _stream(seed, key), value.low, value.likely, value.high, samples, value.distribution
+    )
+
+
+def correlate(
+    samples: Mapping[str, np.ndarray],
+    correlations: Iterable[Any],
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """Reorder independent samples so chosen pairs move together (a Gaussian copula).
+
+    Each marginal keeps exactly its sampled values; only their pairing changes. Correlated
+    standard normals are drawn with the requested correlation matrix, and every input's
+    sorted samples are laid out in the rank order of its normal. The rank (Spearman)
+    correlation that results is 6/pi * arcsin(rho / 2), within 0.02 of rho.
+
+    `correlations` are objects with `between` (two names) and `rho`; pairs naming an
+    input that is not in `samples` (a point value) are ignored.
+    """
+    chosen = [c for c in correlations if all(name in samples for name in c.between)]
+    names = list(dict.fromkeys(name for c in chosen for name in c.between))
+    out = dict(samples)
+    if not names:
+        return out
+    matrix = np.eye(len(names))
+    for c in chosen:
+        i, j = names.index(c.between[0]), names.index(c.between[1])
+        matrix[i, j] = matrix[j, i] = c.rho
+    # A symmetric square root works for semi-definite matrices (rho = +-1) where
+    # Cholesky does not.
+    eigenvalues, eigenvectors = np.linalg.eigh(matrix)
+    root = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    count = len(next(iter(samples.values())))
+    normals = rng.standard_normal((count, len(names))) @ root.T
+    for column, name in enumerate(names):
+        reordered = np.empty(count)
+        reordered[np.argsort(normals[:, column], kind="stable")] = np.sort(samples[name])
+        out[name] = reordered
+    return out
+
+
+def _check_count(samples: Any) -> int:
+    if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 1:
+        raise SimulationError(f"samples must be a whole number >= 1: got {samples!r}")
+    return int(samples)
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise SimulationError(f"seed must be a whole number >= 0: got {seed!r}")
+    return int(seed)
+
+
+def sample_inputs(
+    scenario: Scenario,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    *,
+    sample_timeline: bool = True,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Sampled inputs (every numeric field, phase weeks, checkpoint days) and go-live weeks.
+
+    Point fields are constant arrays. With `sample_timeline=False` the timeline stays at
+    its likely plan (what `roi.evaluate.evaluate` uses).
+    """
+    samples, seed = _check_count(samples), _check_seed(seed)
+    drawn: dict[str, np.ndarray] = {}
+    for name in NUMERIC_FIELDS:
+        value = getattr(scenario, name)
+        if isinstance(value, Range) and not value.is_point:
+            drawn[name] = _sample_range(value, seed, _FIELD_STREAM[name], samples)
+    drawn = correlate(drawn, scenario.correlations, _stream(seed, _COPULA_STREAM))
+    if "horizon_months" in drawn:  # the horizon counts whole months
+        drawn["horizon_months"] = np.round(drawn["horizon_months"])
+    inputs = {
+        name: drawn[name] if name in drawn else np.full(samples, scenario.value(name))
+        for name in NUMERIC_FIELDS
+    }
+    if not sample_timeline:
+        weeks = np.full(samples, timeline_for(scenario).likely_weeks)
+        return inputs, weeks
+    phase_weeks = {}
+    for phase in PHASES:
+        override = scenario.phase_weeks.get(phase.id)
+        key = _PHASE_STREAM[phase.id]
+        if isinstance(override, Range):
+            phase_weeks[phase.id] = _sample_range(override, seed, key, samples)
+        elif override is not None:
+            phase_weeks[phase.id] = np.full(samples, float(override))
+        else:
+            phase_weeks[phase.id] = sample_three_point(
+                _stream(seed, key), phase.min_weeks, phase.likely, phase.max_weeks, samples
+            )
+    checkpoint_days = {
+        cp.id: sample_three_point(
+            _stream(seed, _CHECKPOINT_STREAM[cp.id]),
+            cp.min_days,
+            cp.likely,
+            cp.max_days,
+            samples,
+        )
+        for cp in CHECKPOINTS
+    }
+    weeks = total_weeks(schedule(phase_weeks, checkpoint_days, scenario.governance))
+    inputs.update({phase_column(pid): weeks_ for pid, weeks_ in phase_weeks.items()})
+    inputs.update({checkpoint_column(cid): days for cid, days in checkpoint_days.items()})
+    return inputs, np.broadcast_to(weeks, (samples,)).astype(float)
+
+
+def simulate(
+    scenario: Scenario,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    *,
+    sample_timeline: bool = True,
+) -> Simulation:
+    """Monte Carlo of a scenario: every range and the timeline sampled, one compute call.
+
+    >>> from roi.scenario import Scenario
+    >>> s = Scenario(name="Invoice triage", users={"low": 150, "likely": 200, "high": 220},
+    ...     tasks_per_day=12, minutes_saved_per_task={"low": 2, "likely": 4, "high": 6},
+    ...     hourly_rate=55, platform_cost_annual=60_000, model_cost_annual=36_000,
+    ...     support_cost_annual=40_000, build_cost=250_000, change_cost=50_000)
+    >>> sim = simulate(s, samples=10_000, seed=1)
+    >>> sim.samples, sim.prob_meets_threshold
+    (10000, 1.0)
+    >>> sim.percentile("annual_impact", 10) < sim.percentile("annual_impact", 90)
+    True
+    """
+    inputs, weeks = sample_inputs(scenario, samples, seed, sample_timeline=sample_timeline)
+    raw = compute({name: inputs[name] for name in NUMERIC_FIELDS}, weeks)
+    count = len(weeks)
+    outputs = {name: np.broadcast_to(np.asarray(value), (count,)) for name, value in raw.items()}
+    for arrays in (inputs, outputs):
+        for name, array in arrays.items():
+            array = np.array(array)  # own, contiguous copy we can freeze
+            array.flags.writeable = False
+            arrays[name] = array
+    return Simulation(
+        scenario=scenario, seed=int(seed), samples=count, inputs=inputs, outputs=outputs
+    )
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+def _plain(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """The samples of one Monte Carlo run and what they say.
+
+    `inputs` holds every numeric field (constant where it is a point value), the sampled
+    phase weeks and checkpoint days; `outputs` holds `roi.evaluate.compute`'s results for
+    every sample. Payback is inf where a sample never pays back: those samples are kept
+    and counted, never dropped.
+    """
+
+    scenario: Scenario
+    seed: int
+    samples: int
+    inputs: dict[str, np.ndarray]
+    outputs: dict[str, np.ndarray]
+    _sorted: dict[str, np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    # --- percentiles ---------------------------------------------------------------
+
+    def _values(self, metric: str) -> np.ndarray:
+        if metric in self.outputs:
+            values = self.outputs[metric]
+        elif metric in self.inputs:
+            values = self.inputs[metric]
+        else:
+            known = ", ".join([*self.outputs, *self.inputs])
+            raise SimulationError(f"no such metric {metric!r}; known: {known}")
+        if values.dtype == bool:
+            raise SimulationError(f"{metric!r} is yes/no: ask for its probability instead")
+        return values
+
+    def sorted_values(self, metric: str) -> np.ndarray:
+        """The samples of a metric in ascending order (inf = never pays back, last)."""
+        if metric not in self._sorted:
+            ordered = np.sort(self._values(metric))
+            ordered.flags.writeable = False
+            self._sorted[metric] = ordered
+        return self._sorted[metric]
+
+    def percentile(self, metric: str, q: float) -> float | None:
+        """The q-th percentile (0-100) of a metric; None where it falls among never-pays-back.
+
+        Linear interpolation between order statistics (numpy's default method). A
+        percentile that touches an infinite sample is None, so a payback P90 is None
+        when more than about 10% of samples never pay back.
+        """
+        if not 0 <= q <= 100:
+            raise SimulationError(f"percentile q must be from 0 to 100: got {q!r}")
+        ordered = self.sorted_values(metric)
+        position = (len(ordered) - 1) * q / 100
+        below = math.floor(position)
+        above = min(below + 1, len(ordered) - 1)
+        weight = position - below
+        low_value, high_value = float(ordered[below]), float(ordered[above])
+        if not math.isfinite(low_value) or (weight > 0 and not math.isfinite(high_value)):
+            return None
+        return low_value + weight * (high_value - low_value) if weight > 0 else low_value
+
+    def percentiles(
+        self, metric: str, qs: Iterable[float] = HEADLINE_QUANTILES
+    ) -> dict[float, float | None]:
+        """Several percentiles of a metric: {q: value or None}."""
+        return {q: self.percentile(metric, q) for q in qs}
+
+    def standard_error(self, metric: str, q: float) -> float | None:
+        """Standard error of the q-th percentile estimate (order-statistic method).
+
+        Notes
+        -----
+        The rank of the sample percentile varies with standard deviation
+        d = sqrt(n p (1 - p)) (binomial), so its standard error is the change in value
+        over +-d ranks around it: SE = (x[k + d] - x[k - d]) / 2. It needs no assumption
+        about the distribution. None where the neighbourhood includes never-pays-back
+        samples. Quadrupling the samples halves it: compare with the size of a change
+        that matters to decide whether the sample count is enough.
+        """
+        if not 0 < q < 100:
+            raise SimulationError(
+                f"standard errors are for percentiles strictly between 0 and 100: got {q!r}"
+            )
+        ordered = self.sorted_values(metric)
+        n = len(ordered)
+        p = q / 100
+        spread = math.sqrt(n * p * (1 - p))
+        centre = (n - 1) * p
+        below = max(0, math.floor(centre - spread))
+        above = min(n - 1, math.ceil(centre + spread))
+        if above == below:
+            return None
+        low_value, high_value = float(ordered[below]), float(ordered[above])
+        if not (math.isfinite(low_value) and math.isfinite(high_value)):
+            return None
+        return (high_value - low_value) / (above - below) * spread
+
+    def convergence(
+        self, metrics: Iterable[str] = _SE_METRICS, qs: Iterable[float] = HEADLINE_QUANTILES
+    ) -> pd.DataFrame:
+        """A table of headline percentiles with their standard errors and relative size."""
+        rows = []
+        for metric in metrics:
+            for q in qs:
+                value, error = self.percentile(metric, q), self.standard_error(metric, q)
+                relative = abs(error / value) * 100 if value and error is not None else None
+                rows.append(
+                    {
+                        "metric": metric,
+                        "percentile": q,
+                        "value": value,
+                        "standard_error": error,
+                        "relative_error_pct": relative,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    # --- probabilities -------------------------------------------------------------
+
+    @property
+    def prob_meets_threshold(self) -> float:
+        """Share of samples whose payback comes within the payback threshold."""
+        return float(np.mean(self.outputs["meets_payback_threshold"]))
+
+    @property
+    def prob_positive_net(self) -> float:
+        """Share of samples whose annual net impact is above zero."""
+        return float(np.mean(self.outputs["annual_impact"] > 0))
+
+    @property
+    def prob_never_pays_back(self) -> float:
+        """Share of samples that never pay back (monthly net impact <= 0)."""
+        return float(np.mean(np.isinf(self.outputs["payback_months"])))
+
+    # --- reports -------------------------------------------------------------------
+
+    def summary(self) -> dict[str, Any]:
+        """Flat, JSON-ready headline numbers: percentiles, standard errors, probabilities.
+
+        Keys are `<metric>_p10`, `_p50`, `_p90` for every metric in METRICS (None where
+        a percentile falls among never-pays-back samples), `<metric>_p<q>_se` for annual
+        impact, payback and NPV, the three probabilities, `samples` and `seed`.
+        """
+        out: dict[str, Any] = {"samples": self.samples, "seed": self.seed}
+        for metric in METRICS:
+            for q, value in self.percentiles(metric).items():
+                out[f"{metric}_p{q}"] = value
+        for metric in _SE_METRICS:
+            for q in HEADLINE_QUANTILES:
+                out[f"{metric}_p{q}_se"] = self.standard_error(metric, q)
+        out["annual_impact_mean"] = _plain(float(np.mean(self.outputs["annual_impact"])))
+        out["npv_mean"] = _plain(float(np.mean(self.outputs["npv"])))
+        out["prob_meets_threshold"] = self.prob_meets_threshold
+        out["prob_positive_net"] = self.prob_positive_net
+        out["prob_never_pays_back"] = self.prob_never_pays_back
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per sample: every input, then every output (the audit trail)."""
+        columns = {**self.inputs, **{n: v for n, v in self.outputs.items() if n not in self.inputs}}
+        frame = pd.DataFrame(columns)
+        frame.index.name = "sample"
+        return frame
+
+    def export(self, path: str | os.PathLike[str]) -> Path:
+        """Write every sample to CSV or Parquet (chosen by the suffix), atomically.
+
+        Never-pays-back paybacks are written as inf. Parquet needs pyarrow (in roi's
+        `test` extra).
+        """
+        path = Path(path)
+        suffix = path.suffix.lower()
+        frame = self.to_frame()
+        if suffix == ".csv":
+            return write_text_atomic(path, frame.to_csv())
+        if suffix == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise SimulationError(
+                    f"writing {path.name} needs pyarrow for Parquet: pip install pyarrow, "
+                    "or export to a .csv path instead"
+                ) from None
+            buffer = io.BytesIO()
+            frame.to_parquet(buffer)
+            return write_text_atomic(path, buffer.getvalue())
+        raise SimulationError(f"samples can be exported to .csv or .parquet: got {path.name!r}")
+
+
+def uncertain_fields(scenario: Scenario) -> list[str]:
+    """Numeric fields the Monte Carlo samples (ranges whose low and high differ)."""
+    return [name for name, value in scenario.ranges().items() if not value.is_point]
