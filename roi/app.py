@@ -1,0 +1,576 @@
+"""The workbook app's view: widgets bound to a WorkbookModel, and the notebook's entry point.
+
+`workbook(globals())` is all `notebooks/workbook.ipynb` calls. With a browser frontend
+(Voila or JupyterLab) it shows the app; headless (papermill) it displays the results as
+JSON for tools and stores no widget state.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+from IPython.display import display
+
+from roi.app_model import (
+    GROUPS,
+    UNCERTAIN_FIELDS,
+    Control,
+    WorkbookModel,
+    control_for,
+    range_bounds,
+)
+from roi.exceptions import RoiError, ScenarioError
+from roi.notebook import RESULTS_MIMETYPE, results_table, scenario_from_parameters
+from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
+
+# Environment variables that only a kernel with a browser frontend has: Voila sets the
+# first two, Jupyter Server (JupyterLab, Notebook) the third. papermill sets none.
+FRONTEND_VARIABLES = ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "JPY_SESSION_NAME")
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKBOOK_NOTEBOOK = ROOT / "notebooks" / "workbook.ipynb"
+VOILA_TEMPLATE = "roi"
+VOILA_DATA = Path(__file__).resolve().parent / "data" / "jupyter"  # holds the roi template
+CULL_IDLE_SECONDS = 3600
+"""Shut kernels down after an hour without activity (Voila never does by itself).
+
+An hour is far longer than a preheated kernel waits for its first visitor only when the
+server is busy; pooled kernels are exempt from culling in Voila anyway."""
+
+CSS = """
+<style>
+.roi-app { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1400px; }
+.roi-app h1 { font-size: 1.5em; margin: 0.2em 0 0.4em; }
+.roi-kpis { display: flex; flex-wrap: wrap; gap: 8px; }
+.roi-kpi { border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px;
+           min-width: 150px; background: #f6f8fa; }
+.roi-kpi-label { font-size: 0.8em; color: #57606a; }
+.roi-kpi-value { font-size: 1.35em; font-weight: 600; color: #1f2328; }
+.roi-kpi-detail { font-size: 0.75em; color: #57606a; }
+.roi-banner { border-radius: 6px; padding: 8px 12px; margin: 6px 0; }
+.roi-banner.go { background: #dafbe1; border-left: 6px solid #1a7f37; }
+.roi-banner.conditional { background: #fff8c5; border-left: 6px solid #9a6700; }
+.roi-banner.nogo { background: #ffebe9; border-left: 6px solid #cf222e; }
+.roi-banner .roi-outcome { font-size: 1.3em; font-weight: 700; }
+.roi-banner ul { margin: 4px 0 0 0; padding-left: 20px; }
+.roi-error { color: #cf222e; font-size: 0.85em; line-height: 1.2; }
+.roi-stale { color: #9a6700; font-size: 0.9em; }
+.roi-downloads a { margin-right: 14px; }
+.roi-compare table { border-collapse: collapse; font-size: 0.85em; }
+.roi-compare td, .roi-compare th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: right; }
+.roi-compare th:first-child, .roi-compare td:first-child { text-align: left; }
+</style>
+"""
+
+CHART_TITLES = {
+    "cash_flow": "Cumulative cash flow",
+    "payback": "Payback distribution",
+    "tornado": "What moves payback most",
+    "gantt": "Plan to production",
+}
+
+
+def voila_command(
+    notebook: str | os.PathLike[str] = WORKBOOK_NOTEBOOK,
+    *,
+    port: int = 8866,
+    ip: str = "127.0.0.1",
+    token: str | None = None,
+    preheat: int = 0,
+    cull_idle_seconds: int = CULL_IDLE_SECONDS,
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that serve a notebook (or a folder) with Voila.
+
+    Sources stripped, tracebacks hidden, no Font Awesome from a CDN (the roi template),
+    idle kernels culled; `preheat` > 0 keeps that many kernels per notebook executed
+    ahead of visitors; `token` makes visitors add ?token=... to the URL.
+
+    >>> argv, env = voila_command(port=9000)
+    >>> "--port=9000" in argv and "--show_tracebacks=False" in argv
+    True
+    """
+    argv = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        f"--Voila.ip={ip}",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        f"--template={VOILA_TEMPLATE}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
+        "--MappingKernelManager.cull_interval=300",
+        "--MappingKernelManager.cull_connected=True",
+    ]
+    if token:
+        argv.append(f"--token={token}")
+    if preheat > 0:
+        argv += ["--preheat_kernel=True", f"--pool_size={preheat}"]
+    paths = [str(VOILA_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env = {**os.environ, "JUPYTER_PATH": os.pathsep.join(paths)}
+    return argv, env
+
+
+def has_frontend() -> bool:
+    """Whether a browser is attached to this kernel (Voila, JupyterLab), not papermill.
+
+    ROI_APP_FRONTEND=1 or 0 overrides the guess.
+    """
+    forced = os.environ.get("ROI_APP_FRONTEND")
+    if forced in ("0", "1"):
+        return forced == "1"
+    return any(os.environ.get(name) for name in FRONTEND_VARIABLES)
+
+
+def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
+    """What the workbook notebook calls with its parameters (usually `globals()`).
+
+    Interactive: displays the app and returns the WorkbookApp. Headless: displays the
+    results table and the results as application/json (Results.to_dict() plus decision
+    and Monte Carlo summary), returns the WorkbookModel; invalid parameters raise
+    ScenarioError naming the field, value and rule.
+    """
+    if interactive is None:
+        interactive = has_frontend()
+    if not interactive:
+        model = WorkbookModel(scenario_from_parameters(params))
+        display(results_table(model.results))
+        display({RESULTS_MIMETYPE: model.results_payload()}, raw=True)
+        return model
+    try:
+        scenario = scenario_from_parameters(params)
+    except RoiError as error:
+        display(
+            widgets.HTML(
+                CSS + f'<div class="roi-banner nogo"><b>The parameters are not '
+                f'valid</b><pre class="roi-error">{html.escape(str(error))}</pre>'
+                "</div>"
+            )
+        )
+        return None
+    app = WorkbookApp(WorkbookModel(scenario))
+    display(app.widget)
+    return app
+
+
+def _kpi_html(label: str, value: str, detail: str) -> str:
+    return (
+        f'<div class="roi-kpi-label">{html.escape(label)}</div>'
+        f'<div class="roi-kpi-value">{html.escape(value)}</div>'
+        f'<div class="roi-kpi-detail">{html.escape(detail)}</div>'
+    )
+
+
+def update_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
+    """Make a FigureWidget show `figure`, changing only what differs (no re-render)."""
+    with widget.batch_update():
+        same_shape = len(widget.data) == len(figure.data) and all(
+            old.type == new.type for old, new in zip(widget.data, figure.data, strict=True)
+        )
+        if same_shape:
+            for old, new in zip(widget.data, figure.data, strict=True):
+                props = new.to_plotly_json()
+                props.pop("type", None)
+                props.pop("uid", None)
+                old.update(props)
+        else:
+            widget.data = ()
+            widget.add_traces(list(figure.data))
+        widget.layout.update(figure.layout.to_plotly_json())
+
+
+class WorkbookApp:
+    """The widgets of the workbook page, bound to a WorkbookModel."""
+
+    def __init__(self, model: WorkbookModel):
+        self.model = model
+        self._syncing = False
+        self.inputs: dict[str, widgets.Widget] = {}
+        self.ranges: dict[str, widgets.FloatRangeSlider] = {}
+        self.errors: dict[str, widgets.HTML] = {}
+        self.readiness: dict[str, widgets.Checkbox] = {}
+        self.kpis = {
+            kpi.key: widgets.HTML(layout=widgets.Layout(width="auto")) for kpi in model.kpis()
+        }
+        for key, card in self.kpis.items():
+            card.add_class("roi-kpi")
+            card.add_class(f"roi-kpi-{key}")
+        self.banner = widgets.HTML()
+        self.banner.add_class("roi-decision")
+        self.stale = widgets.HTML()
+        self.charts: dict[str, go.FigureWidget] = {}
+        self.downloads = widgets.HTML()
+        self.downloads.add_class("roi-downloads")
+        self.comparison = widgets.HTML()
+        self.comparison.add_class("roi-compare")
+        self.widget = self._build()
+        self.widget.add_class("roi-app")
+        model.observe(lambda _model: self.refresh())
+        self.refresh()
+
+    # --- building -----------------------------------------------------------------
+
+    def _error_label(self, key: str) -> widgets.HTML:
+        label = self.errors.get(key)
+        if label is None:
+            label = widgets.HTML()
+            label.add_class("roi-error")
+            label.add_class(f"roi-error-{key}")
+            self.errors[key] = label
+        return label
+
+    def _numeric_input(self, control: Control) -> widgets.Widget:
+        value = self.model.value(control.field)
+        common = dict(
+            description=control.description,
+            continuous_update=False,
+            style={"description_width": "190px"},
+            layout=widgets.Layout(width="560px"),
+            tooltip=control.help,
+        )
+        if control.kind == "number":
+            box = widgets.BoundedFloatText(
+                value=value, min=control.minimum, max=control.maximum, step=control.step, **common
+            )
+        elif control.whole:
+            box = widgets.IntSlider(
+                value=round(value),
+                min=round(control.minimum),
+                max=round(control.maximum),
+                step=round(control.step),
+                **common,
+            )
+        else:
+            box = widgets.FloatSlider(
+                value=value,
+                min=control.minimum,
+                max=control.maximum,
+                step=control.step,
+                readout_format=".2f" if control.step < 1 else ".1f",
+                **common,
+            )
+        box.add_class(f"roi-input-{control.field}")
+        box.observe(lambda change, f=control.field: self._on_value(f, change["new"]), "value")
+        self.inputs[control.field] = box
+        return widgets.VBox([box, self._error_label(control.field)])
+
+    def _range_input(self, field: str) -> widgets.Widget:
+        low, high = self.model.range(field)
+        minimum, maximum, step = range_bounds(field, self.model.scenario)
+        spec = FIELD_SPECS[field]
+        slider = widgets.FloatRangeSlider(
+            value=(low, high),
+            min=minimum,
+            max=max(maximum, high),
+            step=step,
+            description=f"{spec.label} ({spec.unit})",
+            continuous_update=False,
+            style={"description_width": "190px"},
+            layout=widgets.Layout(width="520px"),
+            readout_format=",.1f",
+        )
+        slider.add_class(f"roi-range-{field}")
+        slider.observe(lambda change, f=field: self._on_range(f, *change["new"]), "value")
+        self.ranges[field] = slider
+        return widgets.VBox([slider, self._error_label(f"{field}-range")])
+
+    def _timeline_inputs(self) -> list[widgets.Widget]:
+        s = self.model.scenario
+        governance = widgets.ToggleButtons(
+            options=["parallel", "sequential"],
+            value=s.governance,
+            description="Checkpoints",
+            style={"description_width": "190px"},
+        )
+        governance.observe(lambda c: self._on_option("governance", c["new"]), "value")
+        start = widgets.DatePicker(
+            value=s.start_date, description="Start date", style={"description_width": "190px"}
+        )
+        start.add_class("roi-input-start_date")
+        start.observe(lambda c: self._on_option("start_date", c["new"]), "value")
+        poc = widgets.BoundedFloatText(
+            value=0 if s.poc_weeks is None else float(getattr(s.poc_weeks, "likely", s.poc_weeks)),
+            min=0,
+            max=104,
+            step=1,
+            description="PoC duration (weeks, 0: not given)",
+            style={"description_width": "190px"},
+            layout=widgets.Layout(width="420px"),
+        )
+        poc.observe(lambda c: self._on_option("poc_weeks", c["new"] or None), "value")
+        self.inputs.update(governance=governance, start_date=start, poc_weeks=poc)
+        return [
+            governance,
+            start,
+            self._error_label("start_date"),
+            poc,
+            self._error_label("poc_weeks"),
+        ]
+
+    def _readiness_inputs(self) -> list[widgets.Widget]:
+        rows: list[widgets.Widget] = []
+        for checklist_id, name, items in self.model.checklists():
+            rows.append(widgets.HTML(f"<b>{html.escape(name)}</b>"))
+            for item_id, text, owner in items:
+                box = widgets.Checkbox(
+                    value=self.model.readiness_done(item_id),
+                    description=f"{text} ({owner})" if owner else text,
+                    indent=False,
+                    layout=widgets.Layout(width="auto"),
+                )
+                box.add_class(f"roi-ready-{item_id}")
+                box.observe(lambda c, i=item_id: self._on_readiness(i, c["new"]), "value")
+                self.readiness[item_id] = box
+                rows.append(box)
+            rows.append(
+                widgets.HTML(
+                    f'<span class="roi-note">{checklist_id}</span>',
+                    layout=widgets.Layout(display="none"),
+                )
+            )
+        if not rows:
+            rows.append(widgets.HTML("No readiness checklists in this version of roi."))
+        rows.append(self._error_label("readiness"))
+        return rows
+
+    def _group_children(self, group: str) -> list[widgets.Widget]:
+        if group == "Uncertainty":
+            note = widgets.HTML(
+                "Drag both ends apart to make an input uncertain (low to "
+                "high around its likely value); the payback P10-P90 and the "
+                "chance of payback come from sampling these ranges."
+            )
+            return [note, *(self._range_input(f) for f in UNCERTAIN_FIELDS)]
+        if group == "Readiness":
+            return self._readiness_inputs()
+        children = [
+            self._numeric_input(control_for(f, self.model.scenario))
+            for f in NUMERIC_FIELDS
+            if control_for(f).group == group
+        ]
+        if group == "Timeline":
+            children.extend(self._timeline_inputs())
+        return children
+
+    def _toolbar(self) -> widgets.Widget:
+        self.picker = widgets.Dropdown(
+            options=[("(choose a starter scenario)", -1)]
+            + [(label, index) for index, (label, _) in enumerate(self.model.templates())],
+            description="Open",
+            layout=widgets.Layout(width="360px"),
+        )
+        self.picker.add_class("roi-picker")
+        self.picker.observe(self._on_pick, "value")
+        self.upload = widgets.FileUpload(
+            accept=",".join((".yaml", ".yml", ".json", ".csv", ".xlsx")),
+            multiple=False,
+            description="Upload scenario",
+        )
+        self.upload.observe(self._on_upload, "value")
+        reset = widgets.Button(description="Reset", tooltip="Back to the scenario as opened")
+        reset.add_class("roi-reset")
+        reset.on_click(lambda _b: self._reset())
+        return widgets.VBox(
+            [widgets.HBox([self.picker, self.upload, reset]), self._error_label("file")]
+        )
+
+    def _actions(self) -> widgets.Widget:
+        prepare = widgets.Button(
+            description="Prepare downloads",
+            button_style="primary",
+            tooltip="Memo (HTML, Markdown, PDF) and scenario YAML",
+        )
+        prepare.add_class("roi-prepare-downloads")
+        prepare.on_click(lambda _b: self._prepare_downloads())
+        self.variant_name = widgets.Text(
+            placeholder="Variant name", layout=widgets.Layout(width="200px")
+        )
+        save = widgets.Button(
+            description="Save variant", tooltip="Keep these inputs to compare side by side"
+        )
+        save.add_class("roi-save-variant")
+        save.on_click(lambda _b: self._save_variant())
+        return widgets.VBox(
+            [
+                widgets.HBox([prepare, self.variant_name, save]),
+                self.downloads,
+                self.comparison,
+            ]
+        )
+
+    def _build(self) -> widgets.Widget:
+        tabs = widgets.Tab(children=[widgets.VBox(self._group_children(g)) for g in GROUPS])
+        for index, group in enumerate(GROUPS):
+            tabs.set_title(index, group)
+        for name, figure in self.model.figures().items():
+            chart = go.FigureWidget(figure)
+            chart.layout.height = chart.layout.height or 320
+            self.charts[name] = chart
+        chart_boxes = []
+        for name, chart in self.charts.items():
+            box = widgets.Box([chart], layout=widgets.Layout(width="100%"))
+            box.add_class(f"roi-chart-{name}")
+            chart_boxes.append(box)
+        kpis = widgets.Box(list(self.kpis.values()))
+        kpis.add_class("roi-kpis")
+        return widgets.VBox(
+            [
+                widgets.HTML(CSS),
+                self._toolbar(),
+                self.banner,
+                kpis,
+                self.stale,
+                tabs,
+                self._actions(),
+                *chart_boxes,
+            ]
+        )
+
+    # --- reacting -----------------------------------------------------------------
+
+    def _on_value(self, field: str, value: Any) -> None:
+        if not self._syncing:
+            self.model.set_value(field, value)
+
+    def _on_range(self, field: str, low: float, high: float) -> None:
+        if not self._syncing:
+            self.model.set_range(field, low, high)
+
+    def _on_option(self, key: str, value: Any) -> None:
+        if not self._syncing:
+            if isinstance(value, date):
+                value = value.isoformat()
+            self.model.set_option(key, value)
+
+    def _on_readiness(self, item: str, done: bool) -> None:
+        if not self._syncing:
+            self.model.set_readiness(item, done)
+
+    def _on_pick(self, change: dict) -> None:
+        if change["new"] < 0 or self._syncing:
+            return
+        _, scenario = self.model.templates()[change["new"]]
+        self.model.open(scenario)
+        self.sync_controls()
+
+    def _on_upload(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        try:
+            self.model.open_upload(upload["name"], bytes(upload["content"]))
+        except ScenarioError as error:
+            self.errors["file"].value = html.escape(str(error)).replace("\n", "<br>")
+            return
+        self.errors["file"].value = ""
+        self.sync_controls()
+
+    def _reset(self) -> None:
+        self.model.reset()
+        self.sync_controls()
+
+    def _prepare_downloads(self) -> None:
+        self.downloads.value = "Preparing..."
+        try:
+            files = self.model.downloads()
+        except RoiError as error:
+            self.downloads.value = f'<span class="roi-error">{html.escape(str(error))}</span>'
+            return
+        self.downloads.value = (
+            f"For <b>{html.escape(self.model.scenario.name)}</b> "
+            f"({html.escape(self.model.verdict.outcome)}): "
+            + " ".join(f.link_html() for f in files)
+        )
+
+    def _save_variant(self) -> None:
+        self.model.save_variant(self.variant_name.value)
+        self.variant_name.value = ""
+
+    def sync_controls(self) -> None:
+        """Make every control show the model's inputs (after reset, pick or upload)."""
+        self._syncing = True
+        try:
+            for field in NUMERIC_FIELDS:
+                box = self.inputs[field]
+                value = self.model.value(field)
+                if hasattr(box, "max") and value > box.max:
+                    box.max = control_for(field, self.model.scenario).maximum
+                box.value = round(value) if isinstance(box, widgets.IntSlider) else value
+            for field, slider in self.ranges.items():
+                low, high = self.model.range(field)
+                slider.max = max(range_bounds(field, self.model.scenario)[1], high)
+                slider.value = (low, high)
+            s = self.model.scenario
+            self.inputs["governance"].value = s.governance
+            self.inputs["start_date"].value = s.start_date
+            self.inputs["poc_weeks"].value = (
+                0 if s.poc_weeks is None else float(getattr(s.poc_weeks, "likely", s.poc_weeks))
+            )
+            for item, box in self.readiness.items():
+                box.value = self.model.readiness_done(item)
+        finally:
+            self._syncing = False
+
+    def refresh(self) -> None:
+        """Show the model's current results, decision, errors and charts, in place."""
+        model = self.model
+        for kpi in model.kpis():  # the KPI cards first: they are what people watch
+            if not (model.simulating and kpi.uses_simulation):
+                self.kpis[kpi.key].value = _kpi_html(kpi.label, kpi.value, kpi.detail)
+        if model.simulating:
+            return  # the rest follows when the Monte Carlo is done
+        verdict = model.verdict
+        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in verdict.reasons)
+        conditions = "".join(f"<li>{html.escape(c)}</li>" for c in verdict.conditions)
+        self.banner.value = (
+            f'<div class="roi-banner {verdict.css_class}"><span class="roi-outcome">'
+            f"{html.escape(verdict.outcome)}</span> &mdash; {html.escape(model.scenario.name)}"
+            f"<ul>{reasons}</ul>"
+            + (f"<b>Conditions</b><ul>{conditions}</ul>" if conditions else "")
+            + "</div>"
+        )
+        for key, label in self.errors.items():
+            if key == "file":
+                continue
+            base = key.removesuffix("-range")
+            message = model.errors.get(base, "")
+            label.value = html.escape(message)
+        other = {k: v for k, v in model.errors.items() if k not in self.errors}
+        self.stale.value = (
+            '<div class="roi-stale">The results show the last valid inputs. '
+            + " ".join(html.escape(v) for v in other.values())
+            + "</div>"
+            if model.errors
+            else ""
+        )
+        if model.errors:
+            return
+        self.downloads.value = ""  # links for earlier inputs would be wrong now
+        for name, figure in model.figures().items():
+            if name in self.charts:
+                update_figure(self.charts[name], figure)
+        self.comparison.value = self._comparison_html()
+
+    def _comparison_html(self) -> str:
+        rows = self.model.comparison()
+        if not self.model.variants:
+            return ""
+        head = "".join(f"<th>{html.escape(name)}</th>" for name in self.model.variants)
+        body = "".join(
+            f"<tr><td>{html.escape(label)}</td>"
+            + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells)
+            + "</tr>"
+            for label, cells in rows
+        )
+        return f"<b>Saved variants</b><table><tr><th></th>{head}</tr>{body}</table>"

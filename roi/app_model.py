@@ -1,0 +1,719 @@
+"""State and logic of the workbook app (inputs, validation, results, downloads), without widgets.
+
+The view in `roi.app` binds widgets to a `WorkbookModel`; everything a user can do in the
+browser is a method here, so it is tested without a browser. This module must not import
+ipywidgets.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from roi.evaluate import Results, evaluate
+from roi.exceptions import Problem, RoiError, ScenarioError
+from roi.files import load_scenarios, scenario_yaml
+from roi.formatting import money, months, percent, weeks
+from roi.scenario import (
+    FIELD_SPECS,
+    NUMERIC_FIELDS,
+    Scenario,
+    scenario_from_dict,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "scenarios"
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
+
+GROUPS: tuple[str, ...] = ("Impact", "Costs", "Timeline", "Uncertainty", "Readiness")
+# Where each FieldSpec group is shown: decision and finance inputs sit with the costs.
+_APP_GROUP = {
+    "Impact": "Impact",
+    "Costs": "Costs",
+    "Decision": "Costs",
+    "Finance": "Costs",
+    "Timeline": "Timeline",
+}
+
+# Sensible slider bounds (minimum, maximum, step) in each field's unit; None: a number box.
+# A scenario value above the maximum widens the slider (see `control_for`).
+_SLIDERS: dict[str, tuple[float, float, float] | None] = {
+    "users": (0, 5_000, 1),
+    "tasks_per_day": (0, 100, 0.5),
+    "minutes_saved_per_task": (0, 120, 0.5),
+    "hourly_rate": (0, 300, 1),
+    "workdays_per_year": (1, 366, 1),
+    "incremental_revenue": None,
+    "platform_cost_annual": None,
+    "model_cost_annual": None,
+    "support_cost_annual": None,
+    "build_cost": None,
+    "change_cost": None,
+    "payback_threshold_months": (1, 60, 1),
+    "adoption_months": (0, 36, 1),
+    "discount_rate": (0, 0.5, 0.01),
+    "horizon_months": (1, 120, 1),
+}
+
+# Inputs whose low-high range the Uncertainty group offers as a range slider.
+UNCERTAIN_FIELDS: tuple[str, ...] = (
+    "users",
+    "tasks_per_day",
+    "minutes_saved_per_task",
+    "hourly_rate",
+    "incremental_revenue",
+    "platform_cost_annual",
+    "model_cost_annual",
+    "support_cost_annual",
+    "build_cost",
+    "change_cost",
+    "adoption_months",
+)
+
+APP_SAMPLES = 20_000
+"""Monte Carlo samples per update; charts receive binned summaries, never raw samples."""
+
+
+@dataclass(frozen=True)
+class Control:
+    """How the view shows one numeric input: widget kind, bounds, step, label and unit."""
+
+    field: str
+    label: str
+    unit: str
+    group: str
+    help: str
+    kind: Literal["slider", "number"]
+    minimum: float
+    maximum: float
+    step: float
+    whole: bool = False
+
+    @property
+    def description(self) -> str:
+        return f"{self.label} ({self.unit})"
+
+
+def _nice_ceiling(value: float) -> float:
+    """The next 1-2-5 step at or above `value`.
+
+    >>> _nice_ceiling(3_100), _nice_ceiling(7), _nice_ceiling(0)
+    (5000.0, 10.0, 1.0)
+    """
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= value:
+            return float(factor * power)
+    return float(10 * power)  # pragma: no cover - the loop always returns
+
+
+def control_for(field_name: str, scenario: Scenario | None = None) -> Control:
+    """The control of a numeric field, widened so the scenario's values fit.
+
+    >>> control_for("users").maximum, control_for("build_cost").kind
+    (5000, 'number')
+    """
+    spec = FIELD_SPECS[field_name]
+    bounds = _SLIDERS[field_name]
+    group = _APP_GROUP[spec.group]
+    whole = spec.whole or field_name == "users"
+    if bounds is None:
+        return Control(
+            field_name,
+            spec.label,
+            spec.unit,
+            group,
+            spec.help,
+            "number",
+            spec.minimum,
+            spec.maximum if spec.maximum is not None else 1e12,
+            1_000,
+            whole,
+        )
+    low, high, step = bounds
+    if scenario is not None:
+        value = getattr(scenario, field_name)
+        top = value.high if hasattr(value, "high") else float(value)
+        if top > high:
+            high = _nice_ceiling(top * 1.5)
+            if spec.maximum is not None:
+                high = min(high, spec.maximum)
+    return Control(
+        field_name, spec.label, spec.unit, group, spec.help, "slider", low, high, step, whole
+    )
+
+
+def range_bounds(field_name: str, scenario: Scenario) -> tuple[float, float, float]:
+    """(minimum, maximum, step) of the range slider for an uncertain input."""
+    control = control_for(field_name, scenario)
+    if control.kind == "slider":
+        return control.minimum, control.maximum, control.step
+    value = getattr(scenario, field_name)
+    top = value.high if hasattr(value, "high") else float(value)
+    maximum = _nice_ceiling(max(top, 1.0) * 3)
+    return 0.0, maximum, max(maximum / 1_000, 1.0)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI card: what it is, the headline value and a line of detail."""
+
+    key: str
+    label: str
+    value: str
+    detail: str = ""
+    uses_simulation: bool = False  # shown only once the Monte Carlo has caught up
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file the page offers as a data-URI link."""
+
+    label: str
+    filename: str
+    mimetype: str
+    data: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.mimetype};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+    def link_html(self) -> str:
+        return (
+            f'<a class="roi-download" download="{html.escape(self.filename)}" '
+            f'href="{self.data_uri}">{html.escape(self.label)}</a>'
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The decision banner: outcome, reasons and conditions."""
+
+    outcome: str
+    reasons: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+
+    @property
+    def css_class(self) -> str:
+        return {"Go": "go", "Conditional go": "conditional", "No-go": "nogo"}.get(
+            self.outcome, "nogo"
+        )
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A saved, named scenario with the results it had when saved."""
+
+    name: str
+    scenario: Scenario
+    results: Results
+    verdict: Verdict
+    payback_p10_p90: tuple[float, float] | None = None
+
+
+def _optional(module: str) -> Any:
+    """A sibling roi module that may not be installed in this version, or None."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def _field_names(problem: Problem) -> list[str]:
+    """The input fields a problem is about ('tasks_per_day x minutes...' names two)."""
+    names = [
+        name
+        for name in (
+            *NUMERIC_FIELDS,
+            "name",
+            "start_date",
+            "poc_weeks",
+            "governance",
+            "phase_weeks",
+        )
+        if name == problem.field
+        or problem.field.startswith(name + ".")
+        or f"{name} x " in problem.field
+        or problem.field.endswith(f" x {name}")
+    ]
+    return names or ["scenario"]
+
+
+def _message(problem: Problem) -> str:
+    return str(Problem(problem.field, problem.value, problem.allowed))
+
+
+def _summary_percentiles(simulation: Any, metric: str) -> dict[int, float] | None:
+    if simulation is None:
+        return None
+    try:
+        found = simulation.percentiles(metric)
+    except (KeyError, ValueError, AttributeError):
+        return None
+    return {int(k): math.inf if v is None else float(v) for k, v in dict(found).items()}
+
+
+class WorkbookModel:
+    """Everything the workbook page shows and does, driven by method calls.
+
+    Inputs are kept as plain scenario data (what the controls show, valid or not). The
+    last valid Scenario and its Results stay on screen while an input is invalid; the
+    problem is listed under the field it concerns in `errors`.
+
+    >>> model = WorkbookModel(load_scenarios(TEMPLATES_DIR / "invoice_triage.yaml")[0])
+    >>> model.set_value("users", 100)
+    True
+    >>> model.results.annual_impact  # 100 x 12 x 4 / 60 x 55 x 230 - 136,000
+    876000.0
+    >>> model.set_value("tasks_per_day", 400)
+    False
+    >>> sorted(model.errors)
+    ['minutes_saved_per_task', 'tasks_per_day']
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        samples: int = APP_SAMPLES,
+        seed: int = 0,
+        templates_dir: Path = TEMPLATES_DIR,
+    ):
+        self.initial = scenario
+        self.samples = samples
+        self.seed = seed
+        self.templates_dir = Path(templates_dir)
+        self.variants: dict[str, Variant] = {}
+        self._listeners: list[Callable[[WorkbookModel], None]] = []
+        self._load(scenario)
+
+    # --- listening ----------------------------------------------------------------
+
+    def observe(self, callback: Callable[[WorkbookModel], None]) -> None:
+        """Call `callback(model)` after every change of results or errors."""
+        self._listeners.append(callback)
+
+    def _notify(self) -> None:
+        for callback in self._listeners:
+            callback(self)
+
+    # --- state --------------------------------------------------------------------
+
+    def _load(self, scenario: Scenario) -> None:
+        self.inputs: dict[str, Any] = scenario.to_dict()
+        self.errors: dict[str, str] = {}
+        self._recompute(scenario)
+
+    def _recompute(self, scenario: Scenario) -> None:
+        """Point results first (listeners are told, `simulating` is True), then the rest.
+
+        The point results take a few milliseconds, the Monte Carlo tens: telling the view
+        in between lets the KPI cards move at once while the sampling runs.
+        """
+        self.scenario = scenario
+        self.results = evaluate(scenario)
+        self.simulating = True
+        self._notify()
+        uncertainty = _optional("roi.uncertainty")
+        self.simulation = (
+            uncertainty.simulate(scenario, samples=self.samples, seed=self.seed)
+            if uncertainty is not None
+            else None
+        )
+        self.verdict = self._decide()
+        self.simulating = False
+        self._notify()
+
+    def _decide(self) -> Verdict:
+        decision = _optional("roi.decision")
+        if decision is None:
+            met = self.results.meets_payback_threshold
+            threshold = self.scenario.value("payback_threshold_months")
+            return Verdict(
+                "Go" if met else "No-go",
+                (
+                    f"Payback {months(self.results.payback_months)} against a "
+                    f"{threshold:g}-month threshold.",
+                ),
+            )
+        gates = _optional("roi.gates")
+        readiness = gates.readiness_status(self.scenario) if gates is not None else None
+        if readiness is not None and not readiness.assessed:
+            readiness = None  # no answers at all: decide on the numbers, and say so
+        made = decision.decide(self.results, simulation=self.simulation, readiness=readiness)
+        return Verdict(
+            str(made.outcome),
+            tuple(map(str, made.reasons)),
+            tuple(map(str, getattr(made, "conditions", ()))),
+        )
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def _apply(self, changes: Mapping[str, Any]) -> bool:
+        candidate = {**self.inputs, **changes}
+        self.inputs = candidate
+        try:
+            scenario = scenario_from_dict(candidate, source="")
+        except ScenarioError as error:
+            self.errors = {}
+            for problem in error.problems:
+                for name in _field_names(problem):
+                    self.errors.setdefault(name, _message(problem))
+            self._notify()
+            return False
+        self.errors = {}
+        self._recompute(scenario)
+        return True
+
+    # --- what the controls do -----------------------------------------------------
+
+    def value(self, field_name: str) -> float:
+        """The likely value an input shows now (valid or not)."""
+        value = self.inputs[field_name]
+        return float(value["likely"]) if isinstance(value, Mapping) else float(value)
+
+    def range(self, field_name: str) -> tuple[float, float]:
+        """The (low, high) an input shows now; a point value gives (value, value)."""
+        value = self.inputs[field_name]
+        if isinstance(value, Mapping):
+            return float(value["low"]), float(value["high"])
+        return float(value), float(value)
+
+    def set_value(self, field_name: str, value: Any) -> bool:
+        """Change an input's likely value; False (and `errors`) when that is not allowed."""
+        current = self.inputs.get(field_name)
+        if isinstance(current, Mapping):
+            return self._apply({field_name: {**current, "likely": value}})
+        return self._apply({field_name: value})
+
+    def set_range(self, field_name: str, low: float, high: float) -> bool:
+        """Make an input uncertain between low and high (low == high: a point value again)."""
+        likely = self.value(field_name)
+        if low == high == likely:
+            return self._apply({field_name: likely})
+        current = self.inputs.get(field_name)
+        distribution = (
+            current.get("distribution", "pert") if isinstance(current, Mapping) else "pert"
+        )
+        return self._apply(
+            {field_name: {"low": low, "likely": likely, "high": high, "distribution": distribution}}
+        )
+
+    def set_option(self, key: str, value: Any) -> bool:
+        """Change a non-numeric input: name, governance, start_date, poc_weeks."""
+        if key == "start_date" and isinstance(value, date):
+            value = value.isoformat()
+        return self._apply({key: value})
+
+    def checklists(self) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+        """(checklist id, name, [(item id, text, owner)]) for the Readiness toggles."""
+        gates = _optional("roi.gates")
+        if gates is None:
+            return []
+        return [
+            (c.id, c.name, [(i.id, i.text, i.owner) for i in c.items])
+            for c in gates.load_checklists().checklists
+        ]
+
+    def readiness_done(self, item: str) -> bool:
+        """Whether a checklist item is ticked as done in the current inputs."""
+        answer = (self.inputs.get("readiness") or {}).get(item)
+        status = answer.get("status") if isinstance(answer, Mapping) else answer
+        return status == "done"
+
+    def set_readiness(self, item: str, done: bool) -> bool:
+        """Tick (done) or untick (open) a readiness checklist item; the decision follows."""
+        answers = dict(self.inputs.get("readiness") or {})
+        answer = answers.get(item)
+        status = "done" if done else "open"
+        answers[item] = {**answer, "status": status} if isinstance(answer, Mapping) else status
+        return self._apply({"readiness": answers})
+
+    def reset(self) -> None:
+        """Back to the scenario the page opened with."""
+        self._load(self.initial)
+
+    def open(self, scenario: Scenario) -> None:
+        """Start over from another scenario (picked or uploaded); it becomes the reset point."""
+        self.initial = scenario
+        self.reset()
+
+    # --- scenario files -----------------------------------------------------------
+
+    def templates(self) -> list[tuple[str, Scenario]]:
+        """(label, scenario) for every scenario in the templates folder, in file order."""
+        found: list[tuple[str, Scenario]] = []
+        for path in sorted(self.templates_dir.iterdir()) if self.templates_dir.is_dir() else []:
+            if path.suffix.lower() not in SCENARIO_SUFFIXES:
+                continue
+            try:
+                scenarios = load_scenarios(path)
+            except RoiError:
+                continue  # a broken starter file must not break the page
+            for scenario in scenarios:
+                label = scenario.name if len(scenarios) == 1 else f"{scenario.name} ({path.name})"
+                found.append((label, scenario))
+        return found
+
+    def open_upload(self, filename: str, content: bytes) -> list[Scenario]:
+        """Scenarios in an uploaded file; the first is opened. Raises ScenarioError."""
+        suffix = Path(filename).suffix.lower()
+        if suffix not in SCENARIO_SUFFIXES:
+            raise ScenarioError(
+                [
+                    Problem(
+                        "",
+                        suffix or "(none)",
+                        "must be a .yaml, .yml, .json, .csv or .xlsx file",
+                        filename,
+                    )
+                ]
+            )
+        handle, tmp = tempfile.mkstemp(suffix=suffix)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            try:
+                scenarios = load_scenarios(tmp)
+            except ScenarioError as error:
+                raise ScenarioError(
+                    [Problem(p.field, p.value, p.allowed, filename, p.row) for p in error.problems]
+                ) from None
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        self.open(scenarios[0])
+        return scenarios
+
+    # --- what the page shows ------------------------------------------------------
+
+    def payback_p10_p90(self) -> tuple[float, float] | None:
+        """P10 and P90 of payback in months (inf: never pays back), when simulated."""
+        found = _summary_percentiles(self.simulation, "payback_months")
+        if found is None or 10 not in found or 90 not in found:
+            return None
+        return found[10], found[90]
+
+    def probability_meets_threshold(self) -> float | None:
+        if self.simulation is None:
+            return None
+        return float(self.simulation.prob_meets_threshold)
+
+    def kpis(self) -> list[Kpi]:
+        """The KPI cards, formatted as people read them."""
+        r = self.results
+        s = self.scenario
+        t = r.timeline
+        spread = self.payback_p10_p90()
+        payback_detail = (
+            "no Monte Carlo"
+            if spread is None
+            else f"P10-P90: {_short_months(spread[0])} to {_short_months(spread[1])}"
+        )
+        chance = self.probability_meets_threshold()
+        threshold = s.value("payback_threshold_months")
+        go_live = (
+            r.go_live_date.isoformat() if r.go_live_date is not None else f"week {t.likely_weeks:g}"
+        )
+        go_live_detail = (
+            f"{weeks(t.likely_weeks)} ({t.min_weeks:g}-{t.max_weeks:g})"
+            if r.go_live_date is not None
+            else "set a start date for a date"
+        )
+        return [
+            Kpi(
+                "annual_impact",
+                "Annual impact",
+                money(r.annual_impact),
+                f"time value {money(r.time_value)} - running {money(r.running_costs)}",
+            ),
+            Kpi(
+                "monthly_net_impact",
+                "Monthly net",
+                money(r.monthly_net_impact),
+                f"one-time costs {money(r.one_time_cost)}",
+            ),
+            Kpi(
+                "payback_months",
+                "Payback",
+                months(r.payback_months),
+                payback_detail,
+                uses_simulation=True,
+            ),
+            Kpi(
+                "prob_meets_threshold",
+                "Chance of payback in time",
+                percent(None if chance is None else chance * 100),
+                f"within {threshold:g} months",
+                uses_simulation=True,
+            ),
+            Kpi(
+                "npv",
+                "NPV",
+                money(r.npv),
+                f"{s.value('horizon_months'):g} months at {s.value('discount_rate'):.0%}",
+            ),
+            Kpi("go_live", "Go-live", go_live, go_live_detail),
+            Kpi(
+                "time_to_value_months",
+                "Time to value",
+                months(r.time_to_value_months),
+                "from the decision to payback",
+            ),
+        ]
+
+    def figures(self) -> dict[str, Any]:
+        """The charts from roi.charts for the current results (plotly Figures), by name."""
+        charts = _optional("roi.charts")
+        if charts is None:
+            return {}
+        figures = {
+            "cash_flow": charts.cash_flow(self.results),
+            "gantt": charts.gantt(self.results.timeline),
+        }
+        if self.simulation is not None:
+            figures["payback"] = charts.payback_histogram(self.simulation)
+        sensitivity = _optional("roi.sensitivity")
+        if sensitivity is not None:
+            figures["tornado"] = charts.tornado(
+                sensitivity.tornado(self.scenario, "payback_months")
+            )
+        return figures
+
+    def results_payload(self) -> dict[str, Any]:
+        """The JSON the workbook displays for tools: Results.to_dict() plus decision and MC."""
+        payload = self.results.to_dict()
+        payload["decision"] = {
+            "outcome": self.verdict.outcome,
+            "reasons": list(self.verdict.reasons),
+            "conditions": list(self.verdict.conditions),
+        }
+        if self.simulation is not None and hasattr(self.simulation, "summary"):
+            payload["simulation"] = _jsonable(self.simulation.summary())
+        return payload
+
+    # --- downloads and variants ---------------------------------------------------
+
+    def _slug(self) -> str:
+        slug = "".join(c if c.isalnum() else "_" for c in self.scenario.name.lower())
+        return "_".join(part for part in slug.split("_") if part) or "scenario"
+
+    def downloads(self, formats: tuple[str, ...] = ("html", "md", "pdf")) -> list[Download]:
+        """The memo in each format and the scenario as YAML, for the current valid scenario."""
+        slug = self._slug()
+        files = [
+            Download(
+                "Scenario (YAML)",
+                f"{slug}.yaml",
+                "application/x-yaml",
+                scenario_yaml(self.scenario).encode("utf-8"),
+            )
+        ]
+        memo = _optional("roi.memo")
+        if memo is None:
+            return files
+        html_text = None
+        for fmt in formats:
+            if fmt == "html":
+                html_text = self.memo("html")
+                files.append(
+                    Download(
+                        "Memo (HTML)", f"{slug}_memo.html", "text/html", html_text.encode("utf-8")
+                    )
+                )
+            elif fmt == "md":
+                files.append(
+                    Download(
+                        "Memo (Markdown)",
+                        f"{slug}_memo.md",
+                        "text/markdown",
+                        self.memo("md").encode("utf-8"),
+                    )
+                )
+            elif fmt == "pdf":
+                pdf = memo.render_pdf(html_text if html_text is not None else self.memo("html"))
+                files.append(Download("Memo (PDF)", f"{slug}_memo.pdf", "application/pdf", pdf))
+        return files
+
+    def memo(self, fmt: str = "html") -> str:
+        """The decision memo for the current scenario (roi.memo), as HTML or Markdown."""
+        memo = _optional("roi.memo")
+        if memo is None:
+            raise RoiError("the memo module is not available in this version of roi")
+        return memo.render(self.scenario, fmt=fmt)
+
+    def save_variant(self, name: str) -> Variant:
+        """Keep the current scenario under a name to compare side by side (same name: replace)."""
+        name = name.strip() or f"Variant {len(self.variants) + 1}"
+        variant = Variant(name, self.scenario, self.results, self.verdict, self.payback_p10_p90())
+        self.variants = {**self.variants, name: variant}
+        self._notify()
+        return variant
+
+    def remove_variant(self, name: str) -> None:
+        self.variants = {k: v for k, v in self.variants.items() if k != name}
+        self._notify()
+
+    def comparison(self) -> list[tuple[str, list[str]]]:
+        """Rows (label, one cell per variant) comparing the saved variants side by side."""
+        rows: list[tuple[str, list[str]]] = []
+        variants = list(self.variants.values())
+
+        def row(label: str, cell: Callable[[Variant], str]) -> None:
+            rows.append((label, [cell(v) for v in variants]))
+
+        row("Decision", lambda v: v.verdict.outcome)
+        row("Annual impact", lambda v: money(v.results.annual_impact))
+        row("Monthly net", lambda v: money(v.results.monthly_net_impact))
+        row("Payback", lambda v: months(v.results.payback_months))
+        row(
+            "Payback P10-P90",
+            lambda v: (
+                "n/a"
+                if v.payback_p10_p90 is None
+                else " to ".join(map(_short_months, v.payback_p10_p90))
+            ),
+        )
+        row("NPV", lambda v: money(v.results.npv))
+        row("Time to value", lambda v: months(v.results.time_to_value_months))
+        for name in NUMERIC_FIELDS:
+            row(FIELD_SPECS[name].label, lambda v, n=name: _plain_value(getattr(v.scenario, n)))
+        return rows
+
+
+def _short_months(value: float) -> str:
+    return "never" if not math.isfinite(value) else f"{value:.1f}"
+
+
+def _plain_value(value: Any) -> str:
+    if hasattr(value, "low"):
+        return f"{value.low:g} / {value.likely:g} / {value.high:g}"
+    return f"{float(value):,.10g}"
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON data (no numpy, inf as None) from a summary structure."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
