@@ -1,0 +1,399 @@
+"""The decision at the end of a proof of concept: Go, Conditional go or No-go, with reasons.
+
+`decide` is a pure function of the results (and, when given, the Monte Carlo simulation
+and the readiness answers). Every check it makes is listed as a reason, passed or not,
+so a reader sees why; conditions say what must be closed for a conditional go, and kill
+criteria say when to stop later. The thresholds are parameters of `DecisionRule`.
+
+Checks, in order:
+
+1. It pays back at all (monthly net impact > 0): otherwise No-go.
+2. Payback (P50 of the simulation, else the likely value) is within the scenario's
+   threshold: otherwise No-go.
+3. NPV over the horizon (P50, else likely) is not negative (`require_positive_npv`):
+   otherwise No-go.
+4. The probability that payback meets the threshold is at least `confidence`:
+   otherwise Conditional go (narrow the uncertainty first).
+5. The required checklists (the PoC exit criteria) have no open items: up to
+   `max_open_items` open items can be closed with bounded effort (Conditional go, one
+   condition per item); more is No-go.
+6. Optionally, MLOps maturity is at least `min_maturity`: otherwise Conditional go.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from roi.evaluate import Results
+from roi.formatting import money, months
+from roi.gates import Readiness
+from roi.scenario import FIELD_SPECS
+from roi.timeline import CONFIG as TIMELINE_CONFIG
+
+GO = "Go"
+CONDITIONAL = "Conditional go"
+NO_GO = "No-go"
+OUTCOMES: tuple[str, ...] = (GO, CONDITIONAL, NO_GO)
+
+Verdict = Literal["pass", "conditional", "no-go"]
+_SEVERITY = {"pass": 0, "conditional": 1, "no-go": 2}
+
+# Inputs whose break-even makes a useful kill criterion (the rest are settings).
+_KILL_FIELDS = tuple(
+    f
+    for f in FIELD_SPECS
+    if f not in ("payback_threshold_months", "workdays_per_year")
+    and FIELD_SPECS[f].group in ("Impact", "Costs")
+)
+
+
+class SimulationLike(Protocol):
+    """What `decide` reads from a Monte Carlo simulation (roi.uncertainty.Simulation)."""
+
+    prob_meets_threshold: float
+
+    def percentile(self, metric: str, q: float) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """The thresholds of the decision, as parameters.
+
+    confidence: least probability that payback meets the threshold for a Go.
+    max_open_items: most open items in `required_checklists` that still allow a
+        conditional go (bounded effort); more is a No-go.
+    required_checklists: checklists that must be complete for a Go.
+    require_positive_npv: a negative NPV over the horizon is a No-go.
+    min_maturity: MLOps maturity level needed for a Go (None: not required).
+    kill_inputs: how many of the inputs closest to break-even become kill criteria.
+    """
+
+    confidence: float = 0.70
+    max_open_items: int = 3
+    required_checklists: tuple[str, ...] = ("poc_exit",)
+    require_positive_npv: bool = True
+    min_maturity: int | None = None
+    kill_inputs: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0 < self.confidence <= 1:
+            raise ValueError(f"confidence must be > 0 and <= 1: got {self.confidence!r}")
+        if self.max_open_items < 0:
+            raise ValueError(f"max_open_items must be >= 0: got {self.max_open_items!r}")
+        if self.min_maturity not in (None, 1, 2, 3):
+            raise ValueError(f"min_maturity must be 1, 2, 3 or None: got {self.min_maturity!r}")
+        if self.kill_inputs < 0:
+            raise ValueError(f"kill_inputs must be >= 0: got {self.kill_inputs!r}")
+        if isinstance(self.required_checklists, str):
+            raise ValueError("required_checklists must be a tuple of checklist ids, not text")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "confidence": self.confidence,
+            "max_open_items": self.max_open_items,
+            "required_checklists": list(self.required_checklists),
+            "require_positive_npv": self.require_positive_npv,
+            "min_maturity": self.min_maturity,
+            "kill_inputs": self.kill_inputs,
+        }
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of the rule and how it came out."""
+
+    name: str
+    verdict: Verdict
+    reason: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome with every reason, the conditions of a conditional go, and kill criteria."""
+
+    outcome: str
+    checks: tuple[Check, ...]
+    conditions: tuple[str, ...]
+    kill_criteria: tuple[str, ...]
+    basis: str
+    payback_months: float | None  # the payback the rule used (P50 or likely); None: never
+    npv: float | None
+    probability: float | None  # P(payback <= threshold), when simulated
+    rule: DecisionRule = field(default_factory=DecisionRule)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Every check's reason, failures first, each once."""
+        ordered = sorted(self.checks, key=lambda c: -_SEVERITY[c.verdict])
+        return tuple(c.reason for c in ordered)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "reasons": list(self.reasons),
+            "checks": [
+                {"name": c.name, "verdict": c.verdict, "reason": c.reason} for c in self.checks
+            ],
+            "conditions": list(self.conditions),
+            "kill_criteria": list(self.kill_criteria),
+            "basis": self.basis,
+            "payback_months": self.payback_months,
+            "npv": self.npv,
+            "probability": self.probability,
+            "rule": self.rule.to_dict(),
+        }
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _pct(p: float) -> str:
+    return f"{p * 100:.0f}%"
+
+
+def value_text(field_name: str, value: float) -> str:
+    """An input value in its unit, for sentences: money for $ fields, else the number.
+
+    >>> value_text("build_cost", 250_000), value_text("users", 36.17)
+    ('$250,000', '36.2 people')
+    """
+    unit = FIELD_SPECS[field_name].unit
+    if unit.startswith("$"):
+        suffix = unit[1:]
+        return money(value, 2 if abs(value) < 100 else 0) + (suffix if suffix else "")
+    digits = 0 if float(value).is_integer() else 1
+    return f"{value:,.{digits}f} {unit}"
+
+
+def kill_criteria(results: Results, rule: DecisionRule, conditional: bool) -> tuple[str, ...]:
+    """When to stop later: the threshold, a non-positive net, the inputs nearest break-even."""
+    threshold = results.scenario.value("payback_threshold_months")
+    items = [
+        f"Stop if payback measured in the pilot rises above the {threshold:g}-month threshold.",
+        "Stop if the monthly net impact (value less running costs) is not positive once live.",
+    ]
+    near = [
+        row
+        for row in results.break_even
+        if row.field in _KILL_FIELDS
+        and row.value is not None
+        and row.change_pct is not None
+        and row.within_allowed
+        and row.note.startswith("met")
+    ]
+    near.sort(key=lambda row: abs(row.change_pct))
+    for row in near[: rule.kill_inputs]:
+        side = "falls below" if row.direction == "at least" else "rises above"
+        items.append(
+            f"Stop if {row.label.lower()} {side} {value_text(row.field, row.value)} "
+            f"(break-even; the plan assumes {value_text(row.field, row.likely)})."
+        )
+    items.append(
+        f"Stop and audit the plan if production engineering runs past "
+        f"{TIMELINE_CONFIG.long_plan_weeks:g} weeks."
+    )
+    if conditional:
+        items.append("Stop if the conditions are not met by the next gate review.")
+    return tuple(items)
+
+
+def decide(
+    results: Results,
+    simulation: SimulationLike | None = None,
+    readiness: Readiness | None = None,
+    rule: DecisionRule | None = None,
+) -> Decision:
+    """Go, Conditional go or No-go from the numbers and, when given, the readiness answers.
+
+    Pure: same inputs, same decision. With a simulation the payback and NPV checks use
+    its P50 and the confidence check its probability of meeting the threshold; without
+    one they use the likely values and skip the confidence check. Without readiness
+    answers the decision rests on the numbers, and says so.
+
+    >>> from roi.evaluate import evaluate
+    >>> from roi.scenario import Scenario
+    >>> s = Scenario(name="Invoice triage", users=200, tasks_per_day=12,
+    ...              minutes_saved_per_task=4, hourly_rate=55, platform_cost_annual=60_000,
+    ...              model_cost_annual=36_000, support_cost_annual=40_000,
+    ...              build_cost=250_000, change_cost=50_000)
+    >>> decide(evaluate(s)).outcome
+    'Go'
+    >>> decide(evaluate(s.evolve(build_cost=2_500_000))).outcome  # payback 17.8 months
+    'No-go'
+    """
+    rule = rule or DecisionRule()
+    scenario = results.scenario
+    threshold = scenario.value("payback_threshold_months")
+    horizon = scenario.value("horizon_months")
+    checks: list[Check] = []
+    conditions: list[str] = []
+
+    if simulation is not None:
+        where = "at P50"
+        payback = _finite(simulation.percentile("payback_months", 50))
+        npv_used = _finite(simulation.percentile("npv", 50))
+        probability = float(simulation.prob_meets_threshold)
+        basis = "P50 of the Monte Carlo simulation"
+    else:
+        where = "at the likely values"
+        payback = results.payback_months
+        npv_used = results.npv
+        probability = None
+        basis = "likely (point) values; no simulation"
+
+    # 1-2. Pays back, within the threshold.
+    if payback is None:
+        monthly = results.monthly_net_impact
+        detail = (
+            f"monthly net impact is {money(monthly)} at the likely values"
+            if simulation is None
+            else "in at least half of the simulated outcomes"
+        )
+        checks.append(Check("pays_back", "no-go", f"Never pays back: {detail}."))
+    elif payback > threshold:
+        checks.append(
+            Check(
+                "payback_threshold",
+                "no-go",
+                f"Payback {where} is {months(payback)}, above the {threshold:g}-month threshold.",
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                "payback_threshold",
+                "pass",
+                f"Payback {where} is {months(payback)}, within the {threshold:g}-month threshold.",
+            )
+        )
+
+    # 3. NPV.
+    if rule.require_positive_npv and npv_used is not None:
+        if npv_used < 0:
+            checks.append(
+                Check(
+                    "npv",
+                    "no-go",
+                    f"NPV over {horizon:g} months {where} is {money(npv_used)}: the initiative "
+                    "loses money over the horizon.",
+                )
+            )
+        else:
+            checks.append(
+                Check("npv", "pass", f"NPV over {horizon:g} months {where} is {money(npv_used)}.")
+            )
+
+    # 4. Confidence.
+    if probability is not None:
+        if probability < rule.confidence:
+            checks.append(
+                Check(
+                    "confidence",
+                    "conditional",
+                    f"Payback within {threshold:g} months is {_pct(probability)} likely, below the "
+                    f"{_pct(rule.confidence)} confidence required.",
+                )
+            )
+            conditions.append(
+                f"Narrow the uncertain inputs (measure them with real users) until payback "
+                f"within {threshold:g} months is at least {_pct(rule.confidence)} likely; "
+                f"it is {_pct(probability)} now."
+            )
+        else:
+            checks.append(
+                Check(
+                    "confidence",
+                    "pass",
+                    f"Payback within {threshold:g} months is {_pct(probability)} likely "
+                    f"(at least {_pct(rule.confidence)} required).",
+                )
+            )
+
+    # 5-6. Readiness.
+    if readiness is None:
+        checks.append(
+            Check(
+                "readiness",
+                "pass",
+                "Readiness was not assessed: this decision rests on the numbers only.",
+            )
+        )
+    else:
+        required = [s for s in readiness.checklists if s.checklist.id in rule.required_checklists]
+        names = ", ".join(s.checklist.name for s in required) or "no checklist"
+        open_items = [item for s in required for item in s.open_items]
+        total = sum(len(s.items) for s in required)
+        if not open_items:
+            checks.append(
+                Check(
+                    "readiness",
+                    "pass",
+                    f"{names}: all {total} items are done or not applicable.",
+                )
+            )
+        elif len(open_items) <= rule.max_open_items:
+            checks.append(
+                Check(
+                    "readiness",
+                    "conditional",
+                    f"{names}: {len(open_items)} of {total} items open, few enough to close with "
+                    f"bounded effort (at most {rule.max_open_items}).",
+                )
+            )
+            conditions.extend(
+                f"Close: {item.item.text} (owner: {item.owner or 'unassigned'})."
+                for item in open_items
+            )
+        else:
+            checks.append(
+                Check(
+                    "readiness",
+                    "no-go",
+                    f"{names}: {len(open_items)} of {total} items open, more than the "
+                    f"{rule.max_open_items} that bounded effort can close.",
+                )
+            )
+        if rule.min_maturity is not None:
+            level = readiness.maturity
+            if level < rule.min_maturity:
+                needed = readiness.definitions.maturity[rule.min_maturity - 1]
+                checks.append(
+                    Check(
+                        "maturity",
+                        "conditional",
+                        f"MLOps maturity is level {level}, below the level {rule.min_maturity} "
+                        "required before production.",
+                    )
+                )
+                conditions.append(
+                    f"Reach MLOps maturity level {rule.min_maturity} ({needed.name.lower()}) "
+                    "before production."
+                )
+            else:
+                checks.append(
+                    Check(
+                        "maturity",
+                        "pass",
+                        f"MLOps maturity is level {level} (level {rule.min_maturity} required).",
+                    )
+                )
+
+    worst = max((_SEVERITY[c.verdict] for c in checks), default=0)
+    outcome = {0: GO, 1: CONDITIONAL, 2: NO_GO}[worst]
+    return Decision(
+        outcome=outcome,
+        checks=tuple(checks),
+        conditions=tuple(conditions) if outcome == CONDITIONAL else (),
+        kill_criteria=kill_criteria(results, rule, conditional=outcome == CONDITIONAL),
+        basis=basis,
+        payback_months=payback,
+        npv=npv_used,
+        probability=probability,
+        rule=rule,
+    )
