@@ -43,17 +43,21 @@ def break_even_values(values: Mapping[str, ArrayLike], field: str) -> np.ndarray
 
     Examples
     --------
-    The invoice-triage assistant needs 30,000 a year net to repay 300,000 in 12 months
-    ... that is, users at break-even:
+    The invoice-triage assistant must net $300,000 a year to repay $300,000 in 12
+    months, so its time saved must be worth $436,000 (with $136,000 of running costs).
+    Each user saves 12 x 4 / 60 hours x $55 x 230 days = $10,120 a year, so it breaks
+    even at 436,000 / 10,120 users:
 
     >>> v = dict(users=200, tasks_per_day=12, minutes_saved_per_task=4, hourly_rate=55,
     ...          workdays_per_year=230, incremental_revenue=0, platform_cost_annual=60_000,
     ...          model_cost_annual=36_000, support_cost_annual=40_000, build_cost=250_000,
     ...          change_cost=50_000, payback_threshold_months=12)
     >>> round(float(break_even_values(v, "users")), 2)
-    36.17
+    43.08
     """
-    v = {k: np.asarray(values[k], float) for k in values}
+    # Broadcast first: a column for one field and numbers for the rest must work.
+    arrays = np.broadcast_arrays(*(np.asarray(values[k], float) for k in values))
+    v = dict(zip(values, arrays, strict=True))
     one_time = v["build_cost"] + v["change_cost"]
     threshold = v["payback_threshold_months"]
     needed_net = MONTHS_PER_YEAR * one_time / threshold
@@ -61,7 +65,7 @@ def break_even_values(values: Mapping[str, ArrayLike], field: str) -> np.ndarray
     revenue = v["incremental_revenue"]
     costs = running_costs(*(v[f] for f in COST_FIELDS))
     net = value + revenue - costs
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if field in TIME_FACTORS:
             others = np.prod([v[f] for f in TIME_FACTORS if f != field], axis=0) / 60
             needed_value = needed_net - revenue + costs

@@ -101,7 +101,7 @@ def annual_impact(
     value = time_value(users, tasks_per_day, minutes_saved_per_task, hourly_rate, workdays_per_year)
     revenue = np.asarray(incremental_revenue, float) + np.zeros_like(value)
     costs = running_costs(platform_cost_annual, model_cost_annual, support_cost_annual)
-    value, revenue, costs = np.broadcast_arrays(value, revenue, costs)
+    value, revenue, costs = (a[()] for a in np.broadcast_arrays(value, revenue, costs))
     return AnnualImpact(value, revenue, costs, value + revenue - costs)
 
 

@@ -39,7 +39,8 @@ def payback_months(one_time_cost: ArrayLike, monthly_net: ArrayLike) -> np.ndarr
     cost = np.asarray(one_time_cost, float)
     net = np.asarray(monthly_net, float)
     cost, net = np.broadcast_arrays(cost, net)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A net so tiny that the division overflows is inf too: it never pays back in practice.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         months = np.where(net > 0, cost / np.where(net > 0, net, 1.0), np.inf)
     return months[()] if months.ndim == 0 else months
 
@@ -66,9 +67,10 @@ def adopted_months(t: ArrayLike, adoption_months: ArrayLike) -> np.ndarray:
     """
     t = np.asarray(t, float)
     ramp = np.asarray(adoption_months, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         during = t**2 / (2 * np.where(ramp > 0, ramp, 1.0))
-    return np.where(t <= ramp, np.where(ramp > 0, during, 0.0), t - ramp / 2)
+    delivered = np.where(t <= ramp, np.where(ramp > 0, during, 0.0), t - ramp / 2)
+    return delivered[()] if delivered.ndim == 0 else delivered
 
 
 def monthly_cash_flows(
@@ -126,8 +128,8 @@ def npv(
 
     >>> float(npv(100, 70, 10, 0, 0.0, 2))
     20.0
-    >>> round(float(npv(100, 70, 10, 0, 0.12, 2)), 2)
-    19.06
+    >>> round(float(npv(100, 70, 10, 0, 0.12, 2)), 2)  # -100 + 60/1.00949 + 60/1.00949**2
+    18.31
     """
     arrays = np.broadcast_arrays(
         *(
@@ -209,7 +211,7 @@ def ramp_payback_month(
         )
     )
     net = benefit - running
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         safe_benefit = np.where(benefit > 0, benefit, 1.0)
         safe_ramp = np.where(ramp > 0, ramp, 1.0)
         in_ramp = ramp * (running + np.sqrt(running**2 + 2 * benefit * cost / safe_ramp))

@@ -179,7 +179,7 @@ def governance_weeks(checkpoint_days: Mapping[str, Any], mode: str) -> np.ndarra
     >>> float(governance_weeks({c.id: c.likely for c in CHECKPOINTS}, "parallel"))
     0.8
     >>> float(governance_weeks({c.id: c.likely for c in CHECKPOINTS}, "sequential"))
-    3.3
+    3.1
     """
     days = np.stack(np.broadcast_arrays(*(np.asarray(d, float) for d in checkpoint_days.values())))
     if mode == "parallel":

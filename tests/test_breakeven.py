@@ -1,0 +1,177 @@
+"""Break-even values: worked by hand, round trips for every field, clear 'none' answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from strategies import FAST, point_values
+
+from roi.breakeven import NO_EFFECT, break_even_table, break_even_values
+from roi.evaluate import compute
+from roi.scenario import NUMERIC_FIELDS
+
+# Invoice example: it must net 12 x 300,000 / 12 = 300,000 a year to repay 300,000 in 12
+# months. With 136,000 of running costs its time saved must be worth 436,000 a year
+# (it is worth 2,024,000). Per unit of each time factor, the others held:
+#   users:    12 x 4 / 60 x 55 x 230 = 10,120   -> 436,000 / 10,120  = 43.083 users
+#   tasks:    200 x 4 / 60 x 55 x 230 = 168,667 -> 436,000 / 168,667 = 2.5850 tasks a day
+#   minutes:  200 x 12 / 60 x 55 x 230 = 506,000 -> 436,000 / 506,000 = 0.86166 minutes
+#   rate:     200 x 12 x 4 / 60 x 230 = 36,800  -> 436,000 / 36,800  = 11.848 $/h
+#   workdays: 200 x 12 x 4 / 60 x 55 = 8,800    -> 436,000 / 8,800   = 49.545 days
+# A running cost may rise until net is 300,000: 2,024,000 - 300,000 - (the other two).
+# A one-time cost may rise until 12 months x 157,333.33 = 1,888,000 less the other one.
+# The threshold at break-even is the payback itself: 300,000 / 157,333.33 = 1.9068.
+INVOICE_BREAK_EVEN = {
+    "users": 436_000 / 10_120,
+    "tasks_per_day": 436_000 / (200 * 4 / 60 * 55 * 230),
+    "minutes_saved_per_task": 436_000 / 506_000,
+    "hourly_rate": 436_000 / 36_800,
+    "workdays_per_year": 436_000 / 8_800,
+    "platform_cost_annual": 2_024_000 - 300_000 - 76_000,
+    "model_cost_annual": 2_024_000 - 300_000 - 100_000,
+    "support_cost_annual": 2_024_000 - 300_000 - 96_000,
+    "build_cost": 1_888_000 - 50_000,
+    "change_cost": 1_888_000 - 250_000,
+    "payback_threshold_months": 300_000 / (1_888_000 / 12),
+}
+
+
+@pytest.mark.parametrize("field", sorted(INVOICE_BREAK_EVEN))
+def test_invoice_break_even_worked_by_hand(invoice_values, field):
+    """Each field's break-even for the invoice example, from the arithmetic above."""
+    found = float(break_even_values(invoice_values, field))
+    assert found == pytest.approx(INVOICE_BREAK_EVEN[field], rel=1e-9)
+
+
+def test_invoice_users_break_even_rounds_to_43_08(invoice_values):
+    """The docstring's example: 436,000 / 10,120 = 43.08 users."""
+    assert round(float(break_even_values(invoice_values, "users")), 2) == 43.08
+
+
+def test_revenue_break_even_does_not_exist_when_met_without_revenue(invoice_values):
+    """It would need 300,000 - 2,024,000 + 136,000 = -1,588,000 of revenue: none (NaN)."""
+    assert math.isnan(float(break_even_values(invoice_values, "incremental_revenue")))
+    row = {r.field: r for r in break_even_table(invoice_values)}["incremental_revenue"]
+    assert row.value is None
+    assert row.note == "meets the threshold even with no revenue"
+
+
+@pytest.mark.parametrize("field", NO_EFFECT)
+def test_fields_that_do_not_move_payback_have_no_break_even(invoice_values, field):
+    """Adoption, discount rate and horizon do not change simple payback: a clear 'none'."""
+    assert math.isnan(float(break_even_values(invoice_values, field)))
+    row = {r.field: r for r in break_even_table(invoice_values)}[field]
+    assert row.value is None and "does not change payback" in row.note
+
+
+def test_no_one_time_cost_has_no_break_even(invoice_values):
+    """With nothing to repay, payback is 0 whatever the input: no break-even, said why."""
+    values = {**invoice_values, "build_cost": 0, "change_cost": 0}
+    assert math.isnan(float(break_even_values(values, "users")))
+    row = {r.field: r for r in break_even_table(values)}["users"]
+    assert row.value is None and "no one-time cost" in row.note
+
+
+def test_a_zero_factor_elsewhere_has_no_break_even(invoice_values):
+    """With 0 minutes saved, no number of users repays anything."""
+    values = {**invoice_values, "minutes_saved_per_task": 0}
+    assert math.isnan(float(break_even_values(values, "users")))
+    row = {r.field: r for r in break_even_table(values)}["users"]
+    assert row.note == "no value works while minutes_saved_per_task is 0"
+
+
+def test_never_paying_back_has_no_one_time_break_even(invoice_values):
+    """When monthly net is not positive no build cost, however small, pays back."""
+    values = {**invoice_values, "users": 1}
+    for field in ("build_cost", "change_cost", "payback_threshold_months"):
+        assert math.isnan(float(break_even_values(values, field)))
+        row = {r.field: r for r in break_even_table(values)}[field]
+        assert "never pays back" in row.note
+
+
+def test_break_even_table_covers_every_numeric_field(invoice_values):
+    """One row per numeric field, in order, with direction and met/missed at the likely value."""
+    rows = break_even_table(invoice_values)
+    assert [row.field for row in rows] == list(NUMERIC_FIELDS)
+    users = rows[0]
+    assert users.direction == "at least"
+    assert users.note == "met at the likely value"
+    assert users.change_pct == pytest.approx((43.083 - 200) / 200 * 100, abs=1e-2)
+    build = {r.field: r for r in rows}["build_cost"]
+    assert build.direction == "at most" and build.within_allowed
+
+
+def test_break_even_outside_the_allowed_range_is_flagged(invoice_values):
+    """One user would need 436,000 / 44 = 9,909 workdays a year: more than 366 allowed."""
+    values = {**invoice_values, "users": 1}
+    # 1 user: 12 x 4 / 60 x 55 = 44 $ a day; needed 436,000 -> 9,909.1 workdays.
+    found = float(break_even_values(values, "workdays_per_year"))
+    assert found == pytest.approx(436_000 / 44, rel=1e-9)
+    row = {r.field: r for r in break_even_table(values)}["workdays_per_year"]
+    assert not row.within_allowed
+    assert "outside what is allowed" in row.note
+
+
+def test_break_even_is_vectorized(invoice_values):
+    """A column of users gives each row's break-even of minutes saved, same as one at a time."""
+    users = np.array([100.0, 200.0, 400.0])
+    column = break_even_values({**invoice_values, "users": users}, "minutes_saved_per_task")
+    for index, count in enumerate(users):
+        one = break_even_values({**invoice_values, "users": count}, "minutes_saved_per_task")
+        assert column[index] == pytest.approx(float(one), rel=1e-12)
+
+
+def test_unknown_field_is_an_error(invoice_values):
+    """Asking for a field that does not exist names it."""
+    with pytest.raises(KeyError, match="userz"):
+        break_even_values(invoice_values, "userz")
+
+
+@given(values=point_values())
+@FAST
+def test_break_even_round_trips_for_every_field(values):
+    """Plugging a field's break-even back in gives payback == threshold (net == needed net)."""
+    for field in NUMERIC_FIELDS:
+        found = float(break_even_values(values, field))
+        if math.isnan(found):
+            continue
+        assert found >= 0
+        plugged = {**values, field: found}
+        result = compute(plugged)
+        if field == "payback_threshold_months":  # the threshold at break-even is the payback
+            assert float(result["payback_months"]) == pytest.approx(found, rel=1e-12)
+            continue
+        needed_net = 12 * (plugged["build_cost"] + plugged["change_cost"])
+        needed_net /= plugged["payback_threshold_months"]
+        # Cancellation in value + revenue - costs: tolerance on the size of the parts.
+        scale = float(result["time_value"]) + plugged["incremental_revenue"]
+        scale += float(result["running_costs"]) + needed_net
+        assert float(result["annual_impact"]) == pytest.approx(needed_net, abs=1e-9 * scale)
+        if needed_net > 1e-6 * scale:
+            assert float(result["payback_months"]) == pytest.approx(
+                plugged["payback_threshold_months"], rel=1e-5
+            )
+
+
+@given(values=point_values())
+@FAST
+def test_break_even_exists_for_time_factors_when_others_are_positive_and_cost_is_due(values):
+    """A time factor has a break-even unless no value works or every value (even 0) does."""
+    one_time = values["build_cost"] + values["change_cost"]
+    for field in ("users", "hourly_rate", "workdays_per_year"):
+        found = float(break_even_values(values, field))
+        others = [
+            values[f]
+            for f in ("users", "tasks_per_day", "minutes_saved_per_task", "hourly_rate")
+            if f != field
+        ]
+        zero_value = {**values, field: 0}
+        net_at_zero = float(compute(zero_value)["annual_impact"])
+        needed = 12 * one_time / values["payback_threshold_months"]
+        if one_time > 0 and all(o > 0 for o in others) and net_at_zero < needed:
+            assert not math.isnan(found)
+        elif one_time == 0:
+            assert math.isnan(found)

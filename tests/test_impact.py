@@ -1,0 +1,117 @@
+"""Annual impact: known values worked by hand, linearity, broadcasting, scalars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from strategies import FAST, point_values
+
+from roi.impact import annual_impact, monthly_net_impact, running_costs, time_value
+
+IMPACT_FIELDS = (
+    "users",
+    "tasks_per_day",
+    "minutes_saved_per_task",
+    "hourly_rate",
+    "workdays_per_year",
+    "incremental_revenue",
+    "platform_cost_annual",
+    "model_cost_annual",
+    "support_cost_annual",
+)
+
+
+def impact_of(values):
+    return annual_impact(*(values[f] for f in IMPACT_FIELDS))
+
+
+def test_invoice_example_from_the_issue(invoice_values):
+    """The issue's example: 1,888,000 a year, 157,333.33 a month.
+
+    By hand: 200 users x 12 tasks x 4 min = 9,600 min = 160 h a day; x $55 = $8,800 a
+    day; x 230 days = $2,024,000. Running costs 60,000 + 36,000 + 40,000 = 136,000.
+    Net 2,024,000 - 136,000 = 1,888,000; / 12 = 157,333.33.
+    """
+    impact = impact_of(invoice_values)
+    assert float(impact.time_value) == pytest.approx(2_024_000, rel=1e-12)
+    assert float(impact.incremental_revenue) == 0
+    assert float(impact.running_costs) == 136_000
+    assert float(impact.net) == pytest.approx(1_888_000, rel=1e-12)
+    assert float(impact.monthly_net) == pytest.approx(157_333.33, abs=0.005)
+
+
+def test_incremental_revenue_adds_to_time_value():
+    """A sales copilot with revenue: net 800,000 a year, 66,666.67 a month.
+
+    By hand: 50 users x 10 tasks x 6 min = 3,000 min = 50 h a day; x $60 = $3,000; x 200
+    days = 600,000. Plus revenue 400,000, less running 100,000 + 50,000 + 50,000 =
+    200,000: 600,000 + 400,000 - 200,000 = 800,000.
+    """
+    impact = annual_impact(50, 10, 6, 60, 200, 400_000, 100_000, 50_000, 50_000)
+    assert float(impact.time_value) == pytest.approx(600_000, rel=1e-12)
+    assert float(impact.incremental_revenue) == 400_000
+    assert float(impact.running_costs) == 200_000
+    assert float(impact.net) == pytest.approx(800_000, rel=1e-12)
+    assert float(impact.monthly_net) == pytest.approx(66_666.6667, rel=1e-9)
+
+
+def test_running_costs_larger_than_value_give_a_negative_net():
+    """10 users x 1 task x 1 min / 60 x $60 x 230 days = 2,300 of value; less 10,000."""
+    impact = annual_impact(10, 1, 1, 60, 230, 0, 10_000, 0, 0)
+    assert float(impact.net) == pytest.approx(-7_700, rel=1e-12)
+
+
+def test_monthly_net_impact_is_a_twelfth():
+    """1,200,000 a year is 100,000 a month."""
+    assert float(monthly_net_impact(1_200_000)) == 100_000
+
+
+@given(values=point_values(), factor=st.floats(0, 10, allow_nan=False))
+@FAST
+def test_time_value_and_net_are_linear_in_users(values, factor):
+    """Scaling users by k scales time value by k; net moves by (k - 1) x time value."""
+    base = impact_of(values)
+    scaled = impact_of({**values, "users": values["users"] * factor})
+    assert_allclose(scaled.time_value, factor * base.time_value, rtol=1e-9, atol=1e-6)
+    assert_allclose(scaled.net, base.net + (factor - 1) * base.time_value, rtol=1e-9, atol=1e-4)
+
+
+@given(values=point_values())
+@FAST
+def test_net_is_the_sum_of_its_parts(values):
+    """net = time value + incremental revenue - running costs, for any valid input."""
+    impact = impact_of(values)
+    expected = (
+        impact.time_value
+        + values["incremental_revenue"]
+        - running_costs(
+            values["platform_cost_annual"],
+            values["model_cost_annual"],
+            values["support_cost_annual"],
+        )
+    )
+    assert_allclose(impact.net, expected, rtol=1e-12, atol=1e-6)
+
+
+def test_arrays_and_pandas_columns_broadcast_like_numbers(invoice_values):
+    """A column of users against scalar others gives one result per row, same as scalars."""
+    users = pd.Series([0.0, 100.0, 200.0])
+    impact = annual_impact(users, *(invoice_values[f] for f in IMPACT_FIELDS if f != "users"))
+    assert np.shape(impact.net) == (3,)
+    for index, count in enumerate(users):
+        one = impact_of({**invoice_values, "users": count})
+        assert impact.net[index] == pytest.approx(float(one.net), rel=1e-12)
+    # Revenue alone given as an array still broadcasts against scalar time value.
+    assert np.shape(annual_impact(1, 1, 1, 1, 1, [0, 1]).time_value) == (2,)
+
+
+def test_scalar_in_gives_scalar_out(invoice_values):
+    """Every part of the impact is a numpy scalar, not a 0-d array, when inputs are numbers."""
+    impact = impact_of(invoice_values)
+    for part in (*impact, impact.monthly_net, time_value(1, 1, 1, 1), running_costs(1, 2, 3)):
+        assert np.ndim(part) == 0
+        assert not isinstance(part, np.ndarray), type(part)
