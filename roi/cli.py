@@ -65,6 +65,58 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _memo(args: argparse.Namespace) -> int:
+    from roi.decision import DecisionRule
+    from roi.memo import MemoError, safe_stem, write_memos
+
+    formats = list(dict.fromkeys(args.format or ["html"]))
+    html_template = md_template = None
+    if args.template:
+        name = args.template.lower()
+        if name.endswith((".md.j2", ".md")):
+            md_template = args.template
+        elif name.endswith((".html.j2", ".html", ".htm")):
+            html_template = args.template
+        else:
+            raise MemoError(
+                f"--template {args.template!r}: name it *.html.j2 (HTML and PDF) "
+                "or *.md.j2 (Markdown) so roi knows which format it is for"
+            )
+        wanted = ("md",) if md_template else ("html", "pdf")
+        if not set(formats) & set(wanted):
+            raise MemoError(
+                f"--template {args.template!r} is for {' or '.join(wanted)}, "
+                f"but the formats asked for are {', '.join(formats)}"
+            )
+    scenarios = load_scenarios(args.file)
+    rule = DecisionRule(confidence=args.confidence)
+    used: set[str] = set()
+    for scenario in scenarios:
+        stem = base = safe_stem(scenario.name)
+        count = 1
+        while stem in used:  # two scenarios with one name must not overwrite each other
+            count += 1
+            stem = f"{base}-{count}"
+        used.add(stem)
+        paths = write_memos(
+            scenario,
+            args.out,
+            formats=formats,
+            samples=args.samples,
+            seed=args.seed,
+            paper=args.paper,
+            rule=rule,
+            date=args.date,
+            template=html_template,
+            md_template=md_template,
+            md_images=args.md_images,
+            stem=stem,
+        )
+        for path in paths:
+            print(path)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roi",
@@ -85,6 +137,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one JSON object per scenario, one per line, and nothing else",
     )
     run.set_defaults(handler=_run)
+    memo = commands.add_parser(
+        "memo",
+        help="write the decision memo of the scenario(s) in a file",
+        description="Write one decision memo per scenario and format (HTML, Markdown, PDF) "
+        "to a folder: decision, headline numbers with P10-P90 ranges, charts, assumptions, "
+        "break-even, readiness, risks, next gate and kill criteria. Exit status as for run.",
+    )
+    memo.add_argument("file", help="scenario file (.yaml, .yml, .json, .csv, .xlsx)")
+    memo.add_argument(
+        "--format",
+        action="append",
+        choices=("html", "md", "pdf"),
+        help="html, md or pdf; repeat for several (default: html)",
+    )
+    memo.add_argument("-o", "--out", default="outputs", help="output folder (default: outputs)")
+    memo.add_argument(
+        "--samples", type=int, default=20_000, help="Monte Carlo samples (default: 20000)"
+    )
+    memo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    memo.add_argument(
+        "--template", help="your own Jinja2 template: *.html.j2 (HTML, PDF) or *.md.j2 (Markdown)"
+    )
+    memo.add_argument(
+        "--paper", choices=("A4", "Letter"), default="A4", help="PDF paper size (default: A4)"
+    )
+    memo.add_argument(
+        "--date",
+        help="date shown in the memo, YYYY-MM-DD (default: "
+        "SOURCE_DATE_EPOCH or today), so a rerun can reproduce a memo exactly",
+    )
+    memo.add_argument(
+        "--md-images",
+        choices=("embed", "files", "none"),
+        default="embed",
+        help="Markdown charts: embed as SVG data, write SVG files next to the "
+        "memo (for code hosts), or none (default: embed)",
+    )
+    memo.add_argument(
+        "--confidence",
+        type=float,
+        default=0.70,
+        help="least probability of meeting the payback threshold for a Go (default: 0.70)",
+    )
+    memo.set_defaults(handler=_memo)
     return parser
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from roi.evaluate import Results
+from roi.exceptions import RoiError
 from roi.formatting import money, months
 from roi.gates import Readiness
 from roi.scenario import FIELD_SPECS
@@ -37,8 +38,8 @@ CONDITIONAL = "Conditional go"
 NO_GO = "No-go"
 OUTCOMES: tuple[str, ...] = (GO, CONDITIONAL, NO_GO)
 
-Verdict = Literal["pass", "conditional", "no-go"]
-_SEVERITY = {"pass": 0, "conditional": 1, "no-go": 2}
+Verdict = Literal["info", "pass", "conditional", "no-go"]
+SEVERITY = {"info": 0, "pass": 0, "conditional": 1, "no-go": 2}
 
 # Inputs whose break-even makes a useful kill criterion (the rest are settings).
 _KILL_FIELDS = tuple(
@@ -47,6 +48,10 @@ _KILL_FIELDS = tuple(
     if f not in ("payback_threshold_months", "workdays_per_year")
     and FIELD_SPECS[f].group in ("Impact", "Costs")
 )
+
+
+class RuleError(RoiError, ValueError):
+    """A decision rule threshold is outside what makes sense."""
 
 
 class SimulationLike(Protocol):
@@ -79,15 +84,15 @@ class DecisionRule:
 
     def __post_init__(self) -> None:
         if not 0 < self.confidence <= 1:
-            raise ValueError(f"confidence must be > 0 and <= 1: got {self.confidence!r}")
+            raise RuleError(f"confidence must be > 0 and <= 1: got {self.confidence!r}")
         if self.max_open_items < 0:
-            raise ValueError(f"max_open_items must be >= 0: got {self.max_open_items!r}")
+            raise RuleError(f"max_open_items must be >= 0: got {self.max_open_items!r}")
         if self.min_maturity not in (None, 1, 2, 3):
-            raise ValueError(f"min_maturity must be 1, 2, 3 or None: got {self.min_maturity!r}")
+            raise RuleError(f"min_maturity must be 1, 2, 3 or None: got {self.min_maturity!r}")
         if self.kill_inputs < 0:
-            raise ValueError(f"kill_inputs must be >= 0: got {self.kill_inputs!r}")
+            raise RuleError(f"kill_inputs must be >= 0: got {self.kill_inputs!r}")
         if isinstance(self.required_checklists, str):
-            raise ValueError("required_checklists must be a tuple of checklist ids, not text")
+            raise RuleError("required_checklists must be a tuple of checklist ids, not text")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -126,7 +131,7 @@ class Decision:
     @property
     def reasons(self) -> tuple[str, ...]:
         """Every check's reason, failures first, each once."""
-        ordered = sorted(self.checks, key=lambda c: -_SEVERITY[c.verdict])
+        ordered = sorted(self.checks, key=lambda c: -SEVERITY[c.verdict])
         return tuple(c.reason for c in ordered)
 
     def to_dict(self) -> dict[str, Any]:
@@ -320,7 +325,7 @@ def decide(
         checks.append(
             Check(
                 "readiness",
-                "pass",
+                "info",
                 "Readiness was not assessed: this decision rests on the numbers only.",
             )
         )
@@ -384,7 +389,7 @@ def decide(
                     )
                 )
 
-    worst = max((_SEVERITY[c.verdict] for c in checks), default=0)
+    worst = max((SEVERITY[c.verdict] for c in checks), default=0)
     outcome = {0: GO, 1: CONDITIONAL, 2: NO_GO}[worst]
     return Decision(
         outcome=outcome,

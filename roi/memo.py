@@ -1,0 +1,909 @@
+"""The decision memo: one scenario's numbers, decision and readiness as HTML, Markdown or PDF.
+
+The memo is built from a plain dict (`memo_context`) that holds every number as a value
+and as the text the reader sees, so a test can check one against the other. Templates
+are Jinja2 files in ``templates/memo/`` (a user may pass their own): HTML is rendered
+with autoescape on; Markdown escapes user text itself (`md_escape`). Charts come from
+`roi.charts`; HTML embeds plotly.js once and stays interactive and offline; Markdown
+gets static SVG images drawn by the same plotly.js in headless Chromium; PDF is the HTML
+printed by headless Chromium.
+
+Reproducible: the footer's input hash covers the scenario, the checklists in force,
+the decision rule, the sample count and the seed, not the date or the version; pass
+`date=` (or set SOURCE_DATE_EPOCH) and the same inputs give a byte-identical memo.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+import unicodedata
+import urllib.parse
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from markupsafe import Markup
+
+from roi import __version__
+from roi.decision import CONDITIONAL, GO, NO_GO, SEVERITY, Decision, DecisionRule, decide
+from roi.evaluate import Results, evaluate
+from roi.exceptions import RoiError
+from roi.files import write_text_atomic
+from roi.formatting import money, months, percent
+from roi.gates import Checklists, Readiness, load_checklists, next_gate, readiness_status
+from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario
+from roi.timeline import CONFIG as TIMELINE_CONFIG
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "memo"
+FORMATS: tuple[str, ...] = ("html", "md", "pdf")
+PAPERS: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
+MARGIN_MM = 12.0
+DEFAULT_SAMPLES = 20_000
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+OUTCOME_CLASS = {GO: "go", CONDITIONAL: "conditional", NO_GO: "no-go"}
+
+
+class MemoError(RoiError, RuntimeError):
+    """A memo could not be made: a template, an output folder or the browser failed."""
+
+
+# --- text for readers ---------------------------------------------------------------------
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^(\s*)(#+|[+=-]|\d+[.)])(?=\s|$)")
+
+
+def md_escape(text: Any) -> str:
+    """User text made safe for a Markdown paragraph, list item or table cell.
+
+    Newlines become spaces (a table row stays one line), HTML-significant characters
+    become entities (so `<script>` shows as text), inline Markdown punctuation (the
+    pipe above all) is backslash-escaped, and so is a leading mark that would start a
+    heading or a list.
+
+    >>> print(md_escape("a|b <script>`x`</script>\\nnext"))
+    a\\|b &lt;script&gt;\\`x\\`&lt;/script&gt; next
+    >>> print(md_escape("# not a heading [link](x)"))
+    \\# not a heading \\[link\\](x)
+    """
+    text = "" if text is None else str(text)
+    text = re.sub(r"[\r\n\t\v\f\u2028\u2029]+", " ", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def number_text(value: float | None, digits: int = 2) -> str:
+    """A plain number with thousands separators and no trailing zeros.
+
+    >>> number_text(1200), number_text(2.5), number_text(0.125, 3)
+    ('1,200', '2.5', '0.125')
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def input_text(field: str, value: float) -> str:
+    """An input value as the memo shows it: money, a percentage or a number with its unit.
+
+    >>> input_text("hourly_rate", 55), input_text("discount_rate", 0.1), input_text("users", 200)
+    ('$55/h', '10% a year', '200 people')
+    """
+    unit = FIELD_SPECS[field].unit
+    if field == "discount_rate":
+        return percent(value * 100, 0 if round(value * 100, 6).is_integer() else 1) + " a year"
+    if unit.startswith("$"):
+        return money(value, 0 if abs(value) >= 100 or float(value).is_integer() else 2) + unit[1:]
+    return f"{number_text(value)} {unit}"
+
+
+def safe_stem(name: str, limit: int = 80) -> str:
+    """A file name stem from a scenario name: letters, digits, - and _ only, never a path.
+
+    >>> safe_stem("Invoice triage / v2"), safe_stem("../../etc/passwd"), safe_stem("<>")
+    ('invoice-triage-v2', 'etc-passwd', 'memo')
+    """
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9_-]+", "-", text.lower()).strip("-_.")
+    text = re.sub(r"-{2,}", "-", text)[:limit].strip("-_")
+    return text or "memo"
+
+
+def _memo_date(date: _dt.date | str | None) -> _dt.date:
+    """The date the memo shows: the one given, else SOURCE_DATE_EPOCH, else today (UTC)."""
+    if isinstance(date, _dt.date):
+        return date
+    if isinstance(date, str):
+        try:
+            return _dt.date.fromisoformat(date)
+        except ValueError:
+            raise MemoError(f"date must look like 2026-01-31: got {date!r}") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date()
+        except ValueError:
+            raise MemoError(f"SOURCE_DATE_EPOCH must be whole seconds: got {epoch!r}") from None
+    return _dt.datetime.now(_dt.UTC).date()
+
+
+def input_hash(
+    scenario: Scenario, samples: int, seed: int, checklists: Checklists, rule: DecisionRule
+) -> str:
+    """SHA-256 over everything the memo's numbers and decision depend on.
+
+    The checklists enter by content (not by file path), so the same files on another
+    machine give the same hash; the date and the roi version are not inputs.
+    """
+    data = scenario.to_dict()
+    data.pop("checklists", None)
+    payload = {
+        "scenario": data,
+        "samples": int(samples),
+        "seed": int(seed),
+        "checklists": checklists.fingerprint,
+        "rule": rule.to_dict(),
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- the context ---------------------------------------------------------------------------
+
+_HEADLINES = (
+    ("annual_impact", "Annual impact", "money"),
+    ("payback_months", "Payback", "months"),
+    ("npv", "NPV", "money"),
+    ("time_to_value_months", "Time to value", "months"),
+)
+
+
+def _fmt(kind: str, value: float | None) -> str:
+    return money(value) if kind == "money" else months(value)
+
+
+def _headline(results: Results, simulation: Any) -> list[dict[str, Any]]:
+    rows = []
+    for key, label, kind in _HEADLINES:
+        likely = getattr(results, key)
+        pct = {10: None, 50: None, 90: None}
+        if simulation is not None:
+            pct = {q: simulation.percentile(key, q) for q in (10, 50, 90)}
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "kind": kind,
+                "likely": likely,
+                "likely_text": _fmt(kind, likely),
+                "p10": pct[10],
+                "p50": pct[50],
+                "p90": pct[90],
+                "p10_text": _fmt(kind, pct[10]),
+                "p50_text": _fmt(kind, pct[50]),
+                "p90_text": _fmt(kind, pct[90]),
+                "simulated": simulation is not None,
+            }
+        )
+    return rows
+
+
+def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
+    rows = []
+    for field in NUMERIC_FIELDS:
+        spec = FIELD_SPECS[field]
+        value = getattr(scenario, field)
+        is_range = isinstance(value, Range) and not value.is_point
+        likely = scenario.value(field)
+        rows.append(
+            {
+                "field": field,
+                "label": spec.label,
+                "group": spec.group,
+                "likely": likely,
+                "likely_text": input_text(field, likely),
+                "low": value.low if is_range else None,
+                "high": value.high if is_range else None,
+                "range_text": (
+                    f"{input_text(field, value.low)} to {input_text(field, value.high)}"
+                    if is_range
+                    else "fixed"
+                ),
+                "distribution": value.distribution if is_range else "",
+                "note": scenario.notes.get(field, ""),
+            }
+        )
+    return rows
+
+
+def _plan_settings(scenario: Scenario, results: Results) -> list[dict[str, str]]:
+    t = results.timeline
+    rows = [
+        {"label": "Governance checkpoints", "value": t.governance},
+        {
+            "label": "Production plan",
+            "value": f"{number_text(t.min_weeks, 1)} to "
+            f"{number_text(t.max_weeks, 1)} weeks, likely {number_text(t.likely_weeks, 1)}",
+        },
+    ]
+    if scenario.poc_weeks is not None:
+        rows.append({"label": "PoC duration", "value": f"{number_text(t.poc_weeks, 1)} weeks"})
+    if scenario.start_date is not None:
+        rows.append({"label": "Start date", "value": scenario.start_date.isoformat()})
+    if t.go_live_date is not None:
+        rows.append({"label": "Likely go-live", "value": t.go_live_date.isoformat()})
+    for phase, weeks in scenario.phase_weeks.items():
+        shown = (
+            f"{number_text(weeks.low, 1)} to {number_text(weeks.high, 1)} weeks"
+            if isinstance(weeks, Range)
+            else f"{number_text(weeks, 1)} weeks"
+        )
+        rows.append({"label": f"Phase {phase}", "value": shown})
+    for c in getattr(scenario, "correlations", ()):
+        rows.append(
+            {"label": f"Correlation {c.between[0]} ~ {c.between[1]}", "value": number_text(c.rho)}
+        )
+    return rows
+
+
+def _break_even(results: Results) -> list[dict[str, Any]]:
+    rows = []
+    for row in results.break_even:
+        rows.append(
+            {
+                "field": row.field,
+                "label": row.label,
+                "likely": row.likely,
+                "likely_text": input_text(row.field, row.likely),
+                "break_even": row.value,
+                "break_even_text": input_text(row.field, row.value)
+                if row.value is not None
+                else "none",
+                "direction": row.direction,
+                "change_pct": row.change_pct,
+                "change_text": (f"{row.change_pct:+,.0f}%" if row.change_pct is not None else ""),
+                "note": row.note,
+            }
+        )
+    return rows
+
+
+def _readiness(readiness: Readiness) -> dict[str, Any]:
+    level = readiness.maturity
+    definition = readiness.definitions.maturity[level - 1]
+    following = (
+        readiness.definitions.maturity[level]
+        if level < len(readiness.definitions.maturity)
+        else None
+    )
+    return {
+        "assessed": readiness.assessed,
+        "maturity": {
+            "level": level,
+            "name": definition.name,
+            "description": definition.description,
+            "next": None
+            if following is None
+            else {
+                "level": following.level,
+                "name": following.name,
+                "requires": [
+                    readiness.definitions.items[i][1].text
+                    for i in following.requires
+                    if readiness.status(i) == "open"
+                ],
+            },
+        },
+        "checklists": [
+            {
+                "id": status.checklist.id,
+                "name": status.checklist.name,
+                "gate": status.gate,
+                "total": len(status.items),
+                "done": status.done,
+                "open": status.open,
+                "not_applicable": status.not_applicable,
+                "unanswered": status.unanswered,
+                "complete": status.complete,
+                "open_items": [
+                    {
+                        "id": i.item.id,
+                        "text": i.item.text,
+                        "owner": i.owner or "unassigned",
+                        "note": i.note,
+                        "answered": i.answered,
+                    }
+                    for i in status.open_items
+                ],
+            }
+            for status in readiness.checklists
+        ],
+    }
+
+
+def _risks(
+    scenario: Scenario, results: Results, simulation: Any, readiness: Readiness, decision: Decision
+) -> list[str]:
+    risks = list(results.timeline.warnings)
+    if simulation is not None:
+        never = float(getattr(simulation, "prob_never_pays_back", 0.0))
+        if never > 0:
+            risks.append(f"{never:.0%} of simulated outcomes never pay back.")
+        miss = 1 - float(simulation.prob_meets_threshold)
+        if miss > 0:
+            threshold = scenario.value("payback_threshold_months")
+            risks.append(
+                f"{miss:.0%} of simulated outcomes miss the {threshold:g}-month payback threshold."
+            )
+    unsourced = [
+        FIELD_SPECS[f].label.lower() for f in scenario.ranges() if not scenario.notes.get(f)
+    ]
+    if unsourced:
+        risks.append("Uncertain inputs without a source note: " + ", ".join(unsourced) + ".")
+    gaps = (
+        readiness.checklist("structural_gaps").open_items
+        if any(s.checklist.id == "structural_gaps" for s in readiness.checklists)
+        else ()
+    )
+    for gap in gaps:
+        risks.append(f"Structural gap open: {gap.item.text}.")
+    if not readiness.assessed:
+        risks.append("Readiness has not been assessed: no checklist item is answered.")
+    if results.roi_pct is not None and results.roi_pct < 0:
+        risks.append(f"ROI over the horizon is {percent(results.roi_pct)}.")
+    if decision.outcome == NO_GO and not risks:
+        risks.append("The numbers do not support production as planned.")
+    return risks
+
+
+def _next_gate(readiness: Readiness) -> dict[str, Any] | None:
+    found = next_gate(readiness)
+    if found.gate is None:
+        return None
+    gate = found.gate
+    return {
+        "number": gate.number,
+        "name": gate.name,
+        "purpose": gate.purpose,
+        "timebox": gate.timebox,
+        "exit_criteria": list(gate.exit_criteria),
+        "artifacts": list(gate.artifacts),
+        "pitfall": gate.pitfall,
+        "open_items": [
+            {"text": i.item.text, "owner": i.owner or "unassigned", "note": i.note}
+            for i in found.open_items
+        ],
+        "passed": list(found.passed),
+    }
+
+
+def _parts(
+    scenario: Scenario,
+    samples: int,
+    seed: int,
+    readiness: Readiness | Mapping[str, Any] | None,
+    checklists: Checklists | str | os.PathLike[str] | None,
+    rule: DecisionRule | None,
+    date: _dt.date | str | None,
+    simulation: Any,
+) -> tuple[dict[str, Any], Results, Any]:
+    from roi.uncertainty import simulate  # the Monte Carlo module
+
+    rule = rule or DecisionRule()
+    if not isinstance(checklists, Checklists):
+        checklists = load_checklists(checklists if checklists is not None else scenario.checklists)
+    if isinstance(readiness, Readiness):
+        status = readiness
+    else:
+        answers = scenario.readiness if readiness is None else readiness
+        status = readiness_status(answers, checklists)
+    results = evaluate(scenario)
+    if simulation is None:
+        simulation = simulate(scenario, samples=samples, seed=seed)
+    decision = decide(results, simulation, status if status.assessed else None, rule)
+    threshold = scenario.value("payback_threshold_months")
+    probability = float(simulation.prob_meets_threshold)
+    context = {
+        "initiative": {"name": scenario.name, "description": scenario.description},
+        "decision": {
+            "outcome": decision.outcome,
+            "css": OUTCOME_CLASS[decision.outcome],
+            "reasons": list(decision.reasons),
+            # Failures first, the order `Decision.reasons` uses.
+            "checks": [
+                {"name": c.name, "verdict": c.verdict, "reason": c.reason}
+                for c in sorted(decision.checks, key=lambda c: -SEVERITY[c.verdict])
+            ],
+            "conditions": list(decision.conditions),
+            "kill_criteria": list(decision.kill_criteria),
+            "basis": decision.basis,
+            "confidence": decision.rule.confidence,
+            "confidence_text": f"{decision.rule.confidence:.0%}",
+        },
+        "headline": _headline(results, simulation),
+        "probability": {
+            "value": probability,
+            "text": f"{probability:.0%}",
+            "threshold_months": threshold,
+            "threshold_text": f"{threshold:g} months",
+        },
+        "results": {
+            "monthly_net_impact": results.monthly_net_impact,
+            "monthly_net_impact_text": money(results.monthly_net_impact),
+            "one_time_cost": results.one_time_cost,
+            "one_time_cost_text": money(results.one_time_cost),
+            "roi_pct": results.roi_pct,
+            "roi_pct_text": percent(results.roi_pct),
+            "payback_month_with_ramp": results.payback_month_with_ramp,
+            "horizon_months": scenario.value("horizon_months"),
+        },
+        "assumptions": _assumptions(scenario),
+        "plan": _plan_settings(scenario, results),
+        "break_even": _break_even(results),
+        "readiness": _readiness(status),
+        "risks": _risks(scenario, results, simulation, status, decision),
+        "next_gate": _next_gate(status),
+        "timeline": {
+            "min_weeks": results.timeline.min_weeks,
+            "likely_weeks": results.timeline.likely_weeks,
+            "max_weeks": results.timeline.max_weeks,
+            "long_plan_weeks": TIMELINE_CONFIG.long_plan_weeks,
+            "warnings": list(results.timeline.warnings),
+        },
+        "footer": {
+            "version": __version__,
+            "date": _memo_date(date).isoformat(),
+            "seed": int(seed),
+            "samples": int(simulation.samples),
+            "samples_text": f"{int(simulation.samples):,}",
+            "input_hash": input_hash(scenario, simulation.samples, seed, checklists, rule),
+        },
+    }
+    return context, results, simulation
+
+
+def memo_context(
+    scenario: Scenario,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    *,
+    readiness: Readiness | Mapping[str, Any] | None = None,
+    checklists: Checklists | str | os.PathLike[str] | None = None,
+    rule: DecisionRule | None = None,
+    date: _dt.date | str | None = None,
+    simulation: Any = None,
+) -> dict[str, Any]:
+    """Everything the memo says, as plain data: each number as a value and as text.
+
+    `readiness` overrides the scenario's own answers; `checklists` (an object or a
+    YAML path) overrides the scenario's checklists file; `simulation` reuses a run of
+    `roi.uncertainty.simulate` made with the same samples and seed.
+    """
+    context, _, _ = _parts(scenario, samples, seed, readiness, checklists, rule, date, simulation)
+    return context
+
+
+# --- charts --------------------------------------------------------------------------------
+
+CHARTS = (
+    (
+        "cash_flow",
+        "Cash flow and payback",
+        "Cumulative cash from go-live at the likely values; payback is where it crosses zero.",
+    ),
+    (
+        "payback_distribution",
+        "Payback distribution",
+        "Payback months over the simulated outcomes, with the threshold.",
+    ),
+    (
+        "tornado",
+        "What moves payback most",
+        "Each input from its low to its high value, the others at their likely values.",
+    ),
+    (
+        "timeline",
+        "Timeline to production",
+        "Phases at their likely durations; governance checkpoints as planned.",
+    ),
+)
+
+
+def memo_figures(scenario: Scenario, results: Results, simulation: Any) -> list[tuple]:
+    """(id, title, caption, plotly Figure) for each chart of the memo, from roi.charts."""
+    from roi import charts, sensitivity
+
+    figures = {
+        "cash_flow": charts.cash_flow(results),
+        "payback_distribution": charts.payback_histogram(simulation),
+        "tornado": charts.tornado(sensitivity.tornado(scenario, "payback_months")),
+        "timeline": charts.gantt(results.timeline),
+    }
+    out = []
+    for chart_id, title, caption in CHARTS:
+        figure = figures[chart_id]
+        figure.update_layout(
+            title=None,
+            margin={"t": 30, "b": 40, "l": 60, "r": 20},
+            height=340,
+            template="plotly_white",
+        )
+        out.append((chart_id, title, caption, figure))
+    return out
+
+
+def _plotly_script(plotly_js: str) -> bool | str:
+    if plotly_js == "embed":
+        return True
+    if not plotly_js or plotly_js.strip() != plotly_js or any(c in plotly_js for c in "\"'<>"):
+        raise MemoError(
+            f"plotly_js must be 'embed' or a path or URL of plotly.min.js: got {plotly_js!r}"
+        )
+    if not plotly_js.endswith(".js"):
+        raise MemoError(f"plotly_js must end in .js: got {plotly_js!r}")
+    return plotly_js
+
+
+def _html_charts(figures: list[tuple], plotly_js: str) -> list[dict[str, Any]]:
+    include: bool | str = _plotly_script(plotly_js)
+    out = []
+    for chart_id, title, caption, figure in figures:
+        html = figure.to_html(
+            full_html=False,
+            include_plotlyjs=include,
+            div_id=f"chart-{chart_id}",
+            config={"displaylogo": False, "responsive": True},
+        )
+        include = False  # the library goes with the first chart only
+        out.append({"id": chart_id, "title": title, "caption": caption, "html": Markup(html)})
+    return out
+
+
+def chromium_executable() -> str | None:
+    """The browser to drive: $ROI_CHROMIUM, else /usr/bin/chromium, else Playwright's own."""
+    configured = os.environ.get("ROI_CHROMIUM")
+    if configured:
+        if not Path(configured).is_file():
+            raise MemoError(f"ROI_CHROMIUM points to {configured!r}, which is not a file")
+        return configured
+    system = "/usr/bin/chromium"
+    return system if Path(system).is_file() else None
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium browser (Playwright), closed on exit."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise MemoError("PDF and Markdown charts need Playwright: pip install playwright") from None
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_executable(), args=list(CHROMIUM_ARGS)
+            )
+        except PlaywrightError as error:
+            raise MemoError(
+                "cannot start headless Chromium (install it, e.g. `make browser`, or set "
+                f"ROI_CHROMIUM to its path): {str(error).splitlines()[0]}"
+            ) from None
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def svg_images(figures: list[tuple], width: int = 760, height: int = 340) -> dict[str, str]:
+    """Each figure as SVG text, drawn by plotly.js in one headless Chromium page."""
+    from plotly.offline import get_plotlyjs
+
+    specs = {chart_id: json.loads(figure.to_json()) for chart_id, _, _, figure in figures}
+    with chromium() as browser:
+        page = browser.new_page()
+        page.set_content(f"<html><body><script>{get_plotlyjs()}</script></body></html>")
+        urls = page.evaluate(
+            """async ([specs, width, height]) => {
+                const out = {};
+                for (const [id, fig] of Object.entries(specs)) {
+                    out[id] = await Plotly.toImage(
+                        {data: fig.data, layout: fig.layout},
+                        {format: 'svg', width: width, height: height});
+                }
+                return out;
+            }""",
+            [specs, width, height],
+        )
+    images = {}
+    for chart_id, url in urls.items():
+        head, _, body = url.partition(",")
+        svg = base64.b64decode(body).decode() if ";base64" in head else urllib.parse.unquote(body)
+        images[chart_id] = svg
+    return images
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _environment(fmt: str, template: str | os.PathLike[str] | None) -> jinja2.Template:
+    search = [str(TEMPLATE_DIR)]
+    name = f"memo.{fmt}.j2"
+    if template is not None:
+        path = Path(template)
+        if not path.is_file():
+            raise MemoError(f"template {str(path)!r} does not exist or is not a file")
+        search.insert(0, str(path.resolve().parent))
+        name = path.name
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        # Explicit: select_autoescape() would not escape *.html.j2 files.
+        autoescape=(fmt == "html"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["money"] = money
+    env.filters["months"] = months
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as error:
+        raise MemoError(
+            f"template {error.filename or name} line {error.lineno}: {error.message}"
+        ) from None
+    except jinja2.TemplateNotFound:
+        raise MemoError(f"template {name!r} not found in {search}") from None
+
+
+def _render_template(template: jinja2.Template, context: Mapping[str, Any]) -> str:
+    try:
+        return template.render(**context)
+    except jinja2.UndefinedError as error:
+        raise MemoError(f"template {template.name}: {error.message}") from None
+
+
+def render(
+    scenario: Scenario,
+    fmt: Literal["html", "md"] = "html",
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    *,
+    readiness: Readiness | Mapping[str, Any] | None = None,
+    checklists: Checklists | str | os.PathLike[str] | None = None,
+    rule: DecisionRule | None = None,
+    date: _dt.date | str | None = None,
+    template: str | os.PathLike[str] | None = None,
+    plotly_js: str = "embed",
+    images: Literal["embed", "none"] | Mapping[str, str] = "embed",
+    simulation: Any = None,
+) -> str:
+    """The memo as HTML or Markdown text.
+
+    HTML: `plotly_js="embed"` puts plotly.js inline once (with the first chart), so the
+    file works offline; a relative path or URL of plotly.min.js links it instead.
+    Markdown: `images="embed"` inlines each chart as an SVG data URI (drawn in headless
+    Chromium), "none" leaves charts out, and a mapping {chart id: link} links images
+    written elsewhere (see `write_memos`).
+    """
+    if fmt not in ("html", "md"):
+        raise MemoError(f"format must be html or md here (PDF: render_pdf): got {fmt!r}")
+    context, results, simulation = _parts(
+        scenario, samples, seed, readiness, checklists, rule, date, simulation
+    )
+    return _render(context, results, simulation, scenario, fmt, template, plotly_js, images)
+
+
+def _render(
+    context: dict[str, Any],
+    results: Results,
+    simulation: Any,
+    scenario: Scenario,
+    fmt: str,
+    template: str | os.PathLike[str] | None,
+    plotly_js: str,
+    images: Any,
+    figures: list[tuple] | None = None,
+) -> str:
+    compiled = _environment(fmt, template)
+    if figures is None and (fmt == "html" or images != "none"):
+        figures = memo_figures(scenario, results, simulation)
+    if fmt == "html":
+        charts = _html_charts(figures, plotly_js)
+    elif images == "none":
+        charts = []
+    else:
+        if isinstance(images, Mapping):
+            links = dict(images)
+        elif images == "embed":
+            links = {
+                chart_id: "data:image/svg+xml;base64,"
+                + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+                for chart_id, svg in svg_images(figures).items()
+            }
+        else:
+            raise MemoError(f"images must be 'embed', 'none' or a mapping: got {images!r}")
+        charts = [
+            {"id": chart_id, "title": title, "caption": caption, "src": links[chart_id]}
+            for chart_id, title, caption, _ in figures
+        ]
+    return _render_template(compiled, {**context, "charts": charts})
+
+
+def _paper(paper: str) -> tuple[float, float]:
+    if paper not in PAPERS:
+        raise MemoError(f"paper must be one of {', '.join(PAPERS)}: got {paper!r}")
+    return PAPERS[paper]
+
+
+def render_pdf(
+    html: str, paper: Literal["A4", "Letter"] = "A4", base_dir: str | os.PathLike | None = None
+) -> bytes:
+    """Print memo HTML to PDF with headless Chromium, after every chart has drawn.
+
+    The page is laid out at the paper's printable width so the charts fit it. Give
+    `base_dir` when the HTML links files (a shared plotly.min.js) relative to it.
+    """
+    width_mm, _ = _paper(paper)
+    width_px = round((width_mm - 2 * MARGIN_MM) / 25.4 * 96)
+    charts = html.count('class="plotly-graph-div"')
+    folder = Path(base_dir) if base_dir is not None else Path(tempfile.gettempdir())
+    # Relative links (a shared plotly.min.js) resolve from the folder the page is in.
+    handle, name = tempfile.mkstemp(prefix=".memo-", suffix=".html", dir=folder)
+    page_file = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(html)
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": width_px, "height": 1200})
+            page.goto(page_file.resolve().as_uri(), wait_until="load")
+            if charts:
+                page.wait_for_function(
+                    f"document.querySelectorAll('.plotly-graph-div .main-svg').length >= {charts}",
+                    timeout=30_000,
+                )
+            page.emulate_media(media="print")
+            margin = f"{MARGIN_MM:g}mm"
+            return page.pdf(
+                format=paper,
+                print_background=True,
+                margin={"top": margin, "bottom": margin, "left": margin, "right": margin},
+            )
+    finally:
+        page_file.unlink(missing_ok=True)
+
+
+def _target(out_dir: Path, stem: str, suffix: str) -> Path:
+    target = (out_dir / f"{stem}.{suffix}").resolve()
+    if target.parent != out_dir.resolve():
+        raise MemoError(f"memo file name {stem!r} would leave {out_dir}")
+    return target
+
+
+def write_memos(
+    scenario: Scenario,
+    out_dir: str | os.PathLike[str],
+    formats: Sequence[str] = ("html",),
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    *,
+    plotly_js: str = "embed",
+    paper: Literal["A4", "Letter"] = "A4",
+    readiness: Readiness | Mapping[str, Any] | None = None,
+    checklists: Checklists | str | os.PathLike[str] | None = None,
+    rule: DecisionRule | None = None,
+    date: _dt.date | str | None = None,
+    template: str | os.PathLike[str] | None = None,
+    md_template: str | os.PathLike[str] | None = None,
+    md_images: Literal["embed", "files", "none"] = "embed",
+    stem: str | None = None,
+) -> list[Path]:
+    """Write the memo in each format to out_dir, atomically; returns the paths written.
+
+    One simulation serves every format. Names come from the scenario name (or `stem`)
+    made safe: no name can leave out_dir. `template` is the HTML template (also used
+    for the PDF), `md_template` the Markdown one. `md_images="files"` writes each chart
+    as an SVG in `<stem>_charts/` and links it, which code hosts display (most do not
+    show data-URI images).
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise MemoError(f"formats must be some of {', '.join(FORMATS)}: got {list(formats)}")
+    if md_images not in ("embed", "files", "none"):
+        raise MemoError(f"md_images must be embed, files or none: got {md_images!r}")
+    if "pdf" in formats:
+        _paper(paper)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise MemoError(f"cannot create output folder {str(out)!r}: {error.strerror}") from None
+    stem = safe_stem(stem if stem is not None else scenario.name)
+    context, results, simulation = _parts(
+        scenario, samples, seed, readiness, checklists, rule, date, None
+    )
+    figures = memo_figures(scenario, results, simulation)
+    written: list[Path] = []
+    html = None
+    if "html" in formats or "pdf" in formats:
+        html = _render(
+            context, results, simulation, scenario, "html", template, plotly_js, "embed", figures
+        )
+    for fmt in dict.fromkeys(formats):
+        target = _target(out, stem, fmt)
+        if fmt == "html":
+            written.append(write_text_atomic(target, html))
+        elif fmt == "pdf":
+            written.append(write_text_atomic(target, render_pdf(html, paper, base_dir=out)))
+        else:
+            images: Any = md_images
+            if md_images == "files":
+                folder = _target(out, f"{stem}_charts", "d").with_suffix("")
+                svgs = svg_images(figures)
+                images = {}
+                for chart_id, svg in svgs.items():
+                    write_text_atomic(folder / f"{chart_id}.svg", svg)
+                    images[chart_id] = f"{folder.name}/{chart_id}.svg"
+            written.append(
+                write_text_atomic(
+                    target,
+                    _render(
+                        context,
+                        results,
+                        simulation,
+                        scenario,
+                        "md",
+                        md_template,
+                        plotly_js,
+                        images,
+                        figures,
+                    ),
+                )
+            )
+    return written
+
+
+def copy_plotly_js(out_dir: str | os.PathLike[str]) -> Path:
+    """Write plotly.min.js once into out_dir (for memos made with plotly_js='plotly.min.js')."""
+    from plotly.offline import get_plotlyjs
+
+    target = Path(out_dir) / "plotly.min.js"
+    if not target.is_file():
+        write_text_atomic(target, get_plotlyjs())
+    return target
+
+
+__all__ = [
+    "FORMATS",
+    "MemoError",
+    "chromium",
+    "copy_plotly_js",
+    "input_hash",
+    "md_escape",
+    "memo_context",
+    "memo_figures",
+    "render",
+    "render_pdf",
+    "safe_stem",
+    "write_memos",
+]
