@@ -1,0 +1,681 @@
+"""Charts of the workbook as plotly Figures, in one print-friendly, colour-blind-safe theme.
+
+Each function takes what roi computed (Results, a Simulation, a tornado or portfolio
+frame, a Timeline) and returns a `plotly.graph_objects.Figure`; nothing is computed
+here that roi does not already compute. Monte Carlo histograms send binned counts, not
+the raw samples, so a figure stays small however many samples were drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+from roi.evaluate import Results
+from roi.exceptions import RoiError
+from roi.formatting import money
+from roi.sensitivity import required_annual_impact
+from roi.timeline import GOVERNANCE, Timeline
+
+THEME = "roi"
+"""Name of the plotly template every chart uses (registered when this module loads)."""
+
+# Okabe & Ito's palette: distinguishable with every common colour-vision deficiency and
+# in greyscale print.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+BLACK = "#000000"
+GREY = "#8C8C8C"
+PALETTE = (BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, BLACK)
+
+DECISION_COLOURS = {"Go": GREEN, "Conditional go": ORANGE, "No-go": VERMILLION}
+DEFAULT_COLOUR = BLUE
+FONT = "Arial, Helvetica, sans-serif"
+HISTOGRAM_BINS = 40
+
+METRIC_LABELS = {
+    "annual_impact": "Annual net impact",
+    "monthly_net_impact": "Monthly net impact",
+    "payback_months": "Payback (months)",
+    "npv": "NPV",
+    "roi_pct": "ROI over horizon (%)",
+    "payback_month_with_ramp": "Payback month with adoption ramp",
+    "weeks_to_go_live": "Weeks to go-live",
+    "time_to_value_months": "Months from decision to payback",
+}
+MONEY_METRICS = ("annual_impact", "monthly_net_impact", "npv")
+
+
+class ChartError(RoiError, ValueError):
+    """A chart was given data it cannot draw (missing columns, unknown metric)."""
+
+
+def _theme() -> go.layout.Template:
+    axis = {
+        "showline": True,
+        "linecolor": "#444444",
+        "linewidth": 1,
+        "ticks": "outside",
+        "tickcolor": "#444444",
+        "gridcolor": "#E6E6E6",
+        "zeroline": False,
+        "automargin": True,
+        "title": {"standoff": 8},
+    }
+    return go.layout.Template(
+        layout={
+            "font": {"family": FONT, "size": 14, "color": "#222222"},
+            "title": {"font": {"size": 18}, "x": 0, "xanchor": "left", "xref": "paper"},
+            "paper_bgcolor": "white",
+            "plot_bgcolor": "white",
+            "colorway": list(PALETTE),
+            "xaxis": axis,
+            "yaxis": axis,
+            "legend": {
+                "orientation": "h",
+                "yanchor": "bottom",
+                "y": 1.02,
+                "x": 0,
+                "bgcolor": "rgba(255,255,255,0)",
+            },
+            "hoverlabel": {"font": {"family": FONT, "size": 13}},
+            "margin": {"l": 70, "r": 30, "t": 80, "b": 60},
+            "bargap": 0.15,
+        }
+    )
+
+
+if THEME not in pio.templates:
+    pio.templates[THEME] = _theme()
+
+
+def _figure(**layout: Any) -> go.Figure:
+    figure = go.Figure()
+    figure.update_layout(template=THEME, **layout)
+    return figure
+
+
+def _money_axis() -> dict[str, Any]:
+    return {"tickformat": "$.3~s"}
+
+
+def _value_text(metric: str, value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "never" if metric.startswith(("payback", "time_to_value")) else "n/a"
+    if metric in MONEY_METRICS:
+        return money(value)
+    return f"{value:,.1f}"
+
+
+# --- point results -----------------------------------------------------------------------
+
+
+def waterfall(results: Results) -> go.Figure:
+    """Annual value: time value + incremental revenue - running costs = net impact."""
+    steps = [
+        ("Time value", "relative", results.time_value),
+        ("Incremental revenue", "relative", results.incremental_revenue),
+        ("Running costs", "relative", -results.running_costs),
+        ("Annual net impact", "total", results.annual_impact),
+    ]
+    figure = _figure(
+        title=f"Where the annual value comes from: {results.scenario.name}",
+        yaxis={"title": {"text": "$ a year"}, **_money_axis()},
+        showlegend=False,
+    )
+    figure.add_trace(
+        go.Waterfall(
+            name="Annual value",
+            x=[label for label, _, _ in steps],
+            measure=[measure for _, measure, _ in steps],
+            y=[value for _, _, value in steps],
+            text=[money(value) for _, _, value in steps],
+            textposition="outside",
+            increasing={"marker": {"color": GREEN}},
+            decreasing={"marker": {"color": VERMILLION}},
+            totals={"marker": {"color": BLUE}},
+            connector={"line": {"color": GREY, "width": 1}},
+            cliponaxis=False,
+        )
+    )
+    return figure
+
+
+def cash_flow(results: Results) -> go.Figure:
+    """Cumulative cash month by month from go-live, with the payback month and threshold."""
+    table = results.cash_flow
+    threshold = results.scenario.value("payback_threshold_months")
+    horizon = int(table["month"].iloc[-1])
+    figure = _figure(
+        title=f"Cumulative cash from go-live: {results.scenario.name}",
+        xaxis={
+            "title": {"text": "Months after go-live"},
+            "range": [0, max(horizon, threshold) + 0.5],
+        },
+        yaxis={"title": {"text": "Cumulative cash"}, **_money_axis()},
+        hovermode="x unified",
+    )
+    figure.add_trace(
+        go.Bar(
+            name="Net cash in the month",
+            x=table["month"],
+            y=table["net"],
+            marker={"color": SKY},
+            opacity=0.6,
+            hovertemplate="%{y:$,.0f}<extra>net in the month</extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            name="Cumulative cash",
+            x=table["month"],
+            y=table["cumulative"],
+            mode="lines+markers",
+            line={"color": BLUE, "width": 3},
+            marker={"size": 5},
+            hovertemplate="%{y:$,.0f}<extra>cumulative</extra>",
+        )
+    )
+    figure.add_hline(y=0, line={"color": "#444444", "width": 1})
+    figure.add_vline(
+        x=threshold,
+        line={"color": VERMILLION, "width": 2, "dash": "dash"},
+        annotation={"text": f"Threshold: {threshold:g} months"},
+        annotation_position="bottom right",
+    )
+    month = results.payback_month_with_ramp
+    if month is not None and month <= max(horizon, threshold):
+        figure.add_vline(
+            x=month,
+            line={"color": GREEN, "width": 2},
+            annotation={"text": f"Pays back: month {month}"},
+            annotation_position="top right",
+        )
+    else:
+        text = (
+            "Never pays back" if month is None else f"Pays back in month {month}, after the horizon"
+        )
+        figure.add_annotation(
+            text=text,
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            showarrow=False,
+            font={"color": VERMILLION, "size": 15},
+        )
+    return figure
+
+
+# --- Monte Carlo -------------------------------------------------------------------------
+
+
+def binned(
+    values: np.ndarray, bins: int = HISTOGRAM_BINS, upper: float | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(left edges, widths, counts) of finite values; values above `upper` join the last bin.
+
+    >>> left, width, counts = binned(np.array([0.0, 1, 1, 2, 10]), bins=2, upper=2)
+    >>> left.tolist(), width.tolist(), counts.tolist()
+    ([0.0, 1.0], [1.0, 1.0], [1, 4])
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return np.array([]), np.array([]), np.array([], dtype=int)
+    low = float(finite.min())
+    high = float(finite.max()) if upper is None else min(float(upper), float(finite.max()))
+    if high <= low:  # every sample the same: one bar around it
+        half = max(abs(low) * 0.01, 0.5)
+        low, high, bins = low - half, low + half, 1
+    edges = np.linspace(low, high, bins + 1)
+    counts, _ = np.histogram(np.clip(finite, low, high), bins=edges)
+    return edges[:-1], np.diff(edges), counts
+
+
+def _percentile_lines(figure: go.Figure, simulation: Any, metric: str, **where: Any) -> list:
+    """P10/P50/P90 as dotted lines; the ones that fall among never-pays-back are returned."""
+    never = []
+    for q, dash in ((10, "dot"), (50, "dash"), (90, "dot")):
+        value = simulation.percentile(metric, q)
+        if value is None:
+            never.append(q)
+            continue
+        figure.add_vline(
+            x=value,
+            line={"color": BLACK, "width": 1.5, "dash": dash},
+            annotation={
+                "text": f"P{q}: {_value_text(metric, value)}",
+                "textangle": -90,
+                "font": {"size": 12},
+            },
+            annotation_position="top right",
+            **where,
+        )
+    return never
+
+
+def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
+    """Monte Carlo payback: share of samples per payback bin, P10/P50/P90 and threshold.
+
+    Samples that never pay back get their own labelled bar on the right, never dropped.
+    The long tail is folded into the last bin (up to the 99th percentile or 1.5 x the
+    threshold, whichever is larger) so the body of the distribution stays readable.
+    """
+    payback = np.asarray(simulation.outputs["payback_months"], float)
+    total = payback.size
+    threshold = simulation.scenario.value("payback_threshold_months")
+    finite = payback[np.isfinite(payback)]
+    upper = None
+    if finite.size:
+        upper = max(float(np.quantile(finite, 0.99)), 1.5 * threshold)
+    left, width, counts = binned(payback, bins, upper)
+    never = int(total - finite.size)
+    figure = make_subplots(
+        rows=1, cols=2, shared_yaxes=True, column_widths=[0.86, 0.14], horizontal_spacing=0.02
+    )
+    figure.update_layout(
+        template=THEME,
+        title=(
+            f"Payback: {simulation.prob_meets_threshold:.0%} of {total:,} samples within "
+            f"{threshold:g} months"
+        ),
+        bargap=0.05,
+        showlegend=True,
+    )
+    last = len(counts) - 1
+    hover = [
+        f"{a:,.1f}-{a + w:,.1f}{' and more' if i == last and upper is not None else ''} "
+        f"months: {c:,} samples"
+        for i, (a, w, c) in enumerate(zip(left, width, counts, strict=True))
+    ]
+    figure.add_trace(
+        go.Bar(
+            name="Samples",
+            x=left + width / 2,
+            y=counts / total * 100,
+            width=width,
+            customdata=counts,
+            hovertext=hover,
+            hoverinfo="text",
+            marker={"color": SKY},
+        ),
+        row=1,
+        col=1,
+    )
+    figure.add_trace(
+        go.Bar(
+            name="Never pays back",
+            x=["Never pays back"],
+            y=[never / total * 100],
+            customdata=[never],
+            text=[f"{never / total:.1%}"],
+            textposition="outside",
+            hovertext=[f"never pays back: {never:,} samples"],
+            hoverinfo="text",
+            marker={"color": VERMILLION},
+            cliponaxis=False,
+        ),
+        row=1,
+        col=2,
+    )
+    in_never = _percentile_lines(figure, simulation, "payback_months", row=1, col=1)
+    if in_never:
+        figure.add_annotation(
+            text="<br>".join(f"P{q}" for q in in_never) + "<br>fall here",
+            x="Never pays back",
+            y=never / total * 100,
+            yshift=40,
+            showarrow=False,
+            xref="x2",
+            yref="y2",
+            font={"size": 12},
+        )
+    figure.add_vline(
+        x=threshold,
+        line={"color": VERMILLION, "width": 2},
+        annotation={"text": f"Threshold: {threshold:g} months", "font": {"color": VERMILLION}},
+        annotation_position="top left",
+        row=1,
+        col=1,
+    )
+    figure.update_xaxes(title={"text": "Payback (months after go-live)"}, row=1, col=1)
+    figure.update_yaxes(title={"text": "Share of samples (%)"}, row=1, col=1)
+    figure.update_xaxes(type="category", row=1, col=2)
+    return figure
+
+
+def impact_histogram(
+    simulation: Any, metric: str = "annual_impact", bins: int = HISTOGRAM_BINS
+) -> go.Figure:
+    """Monte Carlo distribution of annual impact (or NPV, monthly net) with P10/P50/P90.
+
+    The threshold line is what the payback threshold asks for: the annual (or monthly)
+    net impact at which payback equals it, at likely one-time costs; for NPV, zero.
+    """
+    if metric not in MONEY_METRICS:
+        raise ChartError(f"metric must be one of: {', '.join(MONEY_METRICS)}: got {metric!r}")
+    values = np.asarray(simulation.outputs[metric], float)
+    total = values.size
+    scenario = simulation.scenario
+    months_threshold = scenario.value("payback_threshold_months")
+    needed = float(
+        required_annual_impact(
+            scenario.value("build_cost") + scenario.value("change_cost"), months_threshold
+        )
+    )
+    line, label = {
+        "annual_impact": (needed, f"Needed for {months_threshold:g}-month payback at likely cost"),
+        "monthly_net_impact": (
+            needed / 12,
+            f"Needed for {months_threshold:g}-month payback at likely cost",
+        ),
+        "npv": (0.0, "NPV = 0"),
+    }[metric]
+    share = float(np.mean(values >= line))
+    left, width, counts = binned(values, bins)
+    figure = _figure(
+        title=f"{METRIC_LABELS[metric]}: median {money(simulation.percentile(metric, 50))}; "
+        f"{share:.0%} of {total:,} samples at or above {money(line)}",
+        xaxis={"title": {"text": METRIC_LABELS[metric]}, **_money_axis()},
+        yaxis={"title": {"text": "Share of samples (%)"}},
+        bargap=0.05,
+    )
+    hover = [
+        f"{money(a)} to {money(a + w)}: {c:,} samples"
+        for a, w, c in zip(left, width, counts, strict=True)
+    ]
+    figure.add_trace(
+        go.Bar(
+            name="Samples",
+            x=left + width / 2,
+            y=counts / total * 100,
+            width=width,
+            customdata=counts,
+            hovertext=hover,
+            hoverinfo="text",
+            marker={"color": SKY},
+        )
+    )
+    _percentile_lines(figure, simulation, metric)
+    figure.add_vline(
+        x=line,
+        line={"color": VERMILLION, "width": 2},
+        annotation={"text": f"{label}: {money(line)}", "font": {"color": VERMILLION}},
+        annotation_position="top left",
+    )
+    return figure
+
+
+# --- sensitivity ---------------------------------------------------------------------------
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ChartError(
+            f"{what} needs the columns {', '.join(missing)}; it has: "
+            f"{', '.join(map(str, frame.columns)) or 'none'}"
+        )
+
+
+def tornado(frame: pd.DataFrame) -> go.Figure:
+    """Horizontal bars from the likely result to the result at each input's low and high.
+
+    Takes `roi.sensitivity.tornado`'s frame; the largest swing is on top. A result that
+    never pays back is drawn to the edge of the chart and labelled "never".
+    """
+    _require(frame, ("label", "low", "high", "result_low", "result_high", "base"), "tornado")
+    metric = frame.attrs.get("metric", "payback_months")
+    base = float(frame["base"].iloc[0]) if len(frame) else float(frame.attrs.get("base", 0))
+    results = np.concatenate(
+        [frame["result_low"].to_numpy(float), frame["result_high"].to_numpy(float), [base]]
+    )
+    finite = results[np.isfinite(results)]
+    spread = float(finite.max() - finite.min()) if finite.size else 1.0
+    cap_high = (
+        float(finite.max()) + max(spread * 0.25, abs(base) * 0.25, 1.0) if finite.size else 1.0
+    )
+    cap_low = (
+        float(finite.min()) - max(spread * 0.25, abs(base) * 0.25, 1.0) if finite.size else -1.0
+    )
+
+    def drawn(values: np.ndarray) -> np.ndarray:
+        return np.where(
+            np.isposinf(values), cap_high, np.where(np.isneginf(values), cap_low, values)
+        )
+
+    money_metric = metric in MONEY_METRICS
+    figure = _figure(
+        title=f"What moves {METRIC_LABELS.get(metric, metric).lower()} most "
+        f"(likely: {_value_text(metric, base)})",
+        barmode="overlay",
+        xaxis={
+            "title": {"text": METRIC_LABELS.get(metric, metric)},
+            **(_money_axis() if money_metric else {}),
+        },
+        yaxis={"autorange": "reversed", "title": {"text": ""}},
+        height=max(320, 110 + 42 * len(frame)),
+    )
+    for side, colour, name in (
+        ("low", BLUE, "Input at its low"),
+        ("high", ORANGE, "Input at its high"),
+    ):
+        values = frame[f"result_{side}"].to_numpy(float)
+        inputs = frame[side].to_numpy(float)
+        text = [_value_text(metric, v) for v in values]
+        figure.add_trace(
+            go.Bar(
+                name=name,
+                orientation="h",
+                y=frame["label"],
+                base=np.full(len(frame), base),
+                x=drawn(values) - base,
+                marker={"color": colour},
+                opacity=0.9,
+                text=text,
+                textposition="outside",
+                cliponaxis=False,
+                customdata=np.column_stack([inputs, text]) if len(frame) else None,
+                hovertemplate="at %{customdata[0]:,.4~g}: %{customdata[1]}<extra>"
+                + name
+                + "</extra>",
+            )
+        )
+    figure.add_vline(x=base, line={"color": BLACK, "width": 1.5})
+    return figure
+
+
+# --- timeline ------------------------------------------------------------------------------
+
+
+def gantt(timeline: Timeline) -> go.Figure:
+    """The production plan: each phase at its likely start and duration, critical path
+    highlighted, with the min-max range of each phase's finish and the go-live week."""
+    rows = list(timeline.phases)
+    names = [row.name for row in rows]
+    checkpoints = "<br>".join(
+        f"  {c.name} ({c.owner}): {c.min_days:g}-{c.max_days:g} days" for c in timeline.checkpoints
+    )
+    figure = _figure(
+        title=(
+            f"From PoC to production: {timeline.min_weeks:g}-{timeline.max_weeks:g} weeks,"
+            f" likely {timeline.likely_weeks:.1f}"
+        ),
+        barmode="overlay",
+        xaxis={
+            "title": {"text": "Weeks from the start of production planning"},
+            "range": [0, max(timeline.max_weeks, timeline.likely_weeks) * 1.05],
+        },
+        yaxis={"autorange": "reversed", "title": {"text": ""}},
+        height=max(360, 120 + 40 * len(rows)),
+    )
+    for critical, colour, label in (
+        (True, VERMILLION, "Critical path"),
+        (False, SKY, "Other work"),
+    ):
+        chosen = [row for row in rows if row.critical is critical]
+        hover = []
+        for row in chosen:
+            extra = (
+                f"<br>Checkpoints ({timeline.governance}):<br>{checkpoints}"
+                if row.id == GOVERNANCE
+                else ""
+            )
+            hover.append(
+                f"<b>{row.name}</b><br>weeks {row.start_week:g}-{row.finish_week:g}"
+                f" (likely {row.likely_weeks:g}, range {row.min_weeks:g}-{row.max_weeks:g})"
+                f"<br>{', '.join(row.roles)}{extra}"
+            )
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                orientation="h",
+                y=[row.name for row in chosen],
+                base=[row.start_week for row in chosen],
+                x=[row.finish_week - row.start_week for row in chosen],
+                marker={"color": colour, "line": {"color": "#333333", "width": 1}},
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            name="Finish if the phase takes min to max weeks",
+            mode="markers",
+            y=names,
+            x=[row.finish_week for row in rows],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [row.max_weeks - row.likely_weeks for row in rows],
+                "arrayminus": [row.likely_weeks - row.min_weeks for row in rows],
+                "color": BLACK,
+                "thickness": 1.5,
+                "width": 6,
+            },
+            marker={"color": BLACK, "size": 6, "symbol": "line-ns-open"},
+            hoverinfo="skip",
+        )
+    )
+    figure.update_yaxes(categoryorder="array", categoryarray=names)
+    go_live = f"Go-live: week {timeline.likely_weeks:.1f}"
+    if timeline.go_live_date is not None:
+        go_live += f" ({timeline.go_live_date.isoformat()})"
+    figure.add_vline(
+        x=timeline.likely_weeks,
+        line={"color": BLACK, "width": 2, "dash": "dash"},
+        annotation={"text": go_live},
+        annotation_position="top left",
+    )
+    return figure
+
+
+# --- portfolio -----------------------------------------------------------------------------
+
+
+def portfolio_bubble(frame: pd.DataFrame, threshold: float | None = None) -> go.Figure:
+    """Payback against annual impact, bubble area = one-time cost, colour = decision.
+
+    `frame` has one row per initiative with `payback_months`, `annual_impact` and
+    `one_time_cost` (as `roi.evaluate.evaluate_table` gives), optionally `name` and
+    `decision` ("Go", "Conditional go", "No-go"; other values are grey). Initiatives
+    that never pay back sit in a column at the right, labelled. The threshold line
+    comes from `threshold` or the frame's `payback_threshold_months`.
+    """
+    _require(frame, ("payback_months", "annual_impact", "one_time_cost"), "portfolio_bubble")
+    payback = frame["payback_months"].to_numpy(float)
+    impact = frame["annual_impact"].to_numpy(float)
+    cost = frame["one_time_cost"].to_numpy(float)
+    names = (
+        [str(n) for n in frame["name"]]
+        if "name" in frame.columns
+        else [str(label) for label in frame.index]
+    )
+    if threshold is None and "payback_threshold_months" in frame.columns:
+        threshold = float(frame["payback_threshold_months"].median())
+    finite = payback[np.isfinite(payback)]
+    right = max([*finite.tolist(), threshold or 0.0, 1.0])
+    never_x = right * 1.15
+    x = np.where(np.isfinite(payback), payback, never_x)
+    size = np.clip(cost, 0, None)
+    sizeref = 2.0 * float(size.max()) / 60**2 if size.size and size.max() > 0 else 1.0
+    figure = _figure(
+        title="Portfolio: payback against annual impact (bubble area = one-time cost)",
+        xaxis={"title": {"text": "Payback (months)"}, "range": [-0.04 * never_x, never_x * 1.08]},
+        yaxis={"title": {"text": "Annual net impact"}, **_money_axis()},
+    )
+    decisions = frame["decision"].astype(str).to_numpy() if "decision" in frame.columns else None
+    if decisions is None:
+        groups = [("Initiatives", DEFAULT_COLOUR, np.ones(len(frame), bool))]
+    else:
+        order = [*DECISION_COLOURS, *sorted(set(decisions) - set(DECISION_COLOURS))]
+        groups = [
+            (d, DECISION_COLOURS.get(d, GREY), decisions == d)
+            for d in order
+            if (decisions == d).any()
+        ]
+    for label, colour, mask in groups:
+        hover = [
+            f"<b>{n}</b><br>payback: {'never' if not math.isfinite(p) else f'{p:,.1f} months'}"
+            f"<br>annual impact: {money(i)}<br>one-time cost: {money(c)}"
+            for n, p, i, c in zip(
+                np.asarray(names)[mask], payback[mask], impact[mask], cost[mask], strict=True
+            )
+        ]
+        figure.add_trace(
+            go.Scatter(
+                name=label,
+                mode="markers+text",
+                x=x[mask],
+                y=impact[mask],
+                text=np.asarray(names)[mask],
+                textposition="top center",
+                cliponaxis=False,
+                marker={
+                    "size": size[mask],
+                    "sizemode": "area",
+                    "sizeref": sizeref,
+                    "sizemin": 6,
+                    "color": colour,
+                    "opacity": 0.75,
+                    "line": {"color": "#333333", "width": 1},
+                },
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        )
+    if threshold is not None:
+        figure.add_vline(
+            x=threshold,
+            line={"color": VERMILLION, "width": 2, "dash": "dash"},
+            annotation={"text": f"Threshold: {threshold:g} months"},
+            annotation_position="top left",
+        )
+    figure.add_hline(y=0, line={"color": "#444444", "width": 1})
+    if (~np.isfinite(payback)).any():
+        figure.add_vrect(
+            x0=right * 1.07, x1=never_x * 1.08, fillcolor="#F2F2F2", line_width=0, layer="below"
+        )
+        figure.add_annotation(
+            text="Never<br>pays back",
+            x=never_x,
+            xref="x",
+            y=1,
+            yref="paper",
+            showarrow=False,
+            yanchor="bottom",
+            font={"color": VERMILLION},
+        )
+    return figure
