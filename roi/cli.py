@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from roi import __version__
 from roi.evaluate import Results, evaluate
@@ -52,17 +53,72 @@ def summary_text(results: Results) -> str:
     return "\n".join(lines)
 
 
+MONTE_CARLO_JSON_KEYS = (
+    "annual_impact_p10",
+    "annual_impact_p50",
+    "annual_impact_p90",
+    "payback_months_p10",
+    "payback_months_p50",
+    "payback_months_p90",
+    "prob_meets_threshold",
+)
+"""Keys `roi run --json` adds for a scenario with ranges (payback is null where never)."""
+
+
+def monte_carlo_text(simulation: Any) -> str:
+    """Two readable lines about a Monte Carlo run (roi.uncertainty.Simulation)."""
+    s = simulation.summary()
+    threshold = simulation.scenario.value("payback_threshold_months")
+    impact = " / ".join(money(s[f"annual_impact_p{q}"]) for q in (10, 50, 90))
+    payback = " / ".join(
+        "never" if s[f"payback_months_p{q}"] is None else f"{s[f'payback_months_p{q}']:.1f}"
+        for q in (10, 50, 90)
+    )
+    return "\n".join(
+        [
+            f"  Monte Carlo          {s['samples']:,} samples (seed {s['seed']}): payback within "
+            f"{threshold:g} months in {s['prob_meets_threshold']:.1%}, never in "
+            f"{s['prob_never_pays_back']:.1%}",
+            f"  P10 / P50 / P90      annual impact {impact}; payback {payback} months",
+        ]
+    )
+
+
 def _run(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.file)
     for index, scenario in enumerate(scenarios):
         results = evaluate(scenario)
+        simulation = None
+        if scenario.is_uncertain:
+            from roi.uncertainty import simulate
+
+            simulation = simulate(scenario, samples=args.samples, seed=args.seed)
         if args.json:
-            print(json.dumps(results.to_dict(), ensure_ascii=False, allow_nan=False))
+            data = results.to_dict()
+            if simulation is not None:
+                summary = simulation.summary()
+                data.update({key: summary[key] for key in MONTE_CARLO_JSON_KEYS})
+            print(json.dumps(data, ensure_ascii=False, allow_nan=False))
         else:
             if index:
                 print()
             print(summary_text(results))
+            if simulation is not None:
+                print(monte_carlo_text(simulation))
     return EXIT_OK
+
+
+def _whole_number(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}: got {text!r}")
+        return value
+
+    return parse
 
 
 def _memo(args: argparse.Namespace) -> int:
@@ -135,6 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="print one JSON object per scenario, one per line, and nothing else",
+    )
+    run.add_argument(
+        "--samples",
+        type=_whole_number(1),
+        default=20_000,
+        help="Monte Carlo samples for a scenario with ranges (default: 20000)",
+    )
+    run.add_argument(
+        "--seed", type=_whole_number(0), default=0, help="Monte Carlo random seed (default: 0)"
     )
     run.set_defaults(handler=_run)
     memo = commands.add_parser(
