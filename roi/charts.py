@@ -110,6 +110,19 @@ def _money_axis() -> dict[str, Any]:
     return {"tickformat": "$.3~s"}
 
 
+def share_text(share: float) -> str:
+    """A share as a whole percent that never rounds a rare outcome away.
+
+    >>> share_text(0.996), share_text(0.004), share_text(1.0), share_text(0.25)
+    ('>99%', '<1%', '100%', '25%')
+    """
+    if 0 < share < 0.01:
+        return "<1%"
+    if 0.99 < share < 1:
+        return ">99%"
+    return f"{share:.0%}"
+
+
 def _value_text(metric: str, value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return "never" if metric.startswith(("payback", "time_to_value")) else "n/a"
@@ -288,7 +301,7 @@ def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
     figure.update_layout(
         template=THEME,
         title=(
-            f"Payback: {simulation.prob_meets_threshold:.0%} of {total:,} samples within "
+            f"Payback: {share_text(simulation.prob_meets_threshold)} of {total:,} samples within "
             f"{threshold:g} months"
         ),
         bargap=0.05,
@@ -320,7 +333,7 @@ def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
             x=["Never pays back"],
             y=[never / total * 100],
             customdata=[never],
-            text=[f"{never / total:.1%}"],
+            text=[share_text(never / total)],
             textposition="outside",
             hovertext=[f"never pays back: {never:,} samples"],
             hoverinfo="text",
@@ -387,7 +400,7 @@ def impact_histogram(
     left, width, counts = binned(values, bins)
     figure = _figure(
         title=f"{METRIC_LABELS[metric]}: median {money(simulation.percentile(metric, 50))}; "
-        f"{share:.0%} of {total:,} samples at or above {money(line)}",
+        f"{share_text(share)} of {total:,} samples at or above {money(line)}",
         xaxis={"title": {"text": METRIC_LABELS[metric]}, **_money_axis()},
         yaxis={"title": {"text": "Share of samples (%)"}},
         bargap=0.05,
@@ -412,7 +425,10 @@ def impact_histogram(
     figure.add_vline(
         x=line,
         line={"color": VERMILLION, "width": 2},
-        annotation={"text": f"{label}: {money(line)}", "font": {"color": VERMILLION}},
+        annotation={
+            "text": label if metric == "npv" else f"{label}: {money(line)}",
+            "font": {"color": VERMILLION},
+        },
         annotation_position="top left",
     )
     return figure
