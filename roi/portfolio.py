@@ -1,0 +1,225 @@
+"""The portfolio view of a batch run: ranked summary tables, the failure list and the report.
+
+Everything here reads a `roi.batch.BatchReport`; nothing is computed twice. The summary
+rows are the scenarios' own results (same keys as `roi run --json`), ranked by decision
+and then by NPV.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import pandas as pd
+
+from roi.exceptions import MISSING
+from roi.files import write_text_atomic
+from roi.formatting import money, months, percent
+
+if TYPE_CHECKING:
+    from roi.batch import BatchReport
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+PORTFOLIO_TEMPLATE = "portfolio.html.j2"
+DECISIONS: tuple[str, ...] = ("Go", "Conditional go", "No-go")
+FAILURE_COLUMNS = (
+    "kind",
+    "source",
+    "row",
+    "scenario",
+    "field",
+    "value",
+    "problem",
+    "stage",
+    "output",
+)
+
+
+def decision_rank(outcome: str) -> int:
+    """Go first, then conditional go, then no-go; anything else last.
+
+    >>> [decision_rank(d) for d in ("No-go", "Go", "Conditional go", "?")]
+    [2, 0, 1, 3]
+    """
+    return DECISIONS.index(outcome) if outcome in DECISIONS else len(DECISIONS)
+
+
+def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per finished scenario, ranked: by decision, then by NPV, highest first."""
+    if not rows:
+        return pd.DataFrame(columns=["rank", "name", "decision"])
+    frame = pd.DataFrame(list(rows))
+    order = frame.assign(_decision=frame["decision"].map(decision_rank), _npv=-frame["npv"])
+    frame = frame.loc[order.sort_values(["_decision", "_npv", "name"], kind="stable").index]
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    return frame.reset_index(drop=True)
+
+
+def failures_frame(report: BatchReport) -> pd.DataFrame:
+    """Invalid inputs (file, row, field, value, rule) and failed runs, one per line."""
+    from roi.batch import NOTEBOOK_FILE
+
+    records = []
+    for problem in report.input_problems:
+        value = problem.value
+        records.append(
+            {
+                "kind": "invalid input",
+                "source": problem.source,
+                "row": problem.row,
+                "scenario": "",
+                "field": problem.field,
+                "value": "" if value is None or value is MISSING else repr(value),
+                "problem": problem.allowed,
+                "stage": "validate",
+                "output": "",
+            }
+        )
+    for outcome in report.failed:
+        partial = [f for f in outcome.files if f.endswith(NOTEBOOK_FILE)]
+        records.append(
+            {
+                "kind": "failed run",
+                "source": outcome.source,
+                "row": outcome.source_row,
+                "scenario": outcome.name,
+                "field": "",
+                "value": "",
+                "problem": outcome.error,
+                "stage": outcome.stage,
+                "output": partial[0] if partial else "",
+            }
+        )
+    frame = pd.DataFrame(records, columns=list(FAILURE_COLUMNS))
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    return buffer.getvalue()
+
+
+def _link(path: Any) -> str | None:
+    if not isinstance(path, str) or not path:
+        return None
+    return quote(path)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def portfolio_context(
+    report: BatchReport, summary: pd.DataFrame, failures: pd.DataFrame
+) -> dict[str, Any]:
+    """The plain data the portfolio page shows; the template only lays it out."""
+    records = summary.to_dict("records") if len(summary) else []
+    has_probability = "prob_meets_threshold" in summary.columns
+    rows = []
+    for record in records:
+        probability = _number(record.get("prob_meets_threshold"))
+        rows.append(
+            {
+                "rank": int(record["rank"]),
+                "name": record["name"],
+                "decision": record["decision"],
+                "decision_class": str(record["decision"]).lower().replace(" ", "-"),
+                "annual_impact": money(_number(record["annual_impact"])),
+                "payback": months(_number(record["payback_months"])),
+                "npv": money(_number(record["npv"])),
+                "roi": percent(_number(record["roi_pct"])),
+                "one_time_cost": money(_number(record["one_time_cost"])),
+                "probability": percent(probability * 100) if probability is not None else "n/a",
+                "memo": _link(
+                    record.get("memo_html") or record.get("memo_md") or record.get("memo_pdf")
+                ),
+                "memo_pdf": _link(record.get("memo_pdf")),
+                "notebook": _link(record.get("notebook")),
+                "reasons": record.get("decision_reasons") or "",
+            }
+        )
+    decided = [str(d) for d in summary["decision"]] if len(summary) else []
+    counts = [(d, decided.count(d)) for d in DECISIONS]
+    counts += [(d, decided.count(d)) for d in sorted(set(decided) - set(DECISIONS))]
+    failure_rows = [
+        {key: ("" if pd.isna(value) else value) for key, value in record.items()}
+        for record in failures.to_dict("records")
+    ]
+    for record in failure_rows:
+        record["output_link"] = _link(record["output"])
+    return {
+        "title": "AI initiative portfolio",
+        "finished": report.finished,
+        "executor": report.executor,
+        "counts": report.counts(),
+        "decisions": counts,
+        "rows": rows,
+        "has_probability": has_probability,
+        "failures": failure_rows,
+        "chart_html": _chart_html(summary),
+        "plotly_js": _plotly_js_link(report),
+    }
+
+
+def _plotly_js_link(report: BatchReport) -> str:
+    from roi.batch import PLOTLY_JS
+
+    return PLOTLY_JS if (report.out_dir / PLOTLY_JS).is_file() else ""
+
+
+def _chart_html(summary: pd.DataFrame) -> str:
+    """The bubble chart as an HTML fragment (plotly.js is loaded once by the page)."""
+    if not len(summary):
+        return ""
+    from roi.charts import portfolio_bubble
+
+    figure = portfolio_bubble(summary)
+    figure.update_layout(title=None)  # the page's heading says what it is
+    return figure.to_html(
+        full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
+    )
+
+
+def render_portfolio(context: Mapping[str, Any]) -> str:
+    """portfolio.html from its context, with autoescaping on (names are user text)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # explicit: select_autoescape() would skip *.html.j2
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template(PORTFOLIO_TEMPLATE).render(**context)
+
+
+def write_reports(report: BatchReport) -> list[Path]:
+    """summary.csv, summary.xlsx, failures.csv and portfolio.html, each written atomically."""
+    out = report.out_dir
+    summary = summary_frame(report.rows)
+    failures = failures_frame(report)
+    written = [
+        write_text_atomic(out / "summary.csv", summary.to_csv(index=False)),
+        write_text_atomic(out / "failures.csv", failures.to_csv(index=False)),
+        write_text_atomic(
+            out / "summary.xlsx", _xlsx_bytes({"summary": summary, "failures": failures})
+        ),
+    ]
+    html = render_portfolio(portfolio_context(report, summary, failures))
+    written.append(write_text_atomic(out / "portfolio.html", html))
+    return written
