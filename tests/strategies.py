@@ -113,3 +113,11 @@ def scenario_fields(draw: st.DrawFn, *, with_ranges: bool = True) -> dict:
 def scenarios(*, with_ranges: bool = True) -> st.SearchStrategy[Scenario]:
     """Valid Scenarios, with ranges and optional sections unless told otherwise."""
     return scenario_fields(with_ranges=with_ranges).map(lambda fields: Scenario(**fields))
+
+
+@st.composite
+def correlations(draw: st.DrawFn, fields: tuple[str, ...] = tuple(FIELD_SPECS)) -> list[dict]:
+    """A scenario's `correlations`: disjoint pairs of fields, so any rho in [-1, 1] is valid."""
+    chosen = draw(st.lists(st.sampled_from(fields), unique=True, max_size=6))
+    pairs = zip(chosen[::2], chosen[1::2], strict=False)
+    return [{"between": list(pair), "rho": draw(_floats(-1.0, 1.0))} for pair in pairs]
