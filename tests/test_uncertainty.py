@@ -545,9 +545,11 @@ def test_run_json_adds_percentiles_when_the_scenario_has_ranges(ranged_yaml, cap
     assert data["annual_impact_p10"] < data["annual_impact_p50"] < data["annual_impact_p90"]
 
 
-def test_run_json_of_a_point_scenario_has_no_monte_carlo(invoice_yaml, capsys):
+def test_run_json_of_a_point_scenario_has_no_monte_carlo(tmp_path, invoice_fields, capsys):
     """Without ranges there is nothing to sample and the JSON keeps its point form."""
-    assert main(["run", str(invoice_yaml), "--json"]) == 0
+    path = tmp_path / "point.yaml"
+    path.write_text(yaml.safe_dump(invoice_fields))
+    assert main(["run", str(path), "--json"]) == 0
     assert not set(MONTE_CARLO_JSON_KEYS) & set(json.loads(capsys.readouterr().out))
 
 
