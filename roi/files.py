@@ -231,7 +231,13 @@ def write_text_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:
 
 def scenario_yaml(scenario: Scenario) -> str:
     """The scenario as YAML text, loadable by `load_scenario` and by papermill's -f."""
-    return yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
+    data = scenario.to_dict()
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    # PyYAML writes a few characters raw (NEL, U+0085) that it reads back as a space;
+    # then escape all non-ASCII text so the file loads back equal.
+    if yaml.safe_load(text) != data:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False)
+    return text
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:

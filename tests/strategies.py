@@ -78,12 +78,11 @@ def uncertain_values(field: str) -> st.SearchStrategy[float | Range]:
     return st.one_of(field_values(field), ranges(field))
 
 
-names = st.text(
-    alphabet=st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40
-).filter(lambda text: text.strip())
-"""Initiative names: any printable Unicode text that is not blank."""
+_any_character = st.characters(exclude_categories=("Cs",))  # surrogates are not text
+names = st.text(_any_character, min_size=1, max_size=40).filter(lambda text: text.strip())
+"""Initiative names: any Unicode text (control characters too) that is not blank."""
 
-_note_text = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), max_size=60)
+_note_text = st.text(_any_character, max_size=60)
 
 
 @st.composite
