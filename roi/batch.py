@@ -511,7 +511,7 @@ def execute_notebook(
     import papermill
 
     node = parameterized_notebook(notebook, scenario)
-    partial = output.with_name(f".{output.name}.partial")
+    partial = output.with_name(f".{output.stem}.partial{output.suffix}")  # papermill wants .ipynb
     partial.unlink(missing_ok=True)
     try:
         executed = papermill.execute_notebook(

@@ -147,6 +147,7 @@ def portfolio_context(
                 "memo": _link(
                     record.get("memo_html") or record.get("memo_md") or record.get("memo_pdf")
                 ),
+                "memo_md": _link(record.get("memo_md")),
                 "memo_pdf": _link(record.get("memo_pdf")),
                 "notebook": _link(record.get("notebook")),
                 "reasons": record.get("decision_reasons") or "",

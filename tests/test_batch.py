@@ -1,0 +1,459 @@
+"""`roi batch`: invalid scenarios skipped and listed, the rest run, resumable, safe names.
+
+The fast tests run the no-kernel path and the pure checks; the slow ones execute real
+notebooks with papermill (the workbook, and a tiny test notebook that can hang, kill
+its kernel or tamper with its numbers on request) and a Dask LocalCluster.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from roi.batch import (
+    DEFAULT_NOTEBOOK,
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    MAX_STEM,
+    BatchOptions,
+    check_injected_source,
+    check_parameters,
+    load_batch,
+    notebook_results,
+    parameterized_notebook,
+    run_batch,
+    safe_stem,
+    scenario_folder,
+    unique_stems,
+)
+from roi.cli import main
+from roi.exceptions import ScenarioError
+from roi.executors import SerialExecutor
+from roi.scenario import SCENARIO_KEYS, scenario_from_dict
+from tests.strategies import FAST
+
+SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+RESERVED = {"con", "prn", "aux", "nul", "com1", "lpt1"}
+BASE = {
+    "users": 40,
+    "tasks_per_day": 10,
+    "minutes_saved_per_task": 3,
+    "hourly_rate": 50,
+    "platform_cost_annual": 12_000,
+    "model_cost_annual": 8_000,
+    "support_cost_annual": 10_000,
+    "build_cost": 60_000,
+    "change_cost": 10_000,
+}
+HOSTILE_NAMES = [
+    "../../etc/passwd",
+    "con",
+    "Pilot",
+    "pilot",  # the same file name as "Pilot": must not overwrite it
+    "x" * 300,
+    "請求書の自動仕分け",
+    '<script>alert("memo")</script>',
+]
+
+
+def scenario_rows(names, **changes):
+    return [{**BASE, "name": name, **changes} for name in names]
+
+
+def write_yaml(path: Path, rows) -> Path:
+    path.write_text(yaml.safe_dump({"scenarios": rows}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def roi_run_json(path: Path, capsys) -> dict[str, dict]:
+    """`roi run FILE --json`, one results dict per scenario name."""
+    assert main(["run", str(path), "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    return {item["name"]: item for item in map(json.loads, lines)}
+
+
+# --- safe names --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [*HOSTILE_NAMES, "", ".", "..", "a/b\\c", "NUL", " COM1 "])
+def test_hostile_names_become_safe_stems_inside_the_output_folder(name, tmp_path):
+    """Traversal, devices, huge and non-Latin names give a plain stem under scenarios/."""
+    stem = safe_stem(name)
+    assert SAFE.fullmatch(stem), stem
+    assert len(stem) <= MAX_STEM
+    assert stem not in RESERVED
+    folder = scenario_folder(tmp_path, stem)
+    assert folder.parent == (tmp_path / "scenarios").resolve()
+
+
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=8))
+@FAST
+def test_any_names_get_distinct_safe_stems(names):
+    """Whatever the names, stems are safe, and distinct even for equal or clashing names."""
+    stems = unique_stems(names)
+    assert len(set(stems)) == len(stems)
+    assert all(SAFE.fullmatch(stem) for stem in stems)
+
+
+@pytest.mark.parametrize("stem", ["../x", "a/b", "", "con", "A", "x-", ".hidden"])
+def test_scenario_folder_refuses_an_unsafe_stem(stem, tmp_path):
+    """A stem that is not already safe is refused, never resolved outside the folder."""
+    with pytest.raises(ValueError, match="not a safe file name"):
+        scenario_folder(tmp_path, stem)
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "__import__('os').system('x')",
+        "x; import os",
+        "users\nimport os",
+        "import",
+        "not_a_field",
+        "__builtins__",
+        1,
+    ],
+)
+def test_hostile_parameter_names_are_rejected(key):
+    """A parameter name must be an identifier and a Scenario field the notebook declares."""
+    with pytest.raises(ScenarioError) as raised:
+        check_parameters({key: 1}, [*SCENARIO_KEYS, "not_a_field"])
+    assert raised.value.problems[0].field == str(key)
+
+
+def test_undeclared_field_and_non_plain_values_are_rejected():
+    """A field the notebook lacks, NaN and objects are named, never passed to papermill."""
+    with pytest.raises(ScenarioError) as raised:
+        check_parameters(
+            {"users": float("nan"), "readiness": {}, "notes": {"users": object()}},
+            ["users", "notes"],
+        )
+    problems = {p.field: p.allowed for p in raised.value.problems}
+    assert problems["users"] == "must be a finite number"
+    assert "does not declare it" in problems["readiness"]
+    assert problems["notes"].startswith("must be plain data")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "users = 1\nimport os",
+        "users = __import__('os').getcwd()",
+        "users = 1; exec('x')",
+        "name = 'a' + 'b'",
+        "users, name = 1, 'a'",
+        "users = float('nan')",
+    ],
+)
+def test_injected_source_must_be_literal_assignments(code):
+    """The text papermill would run may only assign literals to allowed names."""
+    with pytest.raises(ScenarioError):
+        check_injected_source(code, ["users", "name"])
+
+
+def test_hostile_values_round_trip_as_plain_text():
+    """Quotes, backslashes, newlines and code in a name reach the notebook as the same text."""
+    name = "x\"; import os; os.system('id'); \"\\\n'''"
+    scenario = scenario_from_dict({**BASE, "name": name, "notes": {"users": 'a\\"b\n'}})
+    node = parameterized_notebook(DEFAULT_NOTEBOOK, scenario)
+    (cell,) = [c for c in node.cells if "injected-parameters" in c.metadata["tags"]]
+    assigned = {
+        statement.targets[0].id: ast.literal_eval(statement.value)
+        for statement in ast.parse(cell.source).body
+    }
+    assert assigned["name"] == name
+    assert assigned["notes"] == {"users": 'a\\"b\n'}
+    assert assigned["users"] == 40
+    assert assigned["scenario_file"] is None  # the injected fields win over a file
+    assert set(assigned) <= {*SCENARIO_KEYS, "scenario_file"}
+
+
+# --- executors -----------------------------------------------------------------------------
+
+
+def test_an_executor_returns_a_task_error_instead_of_raising():
+    """One failing task is reported with its exception; the others still give results."""
+    results = dict(SerialExecutor().run(lambda x: 10 // x, [5, 0, 2]))
+    assert results[0] == 2 and results[2] == 5
+    assert isinstance(results[1], ZeroDivisionError)
+
+
+# --- the fast path, end to end ---------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_inputs(tmp_path) -> Path:
+    """A folder: hostile but valid names (YAML), a CSV with one bad row, a broken file."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_yaml(folder / "a.yaml", scenario_rows(HOSTILE_NAMES))
+    table = pd.DataFrame(scenario_rows(["Table good", "Table bad"]))
+    table.loc[1, "users"] = -5  # row 3 of the CSV (the header is row 1)
+    table.to_csv(folder / "b.csv", index=False)
+    (folder / "c.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    return folder
+
+
+def test_fast_batch_skips_invalid_rows_and_matches_roi_run(mixed_inputs, tmp_path, capsys):
+    """--no-notebooks: invalid input listed (file, row, field, value, rule), rest summarised.
+
+    The summary's numbers are the ones `roi run --json` prints for the same scenarios.
+    """
+    out = tmp_path / "out"
+    args = ["batch", str(mixed_inputs), "--out", str(out), "--no-notebooks"]
+    args += ["--workers", "2", "--samples", "500", "--seed", "7", "--formats", "html,md"]
+    code = main([*args, "--quiet"])
+    capsys.readouterr()
+    assert code == EXIT_BAD_INPUT  # invalid input, although every valid scenario ran
+
+    failures = read_csv(out / "failures.csv")
+    bad_row = [f for f in failures if f["source"].endswith("b.csv")]
+    assert [(f["row"], f["field"], f["value"], f["problem"]) for f in bad_row] == [
+        ("3", "users", "'-5'", "must be a number >= 0")
+    ]
+    assert any(f["source"].endswith("c.yaml") and "YAML" in f["problem"] for f in failures)
+
+    summary = read_csv(out / "summary.csv")
+    assert sorted(r["name"] for r in summary) == sorted([*HOSTILE_NAMES, "Table good"])
+    assert [int(r["rank"]) for r in summary] == list(range(1, len(summary) + 1))
+    expected = roi_run_json(mixed_inputs / "a.yaml", capsys)
+    for row in summary:
+        if row["name"] == "Table good":
+            continue
+        worked = expected[row["name"]]
+        for key in ("annual_impact", "npv", "payback_months", "one_time_cost", "roi_pct"):
+            assert float(row[key]) == worked[key], (row["name"], key)
+        assert row["meets_payback_threshold"] == str(worked["meets_payback_threshold"])
+
+    # Every scenario has its own folder and memos inside the output folder, and the
+    # portfolio links them; user text is escaped there.
+    stems = [r["stem"] for r in summary]
+    assert len(set(stems)) == len(stems)
+    html = (out / "portfolio.html").read_text(encoding="utf-8")
+    assert '<script>alert("memo")</script>' not in html
+    assert "&lt;script&gt;alert(&#34;memo&#34;)&lt;/script&gt;" in html
+    for row in summary:
+        for link in (row["memo_html"], row["memo_md"]):
+            assert (out / link).resolve().is_relative_to(out.resolve())
+            assert (out / link).is_file()
+            assert f'href="{link}"' in html
+    assert '<script src="plotly.min.js"></script>' in html
+    assert (out / "plotly.min.js").stat().st_size > 1_000_000
+    memo = (out / summary[0]["memo_html"]).read_text(encoding="utf-8")
+    assert 'src="../../plotly.min.js"' in memo  # one shared copy, not 4.8 MB per memo
+
+    excel = pd.read_excel(out / "summary.xlsx", sheet_name=None)
+    assert list(excel["summary"]["name"]) == [r["name"] for r in summary]
+    assert len(excel["failures"]) == len(failures)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["seed"] == 7 and manifest["samples"] == 500
+    assert {Path(i["path"]).name for i in manifest["inputs"]} == {"a.yaml", "b.csv", "c.yaml"}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert manifest["notebook"] is None
+
+
+def test_a_rerun_skips_unchanged_scenarios_and_reruns_changed_ones(tmp_path):
+    """Same inputs and finished outputs: skipped, files untouched; a changed one reruns."""
+    source = write_yaml(tmp_path / "s.yaml", scenario_rows(["One", "Two"]))
+    options = BatchOptions(out_dir=tmp_path / "out", notebook=None, samples=200, progress=False)
+    first = run_batch(source, options)
+    assert first.exit_code == EXIT_OK
+    memo = tmp_path / "out" / "scenarios" / "one" / "memo.html"
+    stamp = memo.stat().st_mtime_ns
+
+    again = run_batch(source, options)
+    assert [o.status for o in again.outcomes] == ["skipped", "skipped"]
+    assert memo.stat().st_mtime_ns == stamp
+    assert read_csv(tmp_path / "out" / "summary.csv")[0]["name"] in ("One", "Two")
+
+    write_yaml(source, [*scenario_rows(["One"]), *scenario_rows(["Two"], users=41)])
+    (tmp_path / "out" / "scenarios" / "one" / "memo.html").unlink()  # an output went missing
+    third = run_batch(source, options)
+    assert [o.status for o in third.outcomes] == ["ok", "ok"]
+    assert memo.is_file()
+
+
+def test_no_valid_scenario_is_bad_input(tmp_path):
+    """A file whose only scenario is invalid: nothing runs, exit 2, the problem listed."""
+    source = write_yaml(tmp_path / "s.yaml", scenario_rows(["Bad"], hourly_rate="lots"))
+    report = run_batch(source, BatchOptions(out_dir=tmp_path / "out", notebook=None))
+    assert report.exit_code == EXIT_BAD_INPUT
+    assert [p.field for p in report.input_problems] == ["hourly_rate"]
+    assert read_csv(tmp_path / "out" / "summary.csv") == []
+
+
+def test_load_batch_keeps_valid_rows_of_a_file_with_bad_ones(tmp_path):
+    """One bad row does not sink its file: the others load, the bad one is described."""
+    source = write_yaml(tmp_path / "s.yaml", [*scenario_rows(["Ok"]), {"name": "Nope"}])
+    entries, problems = load_batch(source)
+    assert [e.scenario.name for e in entries] == ["Ok"]
+    assert {p.row for p in problems} == {2}
+    assert {p.field for p in problems} >= {"users", "build_cost"}
+
+
+# --- notebooks (slow: real kernels) ---------------------------------------------------------
+
+TEST_CELL = """
+import json, os, pathlib, signal, time
+from ipykernel.connect import get_connection_info
+print("transport:", get_connection_info(unpack=True)["transport"])
+actions = pathlib.Path({flag!r})
+action = json.loads(actions.read_text()).get(name) if actions.exists() else None
+if action == "hang":
+    time.sleep(600)
+if action == "die":
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+SHOW_CELL = """
+from IPython.display import display
+from roi.notebook import RESULTS_MIMETYPE, scenario_from_parameters
+from roi.evaluate import evaluate
+shown = evaluate(scenario_from_parameters(globals())).to_dict()
+if action == "tamper":
+    shown["npv"] += 1.0
+display({RESULTS_MIMETYPE: shown}, raw=True)
+"""
+
+
+@pytest.fixture
+def test_notebook(tmp_path) -> tuple[Path, Path]:
+    """A small notebook with the workbook's parameters cell and misbehaviour on request."""
+    import nbformat
+
+    workbook = nbformat.read(DEFAULT_NOTEBOOK, as_version=4)
+    (parameters,) = [c for c in workbook.cells if "parameters" in c.metadata.get("tags", [])]
+    flag = tmp_path / "actions.json"
+    notebook = nbformat.v4.new_notebook(metadata=workbook.metadata)
+    notebook.cells = [
+        nbformat.v4.new_code_cell(parameters.source, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(TEST_CELL.format(flag=str(flag))),
+        nbformat.v4.new_code_cell(SHOW_CELL),
+    ]
+    path = tmp_path / "test.ipynb"
+    nbformat.write(notebook, path)
+    return path, flag
+
+
+def notebook_text_outputs(path: Path) -> str:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return "".join(
+        "".join(output.get("text", ""))
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+    )
+
+
+@pytest.mark.slow
+def test_hung_killed_and_tampered_notebooks_are_recorded_and_a_rerun_completes_them(
+    test_notebook, tmp_path
+):
+    """A cell past the timeout, a killed kernel and wrong numbers each fail only their
+    scenario, keep the partial notebook and exit 1; the rerun finishes just those."""
+    notebook, flag = test_notebook
+    source = write_yaml(tmp_path / "s.yaml", scenario_rows(["Fine", "Hangs", "Dies", "Tampered"]))
+    flag.write_text(json.dumps({"Hangs": "hang", "Dies": "die", "Tampered": "tamper"}))
+    options = BatchOptions(
+        out_dir=tmp_path / "out",
+        notebook=notebook,
+        formats=(),
+        samples=200,
+        workers=2,
+        timeout=4,
+        progress=False,
+    )
+    first = run_batch(source, options)
+    assert first.exit_code == EXIT_FAILED
+    status = {o.name: o for o in first.outcomes}
+    assert status["Fine"].status == "ok"
+    assert "timed out" in status["Hangs"].error
+    assert "DeadKernelError" in status["Dies"].error or "died" in status["Dies"].error
+    assert "npv" in status["Tampered"].error and "differ" in status["Tampered"].error
+    failures = {f["scenario"]: f for f in read_csv(tmp_path / "out" / "failures.csv")}
+    assert set(failures) == {"Hangs", "Dies", "Tampered"}
+    partial = tmp_path / "out" / failures["Hangs"]["output"]
+    assert partial.name == "workbook.ipynb" and partial.is_file()
+    # The partial notebook holds what ran before the hang, over a private IPC socket.
+    assert "transport: ipc" in notebook_text_outputs(partial)
+    assert not list((tmp_path / "out" / "scenarios").glob("*/.*.partial.ipynb"))
+
+    flag.unlink()
+    second = run_batch(source, options)
+    assert second.exit_code == EXIT_OK
+    assert {o.name: o.status for o in second.outcomes} == {
+        "Fine": "skipped",
+        "Hangs": "ok",
+        "Dies": "ok",
+        "Tampered": "ok",
+    }
+    assert read_csv(tmp_path / "out" / "failures.csv") == []
+
+
+@pytest.mark.slow
+def test_workbook_numbers_equal_the_summary_and_memo(tmp_path):
+    """The real workbook, run per scenario: its displayed results are the summary's."""
+    source = write_yaml(
+        tmp_path / "s.yaml",
+        [
+            *scenario_rows(["Alpha"]),
+            *scenario_rows(["Beta"], users={"low": 20, "likely": 40, "high": 50}),
+        ],
+    )
+    options = BatchOptions(out_dir=tmp_path / "out", workers=2, progress=False)
+    report = run_batch(source, options)
+    assert report.exit_code == EXIT_OK, [o.error for o in report.failed]
+    for row in read_csv(tmp_path / "out" / "summary.csv"):
+        executed = json.loads((tmp_path / "out" / row["notebook"]).read_text())
+        shown = notebook_results(executed)
+        for key in ("annual_impact", "payback_months", "npv", "roi_pct", "one_time_cost"):
+            assert math.isclose(float(row[key]), shown[key], rel_tol=1e-12), key
+        # The workbook's own Monte Carlo (same samples and seed) agrees with the row.
+        assert shown["decision"]["outcome"] == row["decision"]
+        assert float(row["npv_p50"]) == pytest.approx(shown["simulation"]["npv_p50"], rel=1e-12)
+        assert "widgets" not in executed["metadata"]  # no widget state stored
+        memo = (tmp_path / "out" / row["memo_html"]).read_text(encoding="utf-8")
+        assert row["decision"] in memo
+
+
+@pytest.mark.slow
+def test_the_same_tasks_run_on_a_dask_cluster(test_notebook, tmp_path):
+    """--dask ADDRESS: the executor interface on a LocalCluster, notebooks and all."""
+    distributed = pytest.importorskip("distributed")
+    notebook, _ = test_notebook
+    source = write_yaml(tmp_path / "s.yaml", scenario_rows(["On dask", "Also on dask"]))
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        options = BatchOptions(
+            out_dir=tmp_path / "out",
+            notebook=notebook,
+            formats=("html",),
+            samples=200,
+            dask_address=cluster.scheduler_address,
+            progress=False,
+        )
+        report = run_batch(source, options)
+    assert report.exit_code == EXIT_OK, [o.error for o in report.failed]
+    assert "Dask" in report.executor
+    rows = read_csv(tmp_path / "out" / "summary.csv")
+    assert {r["name"] for r in rows} == {"On dask", "Also on dask"}
+    assert all((tmp_path / "out" / r["notebook"]).is_file() for r in rows)
