@@ -173,6 +173,27 @@ def _memo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from roi.batch import DEFAULT_NOTEBOOK, BatchOptions, default_out_dir, report_text, run_batch
+
+    options = BatchOptions(
+        out_dir=Path(args.out) if args.out else default_out_dir(args.scenarios),
+        notebook=None if args.no_notebooks else Path(args.notebook or DEFAULT_NOTEBOOK),
+        formats=tuple(f.strip().lower() for f in args.formats.split(",") if f.strip()),
+        samples=args.samples,
+        seed=args.seed,
+        workers=args.workers,
+        dask_address=args.dask,
+        timeout=args.timeout,
+        progress=not args.quiet,
+    )
+    report = run_batch(args.scenarios, options)
+    print(report_text(report), file=sys.stderr)
+    return report.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roi",
@@ -246,6 +267,48 @@ def build_parser() -> argparse.ArgumentParser:
         help="least probability of meeting the payback threshold for a Go (default: 0.70)",
     )
     memo.set_defaults(handler=_memo)
+    batch = commands.add_parser(
+        "batch",
+        help="run many scenarios: notebook, memos and a row each, plus a portfolio report",
+        description="Validate every scenario in SCENARIOS (a CSV/XLSX/YAML/JSON file or a "
+        "folder of them), run the valid ones in parallel and write summary.csv/.xlsx, "
+        "portfolio.html, failures.csv and manifest.json. A rerun skips unchanged, finished "
+        "scenarios. Exit status: 0 all ran, 1 some failed, 2 invalid input.",
+    )
+    batch.add_argument("scenarios", help="scenario file or folder of scenario files")
+    batch.add_argument("--out", help="output folder (default: outputs/<input name>-batch)")
+    batch.add_argument(
+        "--notebook", help="notebook to execute per scenario (default: notebooks/workbook.ipynb)"
+    )
+    batch.add_argument("--workers", type=int, default=1, help="parallel worker processes")
+    batch.add_argument(
+        "--no-notebooks",
+        action="store_true",
+        help="memos and summary straight from roi, no kernels (fast)",
+    )
+    batch.add_argument(
+        "--formats",
+        default="html",
+        help="memo formats, comma-separated: html, md, pdf (default: html)",
+    )
+    batch.add_argument(
+        "--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)"
+    )
+    batch.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        help="Monte Carlo samples per scenario (default: roi's default)",
+    )
+    batch.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    batch.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds a notebook cell may run before it fails (default: 300)",
+    )
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.set_defaults(handler=_batch)
     return parser
 
 
