@@ -68,7 +68,7 @@ class MemoError(RoiError, RuntimeError):
 # --- text for readers ---------------------------------------------------------------------
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
-_MD_LINE_START = re.compile(r"^(\s*)(#+|[+=-]|\d+[.)])(?=\s|$)")
+_MD_LINE_START = re.compile(r"^(\s*)(?:(#+|[+=-])|(\d+)([.)]))(?=\s|$)")
 
 
 def md_escape(text: Any) -> str:
@@ -88,7 +88,12 @@ def md_escape(text: Any) -> str:
     text = re.sub(r"[\r\n\t\v\f\u2028\u2029]+", " ", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_INLINE.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _MD_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, mark, digits, dot = match.groups()
+    return indent + ("\\" + mark if mark else digits + "\\" + dot)
 
 
 def number_text(value: float | None, digits: int = 2) -> str:
@@ -542,12 +547,8 @@ def memo_figures(scenario: Scenario, results: Results, simulation: Any) -> list[
     out = []
     for chart_id, title, caption in CHARTS:
         figure = figures[chart_id]
-        figure.update_layout(
-            title=None,
-            margin={"t": 30, "b": 40, "l": 60, "r": 20},
-            height=340,
-            template="plotly_white",
-        )
+        # The memo titles each chart itself; the chart's own title repeats the name.
+        figure.update_layout(title_text=None, margin_t=30)
         out.append((chart_id, title, caption, figure))
     return out
 
@@ -628,7 +629,7 @@ def svg_images(figures: list[tuple], width: int = 760, height: int = 340) -> dic
                 for (const [id, fig] of Object.entries(specs)) {
                     out[id] = await Plotly.toImage(
                         {data: fig.data, layout: fig.layout},
-                        {format: 'svg', width: width, height: height});
+                        {format: 'svg', width: width, height: fig.layout.height || height});
                 }
                 return out;
             }""",

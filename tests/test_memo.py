@@ -1,0 +1,581 @@
+"""Tests for roi.memo: the context, every number in a rendered memo, escaping, files, browser.
+
+Numbers are checked by parsing the rendered memo and comparing each with what the
+package computes for the same inputs, within the rounding the memo shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from roi.cli import main
+from roi.decision import DecisionRule
+from roi.evaluate import evaluate
+from roi.exceptions import RoiError
+from roi.gates import load_checklists
+from roi.memo import (
+    MemoError,
+    chromium,
+    copy_plotly_js,
+    input_hash,
+    md_escape,
+    memo_context,
+    render,
+    safe_stem,
+    write_memos,
+)
+from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Scenario
+from roi.uncertainty import simulate
+
+SAMPLES, SEED, DATE = 2_000, 7, "2026-03-02"
+HOSTILE = "<script>alert(1)</script> a|b `rm -rf` \n# not a heading"
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    """The invoice example with two ranges, notes and readiness answers."""
+    return Scenario(
+        name="Invoice triage assistant",
+        description="Routes invoice exceptions.",
+        users={"low": 150, "likely": 200, "high": 220},
+        tasks_per_day=12,
+        minutes_saved_per_task={"low": 2, "likely": 4, "high": 6},
+        hourly_rate=55,
+        platform_cost_annual=60_000,
+        model_cost_annual=36_000,
+        support_cost_annual=40_000,
+        build_cost=250_000,
+        change_cost=50_000,
+        adoption_months=3,
+        notes={"users": "AP headcount", "minutes_saved_per_task": "PoC time study"},
+        readiness={
+            "value_signal": "done",
+            "feasibility_baseline": "done",
+            "risks_documented": "done",
+            "decision_memo": "done",
+            "owner_sponsor_committed": {"status": "open", "owner": "CFO"},
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile(scenario) -> Scenario:
+    return scenario.evolve(
+        name=HOSTILE,
+        description='</p><img src=x onerror="alert(2)">',
+        notes={"users": "a|b\nc <b>bold</b> `tick`", "hourly_rate": "| --- |"},
+        readiness={
+            "owner_sponsor_committed": {
+                "status": "open",
+                "owner": "`x`|<i>y</i>",
+                "note": "<script>alert(3)</script>",
+            }
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def simulation(scenario):
+    return simulate(scenario, samples=SAMPLES, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def html(scenario) -> str:
+    return render(scenario, "html", SAMPLES, SEED, date=DATE)
+
+
+@pytest.fixture(scope="module")
+def markdown(scenario) -> str:
+    return render(scenario, "md", SAMPLES, SEED, date=DATE, images="none")
+
+
+# --- parsing what the reader sees ----------------------------------------------------------
+
+_NUMBER = re.compile(r"-?\$?-?[\d,]+(?:\.\d+)?")
+
+
+def shown_number(text: str) -> tuple[float | None, float]:
+    """(value, half the last shown digit) from memo text like '-$1,234', '1.9 months', '10%'."""
+    text = text.replace("\\", "").strip()
+    if text in ("never", "n/a", "none"):
+        return None, 0.0
+    match = _NUMBER.search(text)
+    assert match, f"no number in {text!r}"
+    raw = match.group(0)
+    value = float(raw.replace("$", "").replace(",", "").replace("--", "-"))
+    decimals = len(raw.split(".")[1]) if "." in raw else 0
+    return value, 0.5 * 10**-decimals + 1e-9
+
+
+def assert_shows(text: str, actual: float | None, scale: float = 1.0) -> None:
+    """The memo text shows `actual` (times scale) to the precision it prints."""
+    value, tolerance = shown_number(text)
+    if actual is None:
+        assert value is None, f"{text!r} should say never / n/a"
+        return
+    assert value is not None, f"{text!r} should show {actual}"
+    assert abs(value - actual * scale) <= tolerance, (text, actual)
+
+
+def md_cells(line: str) -> list[str]:
+    """Cells of a Markdown table row, split on pipes that are not backslash-escaped."""
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def md_table(markdown: str, header: str) -> list[list[str]]:
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {header} |"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append(md_cells(line))
+    return rows
+
+
+# --- the context -----------------------------------------------------------------------------
+
+
+def test_context_is_plain_json_ready_data(scenario, simulation):
+    context = memo_context(scenario, SAMPLES, SEED, date=DATE, simulation=simulation)
+    assert json.loads(json.dumps(context, allow_nan=False)) == context
+
+
+def test_context_numbers_are_the_packages_results(scenario, simulation):
+    context = memo_context(scenario, SAMPLES, SEED, date=DATE, simulation=simulation)
+    results = evaluate(scenario)
+    for row in context["headline"]:
+        assert row["likely"] == getattr(results, row["key"])
+        for q in (10, 50, 90):
+            assert row[f"p{q}"] == simulation.percentile(row["key"], q)
+    assert context["probability"]["value"] == simulation.prob_meets_threshold
+    assert [r["break_even"] for r in context["break_even"]] == [r.value for r in results.break_even]
+    assert context["footer"] == {
+        "version": context["footer"]["version"],
+        "date": DATE,
+        "seed": SEED,
+        "samples": SAMPLES,
+        "samples_text": "2,000",
+        "input_hash": input_hash(scenario, SAMPLES, SEED, load_checklists(), DecisionRule()),
+    }
+
+
+def test_context_decision_uses_the_scenarios_readiness(scenario):
+    context = memo_context(scenario, SAMPLES, SEED, date=DATE)
+    assert context["decision"]["outcome"] == "Conditional go"
+    assert context["decision"]["conditions"] == [
+        "Close: A product owner and a sponsor are committed to fund and adopt the MVP (owner: CFO)."
+    ]
+    # Answers passed in replace the scenario's own.
+    done = {
+        k: "done"
+        for k in (
+            "value_signal",
+            "feasibility_baseline",
+            "risks_documented",
+            "decision_memo",
+            "owner_sponsor_committed",
+        )
+    }
+    assert memo_context(scenario, SAMPLES, SEED, readiness=done)["decision"]["outcome"] == "Go"
+
+
+def test_assumptions_list_every_input_with_its_range_and_source_note(scenario):
+    rows = {r["field"]: r for r in memo_context(scenario, SAMPLES, SEED)["assumptions"]}
+    assert list(rows) == list(NUMERIC_FIELDS)
+    assert (rows["users"]["low"], rows["users"]["high"]) == (150, 220)
+    assert rows["users"]["note"] == "AP headcount"
+    assert rows["hourly_rate"]["range_text"] == "fixed"
+
+
+@pytest.mark.parametrize(
+    ("change", "same"),
+    [
+        ({}, True),
+        ({"date": "2030-01-01"}, True),
+        ({"seed": SEED + 1}, False),
+        ({"samples": SAMPLES + 1}, False),
+        ({"users": 201}, False),
+        ({"readiness": {"value_signal": "open"}}, False),
+        ({"rule": DecisionRule(confidence=0.8)}, False),
+    ],
+)
+def test_input_hash_covers_inputs_not_the_date(scenario, change, same):
+    def footer_hash(**kw):
+        seed, samples = kw.pop("seed", SEED), kw.pop("samples", 500)
+        rule = kw.pop("rule", None)
+        subject = scenario.evolve(**kw) if kw and "date" not in kw else scenario
+        date = kw.get("date", DATE)
+        return memo_context(subject, samples, seed, rule=rule, date=date)["footer"]["input_hash"]
+
+    assert (footer_hash() == footer_hash(**change)) is same
+
+
+def test_input_hash_takes_checklists_by_content_not_by_path(scenario, tmp_path):
+    text = "gates:\n  - {number: 0, pitfall: Ours.}\n"
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(text)
+    second.write_text(text)
+    hashes = {
+        memo_context(scenario, 500, 1, checklists=path)["footer"]["input_hash"]
+        for path in (first, second)
+    }
+    assert len(hashes) == 1
+    assert hashes != {memo_context(scenario, 500, 1)["footer"]["input_hash"]}
+
+
+# --- every number in the HTML memo -----------------------------------------------------------
+
+
+def test_html_headline_numbers_equal_the_packages(html, scenario, simulation):
+    results = evaluate(scenario)
+    for key in ("annual_impact", "payback_months", "npv", "time_to_value_months"):
+        card = re.search(
+            rf'data-metric="{key}">.*?<div class="value">([^<]*)</div>.*?'
+            r'<span class="p10">([^<]*)</span>.*?<span class="p90">([^<]*)</span>.*?'
+            r'<span class="likely-value">([^<]*)</span>',
+            html,
+            re.S,
+        )
+        assert card, key
+        p50, p10, p90, likely = card.groups()
+        assert_shows(p50, simulation.percentile(key, 50))
+        assert_shows(p10, simulation.percentile(key, 10))
+        assert_shows(p90, simulation.percentile(key, 90))
+        assert_shows(likely, getattr(results, key))
+
+
+def test_html_probability_decision_and_footer_equal_the_packages(html, scenario, simulation):
+    shown = re.search(r'id="probability">.*?<strong>([^<]*)</strong>', html, re.S).group(1)
+    assert_shows(shown, simulation.prob_meets_threshold, scale=100)
+    assert re.search(r'id="decision">([^<]*)<', html).group(1) == "Conditional go"
+    assert re.search(r'id="seed">(\d+)<', html).group(1) == str(SEED)
+    assert re.search(r'id="samples">(\d+)<', html).group(1) == str(SAMPLES)
+    expected = input_hash(scenario, SAMPLES, SEED, load_checklists(), DecisionRule())
+    assert re.search(r'id="input-hash">([0-9a-f]{64})<', html).group(1) == expected
+    assert re.search(r'id="date">([^<]*)<', html).group(1) == DATE
+
+
+def test_html_assumption_and_break_even_tables_equal_the_packages(html, scenario):
+    results = evaluate(scenario)
+    for field in NUMERIC_FIELDS:
+        row = re.search(rf'<tr data-field="{field}"><td>[^<]*</td><td class="num">([^<]*)<', html)
+        scale = 100 if field == "discount_rate" else 1
+        assert_shows(row.group(1), scenario.value(field), scale)
+    break_even = re.search(r'<table id="break-even">(.*?)</table>', html, re.S).group(1)
+    for row in results.break_even:
+        cells = re.search(rf'data-field="{row.field}">(.*?)</tr>', break_even, re.S).group(1)
+        shown = re.findall(r'<td class="num">([^<]*)</td>', cells)
+        assert_shows(shown[0], row.likely, 100 if row.field == "discount_rate" else 1)
+        if row.value is None:
+            assert shown[1] == "none"
+        else:
+            assert_shows(shown[1], row.value)
+            assert_shows(shown[2], row.change_pct)
+
+
+def test_html_readiness_counts_equal_the_answers(html):
+    row = re.search(r'data-checklist="poc_exit">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["1", "4", "1", "0"]
+
+
+def test_same_inputs_give_a_byte_identical_memo(scenario, html):
+    assert render(scenario, "html", SAMPLES, SEED, date=DATE) == html
+
+
+def test_plotly_js_is_embedded_once_or_linked_once(scenario):
+    from plotly.offline import get_plotlyjs
+
+    library = get_plotlyjs()[:200]
+    embedded = render(scenario, "html", 500, 1, date=DATE)
+    assert embedded.count(library) == 1
+    assert embedded.count('class="plotly-graph-div"') == 4
+    linked = render(scenario, "html", 500, 1, date=DATE, plotly_js="lib/plotly.min.js")
+    assert library not in linked
+    assert linked.count('<script charset="utf-8" src="lib/plotly.min.js"></script>') == 1
+
+
+@pytest.mark.parametrize("bad", ["", "x.css", 'a.js"><script>', "https://cdn/x.js onerror"])
+def test_plotly_js_must_be_a_plain_js_path(scenario, bad):
+    with pytest.raises(MemoError, match="plotly_js"):
+        render(scenario, "html", 200, 1, plotly_js=bad)
+
+
+# --- escaping ------------------------------------------------------------------------------
+
+
+def test_html_escapes_hostile_user_text(hostile):
+    page = render(hostile, "html", 500, 1, date=DATE)
+    for raw in (
+        "<script>alert(1)",
+        "<img src=x",
+        "<script>alert(3)",
+        "<b>bold</b>",
+        "<i>y</i>",
+        "</script> a|b",
+    ):
+        assert raw not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; a|b `rm -rf`" in page
+    assert "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;" in page
+
+
+def test_markdown_escapes_hostile_user_text_and_keeps_tables_whole(hostile):
+    text = render(hostile, "md", 500, 1, date=DATE, images="none")
+    assert "<script>" not in text and "<img" not in text and "<b>" not in text
+    assert text.splitlines()[0].startswith("# &lt;script&gt;alert(1)&lt;/script&gt; a\\|b")
+    for line in text.splitlines():
+        if line.startswith("|"):
+            assert line.endswith("|"), line
+        if line.startswith("#"):
+            assert re.match(r"#{1,3} ", line), line
+    for header, width in (("Input", 4), ("Item", 3), ("Headline", 5), ("Checklist", 5)):
+        rows = md_table(text, header)
+        assert rows and all(len(r) == width for r in rows), (header, rows)
+    assumptions = {r[0]: r for r in md_table(text, "Input")}
+    assert assumptions["Users"][3] == "a\\|b c &lt;b&gt;bold&lt;/b&gt; \\`tick\\`"
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("a|b", "a\\|b"),
+        ("`x`", "\\`x\\`"),
+        ("line\nbreak", "line break"),
+        ("<script>", "&lt;script&gt;"),
+        ("# h", "\\# h"),
+        ("- item", "\\- item"),
+        ("1. one", "1\\. one"),
+        ("[a](b)", "\\[a\\](b)"),
+        ("-$1,200", "-$1,200"),
+        ("1.9 months", "1.9 months"),
+        ("a & b", "a &amp; b"),
+    ],
+)
+def test_md_escape(text, escaped):
+    assert md_escape(text) == escaped
+
+
+def test_markdown_numbers_equal_the_packages(markdown, scenario, simulation):
+    results = evaluate(scenario)
+    labels = {
+        "Annual impact": "annual_impact",
+        "Payback": "payback_months",
+        "NPV": "npv",
+        "Time to value": "time_to_value_months",
+    }
+    rows = md_table(markdown, "Headline")
+    assert [r[0] for r in rows] == list(labels)
+    for label, p50, p10, p90, likely in rows:
+        key = labels[label]
+        assert_shows(p50, simulation.percentile(key, 50))
+        assert_shows(p10, simulation.percentile(key, 10))
+        assert_shows(p90, simulation.percentile(key, 90))
+        assert_shows(likely, getattr(results, key))
+    for label, likely, *_ in md_table(markdown, "Input"):
+        field = next(f for f in NUMERIC_FIELDS if FIELD_SPECS[f].label == label)
+        assert_shows(likely, scenario.value(field), 100 if field == "discount_rate" else 1)
+    assert f"`{input_hash(scenario, SAMPLES, SEED, load_checklists(), DecisionRule())}`" in (
+        markdown
+    )
+    assert "**Decision: Conditional go**" in markdown
+
+
+# --- files, names, templates, CLI ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [
+        ("Invoice triage", "invoice-triage"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("/abs/path", "abs-path"),
+        ("..", "memo"),
+        ("C:\\x\\y", "c-x-y"),
+        ("Überweisung prüfen", "uberweisung-prufen"),
+        ("名前", "memo"),
+        ("a" * 300, "a" * 80),
+    ],
+)
+def test_safe_stem_never_makes_a_path(name, stem):
+    assert safe_stem(name) == stem
+
+
+def test_write_memos_keeps_hostile_names_inside_out_dir(hostile, tmp_path):
+    out = tmp_path / "out"
+    paths = write_memos(
+        hostile.evolve(name="../../escape"),
+        out,
+        ("html", "md"),
+        300,
+        1,
+        md_images="none",
+        date=DATE,
+    )
+    assert [p.name for p in paths] == ["escape.html", "escape.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["escape.html", "escape.md"]  # no temp files
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_write_memos_rejects_unknown_formats_and_papers(scenario, tmp_path):
+    with pytest.raises(MemoError, match="formats"):
+        write_memos(scenario, tmp_path, ("docx",))
+    with pytest.raises(MemoError, match="paper"):
+        write_memos(scenario, tmp_path, ("pdf",), paper="A3")
+
+
+def test_a_users_template_gets_the_context_with_autoescape_on(hostile, tmp_path):
+    template = tmp_path / "short.html.j2"
+    template.write_text(
+        "<h1>{{ initiative.name }}</h1><p>{{ decision.outcome }}</p>"
+        "{% for c in charts %}{{ c.id }} {% endfor %}"
+    )
+    page = render(hostile, "html", 300, 1, template=template)
+    assert page.startswith("<h1>&lt;script&gt;alert(1)&lt;/script&gt;")
+    assert "cash_flow payback_distribution tornado timeline" in page
+
+
+def test_a_broken_or_missing_template_is_a_clear_error(scenario, tmp_path):
+    broken = tmp_path / "broken.html.j2"
+    broken.write_text("{% for x in %}")
+    with pytest.raises(MemoError, match=r"broken\.html\.j2 line 1"):
+        render(scenario, "html", 300, 1, template=broken)
+    unknown = tmp_path / "unknown.md.j2"
+    unknown.write_text("{{ no_such_thing }}")
+    with pytest.raises(MemoError, match="no_such_thing"):
+        render(scenario, "md", 300, 1, template=unknown, images="none")
+    with pytest.raises(MemoError, match="does not exist"):
+        render(scenario, "html", 300, 1, template=tmp_path / "none.html.j2")
+
+
+def test_cli_memo_writes_one_file_per_format(invoice_yaml, tmp_path, capsys):
+    code = main(
+        [
+            "memo",
+            str(invoice_yaml),
+            "--format",
+            "html",
+            "--format",
+            "md",
+            "--md-images",
+            "none",
+            "-o",
+            str(tmp_path),
+            "--samples",
+            "500",
+            "--date",
+            DATE,
+        ]
+    )
+    assert code == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["invoice-triage-assistant.html", "invoice-triage-assistant.md"]
+    assert capsys.readouterr().out.split() == [str(tmp_path / n) for n in names]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--samples", "0"],
+        ["--confidence", "2"],
+        ["--template", "memo.txt"],
+        ["--date", "yesterday"],
+    ],
+)
+def test_cli_memo_bad_input_exits_2_with_a_message(invoice_yaml, tmp_path, capsys, args):
+    assert main(["memo", str(invoice_yaml), "-o", str(tmp_path), *args]) == 2
+    assert capsys.readouterr().err.startswith("roi: ")
+    assert not list(tmp_path.iterdir())
+
+
+def test_memo_error_is_an_roi_error():
+    assert issubclass(MemoError, RoiError)
+
+
+# --- in the browser ----------------------------------------------------------------------------
+
+
+def _load_in_chromium(path: Path) -> dict:
+    """Open a memo file; record requests, console errors, page errors, dialogs, charts."""
+    seen: dict = {"requests": [], "errors": [], "dialogs": []}
+    with chromium() as browser:
+        page = browser.new_page()
+        page.on("request", lambda r: seen["requests"].append(r.url))
+        page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+        page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+        page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        page.wait_for_function(
+            "document.querySelectorAll('.plotly-graph-div .main-svg').length >= 4",
+            timeout=30_000,
+        )
+        seen["charts"] = page.locator(".plotly-graph-div").count()
+        seen["title"] = page.locator("#initiative").inner_text()
+        seen["decision"] = page.locator("#decision").inner_text()
+    return seen
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_html_memo_renders_offline_with_no_errors_and_no_requests(hostile, tmp_path):
+    [path] = write_memos(hostile, tmp_path, ("html",), 1_000, 1, date=DATE)
+    seen = _load_in_chromium(path)
+    assert seen["requests"] == [path.resolve().as_uri()]
+    assert seen["errors"] == [] and seen["dialogs"] == []
+    assert seen["charts"] == 4
+    assert seen["title"] == " ".join(HOSTILE.split())  # shown as text, not run
+    assert seen["decision"] in ("Go", "Conditional go", "No-go")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_memo_with_a_shared_local_plotly_js_loads_only_that_file(scenario, tmp_path):
+    library = copy_plotly_js(tmp_path)
+    [path] = write_memos(scenario, tmp_path, ("html",), 500, 1, plotly_js="plotly.min.js")
+    seen = _load_in_chromium(path)
+    assert sorted(seen["requests"]) == sorted([path.as_uri(), library.resolve().as_uri()])
+    assert seen["errors"] == [] and seen["charts"] == 4
+
+
+def _pdf_text(path: Path) -> str:
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return " ".join(text.split())  # a word wrapped in a narrow box is still the word
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize(("paper", "size"), [("A4", "(A4)"), ("Letter", "(letter)")])
+def test_pdf_opens_and_holds_the_decision(scenario, tmp_path, paper, size):
+    [path] = write_memos(scenario, tmp_path, ("pdf",), 1_000, 1, paper=paper, date=DATE)
+    assert path.read_bytes().startswith(b"%PDF-")
+    text = _pdf_text(path)
+    assert "Invoice triage assistant" in text
+    assert "Conditional go" in text
+    assert "Kill criteria" in text
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert re.search(r"Page size: .* pts " + re.escape(size), info), info
+    # Charts are drawn, not blank: their axis titles are text in the PDF.
+    assert "Months after go-live" in text
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_markdown_charts_are_svg_images_embedded_or_written_beside_it(scenario, tmp_path):
+    [embedded] = write_memos(scenario, tmp_path / "a", ("md",), 500, 1, date=DATE)
+    uris = re.findall(r"\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", embedded.read_text())
+    assert len(uris) == 4
+    assert all(base64.b64decode(u).decode().startswith("<svg") for u in uris)
+    [linked] = write_memos(scenario, tmp_path / "b", ("md",), 500, 1, date=DATE, md_images="files")
+    links = re.findall(r"\]\(([^)]+\.svg)\)", linked.read_text())
+    assert links == [
+        f"invoice-triage-assistant_charts/{c}.svg"
+        for c in ("cash_flow", "payback_distribution", "tornado", "timeline")
+    ]
+    assert all((linked.parent / link).read_text().startswith("<svg") for link in links)
