@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from roi.breakeven import BreakEven, break_even_table
-from roi.exceptions import Problem, ScenarioError
+from roi.exceptions import MISSING, Problem, ScenarioError
 from roi.impact import MONTHS_PER_YEAR, annual_impact
 from roi.payback import (
     adopted_months,
@@ -32,7 +32,7 @@ from roi.payback import (
     roi_pct,
     weeks_to_months,
 )
-from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Scenario
+from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Scenario, _suggestion
 from roi.timeline import CHECKPOINTS, PHASES, Timeline, estimate_timeline, schedule, total_weeks
 
 RESULT_COLUMNS = (
@@ -94,7 +94,7 @@ def compute(values: Mapping[str, ArrayLike], weeks_to_go_live: ArrayLike = 0.0) 
     horizon = np.round(v["horizon_months"])
     payback = payback_months(one_time, monthly_net)
     ramp_month = ramp_payback_month(one_time, benefit, running, ramp)
-    weeks = np.asarray(weeks_to_go_live, float)
+    weeks = np.asarray(weeks_to_go_live, float)[()]  # a number in, a number out
     return {
         "time_value": impact.time_value,
         "incremental_revenue_value": impact.incremental_revenue,
@@ -261,11 +261,12 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
     }
     unknown = [c for c in table.columns if c not in known]
     for column in unknown:
-        problems.append(Problem(str(column), None, "is not a numeric scenario field", source))
+        hint = _suggestion(str(column), sorted(known))
+        problems.append(Problem(str(column), MISSING, "is not a scenario column" + hint, source))
     for field, spec in FIELD_SPECS.items():
         if field not in table.columns:
             if spec.required:
-                problems.append(Problem(field, None, "is required (no such column)", source))
+                problems.append(Problem(field, MISSING, "is required (no such column)", source))
                 continue
             columns[field] = np.full(rows, float(spec.default))
             continue
@@ -275,6 +276,11 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
         if not spec.required:
             numeric = np.where(blank, float(spec.default), numeric)
         bad = ~np.isfinite(numeric)
+        # true/false is not a number, though pandas would read it as 1/0.
+        if raw.dtype == bool:
+            bad |= True
+        elif raw.dtype == object:
+            bad |= raw.map(lambda cell: isinstance(cell, bool | np.bool_)).to_numpy(dtype=bool)
         low_ok = numeric > spec.minimum if spec.exclusive_minimum else numeric >= spec.minimum
         bad |= ~low_ok
         if spec.maximum is not None:
@@ -285,7 +291,9 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
             count += 1
             if count <= limit:
                 label = table.index[index]
-                problems.append(Problem(field, raw.iloc[index], spec.allowed(), source, label))
+                cell = raw.iloc[index]
+                cell = cell.item() if isinstance(cell, np.generic) else cell  # -5, not np.int64(-5)
+                problems.append(Problem(field, cell, spec.allowed(), source, label))
         columns[field] = numeric
     if "tasks_per_day" in columns and "minutes_saved_per_task" in columns:
         day = columns["tasks_per_day"] * columns["minutes_saved_per_task"]
@@ -304,7 +312,7 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
                 )
     if problems:
         if count > limit:
-            problems.append(Problem("", None, f"... and {count - limit} more problems", source))
+            problems.append(Problem("", MISSING, f"... and {count - limit} more problems", source))
         raise ScenarioError(problems)
     return columns
 
