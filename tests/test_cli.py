@@ -1,0 +1,164 @@
+"""`roi run FILE [--json]`: the summary, JSON lines with the contract keys, and bad files
+exiting 2 with the ScenarioError text and no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from roi.cli import EXIT_BAD_INPUT, EXIT_OK, main
+
+ROOT = Path(__file__).resolve().parents[1]
+ROI = ROOT / ".venv" / "bin" / "roi"
+CONTRACT_KEYS = {
+    "name",
+    "annual_impact",
+    "monthly_net_impact",
+    "payback_months",
+    "meets_payback_threshold",
+    "npv",
+    "roi_pct",
+    "timeline_weeks",
+}
+
+
+def run_main(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def json_lines(stdout: str) -> list[dict]:
+    """Every stdout line parsed as one JSON object (fails on anything else)."""
+    lines = stdout.splitlines()
+    assert lines, "no output"
+    return [json.loads(line) for line in lines]
+
+
+@pytest.fixture
+def never_file(tmp_path, invoice_fields) -> Path:
+    """A scenario that never pays back: 1 user saving 1 minute a day against 136,000."""
+    path = tmp_path / "never.yaml"
+    fields = {**invoice_fields, "name": "Never", "users": 1, "minutes_saved_per_task": 1}
+    path.write_text(yaml.safe_dump(fields), encoding="utf-8")
+    return path
+
+
+def test_run_prints_the_summary(capsys, invoice_yaml):
+    """The README's `make run`: the example's numbers, readable, exit 0, nothing on stderr."""
+    code, out, err = run_main(capsys, "run", invoice_yaml)
+    assert code == EXIT_OK and err == ""
+    assert out.startswith("Invoice triage assistant\n")
+    assert "Annual impact        $1,888,000" in out
+    assert "Monthly net impact   $157,333.33" in out
+    assert "Payback              1.9 months  (threshold 12 months: met)" in out
+    assert "Payback with ramp    month 4 after go-live" in out
+    assert "Production timeline  11-21 weeks, likely 16.0 weeks" in out
+
+
+def test_run_json_holds_only_json_with_the_contract_keys(capsys, invoice_yaml):
+    """--json: stdout is one JSON object per line, with the issue's keys and values."""
+    code, out, err = run_main(capsys, "run", invoice_yaml, "--json")
+    assert code == EXIT_OK and err == ""
+    (data,) = json_lines(out)
+    assert set(data) >= CONTRACT_KEYS
+    assert data["name"] == "Invoice triage assistant"
+    assert data["annual_impact"] == pytest.approx(1_888_000)
+    assert data["monthly_net_impact"] == pytest.approx(157_333.33, abs=0.005)
+    assert data["payback_months"] == pytest.approx(1.907, abs=5e-4)
+    assert data["meets_payback_threshold"] is True
+    assert isinstance(data["npv"], float) and isinstance(data["roi_pct"], float)
+    assert data["timeline_weeks"] == {"min": 11, "likely": 16, "max": 21}
+
+
+def test_run_json_never_pays_back_is_null(capsys, never_file):
+    """payback_months is null (not Infinity, which is not JSON) when it never pays back."""
+    code, out, _ = run_main(capsys, "run", never_file, "--json")
+    assert code == EXIT_OK
+    (data,) = json_lines(out)
+    assert data["payback_months"] is None
+    assert data["meets_payback_threshold"] is False
+    assert "Infinity" not in out and "NaN" not in out
+
+
+def test_run_summary_says_never(capsys, never_file):
+    """The readable summary says 'never' and 'missed'."""
+    _, out, _ = run_main(capsys, "run", never_file)
+    assert "Payback              never  (threshold 12 months: missed)" in out
+    assert "Payback with ramp    never" in out
+
+
+def test_run_csv_gives_one_json_line_per_row(capsys, tmp_path):
+    """A table file: one JSON object per scenario row, in order."""
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "name,users,tasks_per_day,minutes_saved_per_task,hourly_rate,platform_cost_annual,"
+        "model_cost_annual,support_cost_annual,build_cost,change_cost\n"
+        "A,200,12,4,55,60000,36000,40000,250000,50000\n"
+        "B,1,1,1,55,60000,36000,40000,250000,50000\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_main(capsys, "run", path, "--json")
+    assert code == EXIT_OK
+    rows = json_lines(out)
+    assert [row["name"] for row in rows] == ["A", "B"]
+    assert rows[1]["payback_months"] is None
+
+
+def test_bad_file_exits_2_with_the_problems(capsys, tmp_path, invoice_fields):
+    """A bad file: exit 2, every problem on stderr, nothing on stdout."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({**invoice_fields, "userz": 3, "users": -1}), encoding="utf-8")
+    code, out, err = run_main(capsys, "run", path, "--json")
+    assert code == EXIT_BAD_INPUT and out == ""
+    assert err == (
+        "roi: 2 problems in the scenario input:\n"
+        f"  - {path}: 'userz' is not a scenario field (did you mean 'users'?): got 3\n"
+        f"  - {path}: 'users' must be a number >= 0: got -1\n"
+    )
+
+
+def test_missing_file_exits_2(capsys, tmp_path):
+    """A path that does not exist is bad input too, not a crash."""
+    code, _, err = run_main(capsys, "run", tmp_path / "nope.yaml")
+    assert code == EXIT_BAD_INPUT
+    assert "does not exist" in err and "Traceback" not in err
+
+
+def cli(*argv: str) -> subprocess.CompletedProcess:
+    command = [str(ROI)] if ROI.exists() else [sys.executable, "-m", "roi.cli"]
+    return subprocess.run(
+        [*command, *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_console_script_run_and_json(invoice_yaml):
+    """The installed .venv/bin/roi: summary and --json, exit 0."""
+    summary = cli("run", invoice_yaml)
+    assert summary.returncode == 0, summary.stderr
+    assert "Annual impact        $1,888,000" in summary.stdout
+    as_json = cli("run", invoice_yaml, "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    (data,) = json_lines(as_json.stdout)
+    assert set(data) >= CONTRACT_KEYS
+
+
+def test_console_script_bad_file_has_no_traceback(tmp_path):
+    """Unparseable YAML through the real process: exit 2, the message, no traceback."""
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\nusers: [1, 2\n", encoding="utf-8")
+    result = cli("run", path, "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert f"{path}: file is not valid YAML at line 3" in result.stderr
+    assert "Traceback" not in result.stderr
