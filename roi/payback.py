@@ -120,7 +120,10 @@ def npv(
     -----
     NPV = sum over m = 0..horizon of cash_m / (1 + i) ** m with i the monthly rate;
     the same as ``numpy_financial.npv(i, cash)`` (the tests check it), but one call
-    handles a whole table: the rows are processed in blocks of a month-by-month matrix.
+    handles a whole table. No month-by-month matrix over the horizon is needed: at full
+    adoption the monthly net (benefit - running) is an annuity, v (1 - v^H) / (1 - v)
+    with v = 1 / (1 + i), and only the months of the adoption ramp are summed one by
+    one, for the share of the benefit still missing in them.
 
     Examples
     --------
@@ -145,19 +148,30 @@ def npv(
         )
     )
     shape = arrays[0].shape
-    flat = [a.reshape(-1) for a in arrays]
-    horizon = flat[5]
-    longest = int(np.max(horizon)) if horizon.size else 0
-    out = np.empty(flat[0].size)
-    m = np.arange(longest + 1, dtype=float)
-    for start in range(0, out.size, _CHUNK):
-        block = slice(start, start + _CHUNK)
-        cost, benefit, running, ramp, rate, horizon_block = (a[block] for a in flat)
-        flows = monthly_cash_flows(cost, benefit, running, ramp, longest)
-        discount = (1 + rate[:, None]) ** (-m / MONTHS_PER_YEAR)
-        flows = np.where(m <= horizon_block[:, None], flows, 0.0)
-        out[block] = np.einsum("ij,ij->i", flows, discount)
-    out = out.reshape(shape)
+    cost, benefit, running, ramp, rate, horizon = (a.reshape(-1) for a in arrays)
+    months = np.floor(horizon)
+    log_v = -np.log1p(rate) / MONTHS_PER_YEAR  # log of the monthly discount factor v
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # v + v^2 + ... + v^months; expm1 keeps it exact for rates near 0, and at 0 it
+        # is the number of months.
+        annuity = np.where(
+            log_v == 0, months, np.exp(log_v) * np.expm1(months * log_v) / np.expm1(log_v)
+        )
+    out = (benefit - running) * annuity - cost
+    # Only the months that start before the ramp ends miss part of the benefit.
+    longest = float(np.max(months, initial=0.0))
+    widest = float(np.max(np.ceil(ramp), initial=0.0))
+    width = int(min(longest, widest)) if np.isfinite(widest) else int(longest)
+    if width > 0:
+        m = np.arange(1, width + 1, dtype=float)
+        for start in range(0, out.size, _CHUNK):
+            block = slice(start, start + _CHUNK)
+            ramp_block = ramp[block, None]
+            missing = 1 - (adopted_months(m, ramp_block) - adopted_months(m - 1, ramp_block))
+            missing = np.where(m <= months[block, None], missing, 0.0)
+            discount = np.exp(log_v[block, None] * m)
+            out[block] -= benefit[block] * np.einsum("ij,ij->i", missing, discount)
+    out = np.where(horizon >= 0, out, 0.0).reshape(shape)
     return out[()] if out.ndim == 0 else out
 
 

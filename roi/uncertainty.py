@@ -256,10 +256,12 @@ def simulate(
     inputs, weeks = sample_inputs(scenario, samples, seed, sample_timeline=sample_timeline)
     raw = compute({name: inputs[name] for name in NUMERIC_FIELDS}, weeks)
     count = len(weeks)
-    outputs = {name: np.broadcast_to(np.asarray(value), (count,)) for name, value in raw.items()}
+    outputs = dict(raw)
     for arrays in (inputs, outputs):
-        for name, array in arrays.items():
-            array = np.array(array)  # own, contiguous copy we can freeze
+        for name, value in arrays.items():
+            array = np.asarray(value)
+            if array.shape != (count,) or not array.flags.owndata:
+                array = np.array(np.broadcast_to(array, (count,)))  # our own copy
             array.flags.writeable = False
             arrays[name] = array
     return Simulation(
