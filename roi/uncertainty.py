@@ -276,7 +276,7 @@ def _plain(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # samples are compared with numpy, not ==
 class Simulation:
     """The samples of one Monte Carlo run and what they say.
 
@@ -294,6 +294,11 @@ class Simulation:
     _sorted: dict[str, np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def __repr__(self) -> str:
+        return (
+            f"Simulation(scenario={self.scenario.name!r}, samples={self.samples}, seed={self.seed})"
+        )
 
     # --- percentiles ---------------------------------------------------------------
 
