@@ -7,9 +7,12 @@ JSON for tools and stores no widget state.
 
 from __future__ import annotations
 
+import concurrent.futures
 import html
+import logging
 import os
 import sys
+import threading
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -35,6 +38,7 @@ from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
 # first two, Jupyter Server (JupyterLab, Notebook) the third. papermill sets none.
 FRONTEND_VARIABLES = ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "JPY_SESSION_NAME")
 
+LOG = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOK_NOTEBOOK = ROOT / "notebooks" / "workbook.ipynb"
 VOILA_TEMPLATE = "roi"
@@ -70,6 +74,7 @@ CSS = """
 </style>
 """
 
+CHART_HEIGHT = 340
 CHART_TITLES = {
     "cash_flow": "Cumulative cash flow",
     "payback": "Payback distribution",
@@ -172,21 +177,62 @@ def _kpi_html(label: str, value: str, detail: str) -> str:
 
 
 def update_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
-    """Make a FigureWidget show `figure`, changing only what differs (no re-render)."""
+    """Make a FigureWidget show `figure`, sending only what differs (no re-render).
+
+    Traces of the same kinds are restyled in place in one batch; a different set of
+    traces is swapped outside the batch (plotly does not add traces inside one).
+    """
+    same_shape = len(widget.data) == len(figure.data) and all(
+        old.type == new.type for old, new in zip(widget.data, figure.data, strict=True)
+    )
+    if not same_shape:
+        widget.data = ()
+        widget.add_traces(list(figure.data))
     with widget.batch_update():
-        same_shape = len(widget.data) == len(figure.data) and all(
-            old.type == new.type for old, new in zip(widget.data, figure.data, strict=True)
-        )
         if same_shape:
             for old, new in zip(widget.data, figure.data, strict=True):
                 props = new.to_plotly_json()
                 props.pop("type", None)
                 props.pop("uid", None)
                 old.update(props)
-        else:
-            widget.data = ()
-            widget.add_traces(list(figure.data))
         widget.layout.update(figure.layout.to_plotly_json())
+
+
+class ChartPainter:
+    """Redraws the charts on a worker thread, always from the model's latest state.
+
+    Building plotly figures takes a few hundred milliseconds; on the kernel's thread it
+    would hold up the next slider move. Here the sliders and KPI cards stay live, and a
+    burst of moves costs one redraw: requests that arrive while a redraw is being
+    built make it start over from the newest state instead of drawing a stale one.
+    """
+
+    def __init__(self, model: WorkbookModel, charts: Mapping[str, go.FigureWidget]):
+        self.model = model
+        self.charts = charts
+        self.failures: list[str] = []
+        self._wanted = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="roi-charts", daemon=True)
+        self._thread.start()
+
+    def request(self) -> None:
+        """Redraw soon, from whatever the model holds by then."""
+        self._wanted.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            try:
+                figures = self.model.figures()
+                if self._wanted.is_set():
+                    continue  # newer inputs arrived while building: build those instead
+                for name, figure in figures.items():
+                    if name in self.charts:
+                        update_figure(self.charts[name], figure)
+            except Exception as error:  # a chart must never kill the page
+                self.failures.append(f"{type(error).__name__}: {error}")
+                LOG.exception("drawing the charts failed")
 
 
 class WorkbookApp:
@@ -215,8 +261,10 @@ class WorkbookApp:
         self.comparison.add_class("roi-compare")
         self.widget = self._build()
         self.widget.add_class("roi-app")
+        self.painter: ChartPainter | None = None  # the charts were just drawn by _build
         model.observe(lambda _model: self.refresh())
         self.refresh()
+        self.painter = ChartPainter(model, self.charts)
 
     # --- building -----------------------------------------------------------------
 
@@ -412,15 +460,24 @@ class WorkbookApp:
         tabs = widgets.Tab(children=[widgets.VBox(self._group_children(g)) for g in GROUPS])
         for index, group in enumerate(GROUPS):
             tabs.set_title(index, group)
+        chart_boxes = []
+        # Drawn here, before the page exists: a FigureWidget shown inside a Box starts
+        # from the state it was built with, and plotly's later edits are one-off
+        # messages that a view not yet created would miss.
         for name, figure in self.model.figures().items():
             chart = go.FigureWidget(figure)
-            chart.layout.height = chart.layout.height or 320
+            chart.layout.height = CHART_HEIGHT
             self.charts[name] = chart
-        chart_boxes = []
-        for name, chart in self.charts.items():
-            box = widgets.Box([chart], layout=widgets.Layout(width="100%"))
+            box = widgets.Box([chart], layout=widgets.Layout(width="100%", min_width="0"))
             box.add_class(f"roi-chart-{name}")
             chart_boxes.append(box)
+        charts = widgets.GridBox(
+            chart_boxes,
+            layout=widgets.Layout(
+                grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="8px", width="100%"
+            ),
+        )
+        charts.add_class("roi-charts")
         kpis = widgets.Box(list(self.kpis.values()))
         kpis.add_class("roi-kpis")
         return widgets.VBox(
@@ -431,8 +488,8 @@ class WorkbookApp:
                 kpis,
                 self.stale,
                 tabs,
+                charts,
                 self._actions(),
-                *chart_boxes,
             ]
         )
 
@@ -483,7 +540,10 @@ class WorkbookApp:
     def _prepare_downloads(self) -> None:
         self.downloads.value = "Preparing..."
         try:
-            files = self.model.downloads()
+            # In a worker thread: the PDF is printed by Playwright's sync API, which
+            # refuses to run on a thread with an asyncio loop (the kernel's).
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                files = pool.submit(self.model.downloads).result()
         except RoiError as error:
             self.downloads.value = f'<span class="roi-error">{html.escape(str(error))}</span>'
             return
@@ -557,9 +617,8 @@ class WorkbookApp:
         if model.errors:
             return
         self.downloads.value = ""  # links for earlier inputs would be wrong now
-        for name, figure in model.figures().items():
-            if name in self.charts:
-                update_figure(self.charts[name], figure)
+        if self.painter is not None:
+            self.painter.request()
         self.comparison.value = self._comparison_html()
 
     def _comparison_html(self) -> str:

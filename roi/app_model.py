@@ -333,6 +333,8 @@ class WorkbookModel:
             else None
         )
         self.verdict = self._decide()
+        # One assignment, so a reader on another thread never mixes two scenarios.
+        self.snapshot = (scenario, self.results, self.simulation)
         self.simulating = False
         self._notify()
 
@@ -426,7 +428,7 @@ class WorkbookModel:
             return []
         return [
             (c.id, c.name, [(i.id, i.text, i.owner) for i in c.items])
-            for c in gates.load_checklists().checklists
+            for c in gates.load_checklists(self.scenario.checklists).checklists
         ]
 
     def readiness_done(self, item: str) -> bool:
@@ -576,21 +578,22 @@ class WorkbookModel:
         ]
 
     def figures(self) -> dict[str, Any]:
-        """The charts from roi.charts for the current results (plotly Figures), by name."""
+        """The charts from roi.charts for the last complete update (plotly Figures), by name.
+
+        Safe to call from another thread: it reads one consistent snapshot. The payback
+        histogram gets binned counts from roi.charts, never the raw samples.
+        """
         charts = _optional("roi.charts")
         if charts is None:
             return {}
-        figures = {
-            "cash_flow": charts.cash_flow(self.results),
-            "gantt": charts.gantt(self.results.timeline),
-        }
-        if self.simulation is not None:
-            figures["payback"] = charts.payback_histogram(self.simulation)
+        scenario, results, simulation = self.snapshot
+        figures = {"cash_flow": charts.cash_flow(results)}
+        if simulation is not None:
+            figures["payback"] = charts.payback_histogram(simulation)
         sensitivity = _optional("roi.sensitivity")
         if sensitivity is not None:
-            figures["tornado"] = charts.tornado(
-                sensitivity.tornado(self.scenario, "payback_months")
-            )
+            figures["tornado"] = charts.tornado(sensitivity.tornado(scenario, "payback_months"))
+        figures["gantt"] = charts.gantt(results.timeline)
         return figures
 
     def results_payload(self) -> dict[str, Any]:
@@ -640,7 +643,7 @@ class WorkbookModel:
                         "Memo (Markdown)",
                         f"{slug}_memo.md",
                         "text/markdown",
-                        self.memo("md").encode("utf-8"),
+                        self.memo("md", images="none").encode("utf-8"),
                     )
                 )
             elif fmt == "pdf":
@@ -648,12 +651,16 @@ class WorkbookModel:
                 files.append(Download("Memo (PDF)", f"{slug}_memo.pdf", "application/pdf", pdf))
         return files
 
-    def memo(self, fmt: str = "html") -> str:
-        """The decision memo for the current scenario (roi.memo), as HTML or Markdown."""
+    def memo(self, fmt: str = "html", **options: Any) -> str:
+        """The decision memo (roi.memo) for the current scenario, as HTML or Markdown.
+
+        It is given the page's own Monte Carlo, so memo and page show the same numbers
+        and the same decision.
+        """
         memo = _optional("roi.memo")
         if memo is None:
             raise RoiError("the memo module is not available in this version of roi")
-        return memo.render(self.scenario, fmt=fmt)
+        return memo.render(self.scenario, fmt=fmt, simulation=self.simulation, **options)
 
     def save_variant(self, name: str) -> Variant:
         """Keep the current scenario under a name to compare side by side (same name: replace)."""

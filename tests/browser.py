@@ -1,0 +1,110 @@
+"""Real headless Chromium and a real Voila server, for the browser tests and benchmarks.
+
+Chromium is Debian's /usr/bin/chromium (ROI_CHROMIUM overrides; with neither, Playwright's
+own browser). A browser that cannot start is an error, never a skip: CI must fail.
+Servers bind 127.0.0.1 on a free port, are started with subprocess.Popen, and are
+stopped and waited for, so no zombie is left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from roi.app import voila_command
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+READY_PATH = "/voila/static/favicon.ico"  # '/api' answers 302, the favicon 200 once up
+
+
+def chromium_path() -> str | None:
+    """The Chromium to drive: $ROI_CHROMIUM, else /usr/bin/chromium, else None (Playwright's)."""
+    for candidate in (os.environ.get("ROI_CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Poll Voila's favicon until it answers; fail early if the server died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"voila exited with status {process.returncode} before it was up")
+        try:
+            with urllib.request.urlopen(url + READY_PATH, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"voila did not answer {READY_PATH} within {timeout:g} s")
+
+
+def stop(process: subprocess.Popen, timeout: float = 20.0) -> None:
+    """Terminate a server and wait for it (kill if it will not stop): no zombies."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
+
+
+@contextlib.contextmanager
+def voila_server(
+    notebook: str | os.PathLike[str], log_path: Path | None = None, **options
+) -> Iterator[str]:
+    """Serve a notebook with roi's Voila settings on a free loopback port; yield its URL."""
+    port = free_port()
+    argv, env = voila_command(notebook, port=port, ip="127.0.0.1", **options)
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, process)
+        yield url
+    finally:
+        stop(process)
+        if log_path:
+            log.close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """A headless Chromium (Playwright Browser); raises if none can be launched."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -1,0 +1,191 @@
+"""The workbook served by a real Voila and driven in real headless Chromium.
+
+One Voila server and one page for the module (a kernel start costs seconds); the tests
+run in file order and each starts from the Reset button. Expected values come from
+roi's own functions on the notebook's parameters, never from the page.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from browser import chromium, voila_server
+
+from roi.evaluate import evaluate
+from roi.formatting import money
+from roi.notebook import scenario_from_parameters
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKBOOK = ROOT / "notebooks" / "workbook.ipynb"
+OUTPUTS = ROOT / "outputs"
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+KPI = ".roi-kpi-{key} .roi-kpi-value"
+PAGE_TIMEOUT_MS = 90_000
+
+
+def notebook_scenario():
+    """The scenario the workbook's parameters cell describes (its literals, evaluated)."""
+    notebook = json.loads(WORKBOOK.read_text())
+    cell = next(c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", []))
+    namespace: dict = {}
+    for node in ast.parse("".join(cell["source"])).body:
+        namespace[node.targets[0].id] = ast.literal_eval(node.value)
+    return scenario_from_parameters(namespace)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    with voila_server(WORKBOOK, log_path=log) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def app(server, browser):
+    """The loaded workbook page, with every console error and off-host request recorded."""
+    page = browser.new_page(viewport={"width": 1300, "height": 1600}, accept_downloads=True)
+    page.console_errors = []
+    page.outside_requests = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.on(
+        "request",
+        lambda r: (
+            r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            or page.outside_requests.append(r.url)
+        ),
+    )
+    page.goto(server + "/", timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+    yield page
+    page.close()
+
+
+def reset(page):
+    page.click(".roi-reset")
+    expected = money(evaluate(notebook_scenario()).annual_impact)
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel).innerText === text",
+        arg=[KPI.format(key="annual_impact"), expected],
+    )
+
+
+def type_into_slider(page, field: str, value: float) -> None:
+    """Type a value into a slider's editable readout and press Enter, as a user can."""
+    page.click(f".roi-input-{field} .widget-readout")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(f"{value:g}")
+    page.keyboard.press("Enter")
+
+
+def kpi_text(page, key: str) -> str:
+    return page.inner_text(KPI.format(key=key))
+
+
+def wait_for_kpi(page, key: str, text: str) -> None:
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel).innerText === text",
+        arg=[KPI.format(key=key), text],
+        timeout=15_000,
+    )
+
+
+def test_page_renders_roi_numbers_and_charts_with_no_console_errors(app):
+    """First render: KPI cards show roi's numbers, charts draw, no console errors, no CDN."""
+    results = evaluate(notebook_scenario())
+    assert kpi_text(app, "annual_impact") == money(results.annual_impact)
+    assert kpi_text(app, "npv") == money(results.npv)
+    app.wait_for_selector(".roi-chart-cash_flow .main-svg", timeout=30_000)
+    assert app.locator(".js-plotly-plot").count() >= 2
+    assert "Traceback" not in app.inner_text("body")
+    OUTPUTS.mkdir(exist_ok=True)
+    app.screenshot(path=str(OUTPUTS / "app.png"), full_page=False)
+    assert app.console_errors == []
+    assert app.outside_requests == []
+
+
+def test_moving_a_slider_updates_kpis_and_chart_data_to_roi_values(app):
+    """Users 200 → 300: the annual impact card and the cash-flow trace follow roi's numbers."""
+    reset(app)
+    moved = notebook_scenario().evolve(users=300)
+    expected = evaluate(moved)
+    type_into_slider(app, "users", 300)
+    wait_for_kpi(app, "annual_impact", money(expected.annual_impact))
+    wait_for_kpi(app, "npv", money(expected.npv))
+    assert kpi_text(app, "monthly_net_impact") == money(expected.monthly_net_impact)
+    from roi.charts import cash_flow
+
+    trace = next(t for t in cash_flow(expected).data if t.name == "Cumulative cash")
+    app.wait_for_function(
+        """([last]) => {
+            const plot = document.querySelector('.roi-chart-cash_flow .js-plotly-plot');
+            const line = (plot.data || []).find(t => t.name === 'Cumulative cash');
+            return line && Math.abs(line.y[line.y.length - 1] - last) <= 1e-6 * Math.abs(last);
+        }""",
+        arg=[float(trace.y[-1])],
+        timeout=30_000,
+    )
+    shown = app.evaluate(
+        """() => Array.from(document.querySelector('.roi-chart-cash_flow .js-plotly-plot')
+            .data.find(t => t.name === 'Cumulative cash').y)"""
+    )
+    assert shown == pytest.approx(list(trace.y), rel=1e-9)
+    assert app.console_errors == []
+
+
+def test_invalid_combination_shows_the_rule_next_to_the_control(app):
+    """100 tasks x 20 minutes is over 24 hours a day: the message sits under the controls."""
+    reset(app)
+    before = kpi_text(app, "annual_impact")
+    type_into_slider(app, "tasks_per_day", 100)
+    wait_for_kpi(
+        app,
+        "annual_impact",
+        money(evaluate(notebook_scenario().evolve(tasks_per_day=100)).annual_impact),
+    )
+    type_into_slider(app, "minutes_saved_per_task", 20)
+    message = app.wait_for_selector(".roi-error-minutes_saved_per_task:has-text('1440')")
+    assert "100 x 20 = 2000 minutes" in message.inner_text()
+    assert app.is_visible(".roi-error-tasks_per_day:has-text('1440')")
+    assert "Traceback" not in app.inner_text("body")
+    assert kpi_text(app, "annual_impact") != before  # still the last valid inputs (100 x 4)
+    assert app.console_errors == []
+
+
+def test_memo_download_carries_the_decision_shown_on_the_page(app, tmp_path):
+    """Prepare downloads → the HTML memo file's decision equals roi.decision's and the banner's."""
+    from roi.decision import decide
+    from roi.uncertainty import simulate
+
+    reset(app)
+    scenario = notebook_scenario()
+    expected = decide(evaluate(scenario), simulate(scenario, samples=20_000, seed=0)).outcome
+    assert app.inner_text(".roi-decision .roi-outcome") == expected
+    app.click(".roi-prepare-downloads")
+    link = app.wait_for_selector("a.roi-download:has-text('Memo (HTML)')", timeout=120_000)
+    with app.expect_download() as download:
+        link.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    memo = saved.read_text(encoding="utf-8")
+    found = re.search(r'id="decision">([^<]+)<', memo)
+    assert found and found.group(1).strip() == expected
+    with app.expect_download() as download:
+        app.click("a.roi-download:has-text('Scenario (YAML)')")
+    assert download.value.suggested_filename.endswith(".yaml")
+    OUTPUTS.mkdir(exist_ok=True)
+    shutil.copy(saved, OUTPUTS / "app_memo.html")
+    assert app.console_errors == []
