@@ -8,10 +8,9 @@ one output folder per run::
       summary.csv  summary.xlsx  portfolio.html  failures.csv  manifest.json
       plotly.min.js                      one copy shared by every memo and the report
       scenarios/<safe-name>/
-        scenario.yaml                    the inputs (also papermill's -f file)
         workbook.ipynb                   the executed notebook (partial if it failed)
         memo.html, memo.md, ...          from roi.memo
-        result.json                      status, input hash, results row, files
+        result.json                      status, input hash, inputs, results row, files
 
 A rerun with the same inputs skips every scenario whose `result.json` says it finished
 with the same input hash and whose files still exist, and runs the rest.
@@ -43,7 +42,7 @@ from typing import Any
 
 from roi import __version__
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
-from roi.files import SUFFIXES, scenario_yaml, write_text_atomic
+from roi.files import SUFFIXES, write_text_atomic
 from roi.scenario import SCENARIO_KEYS, Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +53,6 @@ RESULT_FILE = "result.json"
 MANIFEST_FILE = "manifest.json"
 PLOTLY_JS = "plotly.min.js"
 NOTEBOOK_FILE = "workbook.ipynb"
-SCENARIO_FILE = "scenario.yaml"
 DEFAULT_SEED = 0
 DEFAULT_TIMEOUT = 300.0
 RESULTS_FORMAT = 1  # bump when result.json or the input hash changes meaning
@@ -471,14 +469,16 @@ class ScenarioOutcome:
         return self.status in ("ok", "skipped")
 
 
-def _kernel_manager_class() -> type:
+def _kernel_manager_class(log_path: Path) -> type:
     """An AsyncKernelManager whose ZeroMQ sockets are files in a private temp folder.
 
     With TCP, jupyter_client picks ports by binding and releasing them, so kernels
     started at the same moment can pick the same port ('Address already in use', or
     messages reaching another run's notebook). IPC sockets in a folder of their own
     cannot collide; the default IPC paths (relative to the working folder) can.
+    The kernel's own log goes to `log_path`, not into the batch's progress bar.
     """
+    import subprocess
     import tempfile
 
     from jupyter_client.manager import AsyncKernelManager
@@ -490,6 +490,12 @@ def _kernel_manager_class() -> type:
             kwargs.setdefault("ip", os.path.join(self._socket_dir, "kernel"))
             kwargs.setdefault("connection_file", os.path.join(self._socket_dir, "kernel.json"))
             super().__init__(**kwargs)
+
+        async def start_kernel(self, **kwargs: Any) -> None:
+            with log_path.open("ab") as log:  # the kernel process keeps its own copy
+                kwargs.setdefault("stdout", subprocess.DEVNULL)
+                kwargs.setdefault("stderr", log)
+                await super().start_kernel(**kwargs)
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
@@ -513,6 +519,8 @@ def execute_notebook(
     node = parameterized_notebook(notebook, scenario)
     partial = output.with_name(f".{output.stem}.partial{output.suffix}")  # papermill wants .ipynb
     partial.unlink(missing_ok=True)
+    kernel_log = output.with_name(".kernel.log")
+    kernel_log.unlink(missing_ok=True)
     try:
         executed = papermill.execute_notebook(
             node,
@@ -521,7 +529,7 @@ def execute_notebook(
             progress_bar=False,
             cwd=cwd,
             execution_timeout=timeout,
-            kernel_manager_class=_kernel_manager_class(),
+            kernel_manager_class=_kernel_manager_class(kernel_log),
             store_widget_state=False,  # widget state is ~5 MB a notebook and not needed here
         )
     except papermill.PapermillExecutionError as error:
@@ -529,11 +537,23 @@ def execute_notebook(
             f"cell {error.exec_count or error.cell_index}: {error.ename}: {error.evalue}"
         ) from None
     except Exception as error:  # timeouts, a dead kernel, a kernel that never started
-        raise NotebookFailed(f"{type(error).__name__}: {str(error).strip()[:500]}") from None
+        message = f"{type(error).__name__}: {str(error).strip()[:500]}"
+        raise NotebookFailed(message + _log_tail(kernel_log)) from None
     finally:
         if partial.exists():
             os.replace(partial, output)
+        kernel_log.unlink(missing_ok=True)
     return notebook_results(executed)
+
+
+def _log_tail(path: Path, lines: int = 5) -> str:
+    """The last lines of a kernel's log, to explain a kernel that died or never started."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    tail = [line for line in text.splitlines() if line.strip()][-lines:]
+    return f" (kernel log: {' | '.join(tail)})" if tail else ""
 
 
 def notebook_results(notebook: Any) -> dict[str, Any]:
@@ -738,7 +758,6 @@ def run_scenario(task: ScenarioTask) -> ScenarioOutcome:
     stage = "evaluate"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        files.append(write_text_atomic(folder / SCENARIO_FILE, scenario_yaml(task.scenario)))
         from roi.evaluate import evaluate
         from roi.uncertainty import simulate
 
@@ -780,9 +799,9 @@ def run_scenario(task: ScenarioTask) -> ScenarioOutcome:
         outcome.files = [p.relative_to(out_dir).as_posix() for p in files if p.exists()]
     outcome.seconds = time.perf_counter() - started
     try:
+        record = {**asdict(outcome), "scenario": task.scenario.to_dict()}
         write_text_atomic(
-            folder / RESULT_FILE,
-            json.dumps(asdict(outcome), indent=1, default=str, allow_nan=False),
+            folder / RESULT_FILE, json.dumps(record, indent=1, default=str, allow_nan=False)
         )
     except (OSError, ValueError) as error:
         outcome.status, outcome.error = "failed", f"cannot record the result: {error}"
@@ -824,6 +843,7 @@ def previous_outcome(out_dir: Path, task: ScenarioTask) -> ScenarioOutcome | Non
     path = scenario_folder(out_dir, task.stem) / RESULT_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("scenario", None)  # the inputs, kept for people; the hash stands for them
         outcome = ScenarioOutcome(**data)
     except (OSError, ValueError, TypeError):
         return None
@@ -983,6 +1003,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
     from roi.executors import make_executor
     from roi.portfolio import write_reports
 
+    options = replace(options, formats=tuple(f for f in options.formats if f != "none"))
     options.check()
     if options.samples is None:
         from roi.uncertainty import DEFAULT_SAMPLES

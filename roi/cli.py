@@ -181,7 +181,7 @@ def _batch(args: argparse.Namespace) -> int:
     options = BatchOptions(
         out_dir=Path(args.out) if args.out else default_out_dir(args.scenarios),
         notebook=None if args.no_notebooks else Path(args.notebook or DEFAULT_NOTEBOOK),
-        formats=tuple(f.strip().lower() for f in args.formats.split(",") if f.strip()),
+        formats=tuple(f for f in args.formats.lower().replace(" ", "").split(",") if f),
         samples=args.samples,
         seed=args.seed,
         workers=args.workers,
@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--formats",
         default="html",
-        help="memo formats, comma-separated: html, md, pdf (default: html)",
+        help="memo formats, comma-separated: html, md, pdf, or none (default: html)",
     )
     batch.add_argument(
         "--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)"
