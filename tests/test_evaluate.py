@@ -161,7 +161,8 @@ def test_ranges_are_evaluated_at_their_likely_value(invoice_fields):
 )
 @FAST
 def test_npv_equals_numpy_financial_on_the_cash_flow_table(fields, rate):
-    """Oracle: npf.npv((1 + r) ** (1/12) - 1, monthly net cash flows from month 0)."""
+    """Oracle: npf.npv((1 + r) ** (1/12) - 1, monthly net cash flows from month 0); and the
+    ramp-aware payback month is the table's first month with cumulative cash >= 0."""
     scenario = Scenario(**{**fields, "discount_rate": rate})
     results = evaluate(scenario)
     table = results.cash_flow
@@ -169,6 +170,13 @@ def test_npv_equals_numpy_financial_on_the_cash_flow_table(fields, rate):
     scale = float(np.abs(table["net"]).sum()) + 1
     assert results.npv == pytest.approx(expected, rel=1e-9, abs=1e-9 * scale)
     assert float(table["discounted"].sum()) == pytest.approx(expected, rel=1e-9, abs=1e-9 * scale)
+    # The ramp-aware payback month is where the table's cumulative cash turns >= 0.
+    month, cumulative = results.payback_month_with_ramp, table["cumulative"].to_numpy()
+    if month is not None and month < len(cumulative):
+        assert cumulative[month] >= -1e-9 * scale
+        assert np.all(cumulative[:month] < 1e-9 * scale)
+    elif month is None:
+        assert np.all(cumulative[1:] < 1e-9 * scale)
 
 
 def test_cash_flow_table_columns(invoice_yaml):
