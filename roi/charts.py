@@ -503,10 +503,11 @@ def tornado(frame: pd.DataFrame) -> go.Figure:
                 text=text,
                 textposition="outside",
                 cliponaxis=False,
-                customdata=np.column_stack([inputs, text]) if len(frame) else None,
-                hovertemplate="at %{customdata[0]:,.4~g}: %{customdata[1]}<extra>"
-                + name
-                + "</extra>",
+                hovertext=[
+                    f"{label} at {value:,.4g}: {result}"
+                    for label, value, result in zip(frame["label"], inputs, text, strict=True)
+                ],
+                hoverinfo="text",
             )
         )
     figure.add_vline(x=base, line={"color": BLACK, "width": 1.5})

@@ -168,6 +168,7 @@ def test_tornado_chart_bars_end_at_the_results(risky):
     assert_allclose(high_end[finite], frame["result_high"][finite])
     assert math.isinf(frame.loc[0, "result_low"])  # 1 user never pays back
     assert low.text[0] == "never" and np.isfinite(low.x[0])
+    assert low.hovertext[0] == "Users at 1: never"
     assert figure.layout.yaxis.autorange == "reversed"  # biggest swing on top
 
 
