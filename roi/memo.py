@@ -615,12 +615,31 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def svg_images(figures: list[tuple], width: int = 760, height: int = 340) -> dict[str, str]:
-    """Each figure as SVG text, drawn by plotly.js in one headless Chromium page."""
+@contextlib.contextmanager
+def _browser(browser: Any = None) -> Iterator[Any]:
+    """The browser given, or a new one closed on exit."""
+    if browser is not None:
+        yield browser
+        return
+    with chromium() as started:
+        yield started
+
+
+def _svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def svg_images(
+    figures: list[tuple], width: int = 760, height: int = 340, browser: Any = None
+) -> dict[str, str]:
+    """Each figure as SVG text, drawn by plotly.js in one headless Chromium page.
+
+    `browser` reuses a running Playwright browser (see `chromium`) instead of starting one.
+    """
     from plotly.offline import get_plotlyjs
 
     specs = {chart_id: json.loads(figure.to_json()) for chart_id, _, _, figure in figures}
-    with chromium() as browser:
+    with _browser(browser) as browser:
         page = browser.new_page()
         page.set_content(f"<html><body><script>{get_plotlyjs()}</script></body></html>")
         urls = page.evaluate(
@@ -635,6 +654,7 @@ def svg_images(figures: list[tuple], width: int = 760, height: int = 340) -> dic
             }""",
             [specs, width, height],
         )
+        page.close()
     images = {}
     for chart_id, url in urls.items():
         head, _, body = url.partition(",")
@@ -737,11 +757,7 @@ def _render(
         if isinstance(images, Mapping):
             links = dict(images)
         elif images == "embed":
-            links = {
-                chart_id: "data:image/svg+xml;base64,"
-                + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-                for chart_id, svg in svg_images(figures).items()
-            }
+            links = {chart_id: _svg_data_uri(svg) for chart_id, svg in svg_images(figures).items()}
         else:
             raise MemoError(f"images must be 'embed', 'none' or a mapping: got {images!r}")
         charts = [
@@ -758,7 +774,10 @@ def _paper(paper: str) -> tuple[float, float]:
 
 
 def render_pdf(
-    html: str, paper: Literal["A4", "Letter"] = "A4", base_dir: str | os.PathLike | None = None
+    html: str,
+    paper: Literal["A4", "Letter"] = "A4",
+    base_dir: str | os.PathLike | None = None,
+    browser: Any = None,
 ) -> bytes:
     """Print memo HTML to PDF with headless Chromium, after every chart has drawn.
 
@@ -775,8 +794,8 @@ def render_pdf(
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(html)
-        with chromium() as browser:
-            page = browser.new_page(viewport={"width": width_px, "height": 1200})
+        with _browser(browser) as running:
+            page = running.new_page(viewport={"width": width_px, "height": 1200})
             page.goto(page_file.resolve().as_uri(), wait_until="load")
             if charts:
                 page.wait_for_function(
@@ -785,11 +804,14 @@ def render_pdf(
                 )
             page.emulate_media(media="print")
             margin = f"{MARGIN_MM:g}mm"
-            return page.pdf(
-                format=paper,
-                print_background=True,
-                margin={"top": margin, "bottom": margin, "left": margin, "right": margin},
-            )
+            try:
+                return page.pdf(
+                    format=paper,
+                    print_background=True,
+                    margin={"top": margin, "bottom": margin, "left": margin, "right": margin},
+                )
+            finally:
+                page.close()
     finally:
         page_file.unlink(missing_ok=True)
 
@@ -850,37 +872,39 @@ def write_memos(
         html = _render(
             context, results, simulation, scenario, "html", template, plotly_js, "embed", figures
         )
-    for fmt in dict.fromkeys(formats):
-        target = _target(out, stem, fmt)
-        if fmt == "html":
-            written.append(write_text_atomic(target, html))
-        elif fmt == "pdf":
-            written.append(write_text_atomic(target, render_pdf(html, paper, base_dir=out)))
-        else:
-            images: Any = md_images
-            if md_images == "files":
-                folder = _target(out, f"{stem}_charts", "d").with_suffix("")
-                svgs = svg_images(figures)
-                images = {}
-                for chart_id, svg in svgs.items():
-                    write_text_atomic(folder / f"{chart_id}.svg", svg)
-                    images[chart_id] = f"{folder.name}/{chart_id}.svg"
-            written.append(
-                write_text_atomic(
-                    target,
-                    _render(
-                        context,
-                        results,
-                        simulation,
-                        scenario,
-                        "md",
-                        md_template,
-                        plotly_js,
-                        images,
-                        figures,
-                    ),
+    needs_browser = "pdf" in formats or ("md" in formats and md_images != "none")
+    with contextlib.ExitStack() as stack:
+        # One Chromium serves the PDF and the Markdown charts.
+        browser = stack.enter_context(chromium()) if needs_browser else None
+        for fmt in dict.fromkeys(formats):
+            target = _target(out, stem, fmt)
+            if fmt == "html":
+                written.append(write_text_atomic(target, html))
+            elif fmt == "pdf":
+                pdf = render_pdf(html, paper, base_dir=out, browser=browser)
+                written.append(write_text_atomic(target, pdf))
+            else:
+                images: Any = "none"
+                if md_images != "none":
+                    svgs = svg_images(figures, browser=browser)
+                    images = {chart_id: _svg_data_uri(svg) for chart_id, svg in svgs.items()}
+                if md_images == "files":
+                    folder = _target(out, f"{stem}_charts", "d").with_suffix("")
+                    for chart_id, svg in svgs.items():
+                        write_text_atomic(folder / f"{chart_id}.svg", svg)
+                        images[chart_id] = f"{folder.name}/{chart_id}.svg"
+                text = _render(
+                    context,
+                    results,
+                    simulation,
+                    scenario,
+                    "md",
+                    md_template,
+                    plotly_js,
+                    images,
+                    figures,
                 )
-            )
+                written.append(write_text_atomic(target, text))
     return written
 
 

@@ -1,0 +1,71 @@
+"""Decision memo: HTML render time and PDF time, against the Monte Carlo they are built on."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from benchmarks.run import timed, verdict
+from roi.files import load_scenario
+from roi.memo import chromium, render, render_pdf, write_memos
+from roi.uncertainty import simulate
+
+TITLE = "Decision memo: HTML render and PDF print"
+SAMPLES = 20_000
+EXAMPLE = Path(__file__).resolve().parents[1] / "templates" / "scenarios" / "invoice_triage.yaml"
+
+
+def _scenario():
+    # The built-in example with two ranges, so the charts and percentiles have spread.
+    return load_scenario(EXAMPLE).evolve(
+        users={"low": 150, "likely": 200, "high": 220},
+        minutes_saved_per_task={"low": 2, "likely": 4, "high": 6},
+    )
+
+
+def run() -> str:
+    scenario = _scenario()
+    date = "2026-01-05"
+    simulation_s = timed(lambda: simulate(scenario, samples=SAMPLES, seed=0), repeat=3)
+    html_s = timed(lambda: render(scenario, "html", SAMPLES, 0, date=date), repeat=3)
+    html = render(scenario, "html", SAMPLES, 0, date=date)
+    linked = render(scenario, "html", SAMPLES, 0, date=date, plotly_js="plotly.min.js")
+
+    def bare_browser() -> None:
+        with chromium() as browser:
+            browser.new_page().close()
+
+    browser_s = timed(bare_browser, repeat=2)
+    md_s = timed(lambda: render(scenario, "md", SAMPLES, 0, date=date), repeat=1)
+    pdf_s = timed(lambda: render_pdf(html, "A4"), repeat=2)
+    with tempfile.TemporaryDirectory() as folder:
+        all_s = timed(
+            lambda: write_memos(scenario, folder, ("html", "md", "pdf"), SAMPLES, 0, date=date),
+            repeat=1,
+        )
+    html_ratio = html_s / simulation_s
+    pdf_ratio = pdf_s / browser_s
+    return "\n".join(
+        [
+            f"The invoice-triage example with two ranges, {SAMPLES:,} samples, best of a few runs.",
+            "",
+            "| what | time | size |",
+            "|---|---|---|",
+            f"| Monte Carlo alone (`simulate`, the baseline) | {simulation_s:.2f} s | |",
+            f"| HTML memo (`render`: simulation, decision, 4 charts, template) | {html_s:.2f} s "
+            f"| {len(html.encode()) / 1e6:.1f} MB with plotly.js embedded, "
+            f"{len(linked.encode()) / 1e3:.0f} kB linking a shared plotly.min.js |",
+            f"| Headless Chromium started and closed with a blank page (baseline) "
+            f"| {browser_s:.2f} s | |",
+            f"| Markdown memo with 4 SVG charts drawn in headless Chromium | {md_s:.2f} s | |",
+            f"| PDF printed from the HTML by headless Chromium (`render_pdf`, A4) "
+            f"| {pdf_s:.2f} s | |",
+            f"| HTML + Markdown + PDF in one `write_memos` call | {all_s:.2f} s | |",
+            "",
+            f"The HTML memo takes **{html_ratio:.1f}x** the Monte Carlo it reports "
+            f"(target: at most 20x: {verdict(html_ratio <= 20)}); the PDF takes "
+            f"**{pdf_ratio:.1f}x** a bare Chromium start "
+            f"(target: at most 5x: {verdict(pdf_ratio <= 5)}). `write_memos` starts one "
+            "Chromium for the PDF and the Markdown charts together.",
+        ]
+    )
