@@ -412,7 +412,7 @@ def _parts(
     date: _dt.date | str | None,
     simulation: Any,
 ) -> tuple[dict[str, Any], Results, Any]:
-    from roi.uncertainty import simulate  # the Monte Carlo module
+    from roi.uncertainty import simulate, uncertain_fields  # the Monte Carlo module
 
     rule = rule or DecisionRule()
     if not isinstance(checklists, Checklists):
@@ -463,6 +463,7 @@ def _parts(
             "horizon_months": scenario.value("horizon_months"),
         },
         "assumptions": _assumptions(scenario),
+        "uncertain_inputs": [FIELD_SPECS[f].label for f in uncertain_fields(scenario)],
         "plan": _plan_settings(scenario, results),
         "break_even": _break_even(results),
         "readiness": _readiness(status),
@@ -538,15 +539,19 @@ def memo_figures(scenario: Scenario, results: Results, simulation: Any) -> list[
     """(id, title, caption, plotly Figure) for each chart of the memo, from roi.charts."""
     from roi import charts, sensitivity
 
+    swings = sensitivity.tornado(scenario, "payback_months")
     figures = {
         "cash_flow": charts.cash_flow(results),
         "payback_distribution": charts.payback_histogram(simulation),
-        "tornado": charts.tornado(sensitivity.tornado(scenario, "payback_months")),
+        # No range, no swing: an empty tornado says nothing (the memo says why instead).
+        "tornado": charts.tornado(swings) if len(swings) else None,
         "timeline": charts.gantt(results.timeline),
     }
     out = []
     for chart_id, title, caption in CHARTS:
         figure = figures[chart_id]
+        if figure is None:
+            continue
         # The memo titles each chart itself; the chart's own title repeats the name.
         figure.update_layout(title_text=None, margin_t=30)
         out.append((chart_id, title, caption, figure))

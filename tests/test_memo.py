@@ -579,3 +579,10 @@ def test_markdown_charts_are_svg_images_embedded_or_written_beside_it(scenario, 
         for c in ("cash_flow", "payback_distribution", "tornado", "timeline")
     ]
     assert all((linked.parent / link).read_text().startswith("<svg") for link in links)
+
+
+def test_without_ranges_the_memo_explains_the_missing_tornado(invoice_fields):
+    page = render(Scenario(**invoice_fields), "html", 300, 1, date=DATE)
+    assert page.count('class="plotly-graph-div"') == 3
+    assert 'id="chart-tornado"' not in page
+    assert 'id="no-ranges"' in page
