@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,50 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     return scenarios[0]
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, refusing a key given twice in one mapping (it keeps the last)."""
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+    first_line: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base` may be overridden
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            continue  # the SafeLoader itself reports an unhashable key
+        if key in first_line:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"{key!r} is given twice (first at line {first_line[key]})",
+                key_node.start_mark,
+            )
+        first_line[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=True)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
+)
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (json keeps the last)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKeyError(key)
+        data[key] = value
+    return data
+
+
 def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]]:
     source = str(path)
     try:
@@ -82,7 +126,14 @@ def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]
     if not text.strip():
         raise ScenarioError([Problem("", MISSING, "is empty: it must hold a scenario", source)])
     try:
-        data = yaml.safe_load(text) if kind == "yaml" else json.loads(text)
+        if kind == "yaml":
+            data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no arbitrary objects
+        else:
+            data = json.loads(text, object_pairs_hook=_json_object)
+    except _DuplicateKeyError as error:
+        raise ScenarioError(
+            [Problem("", MISSING, f"is not valid JSON: {error.key!r} is given twice", source)]
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -116,8 +167,14 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[int | None, dict[st
     source = str(path)
     try:
         if kind == "csv":
+            # Blank lines are kept (and skipped later) so rows keep the spreadsheet's numbers.
             table = pd.read_csv(
-                path, dtype=object, keep_default_na=False, na_values=[""], skipinitialspace=True
+                path,
+                dtype=object,
+                keep_default_na=False,
+                na_values=[""],
+                skipinitialspace=True,
+                skip_blank_lines=False,
             )
         else:
             table = pd.read_excel(path, dtype=object)
@@ -143,9 +200,10 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[int | None, dict[st
                 )
             ]
         ) from None
-    if table.empty:
+    records = records_from_table(table, source=source)
+    if not records:
         raise ScenarioError([Problem("", MISSING, "has no scenario rows under its header", source)])
-    return records_from_table(table, source=source)
+    return records
 
 
 def records_from_table(
@@ -174,6 +232,8 @@ def records_from_table(
         raise ScenarioError(problems)
     records = []
     for offset, (_, row) in enumerate(table.iterrows()):
+        if all(_blank(value) for value in row):
+            continue  # an empty row between scenarios; the next keeps its row number
         record: dict[str, Any] = {}
         for column, value in row.items():
             if _blank(value) or (

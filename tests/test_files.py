@@ -315,3 +315,45 @@ def test_awkward_names_survive_a_save(tmp_path, invoice_fields, name):
     as they were (PyYAML reads a raw NEL back as a space, so such text is escaped)."""
     scenario = scenario_from_dict({**invoice_fields, "name": name})
     assert load_scenario(save_scenario(scenario, tmp_path / "s.yaml")).name == name
+
+
+def test_blank_rows_are_skipped_and_rows_keep_their_numbers(tmp_path):
+    """A blank line (or a row of empty cells) between scenarios is not a scenario, and the
+    row after it is numbered as the spreadsheet shows it: header 1, A 2, blank 3, B 4."""
+    for blank in ("", ",,,,,,,,,"):
+        path = write(
+            tmp_path, "plan.csv", f"{HEADER}\n{INVOICE_ROW}\n{blank}\nB,-1,1,1,1,1,1,1,1,1\n"
+        )
+        assert only_problem(path) == f"{path} row 4: 'users' must be a number >= 0: got '-1'"
+
+
+def test_xlsx_blank_row_is_skipped(tmp_path):
+    """An empty spreadsheet row between two scenarios is skipped; numbering is kept."""
+    rows = [INVOICE_ROW.split(","), [None] * 10, ["B", -1, 1, 1, 1, 1, 1, 1, 1, 1]]
+    path = tmp_path / "plan.xlsx"
+    pd.DataFrame(rows, columns=HEADER.split(",")).to_excel(path, index=False)
+    assert only_problem(path) == f"{path} row 4: 'users' must be a number >= 0: got -1"
+
+
+def test_header_and_only_blank_rows(tmp_path):
+    """Blank rows under the header are no scenarios at all."""
+    path = write(tmp_path, "plan.csv", f"{HEADER}\n\n,,,,,,,,,\n")
+    assert only_problem(path) == f"{path}: file has no scenario rows under its header"
+
+
+def test_duplicate_yaml_key_is_an_error_not_the_last_value(tmp_path, invoice_fields):
+    """users: given twice would silently keep the second; it is reported with its line."""
+    text = yaml.safe_dump(invoice_fields, sort_keys=False) + "users: 300\n"
+    path = write(tmp_path, "dup.yaml", text)
+    line = len(text.splitlines())
+    assert only_problem(path) == (
+        f"{path}: file is not valid YAML at line {line}, column 1: "
+        "'users' is given twice (first at line 2)"
+    )
+
+
+def test_duplicate_json_key_is_an_error(tmp_path, invoice_fields):
+    """The same key twice in a JSON object is reported, not silently overwritten."""
+    text = json.dumps(invoice_fields)[:-1] + ', "users": 300}'
+    path = write(tmp_path, "dup.json", text)
+    assert only_problem(path) == f"{path}: file is not valid JSON: 'users' is given twice"
