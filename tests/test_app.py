@@ -1,0 +1,116 @@
+"""The app's view: widgets bound to the model, checked without a browser."""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as widgets
+import pytest
+
+from roi.app import WorkbookApp, has_frontend, update_figure, voila_command
+from roi.app_model import WorkbookModel
+from roi.charts import cash_flow
+from roi.evaluate import evaluate
+from roi.files import load_scenario
+from roi.formatting import money
+from roi.scenario import NUMERIC_FIELDS
+
+
+@pytest.fixture
+def app(invoice_yaml):
+    return WorkbookApp(WorkbookModel(load_scenario(invoice_yaml), samples=2_000))
+
+
+def wait_for(condition, timeout: float = 20.0) -> None:
+    """Wait for the chart painter thread (it redraws in the background)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_every_numeric_field_has_a_labelled_control_with_its_unit(app):
+    """One slider or number box per numeric field, its description naming the unit."""
+    for field in NUMERIC_FIELDS:
+        control = app.inputs[field]
+        assert isinstance(
+            control, widgets.FloatSlider | widgets.IntSlider | widgets.BoundedFloatText
+        )
+        assert control.description.endswith(")")
+        assert control.value == pytest.approx(app.model.value(field))
+    assert set(app.ranges) and all(
+        isinstance(r, widgets.FloatRangeSlider) for r in app.ranges.values()
+    )
+
+
+def test_moving_a_slider_updates_model_kpi_card_and_chart(app):
+    """Users slider to 300: the card reads roi's annual impact, the chart roi's cash flow."""
+    app.inputs["users"].value = 300
+    expected = evaluate(app.model.initial.evolve(users=300))
+    assert money(expected.annual_impact) in app.kpis["annual_impact"].value
+    line = next(t for t in cash_flow(expected).data if t.name == "Cumulative cash")
+
+    def chart_line():
+        return next(t for t in app.charts["cash_flow"].data if t.name == "Cumulative cash")
+
+    wait_for(lambda: list(chart_line().y) == pytest.approx(list(line.y)))
+    assert app.painter.failures == []
+
+
+def test_invalid_value_shows_message_under_the_control_and_keeps_results(app):
+    """120 minutes x 13 tasks = 1560 min/day: message under both controls, results kept."""
+    before = app.kpis["annual_impact"].value
+    app.inputs["minutes_saved_per_task"].value = 120
+    app.inputs["tasks_per_day"].value = 13  # 13 x 120 = 1560 > 1440
+    assert "1440" in app.errors["tasks_per_day"].value
+    assert "1440" in app.errors["minutes_saved_per_task"].value
+    assert "last valid inputs" in app.stale.value
+    assert app.kpis["annual_impact"].value != before  # 12 x 120 was valid and shown
+    app.inputs["tasks_per_day"].value = 12
+    assert app.errors["tasks_per_day"].value == "" and app.stale.value == ""
+
+
+def test_reset_puts_every_control_back(app):
+    """Reset: the model's opened scenario, and the sliders showing it, without loops."""
+    app.inputs["users"].value = 900
+    app.ranges["hourly_rate"].value = (40, 70)
+    app._reset()
+    assert app.inputs["users"].value == 200
+    assert app.ranges["hourly_rate"].value == (55, 55)
+    assert app.model.scenario == app.model.initial
+
+
+def test_update_figure_changes_data_in_place():
+    """Same trace kinds: the widget keeps its traces and takes the new values."""
+    import plotly.graph_objects as go
+
+    widget = go.FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[1, 2], name="a")))
+    trace = widget.data[0]
+    update_figure(widget, go.Figure(go.Scatter(x=[0, 1], y=[5, 6], name="a")))
+    assert widget.data[0] is trace and list(trace.y) == [5, 6]
+    update_figure(widget, go.Figure([go.Bar(x=[0], y=[1]), go.Bar(x=[1], y=[2])]))
+    assert [t.type for t in widget.data] == ["bar", "bar"]
+
+
+def test_frontend_is_detected_from_the_kernel_environment(monkeypatch):
+    """Voila and Jupyter Server set variables papermill does not; ROI_APP_FRONTEND overrides."""
+    for name in ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "JPY_SESSION_NAME", "ROI_APP_FRONTEND"):
+        monkeypatch.delenv(name, raising=False)
+    assert not has_frontend()
+    monkeypatch.setenv("VOILA_KERNEL_ID", "abc")
+    assert has_frontend()
+    monkeypatch.setenv("ROI_APP_FRONTEND", "0")
+    assert not has_frontend()
+
+
+def test_voila_command_serves_safely():
+    """Sources stripped, tracebacks hidden, loopback, culling on; token and preheat opt-in."""
+    argv, env = voila_command(port=9999)
+    assert "--strip_sources=True" in argv and "--show_tracebacks=False" in argv
+    assert "--Voila.ip=127.0.0.1" in argv and "--port=9999" in argv
+    assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in argv)
+    assert not any("token" in a or "preheat" in a for a in argv)
+    argv, env = voila_command(token="s3cret", preheat=2)
+    assert "--token=s3cret" in argv
+    assert "--preheat_kernel=True" in argv and "--pool_size=2" in argv
+    assert "jupyter" in env["JUPYTER_PATH"]

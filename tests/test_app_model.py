@@ -1,0 +1,291 @@
+"""WorkbookModel: what the app does, driven without widgets or a browser."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import SCENARIOS_DIR
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import field_values
+
+from roi.app_model import (
+    GROUPS,
+    UNCERTAIN_FIELDS,
+    WorkbookModel,
+    control_for,
+    range_bounds,
+)
+from roi.decision import decide
+from roi.evaluate import evaluate
+from roi.exceptions import ScenarioError
+from roi.files import load_scenario, load_scenarios
+from roi.formatting import money, months
+from roi.gates import readiness_status
+from roi.scenario import NUMERIC_FIELDS, Range
+from roi.uncertainty import simulate
+
+SAMPLES = 2_000  # enough for the checks here, cheap enough for property tests
+
+
+@pytest.fixture
+def invoice(invoice_yaml):
+    return load_scenario(invoice_yaml)
+
+
+@pytest.fixture
+def model(invoice):
+    return WorkbookModel(invoice, samples=SAMPLES)
+
+
+def test_model_module_does_not_import_ipywidgets():
+    """The model is importable and usable where no widget library is loaded."""
+    code = (
+        "import sys, roi.app_model\n"
+        "assert 'ipywidgets' not in sys.modules, 'roi.app_model imported ipywidgets'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_moving_users_recomputes_annual_impact_worked_by_hand(model):
+    """100 users x 12 tasks x 4 min / 60 x $55 x 230 days - $136,000 costs = $876,000."""
+    assert model.set_value("users", 100) is True
+    assert model.valid
+    assert model.results.annual_impact == pytest.approx(876_000)
+    assert model.inputs["users"] == 100
+
+
+@given(field=st.sampled_from(NUMERIC_FIELDS), data=st.data())
+@settings(max_examples=150, deadline=None)
+def test_any_allowed_value_gives_roi_results_for_the_changed_scenario(field, data):
+    """For every numeric field and allowed value, the model shows evaluate(evolved scenario)."""
+    invoice = load_scenario(SCENARIOS_DIR / "invoice_triage.yaml")
+    value = data.draw(field_values(field))
+    if field == "tasks_per_day":
+        value = min(value, 1440 / 4)  # the example saves 4 minutes a task
+    model = WorkbookModel(invoice, samples=200)
+    assert model.set_value(field, value), model.errors
+    expected = evaluate(invoice.evolve(**{field: value}))
+    assert model.results.annual_impact == pytest.approx(expected.annual_impact, rel=1e-12)
+    assert model.results.npv == pytest.approx(expected.npv, rel=1e-12)
+    assert model.results.payback_months == expected.payback_months
+
+
+def test_more_than_a_day_saved_puts_the_rule_under_both_fields(model):
+    """100 tasks x 20 minutes = 2000 > 1440 minutes: message on both, results unchanged."""
+    before = model.results
+    assert model.set_value("tasks_per_day", 100)
+    kept = model.results
+    assert model.set_value("minutes_saved_per_task", 20) is False
+    assert set(model.errors) == {"tasks_per_day", "minutes_saved_per_task"}
+    message = model.errors["minutes_saved_per_task"]
+    assert "1440" in message and "100 x 20 = 2000" in message
+    assert model.results is kept and model.results is not before
+    assert model.inputs["minutes_saved_per_task"] == 20  # the control keeps what was typed
+    assert model.set_value("minutes_saved_per_task", 10)  # 1000 minutes: allowed again
+    assert model.errors == {}
+    assert model.results.scenario.value("minutes_saved_per_task") == 10
+
+
+def test_out_of_bounds_value_names_field_rule_and_value(model):
+    """A negative user count is refused with the field, the rule and the value."""
+    assert model.set_value("users", -5) is False
+    assert model.errors == {"users": "'users' must be a number >= 0: got -5"}
+
+
+def test_range_makes_an_input_uncertain_and_back(model):
+    """Low/high around the likely value make a Range; low == high == likely a point again."""
+    assert model.set_range("minutes_saved_per_task", 2, 6)
+    value = model.scenario.minutes_saved_per_task
+    assert isinstance(value, Range) and (value.low, value.likely, value.high) == (2, 4, 6)
+    assert model.range("minutes_saved_per_task") == (2, 6)
+    assert model.set_range("minutes_saved_per_task", 4, 4)
+    assert model.scenario.minutes_saved_per_task == 4
+
+
+def test_likely_outside_its_range_is_an_error_on_that_field(model):
+    """Moving the likely value above the range's high shows the ordering rule."""
+    assert model.set_range("users", 150, 250)
+    assert model.set_value("users", 300) is False
+    assert "low <= likely <= high" in model.errors["users"]
+
+
+def test_kpis_show_roi_numbers_with_monte_carlo_percentiles(invoice):
+    """Cards: roi's point results; payback P10-P90 and chance from the same seeded run."""
+    scenario = invoice.evolve(minutes_saved_per_task={"low": 1, "likely": 4, "high": 6})
+    model = WorkbookModel(scenario, samples=SAMPLES, seed=3)
+    results = evaluate(scenario)
+    simulation = simulate(scenario, samples=SAMPLES, seed=3)
+    cards = {kpi.key: kpi for kpi in model.kpis()}
+    assert cards["annual_impact"].value == money(results.annual_impact)
+    assert cards["monthly_net_impact"].value == money(results.monthly_net_impact)
+    assert cards["payback_months"].value == months(results.payback_months)
+    assert cards["npv"].value == money(results.npv)
+    assert cards["time_to_value_months"].value == months(results.time_to_value_months)
+    p10 = simulation.percentile("payback_months", 10)
+    p90 = simulation.percentile("payback_months", 90)
+    assert cards["payback_months"].detail == f"P10-P90: {p10:.1f} to {p90:.1f}"
+    assert cards["prob_meets_threshold"].value == f"{simulation.prob_meets_threshold * 100:.0f}%"
+    assert set(cards) == {
+        "annual_impact",
+        "monthly_net_impact",
+        "payback_months",
+        "prob_meets_threshold",
+        "npv",
+        "go_live",
+        "time_to_value_months",
+    }
+
+
+def test_go_live_card_is_a_date_once_a_start_date_is_set(model):
+    """Start 2026-01-05 and a 16-week likely plan: go-live is roi.timeline's date."""
+    assert model.set_option("start_date", "2026-01-05")
+    card = {kpi.key: kpi for kpi in model.kpis()}["go_live"]
+    assert card.value == model.results.go_live_date.isoformat()
+    assert card.value == "2026-04-27"  # 16 weeks = 80 business days after Mon 5 Jan 2026
+
+
+def test_decision_banner_is_roi_decision(invoice):
+    """The banner's outcome and reasons are decide(results, simulation, readiness)."""
+    costly = invoice.evolve(build_cost=2_500_000)
+    model = WorkbookModel(costly, samples=SAMPLES)
+    expected = decide(
+        evaluate(costly), simulate(costly, samples=SAMPLES, seed=0), readiness_status(costly)
+    )
+    assert model.verdict.outcome == expected.outcome == "No-go"
+    assert model.verdict.reasons == tuple(expected.reasons)
+
+
+def test_readiness_toggles_reach_the_scenario_and_the_decision(invoice):
+    """Ticking an item stores it as 'done' and the decision then weighs the answers."""
+    model = WorkbookModel(invoice.evolve(readiness={}), samples=SAMPLES)
+    unassessed = model.verdict
+    item = model.checklists()[0][2][0][0]
+    assert not model.readiness_done(item)
+    assert model.set_readiness(item, True)
+    assert model.readiness_done(item)
+    assert model.scenario.readiness[item].status == "done"
+    assert model.verdict != unassessed
+    expected = decide(
+        evaluate(model.scenario),
+        simulate(model.scenario, samples=SAMPLES, seed=0),
+        readiness_status(model.scenario),
+    )
+    assert model.verdict.outcome == expected.outcome
+    assert model.verdict.reasons == tuple(expected.reasons)
+
+
+def test_reset_returns_to_the_opened_scenario(model, invoice):
+    """After changes and an error, Reset shows the scenario the page opened with."""
+    model.set_value("users", 999)
+    model.set_value("hourly_rate", -1)
+    model.reset()
+    assert model.errors == {}
+    assert model.scenario == invoice
+    assert model.results.annual_impact == evaluate(invoice).annual_impact
+
+
+def test_listeners_hear_point_results_first_then_the_monte_carlo(model):
+    """A change notifies twice: KPIs can move before the sampling finishes."""
+    heard = []
+    model.observe(lambda m: heard.append((m.simulating, m.results.scenario.value("users"))))
+    model.set_value("users", 321)
+    assert heard == [(True, 321), (False, 321)]
+
+
+def test_templates_list_every_starter_scenario(model, invoice_yaml):
+    """The picker offers each scenario in templates/scenarios (a CSV gives one per row)."""
+    found = model.templates()
+    names = [scenario.name for _, scenario in found]
+    expected = [
+        s.name
+        for path in sorted(invoice_yaml.parent.iterdir())
+        if path.suffix in (".yaml", ".yml", ".json", ".csv", ".xlsx")
+        for s in load_scenarios(path)
+    ]
+    assert names == expected
+    other = next(s for _, s in found if s.name != model.scenario.name)
+    model.open(other)
+    assert model.scenario == other
+    model.set_value("users", 1)
+    model.reset()
+    assert model.scenario == other  # the opened scenario is the new reset point
+
+
+def test_upload_opens_a_scenario_file_or_names_the_problem(model, invoice):
+    """A YAML upload opens; a broken one raises ScenarioError naming the uploaded file."""
+    text = yaml.safe_dump({**invoice.to_dict(), "name": "Uploaded", "users": 50})
+    model.open_upload("mine.yaml", text.encode())
+    assert model.scenario.name == "Uploaded" and model.scenario.value("users") == 50
+    with pytest.raises(ScenarioError) as raised:
+        model.open_upload("bad.yaml", b"name: x\nusers: -3\n")
+    assert "bad.yaml" in str(raised.value) and "'users' must be a number >= 0" in str(raised.value)
+    with pytest.raises(ScenarioError, match=r"must be a \.yaml"):
+        model.open_upload("notes.txt", b"hello")
+    assert model.scenario.name == "Uploaded"  # a failed upload changes nothing
+
+
+def test_scenario_download_is_yaml_that_loads_back(model, tmp_path):
+    """The YAML link holds the current scenario: loading it gives the same scenario."""
+    model.set_value("users", 321)
+    (yaml_file,) = [d for d in model.downloads(formats=()) if d.filename.endswith(".yaml")]
+    path = tmp_path / yaml_file.filename
+    path.write_bytes(yaml_file.data)
+    assert load_scenario(path) == model.scenario
+    assert yaml_file.data_uri.startswith("data:application/x-yaml;base64,")
+    assert f'download="{yaml_file.filename}"' in yaml_file.link_html()
+
+
+def test_memo_downloads_carry_the_pages_decision(model):
+    """HTML and Markdown memos name the same outcome as the banner."""
+    model.set_value("build_cost", 2_500_000)
+    files = {d.label: d for d in model.downloads(formats=("html", "md"))}
+    assert set(files) == {"Scenario (YAML)", "Memo (HTML)", "Memo (Markdown)"}
+    html_text = files["Memo (HTML)"].data.decode()
+    assert f'id="decision">{model.verdict.outcome}<' in html_text
+    assert f"**Decision: {model.verdict.outcome}**" in files["Memo (Markdown)"].data.decode()
+
+
+def test_saved_variants_compare_side_by_side(model):
+    """Two saved variants: one column each, with their own annual impact."""
+    model.save_variant("Base")
+    model.set_value("users", 100)
+    model.save_variant("Half the users")
+    rows = dict(model.comparison())
+    assert list(model.variants) == ["Base", "Half the users"]
+    assert rows["Annual impact"] == ["$1,888,000", "$876,000"]  # worked above and in roi docs
+    assert rows["Users"] == ["200", "100"]
+    model.remove_variant("Base")
+    assert list(model.variants) == ["Half the users"]
+
+
+def test_results_payload_extends_results_to_dict(model):
+    """The JSON for tools: Results.to_dict() unchanged, plus decision and MC summary."""
+    payload = model.results_payload()
+    expected = evaluate(model.scenario).to_dict()
+    assert {k: payload[k] for k in expected} == expected
+    assert payload["decision"]["outcome"] == model.verdict.outcome
+    assert payload["simulation"]["samples"] == SAMPLES
+
+
+def test_controls_cover_every_field_in_the_five_groups():
+    """Every numeric field has a control in a known group; bounds hold the starter values."""
+    assert GROUPS == ("Impact", "Costs", "Timeline", "Uncertainty", "Readiness")
+    for field in NUMERIC_FIELDS:
+        control = control_for(field)
+        assert control.group in GROUPS
+        assert control.minimum < control.maximum
+        assert control.unit
+    assert set(UNCERTAIN_FIELDS) <= set(NUMERIC_FIELDS)
+
+
+def test_control_bounds_widen_to_fit_a_scenario(invoice):
+    """5,000 users is the slider's top; a 12,000-user scenario widens it to fit."""
+    big = invoice.evolve(users=12_000)
+    assert control_for("users").maximum == 5_000
+    assert control_for("users", big).maximum >= 12_000
+    low, high, _ = range_bounds("build_cost", big)
+    assert low == 0 and high >= big.value("build_cost")
