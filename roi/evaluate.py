@@ -213,11 +213,40 @@ def cash_flow_table(scenario: Scenario, results: Mapping[str, Any]) -> pd.DataFr
     )
 
 
+# Results that are finite for any sane input; inf or NaN here means the inputs overflow.
+_MUST_BE_FINITE = (
+    "time_value",
+    "running_costs",
+    "annual_impact",
+    "one_time_cost",
+    "npv",
+    "cumulative_cash_at_horizon",
+)
+
+
+def _check_finite(scenario: Scenario, raw: Mapping[str, Any]) -> None:
+    """Refuse inputs so large that a result overflows, rather than print a wrong number."""
+    problems = [
+        Problem(
+            name,
+            MISSING,
+            "cannot be computed: the inputs are too large (the result overflows)",
+            f"scenario {scenario.name!r}",
+        )
+        for name in _MUST_BE_FINITE
+        if not math.isfinite(float(raw[name]))
+    ]
+    if problems:
+        raise ScenarioError(problems)
+
+
 def evaluate(scenario: Scenario) -> Results:
     """All point results for one scenario: impact, payback, cash flow, timeline, break-even."""
     timeline = timeline_for(scenario)
     values = scenario.point_values()
-    raw = compute(values, timeline.likely_weeks)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
+        raw = compute(values, timeline.likely_weeks)
+    _check_finite(scenario, raw)
     ramp_month = float(raw["payback_month_with_ramp"])
     return Results(
         scenario=scenario,

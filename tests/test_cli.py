@@ -162,3 +162,15 @@ def test_console_script_bad_file_has_no_traceback(tmp_path):
     assert result.stdout == ""
     assert f"{path}: file is not valid YAML at line 3" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_overflowing_inputs_exit_2_not_a_json_traceback(capsys, tmp_path, invoice_fields):
+    """--json cannot print inf; such input is refused as bad input (exit 2)."""
+    path = tmp_path / "huge.yaml"
+    path.write_text(
+        yaml.safe_dump({**invoice_fields, "build_cost": 1e308, "change_cost": 1e308}),
+        encoding="utf-8",
+    )
+    code, out, err = run_main(capsys, "run", path, "--json")
+    assert code == EXIT_BAD_INPUT and out == ""
+    assert "'one_time_cost' cannot be computed" in err

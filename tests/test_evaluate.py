@@ -353,3 +353,16 @@ def test_evaluate_table_day_limit_and_problem_limit(invoice_values):
     )
     assert len(problems) == 21
     assert problems[-1] == "table: file ... and 10 more problems"
+
+
+def test_inputs_too_large_to_compute_are_refused(invoice_fields):
+    """1e308 + 1e308 of one-time costs overflows to inf: a ScenarioError naming the results
+    that cannot be computed, not 'never' or an inf that JSON cannot hold."""
+    scenario = scenario_from_dict({**invoice_fields, "build_cost": 1e308, "change_cost": 1e308})
+    with pytest.raises(ScenarioError) as caught:
+        evaluate(scenario)
+    first = str(caught.value.problems[0])
+    assert first == (
+        "scenario 'Invoice triage assistant': 'one_time_cost' cannot be computed: "
+        "the inputs are too large (the result overflows)"
+    )
