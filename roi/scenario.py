@@ -598,7 +598,8 @@ class Scenario(BaseModel):
             return {}
         if not isinstance(value, Mapping):
             raise PydanticCustomError("roi", "must be a mapping of phase id to weeks")
-        spec = FieldSpec("phase_weeks", "Phase duration", "weeks", "Timeline", "")
+        # At most 10 years a phase: longer is a typo, and go-live dates would overflow.
+        spec = FieldSpec("phase_weeks", "Phase duration", "weeks", "Timeline", "", maximum=520)
         known = [phase.id for phase in PHASES]
         checked = {}
         for key, weeks in value.items():

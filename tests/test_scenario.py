@@ -172,7 +172,11 @@ MALFORMED = {
     ),
     "negative phase weeks": (
         {"phase_weeks": {"planning": -2}},
-        ["'phase_weeks'", "got {'planning': -2}", "must be a number >= 0"],
+        ["'phase_weeks'", "got {'planning': -2}", "must be a number from 0 to 520"],
+    ),
+    "phase weeks longer than 10 years": (
+        {"phase_weeks": {"rollout": 1e6}},
+        ["'phase_weeks'", "got {'rollout': 1000000.0}", "must be a number from 0 to 520"],
     ),
     "note for an unknown field": (
         {"notes": {"userz": "HR report"}},

@@ -232,3 +232,12 @@ def test_config_errors_are_clear():
         parse_config({**good, "phases": cycle})
     with pytest.raises(ConfigError, match="unknown 'zz'"):
         parse_config({**good, "phases": [{**good["phases"][0], "after": ["zz"]}]})
+
+
+def test_longest_allowed_plan_still_has_real_dates():
+    """Every phase at the 520-week maximum a scenario allows: go-live is still a date
+    (far beyond it numpy would return a day count or overflow instead)."""
+    plan = estimate_timeline({p: 520 for p in CHAIN}, start_date=date(2026, 1, 5))
+    assert plan.max_weeks == 7 * 520
+    assert isinstance(plan.go_live_latest, date)
+    assert 2095 <= plan.go_live_latest.year <= 2096  # 3,640 weeks: about 70 years
