@@ -220,7 +220,8 @@ def total_weeks(times: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarra
 def critical_path(times: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
     """The chain of nodes that sets the total, for one (scalar) schedule."""
     graph = _graph(CONFIG)
-    end = max(times, key=lambda node: float(times[node][1]))
+    # On a tie the later node in the graph ends the path (a 0-week rollout still goes live).
+    end = max(reversed(list(times)), key=lambda node: float(times[node][1]))
     path = [end]
     while graph[path[-1]]:
         deps = graph[path[-1]]

@@ -241,3 +241,10 @@ def test_longest_allowed_plan_still_has_real_dates():
     assert plan.max_weeks == 7 * 520
     assert isinstance(plan.go_live_latest, date)
     assert 2095 <= plan.go_live_latest.year <= 2096  # 3,640 weeks: about 70 years
+
+
+def test_critical_path_ends_at_go_live_even_with_a_zero_week_phase():
+    """A 0-week rollout ties with monitoring's finish; the path still ends at rollout."""
+    plan = estimate_timeline({"rollout": 0})
+    assert plan.likely_weeks == 13
+    assert plan.critical_path == CHAIN
