@@ -271,3 +271,18 @@ def test_scalar_in_gives_scalar_out():
     for value in outputs:
         assert np.ndim(value) == 0
         assert not isinstance(value, np.ndarray), type(value)
+
+
+@given(inputs=cash_flow_inputs(), longer=field_values("adoption_months"))
+@FAST
+def test_a_longer_ramp_never_brings_payback_sooner(inputs, longer):
+    """Benefits arrive later on a longer ramp, so the payback month cannot come earlier;
+    with no ramp it is the simple payback rounded up to a whole month."""
+    one_time, benefit, running, ramp = inputs
+    shorter, longer = sorted((ramp, longer))
+    early = float(ramp_payback_month(one_time, benefit, running, shorter))
+    late = float(ramp_payback_month(one_time, benefit, running, longer))
+    assert late >= early
+    simple = float(payback_months(one_time, benefit - running))
+    no_ramp = float(ramp_payback_month(one_time, benefit, running, 0))
+    assert no_ramp == (math.ceil(simple - 1e-9) if math.isfinite(simple) else math.inf)
