@@ -633,3 +633,159 @@ class WorkbookApp:
             for label, cells in rows
         )
         return f"<b>Saved variants</b><table><tr><th></th>{head}</tr>{body}</table>"
+
+
+# --- the portfolio and timeline notebooks ------------------------------------------------
+
+
+def _table_html(head: list[str], rows: list[list[str]], css_class: str) -> str:
+    header = "".join(f"<th>{html.escape(cell)}</th>" for cell in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return f'<table class="{css_class}"><tr>{header}</tr>{body}</table>'
+
+
+PORTFOLIO_HEAD = [
+    "Rank",
+    "Initiative",
+    "Decision",
+    "Annual impact",
+    "Payback",
+    "Chance in time",
+    "NPV",
+    "One-time cost",
+    "Time to value",
+]
+
+
+def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
+    """What notebooks/portfolio.ipynb calls: a ranked table, a bubble chart, open one.
+
+    `params` may hold `scenarios_file` (None: templates/scenarios/portfolio.csv) and
+    `open_name` (an initiative to open in the workbook right away). Headless it displays
+    the table and the ranked rows as application/json; returns the ranked frame.
+    """
+    from roi.app_model import PORTFOLIO_COLUMNS, PORTFOLIO_FILE, portfolio_frame
+    from roi.app_model import portfolio_table_rows as table_rows
+    from roi.charts import portfolio_bubble
+    from roi.files import load_scenarios
+
+    scenarios = load_scenarios(params.get("scenarios_file") or PORTFOLIO_FILE)
+    frame = portfolio_frame(scenarios)
+    by_name = {s.name: s for s in scenarios}
+    open_name = params.get("open_name")
+    if open_name is not None and open_name not in by_name:
+        raise ScenarioError(
+            [
+                _problem(
+                    "open_name",
+                    open_name,
+                    "must name an initiative in the file: " + ", ".join(by_name),
+                )
+            ]
+        )
+    if not (has_frontend() if interactive is None else interactive):
+        display(frame[list(PORTFOLIO_COLUMNS)])
+        display({RESULTS_MIMETYPE: {"portfolio": _records(frame)}}, raw=True)
+        return frame
+    table = widgets.HTML(CSS + _table_html(PORTFOLIO_HEAD, table_rows(frame), "roi-portfolio"))
+    table.add_class("roi-compare")
+    chart = go.FigureWidget(portfolio_bubble(frame))
+    chart.layout.height = 420
+    picker = widgets.Dropdown(
+        options=[("(choose an initiative)", "")] + [(n, n) for n in frame["name"]],
+        description="Open",
+        value=open_name or "",
+    )
+    picker.add_class("roi-portfolio-open")
+    opened = widgets.VBox()
+
+    def open_initiative(name: str) -> None:
+        opened.children = [] if not name else [WorkbookApp(WorkbookModel(by_name[name])).widget]
+
+    picker.observe(lambda change: open_initiative(change["new"]), "value")
+    open_initiative(open_name or "")
+    page = widgets.VBox([table, widgets.Box([chart]), picker, opened])
+    display(page)
+    return frame
+
+
+def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
+    """What notebooks/timeline.ipynb calls: phases, checkpoints in sequence vs parallel, Gantt.
+
+    Headless it displays the tables and, as application/json, both plans (parallel and
+    sequential) from roi.timeline; returns that dict.
+    """
+    from roi.app_model import checkpoint_rows, phase_rows, timeline_comparison, timeline_scenario
+    from roi.charts import gantt
+    from roi.evaluate import timeline_for
+
+    scenario = timeline_scenario(params)
+    plan = timeline_for(scenario)
+    comparison = timeline_comparison(scenario)
+    phases_head = ["Phase", "Roles", "Weeks", "Likely schedule", "Critical"]
+    checkpoints_head = ["Checkpoint", "Owner", "Business days", "Evidence", "Passes when"]
+    if not (has_frontend() if interactive is None else interactive):
+        from IPython.display import HTML
+
+        display(HTML(_table_html(phases_head, phase_rows(plan), "roi-phases")))
+        display(HTML(_table_html(checkpoints_head, checkpoint_rows(plan), "roi-checkpoints")))
+        display({RESULTS_MIMETYPE: {"name": scenario.name, "timeline": comparison}}, raw=True)
+        return comparison
+    state = {"scenario": scenario}
+    summary = widgets.HTML()
+    phases = widgets.HTML()
+    phases.add_class("roi-compare")
+    checkpoints = widgets.HTML(
+        _table_html(checkpoints_head, checkpoint_rows(plan), "roi-checkpoints")
+    )
+    checkpoints.add_class("roi-compare")
+    chart = go.FigureWidget(gantt(plan))
+    chart.layout.height = 420
+    error = widgets.HTML()
+    error.add_class("roi-error")
+
+    def show(changed) -> None:
+        try:
+            current = state["scenario"].evolve(**changed)
+        except ScenarioError as problem:
+            error.value = html.escape(str(problem)).replace("\n", "<br>")
+            return
+        error.value = ""
+        state["scenario"] = current
+        plan = timeline_for(current)
+        both = timeline_comparison(current)["plans"]
+        summary.value = CSS + (
+            f"<b>{html.escape(current.name)}</b>: likely {plan.likely_weeks:g} weeks "
+            f"({plan.min_weeks:g}-{plan.max_weeks:g}); checkpoints in parallel "
+            f"{both['parallel']['likely']:g} weeks, in sequence {both['sequential']['likely']:g}"
+            + (f"; go-live {plan.go_live_date.isoformat()}" if plan.go_live_date else "")
+            + "".join(f"<br>Warning: {html.escape(w)}" for w in plan.warnings)
+        )
+        phases.value = _table_html(phases_head, phase_rows(plan), "roi-phases")
+        update_figure(chart, gantt(plan))
+
+    governance = widgets.ToggleButtons(
+        options=["parallel", "sequential"], value=scenario.governance, description="Checkpoints"
+    )
+    governance.observe(lambda c: show({"governance": c["new"]}), "value")
+    start = widgets.DatePicker(value=scenario.start_date, description="Start date")
+    start.observe(lambda c: show({"start_date": c["new"]}), "value")
+    show({})
+    display(
+        widgets.VBox([governance, start, error, summary, widgets.Box([chart]), phases, checkpoints])
+    )
+    return comparison
+
+
+def _problem(field: str, value: Any, allowed: str) -> Any:
+    from roi.exceptions import Problem
+
+    return Problem(field, value, allowed, "notebook parameters")
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    from roi.app_model import jsonable
+
+    return jsonable(frame.to_dict("records"))

@@ -605,7 +605,7 @@ class WorkbookModel:
             "conditions": list(self.verdict.conditions),
         }
         if self.simulation is not None and hasattr(self.simulation, "summary"):
-            payload["simulation"] = _jsonable(self.simulation.summary())
+            payload["simulation"] = jsonable(self.simulation.summary())
         return payload
 
     # --- downloads and variants ---------------------------------------------------
@@ -711,16 +711,140 @@ def _plain_value(value: Any) -> str:
     return f"{float(value):,.10g}"
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Plain JSON data (no numpy, inf as None) from a summary structure."""
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()]
+        return [jsonable(v) for v in value.tolist()]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+# --- the portfolio and timeline notebooks ------------------------------------------------
+
+PORTFOLIO_FILE = TEMPLATES_DIR / "portfolio.csv"
+PORTFOLIO_COLUMNS = (
+    "rank",
+    "name",
+    "decision",
+    "annual_impact",
+    "payback_months",
+    "prob_meets_threshold",
+    "npv",
+    "one_time_cost",
+    "time_to_value_months",
+)
+
+
+def portfolio_frame(scenarios: list[Scenario], samples: int = APP_SAMPLES, seed: int = 0) -> Any:
+    """Every scenario's results and decision, ranked as the batch report ranks them.
+
+    Decisions are made as on the workbook page (the same Monte Carlo and readiness rule),
+    and the ranking is roi.portfolio's: by decision, then by NPV.
+    """
+    from roi.portfolio import summary_frame
+
+    rows = []
+    for scenario in scenarios:
+        model = WorkbookModel(scenario, samples=samples, seed=seed)
+        rows.append(
+            {
+                "name": scenario.name,
+                "decision": model.verdict.outcome,
+                "annual_impact": model.results.annual_impact,
+                "payback_months": (
+                    math.inf
+                    if model.results.payback_months is None
+                    else model.results.payback_months
+                ),
+                "prob_meets_threshold": model.probability_meets_threshold(),
+                "npv": model.results.npv,
+                "one_time_cost": model.results.one_time_cost,
+                "time_to_value_months": model.results.time_to_value_months,
+                "payback_threshold_months": scenario.value("payback_threshold_months"),
+            }
+        )
+    return summary_frame(rows)
+
+
+def portfolio_table_rows(frame: Any) -> list[list[str]]:
+    """The ranked table as people read it: one list of cells per initiative."""
+    rows = []
+    for record in frame.to_dict("records"):
+        chance = record.get("prob_meets_threshold")
+        rows.append(
+            [
+                str(record["rank"]),
+                str(record["name"]),
+                str(record["decision"]),
+                money(record["annual_impact"]),
+                months(record["payback_months"]),
+                percent(None if chance is None else chance * 100),
+                money(record["npv"]),
+                money(record["one_time_cost"]),
+                months(record["time_to_value_months"]),
+            ]
+        )
+    return rows
+
+
+TIMELINE_OVERRIDES = ("governance", "start_date", "poc_weeks", "phase_weeks")
+
+
+def timeline_scenario(params: Mapping[str, Any]) -> Scenario:
+    """The scenario the timeline notebook plans: its file (or the built-in example), with
+    the notebook's governance, start_date, poc_weeks and phase_weeks laid over it when set.
+    Validated like any scenario (unknown phases, bad durations raise ScenarioError)."""
+    source = params.get("scenario_file") or TEMPLATES_DIR / "invoice_triage.yaml"
+    scenario = load_scenarios(source)[0]
+    changes = {key: params[key] for key in TIMELINE_OVERRIDES if params.get(key) is not None}
+    return scenario.evolve(**changes) if changes else scenario
+
+
+def timeline_comparison(scenario: Scenario) -> dict[str, Any]:
+    """The plan with checkpoints in parallel and in sequence, side by side (roi.timeline)."""
+    from roi.evaluate import timeline_for
+
+    plans = {
+        mode: timeline_for(scenario.evolve(governance=mode)) for mode in ("parallel", "sequential")
+    }
+    return {
+        "governance": scenario.governance,
+        "plans": {mode: plan.to_dict() for mode, plan in plans.items()},
+        "extra_weeks_in_sequence": plans["sequential"].likely_weeks
+        - plans["parallel"].likely_weeks,
+    }
+
+
+def phase_rows(timeline: Any) -> list[list[str]]:
+    """The plan's phases as table cells: name, roles, weeks, likely start-finish, critical."""
+    return [
+        [
+            phase.name,
+            ", ".join(phase.roles),
+            f"{phase.min_weeks:g}-{phase.max_weeks:g} (likely {phase.likely_weeks:g})",
+            f"week {phase.start_week:g} to {phase.finish_week:g}",
+            "yes" if phase.critical else "",
+        ]
+        for phase in timeline.phases
+    ]
+
+
+def checkpoint_rows(timeline: Any) -> list[list[str]]:
+    """The governance checkpoints as table cells: name, owner, days, evidence, pass rule."""
+    return [
+        [
+            c.name,
+            c.owner,
+            f"{c.min_days:g}-{c.max_days:g}",
+            ", ".join(c.artifacts),
+            c.pass_criteria,
+        ]
+        for c in timeline.checkpoints
+    ]

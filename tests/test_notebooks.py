@@ -1,0 +1,164 @@
+"""Every notebook is thin, valid, stripped, and runs headless under papermill with parameters.
+
+(The workbook's own papermill checks against roi's numbers live in
+test_workbook_papermill.py; the tests here cover the parameters cell, the headless
+contract the batch runner relies on, and the portfolio and timeline notebooks.)
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from roi.batch import decide_scenario
+from roi.evaluate import evaluate, timeline_for
+from roi.files import load_scenario, load_scenarios
+from roi.notebook import RESULTS_MIMETYPE, scenario_from_parameters
+from roi.portfolio import decision_rank
+from roi.scenario import SCENARIO_KEYS
+from roi.uncertainty import simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+WORKBOOK = ROOT / "notebooks" / "workbook.ipynb"
+SCENARIOS = ROOT / "templates" / "scenarios"
+
+
+def parameters_cell(path: Path) -> dict:
+    """The literals of a notebook's `parameters` cell, by name (fails on anything else)."""
+    notebook = json.loads(path.read_text())
+    (cell,) = [c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    values = {}
+    for node in ast.parse("".join(cell["source"])).body:
+        assert isinstance(node, ast.Assign), f"{path.name}: parameters must be assignments"
+        values[node.targets[0].id] = ast.literal_eval(node.value)  # literals only
+    return values
+
+
+def json_outputs(path: Path) -> list[dict]:
+    notebook = json.loads(path.read_text())
+    return [
+        output["data"][RESULTS_MIMETYPE]
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+        if RESULTS_MIMETYPE in output.get("data", {})
+    ]
+
+
+def run(notebook: Path, out: Path, **parameters) -> Path:
+    papermill.execute_notebook(
+        str(notebook),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT),
+    )
+    return out
+
+
+def test_workbook_parameters_cell_lists_every_scenario_key_exactly():
+    """The workbook's parameters are SCENARIO_KEYS plus scenario_file: no more, no fewer."""
+    assert set(parameters_cell(WORKBOOK)) == {*SCENARIO_KEYS, "scenario_file"}
+
+
+def test_workbook_default_parameters_are_the_built_in_example():
+    """The literals validate into the invoice example (adoption ramp included)."""
+    scenario = scenario_from_parameters(parameters_cell(WORKBOOK))
+    example = load_scenario(SCENARIOS / "invoice_triage.yaml")
+    assert scenario.point_values() == example.point_values()
+    assert scenario.name == example.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_thin_valid_and_stripped(path):
+    """Valid nbformat, no outputs or counts, a Python kernelspec (Voila needs its language),
+    literal parameters, and one short call into roi.app."""
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.metadata.kernelspec["language"] == "python"
+    parameters_cell(path)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None
+    calls = [c for c in code if "parameters" not in c.metadata.get("tags", [])]
+    assert len(calls) == 1 and "roi.app." in calls[0].source
+    assert len(calls[0].source.splitlines()) <= 3
+
+
+@pytest.mark.slow
+def test_workbook_headless_run_shows_results_json_and_stores_no_widget_state(tmp_path):
+    """papermill: one JSON output with roi's results, decision and Monte Carlo; no widgets."""
+    out = run(WORKBOOK, tmp_path / "out.ipynb", scenario_file=str(SCENARIOS / "sales_copilot.yaml"))
+    notebook = json.loads(out.read_text())
+    assert "widgets" not in notebook["metadata"]
+    assert not any(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        for c in notebook["cells"]
+        for o in c.get("outputs", [])
+    )
+    assert out.stat().st_size < 200_000
+    (shown,) = json_outputs(out)
+    scenario = load_scenario(SCENARIOS / "sales_copilot.yaml")
+    results = evaluate(scenario)
+    simulation = simulate(scenario, samples=20_000, seed=0)
+    assert shown["annual_impact"] == pytest.approx(results.annual_impact, rel=1e-12)
+    assert shown["decision"]["outcome"] == decide_scenario(results, simulation).outcome
+    assert shown["simulation"]["samples"] == 20_000
+    assert shown["simulation"]["prob_meets_threshold"] == pytest.approx(
+        simulation.prob_meets_threshold
+    )
+
+
+@pytest.mark.slow
+def test_portfolio_notebook_ranks_by_decision_then_npv(tmp_path):
+    """The starter portfolio, headless: rows ranked as roi decides and values them."""
+    source = SCENARIOS / "portfolio.csv"
+    out = run(
+        ROOT / "notebooks" / "portfolio.ipynb", tmp_path / "p.ipynb", scenarios_file=str(source)
+    )
+    (shown,) = json_outputs(out)
+    rows = shown["portfolio"]
+    expected = []
+    for scenario in load_scenarios(source):
+        results = evaluate(scenario)
+        outcome = decide_scenario(results, simulate(scenario, samples=20_000, seed=0)).outcome
+        expected.append((decision_rank(outcome), -results.npv, scenario.name, outcome))
+    expected.sort()
+    assert [r["name"] for r in rows] == [name for _, _, name, _ in expected]
+    assert [r["decision"] for r in rows] == [outcome for *_, outcome in expected]
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+
+
+@pytest.mark.slow
+def test_timeline_notebook_shows_both_governance_plans(tmp_path):
+    """Sequential checkpoints and a start date: both plans are roi.timeline's own."""
+    out = run(
+        ROOT / "notebooks" / "timeline.ipynb",
+        tmp_path / "t.ipynb",
+        governance="sequential",
+        start_date="2026-01-05",
+        phase_weeks={"rollout": 4},
+    )
+    (shown,) = json_outputs(out)
+    base = load_scenario(SCENARIOS / "invoice_triage.yaml").evolve(
+        start_date="2026-01-05", phase_weeks={"rollout": 4}
+    )
+    for mode in ("parallel", "sequential"):
+        expected = timeline_for(base.evolve(governance=mode)).to_dict()
+        assert shown["timeline"]["plans"][mode] == json.loads(json.dumps(expected))
+    assert shown["timeline"]["governance"] == "sequential"
+
+
+@pytest.mark.slow
+def test_timeline_notebook_refuses_an_unknown_phase(tmp_path):
+    """A misspelt phase id stops the run with ScenarioError naming it and a suggestion."""
+    with pytest.raises(papermill.PapermillExecutionError) as raised:
+        run(ROOT / "notebooks" / "timeline.ipynb", tmp_path / "t.ipynb", phase_weeks={"rolout": 4})
+    assert raised.value.ename == "ScenarioError"
+    assert "rolout" in raised.value.evalue and "rollout" in raised.value.evalue
