@@ -58,6 +58,9 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+CHARTS_DRAWN = """(count) => Array.from(document.querySelectorAll('.plotly-graph-div'))
+    .filter((div) => div.querySelector('.main-svg .trace')).length >= count"""
+"""JavaScript: true once `count` plotly charts have drawn their plot area."""
 OUTCOME_CLASS = {GO: "go", CONDITIONAL: "conditional", NO_GO: "no-go"}
 
 
@@ -425,6 +428,7 @@ def _parts(
     results = evaluate(scenario)
     if simulation is None:
         simulation = simulate(scenario, samples=samples, seed=seed)
+    seed = int(simulation.seed)  # a simulation passed in states its own seed and count
     decision = decide(results, simulation, status if status.assessed else None, rule)
     threshold = scenario.value("payback_threshold_months")
     probability = float(simulation.prob_meets_threshold)
@@ -803,10 +807,7 @@ def render_pdf(
             page = running.new_page(viewport={"width": width_px, "height": 1200})
             page.goto(page_file.resolve().as_uri(), wait_until="load")
             if charts:
-                page.wait_for_function(
-                    f"document.querySelectorAll('.plotly-graph-div .main-svg').length >= {charts}",
-                    timeout=30_000,
-                )
+                page.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=30_000)
             page.emulate_media(media="print")
             margin = f"{MARGIN_MM:g}mm"
             try:

@@ -20,6 +20,7 @@ from roi.evaluate import evaluate
 from roi.exceptions import RoiError
 from roi.gates import load_checklists
 from roi.memo import (
+    CHARTS_DRAWN,
     MemoError,
     chromium,
     copy_plotly_js,
@@ -510,10 +511,7 @@ def _load_in_chromium(path: Path) -> dict:
         page.on("pageerror", lambda e: seen["errors"].append(str(e)))
         page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
         page.goto(path.resolve().as_uri(), wait_until="load")
-        page.wait_for_function(
-            "document.querySelectorAll('.plotly-graph-div .main-svg').length >= 4",
-            timeout=30_000,
-        )
+        page.wait_for_function(CHARTS_DRAWN, arg=4, timeout=30_000)
         seen["charts"] = page.locator(".plotly-graph-div").count()
         seen["title"] = page.locator("#initiative").inner_text()
         seen["decision"] = page.locator("#decision").inner_text()
