@@ -584,3 +584,11 @@ def test_without_ranges_the_memo_explains_the_missing_tornado(invoice_fields):
     assert page.count('class="plotly-graph-div"') == 3
     assert 'id="chart-tornado"' not in page
     assert 'id="no-ranges"' in page
+
+
+def test_a_simulation_passed_in_states_its_own_seed_and_sample_count(scenario, simulation):
+    footer = memo_context(scenario, 999, 5, simulation=simulation)["footer"]
+    assert (footer["seed"], footer["samples"]) == (SEED, SAMPLES)
+    assert footer["input_hash"] == input_hash(
+        scenario, SAMPLES, SEED, load_checklists(), DecisionRule()
+    )
