@@ -70,7 +70,7 @@ class MemoError(RoiError, RuntimeError):
 
 # --- text for readers ---------------------------------------------------------------------
 
-_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")  # $: code hosts render $...$ as math
 _MD_LINE_START = re.compile(r"^(\s*)(?:(#+|[+=-])|(\d+)([.)]))(?=\s|$)")
 
 
@@ -79,8 +79,8 @@ def md_escape(text: Any) -> str:
 
     Newlines become spaces (a table row stays one line), HTML-significant characters
     become entities (so `<script>` shows as text), inline Markdown punctuation (the
-    pipe above all) is backslash-escaped, and so is a leading mark that would start a
-    heading or a list.
+    pipe above all, and $ which code hosts take for math) is backslash-escaped, and so
+    is a leading mark that would start a heading or a list.
 
     >>> print(md_escape("a|b <script>`x`</script>\\nnext"))
     a\\|b &lt;script&gt;\\`x\\`&lt;/script&gt; next

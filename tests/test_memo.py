@@ -353,7 +353,7 @@ def test_markdown_escapes_hostile_user_text_and_keeps_tables_whole(hostile):
         ("- item", "\\- item"),
         ("1. one", "1\\. one"),
         ("[a](b)", "\\[a\\](b)"),
-        ("-$1,200", "-$1,200"),
+        ("-$1,200", "-\\$1,200"),
         ("1.9 months", "1.9 months"),
         ("a & b", "a &amp; b"),
     ],
