@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE ?= templates/scenarios/invoice_triage.yaml
 
-.PHONY: run test lint format bench browser clean help
+.PHONY: run test lint format bench browser clean help app
 
 help:
 	@echo "make run    evaluate the built-in example scenario and print the summary"
+	@echo "make app    serve the workbook app on http://127.0.0.1:8866 (Voila)"
 	@echo "make test   ruff + pytest (doctests, notebooks, browser) in .venv"
 	@echo "make bench  speed ratios, written to BENCHMARKS.md"
 
@@ -21,6 +22,11 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/roi run $(EXAMPLE)
+
+# The workbook as a web app: Voila on 127.0.0.1:8866, sources stripped, tracebacks
+# hidden, no file tree, idle kernels culled after an hour (see `roi app --help`).
+app: $(STAMP)
+	$(BIN)/roi app --port 8866 --ip 127.0.0.1 --cull-idle 3600
 
 lint: $(STAMP)
 	$(BIN)/ruff check roi tests benchmarks

@@ -194,6 +194,24 @@ def _batch(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _app(args: argparse.Namespace) -> int:
+    import os
+
+    from roi.app import WORKBOOK_NOTEBOOK, voila_command
+
+    argv, env = voila_command(
+        args.notebook or WORKBOOK_NOTEBOOK,
+        port=args.port,
+        ip=args.ip,
+        token=args.token,
+        preheat=args.preheat,
+        cull_idle_seconds=args.cull_idle,
+    )
+    print(f"roi: serving on http://{args.ip}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
+    os.execvpe(argv[0], argv, env)  # Voila takes over this process; nothing to clean up
+    return EXIT_FAILED  # pragma: no cover - exec does not return
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roi",
@@ -309,6 +327,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.set_defaults(handler=_batch)
+    app = commands.add_parser(
+        "app",
+        help="serve the workbook as a web app (Voila)",
+        description="Serve notebooks/workbook.ipynb (or another notebook, or a folder of "
+        "them) with Voila: sliders, live KPIs, charts, decision and memo downloads. Sources "
+        "stripped, tracebacks hidden, idle kernels shut down.",
+    )
+    app.add_argument("notebook", nargs="?", help="notebook or folder (default: the workbook)")
+    app.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
+    app.add_argument(
+        "--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)"
+    )
+    app.add_argument("--token", help="require ?token=TOKEN in the URL (for a shared server)")
+    app.add_argument(
+        "--preheat",
+        type=_whole_number(0),
+        default=0,
+        help="kernels per notebook kept executed ahead of visitors (default: 0)",
+    )
+    app.add_argument(
+        "--cull-idle",
+        type=_whole_number(60),
+        default=3600,
+        help="seconds before an idle kernel is shut down (default: 3600)",
+    )
+    app.set_defaults(handler=_app)
     return parser
 
 

@@ -114,3 +114,14 @@ def test_voila_command_serves_safely():
     assert "--token=s3cret" in argv
     assert "--preheat_kernel=True" in argv and "--pool_size=2" in argv
     assert "jupyter" in env["JUPYTER_PATH"]
+
+
+def test_roi_app_command_line_parses_the_serving_options():
+    """`roi app` takes a notebook or folder, port, address, token, preheat and cull time."""
+    from roi.cli import build_parser
+
+    args = build_parser().parse_args(["app", "notebooks", "--port", "9000", "--preheat", "2"])
+    assert (args.notebook, args.port, args.ip, args.preheat) == ("notebooks", 9000, "127.0.0.1", 2)
+    assert args.cull_idle == 3600 and args.token is None
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["app", "--cull-idle", "5"])  # would kill kernels in use

@@ -80,6 +80,7 @@ def reset(page):
     page.wait_for_function(
         "([sel, text]) => document.querySelector(sel).innerText === text",
         arg=[KPI.format(key="annual_impact"), expected],
+        timeout=60_000,
     )
 
 
@@ -99,7 +100,7 @@ def wait_for_kpi(page, key: str, text: str) -> None:
     page.wait_for_function(
         "([sel, text]) => document.querySelector(sel).innerText === text",
         arg=[KPI.format(key=key), text],
-        timeout=15_000,
+        timeout=60_000,  # generous: a loaded CI machine, not the app, sets this
     )
 
 
@@ -136,7 +137,7 @@ def test_moving_a_slider_updates_kpis_and_chart_data_to_roi_values(app):
             return line && Math.abs(line.y[line.y.length - 1] - last) <= 1e-6 * Math.abs(last);
         }""",
         arg=[float(trace.y[-1])],
-        timeout=30_000,
+        timeout=60_000,
     )
     shown = app.evaluate(
         """() => Array.from(document.querySelector('.roi-chart-cash_flow .js-plotly-plot')
