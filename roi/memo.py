@@ -88,7 +88,7 @@ def md_escape(text: Any) -> str:
     \\# not a heading \\[link\\](x)
     """
     text = "" if text is None else str(text)
-    text = re.sub(r"[\r\n\t\v\f\u2028\u2029]+", " ", text)
+    text = re.sub(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+", " ", text)  # any line break
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_INLINE.sub(r"\\\1", text)
     return _MD_LINE_START.sub(_escape_line_start, text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given
+from strategies import FAST, scenarios
 
 from roi.decision import CONDITIONAL, GO, NO_GO, DecisionRule, RuleError, decide
 from roi.evaluate import evaluate
@@ -284,3 +286,15 @@ def test_decision_to_dict_is_json_ready(invoice_fields):
     data = json.loads(json.dumps(decision.to_dict()))
     assert data["outcome"] == GO
     assert data["rule"]["confidence"] == 0.7
+
+
+@FAST
+@given(scenarios(with_ranges=False))
+def test_point_decision_is_no_go_exactly_when_payback_or_npv_fails(scenario):
+    results = evaluate(scenario)
+    decision = decide(results)
+    threshold = scenario.value("payback_threshold_months")
+    fails = results.payback_months is None or results.payback_months > threshold or results.npv < 0
+    assert decision.outcome == (NO_GO if fails else GO)
+    assert decision.conditions == ()
+    assert len(decision.reasons) == len(decision.checks) >= 2

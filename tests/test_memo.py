@@ -13,6 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import scenarios
 
 from roi.cli import main
 from roi.decision import DecisionRule
@@ -592,3 +595,29 @@ def test_a_simulation_passed_in_states_its_own_seed_and_sample_count(scenario, s
     assert footer["input_hash"] == input_hash(
         scenario, SAMPLES, SEED, load_checklists(), DecisionRule()
     )
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_md_escape_output_cannot_break_a_table_row_or_inject_html(text):
+    escaped = md_escape(text)
+    assert not re.search(r"[<>]", escaped) and len(escaped.splitlines()) <= 1
+    assert md_cells(f"| {escaped} | x |") == [escaped.strip(), "x"]  # every pipe is escaped
+    assert not re.search(r"(?<!\\)`", escaped)
+
+
+@settings(max_examples=15, deadline=None)
+@given(scenarios())
+def test_markdown_tables_keep_their_shape_for_any_scenario(any_scenario):
+    text = render(any_scenario, "md", 100, 1, date=DATE, images="none")
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("|---"):
+            width = len(md_cells(lines[index - 1]))
+            for row in lines[index + 1 :]:
+                if not row.startswith("|"):
+                    break
+                assert len(md_cells(row)) == width, row
