@@ -83,6 +83,7 @@ def _roi_batch(args: str, cwd: Path) -> float:
 
 
 def run() -> str:
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="roi-bench-batch-") as tmp:
         work = Path(tmp)
         inputs = work / "scenarios"
@@ -146,5 +147,7 @@ def run() -> str:
             f"only (no memos) it is **{summary_ratio:,.0f}x**.",
             "- Every run uses roi's default 20,000 Monte Carlo samples per scenario. A memo "
             "builds four plotly figures, most of its time.",
+            f"- Machine load (1-minute average) {load_before:.1f} before and "
+            f"{os.getloadavg()[0]:.1f} after: other work on the same 2 cores slows both sides.",
         ]
     )

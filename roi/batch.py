@@ -825,7 +825,13 @@ def input_hash(
     seed: int,
 ) -> str:
     """A fingerprint of everything that decides a scenario's outputs."""
+    checklists = None
+    if scenario.checklists:  # a user's checklists file enters by its content
+        from roi.gates import load_checklists
+
+        checklists = load_checklists(scenario.checklists).fingerprint
     payload = {
+        "checklists": checklists,
         "format": RESULTS_FORMAT,
         "roi": __version__,
         "scenario": scenario.model_dump(mode="json"),

@@ -12,6 +12,7 @@ import csv
 import json
 import math
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -256,6 +257,14 @@ def test_fast_batch_skips_invalid_rows_and_matches_roi_run(mixed_inputs, tmp_pat
             assert (out / link).resolve().is_relative_to(out.resolve())
             assert (out / link).is_file()
             assert f'href="{link}"' in html
+    for decision in {r["decision"] for r in summary}:  # decisions counted
+        count = sum(r["decision"] == decision for r in summary)
+        assert f"<strong>{count}</strong>{decision}</li>" in html
+    order = [("Go", "Conditional go", "No-go").index(r["decision"]) for r in summary]
+    assert order == sorted(order)  # ranked by decision, then by NPV within one
+    for before, after in pairwise(summary):
+        if before["decision"] == after["decision"]:
+            assert float(before["npv"]) >= float(after["npv"])
     assert '<script src="plotly.min.js"></script>' in html
     assert (out / "plotly.min.js").stat().st_size > 1_000_000
     memo = (out / summary[0]["memo_html"]).read_text(encoding="utf-8")
