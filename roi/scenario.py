@@ -561,7 +561,12 @@ class Scenario(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as error:
-            raise ScenarioError(problems_from_validation(error, data)) from None
+            problems = problems_from_validation(error, data)
+            # The day rule runs only once every field is valid; check it on the raw input
+            # too, so it is listed with the other problems rather than after they are fixed.
+            if not any(p.field == DAY_RULE_FIELD for p in problems):
+                problems.extend(_day_problems(data))
+            raise ScenarioError(problems) from None
 
     @field_validator("name", mode="before")
     @classmethod
@@ -683,21 +688,9 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _possible_in_a_day(self) -> Scenario:
-        tasks, minutes = self.tasks_per_day, self.minutes_saved_per_task
-        most_tasks = tasks.high if isinstance(tasks, Range) else tasks
-        most_minutes = minutes.high if isinstance(minutes, Range) else minutes
-        if most_tasks * most_minutes > MINUTES_PER_DAY:
-            raise PydanticCustomError(
-                "roi_day",
-                "must not exceed {limit} minutes (24 hours) saved per user per day: "
-                "got {tasks} x {minutes} = {total} minutes",
-                {
-                    "limit": MINUTES_PER_DAY,
-                    "tasks": _fmt(most_tasks),
-                    "minutes": _fmt(most_minutes),
-                    "total": _fmt(most_tasks * most_minutes),
-                },
-            )
+        broken = _day_rule(self.tasks_per_day, self.minutes_saved_per_task)
+        if broken:
+            raise PydanticCustomError("roi_day", broken)
         return self
 
     # --- reading the values ---------------------------------------------------------
@@ -778,6 +771,35 @@ def _num(x: float) -> int | float:
 
 SCENARIO_KEYS: tuple[str, ...] = tuple(Scenario.model_fields)
 """Every key a scenario file (and the workbook's parameters cell) may hold."""
+
+
+DAY_RULE_FIELD = "tasks_per_day x minutes_saved_per_task"
+
+
+def _day_rule(tasks: Uncertain, minutes: Uncertain) -> str | None:
+    """What is wrong when the minutes saved in a day (at the highs) pass 24 hours, or None."""
+    most_tasks = tasks.high if isinstance(tasks, Range) else tasks
+    most_minutes = minutes.high if isinstance(minutes, Range) else minutes
+    if most_tasks * most_minutes <= MINUTES_PER_DAY:
+        return None
+    return (
+        f"must not exceed {MINUTES_PER_DAY} minutes (24 hours) saved per user per day: "
+        f"got {_fmt(most_tasks)} x {_fmt(most_minutes)} = {_fmt(most_tasks * most_minutes)} "
+        "minutes"
+    )
+
+
+def _day_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """The day rule on raw input; nothing when either value is missing or invalid itself."""
+    try:
+        tasks, minutes = (
+            _check_bounds(FIELD_SPECS[field], _coerce_uncertain(data[field]))
+            for field in ("tasks_per_day", "minutes_saved_per_task")
+        )
+    except (KeyError, TypeError, PydanticCustomError):
+        return []
+    broken = _day_rule(tasks, minutes)
+    return [Problem(DAY_RULE_FIELD, MISSING, broken)] if broken else []
 
 
 def _suggestion(key: str, known: list[str] | tuple[str, ...]) -> str:
@@ -884,7 +906,7 @@ def problems_from_validation(error: ValidationError, data: Mapping[str, Any]) ->
         loc = [part for part in loc if part not in ("Range", "float", "union")]
         field = ".".join(loc)
         if item["type"] == "roi_day":
-            field = "tasks_per_day x minutes_saved_per_task"
+            field = DAY_RULE_FIELD
         top = loc[0] if loc else ""
         value = data.get(top, MISSING) if top in data else MISSING
         if item["type"] == "missing" and len(loc) > 1:

@@ -381,3 +381,18 @@ def test_valid_fields_always_validate_and_keep_their_values(fields):
 def test_to_dict_round_trips(scenario):
     """scenario_from_dict(s.to_dict()) == s, for ranges, Unicode names and optional sections."""
     assert scenario_from_dict(scenario.to_dict()) == scenario
+
+
+def test_day_rule_is_listed_with_other_problems(invoice_fields):
+    """100 tasks x 15 minutes > 1,440 is reported alongside a negative user count, not
+    only after it is fixed; negative tasks are reported as negative, not as a long day."""
+    error = problems_of(
+        {**invoice_fields, "users": -1, "tasks_per_day": 100, "minutes_saved_per_task": 15}
+    )
+    assert [str(p) for p in error.problems] == [
+        "'users' must be a number >= 0: got -1",
+        "'tasks_per_day x minutes_saved_per_task' must not exceed 1440 minutes (24 hours) "
+        "saved per user per day: got 100 x 15 = 1500 minutes",
+    ]
+    error = problems_of({**invoice_fields, "tasks_per_day": -100, "minutes_saved_per_task": -15})
+    assert [p.field for p in error.problems] == ["tasks_per_day", "minutes_saved_per_task"]
