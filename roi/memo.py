@@ -638,6 +638,20 @@ def _svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+def _plotly_js_file(folder: Path) -> Path:
+    """plotly.min.js as a file: the one in the plotly package, else a copy in `folder`."""
+    from importlib import resources
+
+    from plotly.offline import get_plotlyjs
+
+    shipped = resources.files("plotly").joinpath("package_data/plotly.min.js")
+    if isinstance(shipped, Path) and shipped.is_file():
+        return shipped
+    copy = folder / "plotly.min.js"
+    copy.write_text(get_plotlyjs(), encoding="utf-8")
+    return copy
+
+
 def svg_images(
     figures: list[tuple], width: int = 760, height: int = 340, browser: Any = None
 ) -> dict[str, str]:
@@ -645,12 +659,17 @@ def svg_images(
 
     `browser` reuses a running Playwright browser (see `chromium`) instead of starting one.
     """
-    from plotly.offline import get_plotlyjs
-
     specs = {chart_id: json.loads(figure.to_json()) for chart_id, _, _, figure in figures}
-    with _browser(browser) as browser:
+    with tempfile.TemporaryDirectory() as folder, _browser(browser) as browser:
+        # Chromium reads plotly.js from a file: sending 4.8 MB through set_content is slow.
+        drawing = Path(folder) / "draw.html"
+        drawing.write_text(
+            f'<html><body><script src="{_plotly_js_file(Path(folder)).as_uri()}"></script>'
+            "</body></html>",
+            encoding="utf-8",
+        )
         page = browser.new_page()
-        page.set_content(f"<html><body><script>{get_plotlyjs()}</script></body></html>")
+        page.goto(drawing.as_uri(), wait_until="load")
         urls = page.evaluate(
             """async ([specs, width, height]) => {
                 const out = {};
