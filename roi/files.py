@@ -216,7 +216,18 @@ def records_from_table(
     problems: list[Problem] = []
     columns = [str(c).strip() for c in table.columns]
     table = table.set_axis(columns, axis=1)
-    for column in columns:
+    # pandas names a column without a header "Unnamed: 3" (a trailing comma in a CSV
+    # export): an empty one is dropped, one holding values is explained in sheet terms.
+    unnamed = [c for c in columns if c.startswith("Unnamed: ")]
+    for column in unnamed:
+        if all(_blank(value) for value in table[column]):
+            table = table.drop(columns=column)
+            continue
+        number = columns.index(column) + 1
+        problems.append(
+            Problem("", MISSING, f"has values in column {number}, which has no header", source)
+        )
+    for column in [c for c in columns if c not in unnamed]:
         base, _, part = column.rpartition("_")
         if column in SCENARIO_KEYS or (part in RANGE_PARTS and base in FIELD_SPECS):
             continue

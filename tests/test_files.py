@@ -357,3 +357,12 @@ def test_duplicate_json_key_is_an_error(tmp_path, invoice_fields):
     text = json.dumps(invoice_fields)[:-1] + ', "users": 300}'
     path = write(tmp_path, "dup.json", text)
     assert only_problem(path) == f"{path}: file is not valid JSON: 'users' is given twice"
+
+
+def test_csv_trailing_comma_column_is_ignored_but_headerless_values_are_not(tmp_path):
+    """A trailing comma on every line (an empty column with no header) is harmless; values
+    under a missing header are reported by column number, not as 'Unnamed: 10'."""
+    path = write(tmp_path, "plan.csv", f"{HEADER},\n{INVOICE_ROW},\n")
+    assert load_scenario(path).users == 200
+    path = write(tmp_path, "plan.csv", f"{HEADER},\n{INVOICE_ROW},7\n")
+    assert only_problem(path) == f"{path}: file has values in column 11, which has no header"
