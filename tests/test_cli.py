@@ -174,3 +174,16 @@ def test_overflowing_inputs_exit_2_not_a_json_traceback(capsys, tmp_path, invoic
     code, out, err = run_main(capsys, "run", path, "--json")
     assert code == EXIT_BAD_INPUT and out == ""
     assert "'one_time_cost' cannot be computed" in err
+
+
+def test_summary_shows_go_live_and_warnings(capsys, tmp_path, invoice_fields):
+    """With a start date and sequential checkpoints: go-live 16.1 weeks (81 business days)
+    after Monday 2026-01-05 is Tuesday 2026-04-28, and the 16-week warning is shown."""
+    path = tmp_path / "dated.yaml"
+    fields = {**invoice_fields, "start_date": "2026-01-05", "governance": "sequential"}
+    path.write_text(yaml.safe_dump(fields), encoding="utf-8")
+    code, out, _ = run_main(capsys, "run", path)
+    assert code == EXIT_OK
+    assert "Production timeline  11.4-21 weeks, likely 16.1 weeks (sequential" in out
+    assert "  Go-live              2026-04-28" in out
+    assert "  Warning: The likely plan takes 16.1 weeks, more than 16" in out
