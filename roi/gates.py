@@ -184,7 +184,7 @@ def _read_yaml(path: Path) -> Any:
 _TOP_KEYS = ("gates", "checklists", "maturity")
 
 
-def _entries(data: Mapping[str, Any], key: str, source: str, problems: list[str]) -> list:
+def _entries(data: Mapping[str, Any], key: str, problems: list[str]) -> list:
     value = data.get(key) or []
     if not isinstance(value, list):
         problems.append(f"'{key}' must be a list, got {type(value).__name__}")
@@ -196,6 +196,13 @@ def _entries(data: Mapping[str, Any], key: str, source: str, problems: list[str]
         else:
             problems.append(f"{key}[{index}] must be a mapping, got {entry!r}")
     return good
+
+
+def _key(value: Any) -> Any:
+    """A dict key for an entry's id or number; anything odd stays apart, for validation to name."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return value
+    return object()
 
 
 def _merge(base: dict[str, Any], extra: Any, source: str) -> dict[str, Any]:
@@ -212,17 +219,18 @@ def _merge(base: dict[str, Any], extra: Any, source: str) -> dict[str, Any]:
                 f"allowed: {', '.join(_TOP_KEYS)}"
             )
     gates = {g["number"]: g for g in base["gates"]}
-    for entry in _entries(extra, "gates", source, problems):
-        number = entry.get("number")
+    for entry in _entries(extra, "gates", problems):
+        number = _key(entry.get("number"))
         if number in gates:
             gates[number] = {**gates[number], **entry}
         else:
             gates[number] = entry
     checklists = {c["id"]: c for c in base["checklists"]}
-    for entry in _entries(extra, "checklists", source, problems):
-        known = checklists.get(entry.get("id"))
+    for entry in _entries(extra, "checklists", problems):
+        checklist_id = _key(entry.get("id"))
+        known = checklists.get(checklist_id)
         if known is None:
-            checklists[entry.get("id")] = entry
+            checklists[checklist_id] = entry
             continue
         items = list(known["items"])
         positions = {item["id"]: index for index, item in enumerate(items)}
@@ -231,15 +239,15 @@ def _merge(base: dict[str, Any], extra: Any, source: str) -> dict[str, Any]:
             problems.append(f"checklist {entry.get('id')!r}: 'items' must be a list")
             new_items = []
         for item in new_items:
-            at = positions.get(item.get("id")) if isinstance(item, Mapping) else None
+            at = positions.get(_key(item.get("id"))) if isinstance(item, Mapping) else None
             if at is None:
                 items.append(item)
             else:
                 items[at] = {**items[at], **item}
-        checklists[entry["id"]] = {**known, **entry, "items": items}
+        checklists[checklist_id] = {**known, **entry, "items": items}
     levels = {m["level"]: m for m in base["maturity"]}
-    for entry in _entries(extra, "maturity", source, problems):
-        level = entry.get("level")
+    for entry in _entries(extra, "maturity", problems):
+        level = _key(entry.get("level"))
         levels[level] = {**levels[level], **entry} if level in levels else entry
     if problems:
         raise ConfigError(_problems_text(source, problems))

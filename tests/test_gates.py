@@ -140,6 +140,15 @@ def test_users_file_adds_a_checklist_extends_one_and_overrides_a_gate_field(tmp_
             "maturity level 2 requires unknown item 'no_such_item'",
         ),
         ("- just a list\n", "must hold a mapping"),
+        (
+            "checklists:\n  - {id: [a], name: X, items: [{id: a, text: b}]}\n",
+            "checklist ['a'] id: input should be a valid string",
+        ),
+        (
+            "checklists:\n  - {name: X, items: [{id: a, text: b}]}\n  - {name: Y, items: [{id: "
+            "c, text: d}]}\n",
+            "checklist '?' id: field required",
+        ),
         ("gates: [unclosed\n", "not valid YAML at line"),
     ],
 )
