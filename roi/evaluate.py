@@ -56,7 +56,8 @@ RESULT_COLUMNS = (
 def compute(values: Mapping[str, ArrayLike], weeks_to_go_live: ArrayLike = 0.0) -> dict[str, Any]:
     """Every headline result from the numeric inputs (numbers or broadcastable arrays).
 
-    `values` maps each numeric Scenario field to its value(s); `weeks_to_go_live` is the
+    `values` maps each numeric Scenario field to its value(s) (optional fields may be
+    left out: they take their defaults); `weeks_to_go_live` is the
     production-engineering time before benefits start. Payback values are inf where
     the initiative never pays back.
 
@@ -69,7 +70,13 @@ def compute(values: Mapping[str, ArrayLike], weeks_to_go_live: ArrayLike = 0.0) 
     >>> float(r["annual_impact"]), round(float(r["payback_months"]), 3)
     (1888000.0, 1.907)
     """
-    v = {field: np.asarray(values[field], float) for field in NUMERIC_FIELDS}
+    missing = [f for f in NUMERIC_FIELDS if f not in values and FIELD_SPECS[f].required]
+    if missing:
+        raise KeyError(f"compute needs a value for every required field; missing: {missing}")
+    v = {
+        field: np.asarray(values[field] if field in values else FIELD_SPECS[field].default, float)
+        for field in NUMERIC_FIELDS
+    }
     impact = annual_impact(
         *(
             v[f]

@@ -366,3 +366,28 @@ def test_inputs_too_large_to_compute_are_refused(invoice_fields):
         "scenario 'Invoice triage assistant': 'one_time_cost' cannot be computed: "
         "the inputs are too large (the result overflows)"
     )
+
+
+def test_compute_fills_in_optional_defaults(invoice_values):
+    """Only the required fields: workdays 230, threshold 12 etc. are the defaults; a
+    missing required field is named."""
+    required = {
+        k: v
+        for k, v in invoice_values.items()
+        if k
+        not in (
+            "workdays_per_year",
+            "incremental_revenue",
+            "payback_threshold_months",
+            "adoption_months",
+            "discount_rate",
+            "horizon_months",
+        )
+    }
+    full = compute(invoice_values)
+    partial = compute(required)
+    for name in full:
+        assert float(partial[name]) == pytest.approx(float(full[name]), rel=1e-12), name
+    del required["users"]
+    with pytest.raises(KeyError, match="'users'"):
+        compute(required)
