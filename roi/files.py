@@ -123,6 +123,9 @@ def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError([Problem("", MISSING, "is not UTF-8 text", source)]) from None
+    except OSError as error:  # no permission, a device, ...
+        reason = error.strerror or type(error).__name__
+        raise ScenarioError([Problem("", MISSING, f"cannot be read: {reason}", source)]) from None
     if not text.strip():
         raise ScenarioError([Problem("", MISSING, "is empty: it must hold a scenario", source)])
     try:

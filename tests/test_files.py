@@ -366,3 +366,14 @@ def test_csv_trailing_comma_column_is_ignored_but_headerless_values_are_not(tmp_
     assert load_scenario(path).users == 200
     path = write(tmp_path, "plan.csv", f"{HEADER},\n{INVOICE_ROW},7\n")
     assert only_problem(path) == f"{path}: file has values in column 11, which has no header"
+
+
+def test_unreadable_file_is_reported_not_raised(tmp_path, monkeypatch, invoice_fields):
+    """A file the user may not read (simulated: tests run as root) gives the OS's reason."""
+    path = write(tmp_path, "locked.yaml", yaml.safe_dump(invoice_fields))
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    assert only_problem(path) == f"{path}: file cannot be read: Permission denied"
