@@ -377,3 +377,18 @@ def test_unreadable_file_is_reported_not_raised(tmp_path, monkeypatch, invoice_f
 
     monkeypatch.setattr(Path, "read_text", refuse)
     assert only_problem(path) == f"{path}: file cannot be read: Permission denied"
+
+
+def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
+    """If the final rename fails, the old content stays and no temporary file is left."""
+    path = tmp_path / "scenario.yaml"
+    write_text_atomic(path, "old")
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("roi.files.os.replace", fail)
+    with pytest.raises(OSError, match="No space left"):
+        write_text_atomic(path, "new")
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["scenario.yaml"]
