@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,18 @@ def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]
     return [(None, data)]
 
 
+# What pandas, openpyxl and zipfile raise for a file that is not the table it claims to
+# be (a truncated workbook, a zip without a workbook, a CSV with an open quote).
+_UNREADABLE_TABLE = (
+    ValueError,
+    OSError,
+    KeyError,
+    EOFError,
+    zipfile.BadZipFile,
+    pd.errors.ParserError,
+)
+
+
 def _records_from_table(path: Path, kind: str) -> list[tuple[int | None, dict[str, Any]]]:
     source = str(path)
     try:
@@ -192,16 +205,13 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[int | None, dict[st
                 )
             ]
         ) from None
-    except (ValueError, OSError, pd.errors.ParserError) as error:
+    except _UNREADABLE_TABLE as error:
+        if kind == "xlsx":  # pandas/openpyxl reasons ("specify an engine") do not help here
+            reason = "it is not an Excel workbook (or it is damaged)"
+        else:
+            reason = (str(error).splitlines() or [type(error).__name__])[0]
         raise ScenarioError(
-            [
-                Problem(
-                    "",
-                    MISSING,
-                    f"cannot be read as {kind.upper()}: {str(error).splitlines()[0]}",
-                    source,
-                )
-            ]
+            [Problem("", MISSING, f"cannot be read as {kind.upper()}: {reason}", source)]
         ) from None
     records = records_from_table(table, source=source)
     if not records:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -392,3 +393,24 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
         write_text_atomic(path, "new")
     assert path.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["scenario.yaml"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "zip without a workbook"])
+def test_damaged_xlsx_is_reported_not_raised(tmp_path, damage):
+    """A truncated workbook or a zip holding no workbook: a problem, no traceback."""
+    path = tmp_path / "plan.xlsx"
+    if damage == "truncated":
+        pd.DataFrame({"name": ["A"], "users": [1]}).to_excel(path, index=False)
+        path.write_bytes(path.read_bytes()[:500])
+    else:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("hello.txt", "hi")
+    assert only_problem(path) == (
+        f"{path}: file cannot be read as XLSX: it is not an Excel workbook (or it is damaged)"
+    )
+
+
+def test_csv_with_an_open_quote_is_reported(tmp_path):
+    """A quote that never closes: pandas' reason, no traceback."""
+    path = write(tmp_path, "plan.csv", 'name,users\n"A,1\n')
+    assert only_problem(path).startswith(f"{path}: file cannot be read as CSV: Error tokenizing")
