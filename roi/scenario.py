@@ -200,7 +200,10 @@ def to_number(value: Any) -> float:
         except ValueError:
             raise ValueError("must be a number") from None
     elif isinstance(value, numbers.Real):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            number = math.inf
     else:
         raise ValueError("must be a number")
     if not math.isfinite(number):

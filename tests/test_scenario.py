@@ -56,6 +56,10 @@ MALFORMED = {
         {"users": -math.inf},
         ["'users'", "got -inf", "must be a finite number"],
     ),
+    "integer too large for a float": (
+        {"users": 10**400},
+        ["'users'", "got 1000000000", "must be a finite number"],
+    ),
     "text where a number belongs": (
         {"tasks_per_day": "lots"},
         ["'tasks_per_day'", "got 'lots'", "must be a number or a range {low, likely, high}"],
