@@ -587,6 +587,14 @@ class Scenario(BaseModel):
     def _numeric(cls, value: Any, info: Any) -> Uncertain:
         return _check_bounds(FIELD_SPECS[info.field_name], _coerce_uncertain(value))
 
+    @field_validator("start_date", mode="after")
+    @classmethod
+    def _start_date(cls, value: date | None) -> date | None:
+        # Go-live dates lie up to 70 years later and Python dates end in 9999.
+        if value is not None and not 1900 <= value.year <= 2999:
+            raise PydanticCustomError("roi", "must be a date from 1900-01-01 to 2999-12-31")
+        return value
+
     @field_validator("poc_weeks", mode="before")
     @classmethod
     def _poc_weeks(cls, value: Any) -> Uncertain | None:

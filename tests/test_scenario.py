@@ -190,6 +190,10 @@ MALFORMED = {
         {"start_date": "next spring"},
         ["'start_date'", "got 'next spring'", "must be a date like 2026-01-31"],
     ),
+    "start date out of range": (
+        {"start_date": "9999-12-01"},
+        ["'start_date'", "got '9999-12-01'", "must be a date from 1900-01-01 to 2999-12-31"],
+    ),
     "PoC weeks 0": ({"poc_weeks": 0}, ["'poc_weeks'", "got 0", "must be a number > 0"]),
 }
 
