@@ -303,6 +303,14 @@ def test_write_text_atomic_replaces_and_leaves_no_temp_files(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
+def test_write_text_atomic_gives_the_mode_a_plain_write_would(tmp_path):
+    """Memos are shared with readers: not left private (0600) as a temporary file is."""
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    atomic = write_text_atomic(tmp_path / "atomic.txt", "x")
+    assert atomic.stat().st_mode == plain.stat().st_mode
+
+
 def test_scenarios_table_has_field_columns(invoice_yaml):
     """Likely values of many scenarios as one table, columns named like the fields."""
     table = scenarios_table([load_scenario(invoice_yaml)])
