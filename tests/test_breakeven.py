@@ -175,3 +175,10 @@ def test_break_even_exists_for_time_factors_when_others_are_positive_and_cost_is
             assert not math.isnan(found)
         elif one_time == 0:
             assert math.isnan(found)
+
+
+def test_scalar_in_gives_scalar_out(invoice_values):
+    """Numbers in, a numpy scalar (not a 0-d array) out, found or not."""
+    for field in ("users", "incremental_revenue", "adoption_months"):
+        value = break_even_values(invoice_values, field)
+        assert np.ndim(value) == 0 and not isinstance(value, np.ndarray), field
