@@ -160,7 +160,7 @@ def correlate(
     normals = rng.standard_normal((count, len(names))) @ root.T
     for column, name in enumerate(names):
         reordered = np.empty(count)
-        reordered[np.argsort(normals[:, column], kind="stable")] = np.sort(samples[name])
+        reordered[np.argsort(normals[:, column])] = np.sort(samples[name])
         out[name] = reordered
     return out
 
