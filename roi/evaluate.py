@@ -347,9 +347,7 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
                     )
                 )
     if problems:
-        if count > limit:
-            problems.append(Problem("", MISSING, f"... and {count - limit} more problems", source))
-        raise ScenarioError(problems)
+        raise ScenarioError(problems, hidden=max(count - limit, 0))
     return columns
 
 

@@ -49,11 +49,15 @@ MISSING = _MISSING
 class ScenarioError(RoiError, ValueError):
     """A scenario, or a file of scenarios, is not valid; lists every problem found."""
 
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...], hidden: int = 0):
         self.problems = tuple(problems)
-        count = len(self.problems)
+        self.hidden = hidden  # problems found but not listed (a huge table)
+        count = len(self.problems) + hidden
         head = f"{count} problem{'s' if count != 1 else ''} in the scenario input:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+        lines = [head, *(f"  - {p}" for p in self.problems)]
+        if hidden:
+            lines.append(f"  - ... and {hidden} more not listed")
+        super().__init__("\n".join(lines))
 
 
 class ConfigError(RoiError, ValueError):

@@ -346,13 +346,18 @@ def test_evaluate_table_day_limit_and_problem_limit(invoice_values):
     table = pd.concat([table] * 15, ignore_index=True)  # 30 rows
     table["tasks_per_day"] = 100
     table["minutes_saved_per_task"] = 15
-    problems = table_problems(table)
+    with pytest.raises(ScenarioError) as caught:
+        evaluate_table(table)
+    problems = [str(p) for p in caught.value.problems]
     assert problems[0] == (
         "table row 0: 'tasks_per_day x minutes_saved_per_task' must not exceed 1440 minutes "
         "(24 hours) saved per user per day: got 1500.0"
     )
-    assert len(problems) == 21
-    assert problems[-1] == "table: file ... and 10 more problems"
+    assert len(problems) == 20
+    assert caught.value.hidden == 10
+    message = str(caught.value)
+    assert message.startswith("30 problems in the scenario input:")
+    assert message.endswith("  - ... and 10 more not listed")
 
 
 def test_inputs_too_large_to_compute_are_refused(invoice_fields):
