@@ -35,6 +35,10 @@ class Executor(Protocol):
         """Release workers and connections (not a cluster someone else started)."""
         ...
 
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
 
 class SerialExecutor:
     """Runs tasks one after another in this process: no start-up cost, easy to debug."""
