@@ -1024,7 +1024,12 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
     if notebook is not None:
         declared_parameters(notebook)  # a bad notebook is bad input: stop before any work
         notebook_sha = file_sha256(notebook)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RoiError(
+            f"cannot create the output folder {str(out_dir)!r}: {error.strerror}"
+        ) from None
     formats = tuple(dict.fromkeys(options.formats))
     stems = unique_stems(entry.scenario.name for entry in entries)
     tasks = [
