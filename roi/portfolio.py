@@ -100,10 +100,19 @@ def failures_frame(report: BatchReport) -> pd.DataFrame:
 
 
 def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook of the frames; text stays text, even text that starts with '='.
+
+    openpyxl stores such a string as a formula, so a scenario named
+    `=HYPERLINK(...)` would run in the reader's Excel; its cells are typed as text.
+    """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name, index=False)
+            for row in writer.sheets[name].iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
     return buffer.getvalue()
 
 

@@ -15,6 +15,7 @@ import re
 from itertools import pairwise
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -65,6 +66,7 @@ HOSTILE_NAMES = [
     "x" * 300,
     "請求書の自動仕分け",
     '<script>alert("memo")</script>',
+    '=HYPERLINK("http://example.com","open me")',  # a formula, if a spreadsheet obeyed
 ]
 
 
@@ -270,6 +272,10 @@ def test_fast_batch_skips_invalid_rows_and_matches_roi_run(mixed_inputs, tmp_pat
     memo = (out / summary[0]["memo_html"]).read_text(encoding="utf-8")
     assert 'src="../../plotly.min.js"' in memo  # one shared copy, not 4.8 MB per memo
 
+    workbook = openpyxl.load_workbook(out / "summary.xlsx")
+    assert not [
+        c.coordinate for ws in workbook for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ], "names must stay text, never formulas"
     excel = pd.read_excel(out / "summary.xlsx", sheet_name=None)
     assert list(excel["summary"]["name"]) == [r["name"] for r in summary]
     assert len(excel["failures"]) == len(failures)
