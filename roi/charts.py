@@ -106,6 +106,53 @@ def _figure(**layout: Any) -> go.Figure:
     return figure
 
 
+# plotly's add_vline/add_hline walk every subplot on each call (about 4 ms each); a memo
+# or a slider move draws a dozen, so lines are appended as plain layout shapes instead.
+_ANCHORS = {
+    "top right": (1, "left", "top"),
+    "top left": (1, "right", "top"),
+    "bottom right": (0, "left", "bottom"),
+    "bottom left": (0, "right", "bottom"),
+}
+
+
+def _vline(
+    figure: go.Figure,
+    x: float,
+    *,
+    line: dict[str, Any],
+    annotation: dict[str, Any] | None = None,
+    annotation_position: str = "top right",
+    xref: str = "x",
+) -> None:
+    """A vertical line across the plot at x, with an optional label beside its end."""
+    yref = "y domain" if xref == "x" else f"y{xref[1:]} domain"
+    figure.layout.shapes += (
+        go.layout.Shape(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1, line=line),
+    )
+    if annotation:
+        y, xanchor, yanchor = _ANCHORS[annotation_position]
+        figure.layout.annotations += (
+            go.layout.Annotation(
+                x=x,
+                y=y,
+                xref=xref,
+                yref=yref,
+                xanchor=xanchor,
+                yanchor=yanchor,
+                showarrow=False,
+                **annotation,
+            ),
+        )
+
+
+def _hline(figure: go.Figure, y: float, *, line: dict[str, Any]) -> None:
+    """A horizontal line across the plot at y."""
+    figure.layout.shapes += (
+        go.layout.Shape(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=y, y1=y, line=line),
+    )
+
+
 def _money_axis() -> dict[str, Any]:
     return {"tickformat": "$.3~s"}
 
@@ -200,8 +247,9 @@ def cash_flow(results: Results) -> go.Figure:
             hovertemplate="%{y:$,.0f}<extra>cumulative</extra>",
         )
     )
-    figure.add_hline(y=0, line={"color": "#444444", "width": 1})
-    figure.add_vline(
+    _hline(figure, 0, line={"color": "#444444", "width": 1})
+    _vline(
+        figure,
         x=threshold,
         line={"color": VERMILLION, "width": 2, "dash": "dash"},
         annotation={"text": f"Threshold: {threshold:g} months"},
@@ -209,7 +257,8 @@ def cash_flow(results: Results) -> go.Figure:
     )
     month = results.payback_month_with_ramp
     if month is not None and month <= max(horizon, threshold):
-        figure.add_vline(
+        _vline(
+            figure,
             x=month,
             line={"color": GREEN, "width": 2},
             annotation={"text": f"Pays back: month {month}"},
@@ -257,7 +306,7 @@ def binned(
     return edges[:-1], np.diff(edges), counts
 
 
-def _percentile_lines(figure: go.Figure, simulation: Any, metric: str, **where: Any) -> list:
+def _percentile_lines(figure: go.Figure, simulation: Any, metric: str) -> list:
     """P10/P50/P90 as dotted lines; the ones that fall among never-pays-back are returned."""
     never = []
     for q, dash in ((10, "dot"), (50, "dash"), (90, "dot")):
@@ -265,7 +314,8 @@ def _percentile_lines(figure: go.Figure, simulation: Any, metric: str, **where: 
         if value is None:
             never.append(q)
             continue
-        figure.add_vline(
+        _vline(
+            figure,
             x=value,
             line={"color": BLACK, "width": 1.5, "dash": dash},
             annotation={
@@ -274,7 +324,6 @@ def _percentile_lines(figure: go.Figure, simulation: Any, metric: str, **where: 
                 "font": {"size": 12},
             },
             annotation_position="top right",
-            **where,
         )
     return never
 
@@ -343,7 +392,7 @@ def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
         row=1,
         col=2,
     )
-    in_never = _percentile_lines(figure, simulation, "payback_months", row=1, col=1)
+    in_never = _percentile_lines(figure, simulation, "payback_months")
     if in_never:
         figure.add_annotation(
             text="<br>".join(f"P{q}" for q in in_never) + "<br>fall here",
@@ -355,13 +404,12 @@ def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
             yref="y2",
             font={"size": 12},
         )
-    figure.add_vline(
+    _vline(
+        figure,
         x=threshold,
         line={"color": VERMILLION, "width": 2},
         annotation={"text": f"Threshold: {threshold:g} months", "font": {"color": VERMILLION}},
         annotation_position="top left",
-        row=1,
-        col=1,
     )
     figure.update_xaxes(title={"text": "Payback (months after go-live)"}, row=1, col=1)
     figure.update_yaxes(title={"text": "Share of samples (%)"}, row=1, col=1)
@@ -422,7 +470,8 @@ def impact_histogram(
         )
     )
     _percentile_lines(figure, simulation, metric)
-    figure.add_vline(
+    _vline(
+        figure,
         x=line,
         line={"color": VERMILLION, "width": 2},
         annotation={
@@ -510,7 +559,7 @@ def tornado(frame: pd.DataFrame) -> go.Figure:
                 hoverinfo="text",
             )
         )
-    figure.add_vline(x=base, line={"color": BLACK, "width": 1.5})
+    _vline(figure, base, line={"color": BLACK, "width": 1.5})
     return figure
 
 
@@ -590,7 +639,8 @@ def gantt(timeline: Timeline) -> go.Figure:
     go_live = f"Go-live: week {timeline.likely_weeks:.1f}"
     if timeline.go_live_date is not None:
         go_live += f" ({timeline.go_live_date.isoformat()})"
-    figure.add_vline(
+    _vline(
+        figure,
         x=timeline.likely_weeks,
         line={"color": BLACK, "width": 2, "dash": "dash"},
         annotation={"text": go_live},
@@ -674,16 +724,28 @@ def portfolio_bubble(frame: pd.DataFrame, threshold: float | None = None) -> go.
             )
         )
     if threshold is not None:
-        figure.add_vline(
+        _vline(
+            figure,
             x=threshold,
             line={"color": VERMILLION, "width": 2, "dash": "dash"},
             annotation={"text": f"Threshold: {threshold:g} months"},
             annotation_position="top left",
         )
-    figure.add_hline(y=0, line={"color": "#444444", "width": 1})
+    _hline(figure, 0, line={"color": "#444444", "width": 1})
     if (~np.isfinite(payback)).any():
-        figure.add_vrect(
-            x0=right * 1.07, x1=never_x * 1.08, fillcolor="#F2F2F2", line_width=0, layer="below"
+        figure.layout.shapes += (
+            go.layout.Shape(
+                type="rect",
+                xref="x",
+                yref="y domain",
+                x0=right * 1.07,
+                x1=never_x * 1.08,
+                y0=0,
+                y1=1,
+                fillcolor="#F2F2F2",
+                line_width=0,
+                layer="below",
+            ),
         )
         figure.add_annotation(
             text="Never<br>pays back",
