@@ -189,7 +189,15 @@ def _batch(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         progress=not args.quiet,
     )
-    report = run_batch(args.scenarios, options)
+    try:
+        report = run_batch(args.scenarios, options)
+    except KeyboardInterrupt:
+        print(
+            "roi batch: interrupted; finished scenarios are kept, run the same command "
+            "again to finish the rest",
+            file=sys.stderr,
+        )
+        return 130
     print(report_text(report), file=sys.stderr)
     return report.exit_code
 

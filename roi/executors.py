@@ -102,11 +102,29 @@ class ProcessExecutor:
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def abort(self) -> None:
+        """Stop now (Ctrl-C, an error): cancel waiting tasks and end the workers.
+
+        A plain shutdown can wait forever when the interrupt landed while the pool was
+        starting a worker; ending the processes cannot. Their kernels notice the lost
+        parent and exit; finished scenarios are on disk already.
+        """
+        # No public way to reach the workers before Python 3.14 (terminate_workers).
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+
     def __enter__(self) -> ProcessExecutor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 class DaskExecutor:
