@@ -57,8 +57,10 @@ DEFAULT_SEED = 0
 DEFAULT_TIMEOUT = 300.0
 RESULTS_FORMAT = 1  # bump when result.json or the input hash changes meaning
 
-# A notebook-only parameter the batch pins to None so the injected fields are used.
-NOTEBOOK_ONLY_PARAMETERS: dict[str, Any] = {"scenario_file": None}
+# Notebook parameters that are not Scenario fields. The batch pins scenario_file to None
+# (so the injected fields are used) and passes its Monte Carlo settings to a notebook that
+# declares them, so the notebook's simulation is the summary's.
+NOTEBOOK_ONLY_PARAMETERS: tuple[str, ...] = ("scenario_file", "samples", "seed")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -223,7 +225,9 @@ def scenario_folder(out_dir: Path, stem: str) -> Path:
 # --- notebook parameters ---------------------------------------------------------------
 
 
-def notebook_parameters(scenario: Scenario, declared: Iterable[str]) -> dict[str, Any]:
+def notebook_parameters(
+    scenario: Scenario, declared: Iterable[str], *, samples: int | None = None, seed: int = 0
+) -> dict[str, Any]:
     """What papermill injects for a scenario: every field, as plain data.
 
     Optional sections left at their defaults are passed too when the notebook declares
@@ -240,8 +244,10 @@ def notebook_parameters(scenario: Scenario, declared: Iterable[str]) -> dict[str
             parameters[key] = given[key]
         elif key in declared:
             parameters[key] = dumped[key]
-    for key, value in NOTEBOOK_ONLY_PARAMETERS.items():
-        if key in declared:
+    if "scenario_file" in declared:
+        parameters["scenario_file"] = None
+    for key, value in (("samples", samples), ("seed", seed)):
+        if key in declared and value is not None:
             parameters[key] = value
     return parameters
 
@@ -395,13 +401,15 @@ def declared_parameters(notebook: str | os.PathLike[str]) -> dict[str, Any]:
     return declared
 
 
-def parameterized_notebook(notebook: Path, scenario: Scenario) -> Any:
+def parameterized_notebook(
+    notebook: Path, scenario: Scenario, *, samples: int | None = None, seed: int = 0
+) -> Any:
     """The notebook with the scenario's parameters injected, every check passed."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     declared = declared_parameters(notebook)
-    parameters = notebook_parameters(scenario, declared)
+    parameters = notebook_parameters(scenario, declared, samples=samples, seed=seed)
     check_parameters(parameters, declared, source=str(notebook))
     node = load_notebook_node(str(notebook))  # papermill's reader adds the tag lists it needs
     node = parameterize_notebook(node, parameters)
@@ -506,7 +514,14 @@ def _kernel_manager_class(log_path: Path) -> type:
 
 
 def execute_notebook(
-    notebook: Path, scenario: Scenario, output: Path, *, timeout: float, cwd: str
+    notebook: Path,
+    scenario: Scenario,
+    output: Path,
+    *,
+    timeout: float,
+    cwd: str,
+    samples: int | None = None,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """Run the notebook for one scenario and return the results it displayed.
 
@@ -516,7 +531,7 @@ def execute_notebook(
     """
     import papermill
 
-    node = parameterized_notebook(notebook, scenario)
+    node = parameterized_notebook(notebook, scenario, samples=samples, seed=seed)
     partial = output.with_name(f".{output.stem}.partial{output.suffix}")  # papermill wants .ipynb
     partial.unlink(missing_ok=True)
     kernel_log = output.with_name(".kernel.log")
@@ -777,7 +792,13 @@ def run_scenario(task: ScenarioTask) -> ScenarioOutcome:
             output = folder / NOTEBOOK_FILE
             try:
                 shown = execute_notebook(
-                    Path(task.notebook), task.scenario, output, timeout=task.timeout, cwd=task.cwd
+                    Path(task.notebook),
+                    task.scenario,
+                    output,
+                    timeout=task.timeout,
+                    cwd=task.cwd,
+                    samples=task.samples,
+                    seed=task.seed,
                 )
             finally:
                 if output.exists():

@@ -32,6 +32,7 @@ from roi.batch import (
     check_injected_source,
     check_parameters,
     load_batch,
+    notebook_parameters,
     notebook_results,
     parameterized_notebook,
     run_batch,
@@ -190,6 +191,17 @@ def test_hostile_values_round_trip_as_plain_text():
     assert set(assigned) <= {*SCENARIO_KEYS, "scenario_file"}
 
 
+def test_monte_carlo_settings_go_only_to_a_notebook_that_declares_them():
+    """samples and seed are injected where the parameters cell has them, never elsewhere."""
+    scenario = scenario_from_dict({**BASE, "name": "x"})
+    plain = notebook_parameters(scenario, SCENARIO_KEYS, samples=500, seed=3)
+    assert "samples" not in plain and "seed" not in plain
+    declared = [*SCENARIO_KEYS, "samples", "seed", "scenario_file"]
+    full = notebook_parameters(scenario, declared, samples=500, seed=3)
+    assert (full["samples"], full["seed"], full["scenario_file"]) == (500, 3, None)
+    assert set(full) == set(declared)  # every field, defaults included
+
+
 # --- executors -----------------------------------------------------------------------------
 
 
@@ -331,6 +343,7 @@ TEST_CELL = """
 import json, os, pathlib, signal, time
 from ipykernel.connect import get_connection_info
 print("transport:", get_connection_info(unpack=True)["transport"])
+print("samples=" + str(samples), "seed=" + str(seed))
 actions = pathlib.Path({flag!r})
 action = json.loads(actions.read_text()).get(name) if actions.exists() else None
 if action == "hang":
@@ -360,7 +373,9 @@ def test_notebook(tmp_path) -> tuple[Path, Path]:
     flag = tmp_path / "actions.json"
     notebook = nbformat.v4.new_notebook(metadata=workbook.metadata)
     notebook.cells = [
-        nbformat.v4.new_code_cell(parameters.source, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            parameters.source + "\nsamples = 20_000\nseed = 0", metadata={"tags": ["parameters"]}
+        ),
         nbformat.v4.new_code_cell(TEST_CELL.format(flag=str(flag))),
         nbformat.v4.new_code_cell(SHOW_CELL),
     ]
@@ -409,6 +424,9 @@ def test_hung_killed_and_tampered_notebooks_are_recorded_and_a_rerun_completes_t
     assert partial.name == "workbook.ipynb" and partial.is_file()
     # The partial notebook holds what ran before the hang, over a private IPC socket.
     assert "transport: ipc" in notebook_text_outputs(partial)
+    # A notebook that declares samples and seed gets the batch's.
+    fine = tmp_path / "out" / status["Fine"].row["notebook"]
+    assert "samples=200 seed=0" in notebook_text_outputs(fine)
     assert not list((tmp_path / "out" / "scenarios").glob("*/.*.partial.ipynb"))
 
     flag.unlink()
