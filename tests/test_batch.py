@@ -43,6 +43,7 @@ from roi.batch import (
 from roi.cli import main
 from roi.exceptions import ScenarioError
 from roi.executors import SerialExecutor
+from roi.formatting import money
 from roi.scenario import SCENARIO_KEYS, scenario_from_dict
 from tests.strategies import FAST
 
@@ -465,6 +466,8 @@ def test_workbook_numbers_equal_the_summary_and_memo(tmp_path):
         assert "widgets" not in executed["metadata"]  # no widget state stored
         memo = (tmp_path / "out" / row["memo_html"]).read_text(encoding="utf-8")
         assert row["decision"] in memo
+        assert money(float(row["annual_impact"])) in memo  # the memo's headline number
+        assert money(float(row["npv_p50"])) in memo  # from the same Monte Carlo run
 
 
 @pytest.mark.slow
