@@ -145,8 +145,8 @@ def run() -> str:
             f"- `--no-notebooks` with HTML memos is **{fast_ratio:,.0f}x** faster per scenario "
             f"than the loop (target: at least 100x: {verdict(fast_ratio >= 100)}); summary "
             f"only (no memos) it is **{summary_ratio:,.0f}x**.",
-            "- Every run uses roi's default 20,000 Monte Carlo samples per scenario. A memo "
-            "builds four plotly figures, most of its time.",
+            "- Every run uses roi's default 20,000 Monte Carlo samples per scenario. Most of a "
+            "memo's time goes to its four plotly figures and its Jinja template.",
             f"- Machine load (1-minute average) {load_before:.1f} before and "
             f"{os.getloadavg()[0]:.1f} after: other work on the same 2 cores slows both sides.",
         ]
