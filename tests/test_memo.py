@@ -444,6 +444,19 @@ def test_a_users_template_gets_the_context_with_autoescape_on(hostile, tmp_path)
     assert "cash_flow payback_distribution tornado timeline" in page
 
 
+def test_an_edited_template_is_used_on_the_next_render(scenario, tmp_path):
+    """Compiled templates are cached, but a user's edit between two memos still shows."""
+    import os
+
+    template = tmp_path / "mine.md.j2"
+    template.write_text("first {{ decision.outcome }}")
+    assert render(scenario, "md", 300, 1, template=template, images="none").startswith("first")
+    template.write_text("second {{ decision.outcome }}")
+    stat = template.stat()
+    os.utime(template, (stat.st_atime, stat.st_mtime + 5))  # a later save, whatever the clock
+    assert render(scenario, "md", 300, 1, template=template, images="none").startswith("second")
+
+
 def test_a_broken_or_missing_template_is_a_clear_error(scenario, tmp_path):
     broken = tmp_path / "broken.html.j2"
     broken.write_text("{% for x in %}")
