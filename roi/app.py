@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import html
+import json
 import logging
 import os
 import sys
@@ -31,6 +32,7 @@ from roi.app_model import (
     range_bounds,
 )
 from roi.exceptions import RoiError, ScenarioError
+from roi.files import write_text_atomic
 from roi.notebook import RESULTS_MIMETYPE, results_table, scenario_from_parameters
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
 
@@ -48,6 +50,56 @@ CULL_IDLE_SECONDS = 3600
 
 An hour is far longer than a preheated kernel waits for its first visitor only when the
 server is busy; pooled kernels are exempt from culling in Voila anyway."""
+
+PLOTLY_ESM_VARIABLE = "ROI_PLOTLY_ESM"
+"""Set by `voila_command` for its kernels: the file name of plotly's shared widget bundle."""
+
+# Each FigureWidget carries plotly's 5 MB widget bundle in its state, and the browser
+# would evaluate it once per chart. Under roi's Voila template the charts get this
+# small module instead: it imports the bundle from the template's static folder by URL,
+# so the browser fetches and evaluates it once for the page.
+PLOTLY_ESM_SHIM = """\
+const base = document.body.dataset.baseUrl || "/voila/";
+const url = new URL(base + "templates/roi/static/" + {name}, window.location.href);
+const bundle = await import(url.href);
+export default bundle.default;
+"""
+
+
+def shared_bundle_root() -> Path:
+    """A Jupyter data folder outside the repository for files roi links at run time."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "roi" / "jupyter"
+
+
+def share_plotly_bundle(root: Path | None = None) -> str | None:
+    """Copy plotly's widget bundle into roi's template static folder; its file name.
+
+    A copy, not a link: Voila's static handler refuses links that leave its folder. The
+    name carries plotly's version, so browsers never reuse a stale bundle. None when the
+    folder cannot be written (the charts then carry the bundle themselves).
+    """
+    import plotly
+
+    source = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+    name = f"plotly-widget-{plotly.__version__}.js"
+    folder = (root or shared_bundle_root()) / "voila" / "templates" / VOILA_TEMPLATE / "static"
+    target = folder / name
+    if not source.is_file():
+        return None
+    try:
+        if target.is_symlink() or not target.is_file():
+            target.unlink(missing_ok=True)
+            write_text_atomic(target, source.read_bytes())
+    except OSError:
+        return None
+    return name
+
+
+def _shared_plotly_esm() -> str | None:
+    name = os.environ.get(PLOTLY_ESM_VARIABLE)
+    return PLOTLY_ESM_SHIM.format(name=json.dumps(name)) if name else None
+
 
 CSS = """
 <style>
@@ -122,7 +174,12 @@ def voila_command(
     if preheat > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={preheat}"]
     paths = [str(VOILA_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
-    env = {**os.environ, "JUPYTER_PATH": os.pathsep.join(paths)}
+    env = {**os.environ}
+    bundle = share_plotly_bundle()
+    if bundle is not None:
+        paths.insert(1, str(shared_bundle_root()))
+        env[PLOTLY_ESM_VARIABLE] = bundle
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
     return argv, env
 
 
@@ -135,6 +192,19 @@ def has_frontend() -> bool:
     if forced in ("0", "1"):
         return forced == "1"
     return any(os.environ.get(name) for name in FRONTEND_VARIABLES)
+
+
+def skip_slow_iri_checker() -> None:
+    """Keep jsonschema from loading its optional IRI format checker in this kernel.
+
+    plotly.io imports nbformat, nbformat imports jsonschema, and jsonschema imports
+    rfc3987_syntax when installed, which builds a grammar for 1-3 s: the largest part of
+    the app's start-up. Nothing in an app kernel validates IRIs (nbformat's schema has
+    none), and jsonschema treats the checker as optional, so it is marked unavailable.
+    Only for a kernel serving a page, and only if nothing has loaded it yet.
+    """
+    if "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 
 
 def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
@@ -152,6 +222,7 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
         display(results_table(model.results))
         display({RESULTS_MIMETYPE: model.results_payload()}, raw=True)
         return model
+    skip_slow_iri_checker()
     try:
         scenario = scenario_from_parameters(params)
     except RoiError as error:
@@ -164,7 +235,8 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
         )
         return None
     app = WorkbookApp(WorkbookModel(scenario))
-    display(app.widget)
+    display(app.summary)
+    display(app.details)
     return app
 
 
@@ -174,6 +246,29 @@ def _kpi_html(label: str, value: str, detail: str) -> str:
         f'<div class="roi-kpi-value">{html.escape(value)}</div>'
         f'<div class="roi-kpi-detail">{html.escape(detail)}</div>'
     )
+
+
+def send_now() -> None:
+    """Hand the widget updates made so far to the kernel's IOPub thread, and wait for it.
+
+    That thread sends messages only when it gets the GIL, and a busy kernel thread (the
+    Monte Carlo right after the KPI cards) keeps it waiting: the cards would reach the
+    browser with everything else. ipykernel's stdout flush queues a marker behind the
+    pending messages and waits for it, so once it returns they have been sent.
+    """
+    flush = getattr(sys.stdout, "flush", None)
+    if flush is not None and hasattr(sys.stdout, "pub_thread"):
+        flush()
+
+
+def figure_widget(figure: go.Figure, height: int) -> go.FigureWidget:
+    """A FigureWidget of `figure`, loading plotly's bundle once per page under roi's Voila."""
+    widget = go.FigureWidget(figure)
+    widget.layout.height = height
+    shim = _shared_plotly_esm()
+    if shim is not None:
+        widget._esm = shim
+    return widget
 
 
 def update_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
@@ -224,12 +319,13 @@ class ChartPainter:
             self._wanted.wait()
             self._wanted.clear()
             try:
-                figures = self.model.figures()
-                if self._wanted.is_set():
-                    continue  # newer inputs arrived while building: build those instead
-                for name, figure in figures.items():
-                    if name in self.charts:
-                        update_figure(self.charts[name], figure)
+                snapshot = self.model.snapshot
+                for name, chart in self.charts.items():
+                    if self._wanted.is_set():
+                        break  # newer inputs arrived: start over from those
+                    figure = self.model.figure(name, snapshot)
+                    if figure is not None and not self._wanted.is_set():
+                        update_figure(chart, figure)
             except Exception as error:  # a chart must never kill the page
                 self.failures.append(f"{type(error).__name__}: {error}")
                 LOG.exception("drawing the charts failed")
@@ -465,8 +561,7 @@ class WorkbookApp:
         # from the state it was built with, and plotly's later edits are one-off
         # messages that a view not yet created would miss.
         for name, figure in self.model.figures().items():
-            chart = go.FigureWidget(figure)
-            chart.layout.height = CHART_HEIGHT
+            chart = figure_widget(figure, CHART_HEIGHT)
             self.charts[name] = chart
             box = widgets.Box([chart], layout=widgets.Layout(width="100%", min_width="0"))
             box.add_class(f"roi-chart-{name}")
@@ -480,18 +575,11 @@ class WorkbookApp:
         charts.add_class("roi-charts")
         kpis = widgets.Box(list(self.kpis.values()))
         kpis.add_class("roi-kpis")
-        return widgets.VBox(
-            [
-                widgets.HTML(CSS),
-                self._toolbar(),
-                self.banner,
-                kpis,
-                self.stale,
-                tabs,
-                charts,
-                self._actions(),
-            ]
-        )
+        # Two parts, displayed one after the other: the browser shows the decision and
+        # KPI cards without waiting for the controls and plotly's bundle to render.
+        self.summary = widgets.VBox([widgets.HTML(CSS), self.banner, kpis, self.stale])
+        self.details = widgets.VBox([self._toolbar(), tabs, charts, self._actions()])
+        return widgets.VBox([self.summary, self.details])
 
     # --- reacting -----------------------------------------------------------------
 
@@ -589,6 +677,7 @@ class WorkbookApp:
             if not (model.simulating and kpi.uses_simulation):
                 self.kpis[kpi.key].value = _kpi_html(kpi.label, kpi.value, kpi.detail)
         if model.simulating:
+            send_now()
             return  # the rest follows when the Monte Carlo is done
         verdict = model.verdict
         reasons = "".join(f"<li>{html.escape(r)}</li>" for r in verdict.reasons)
@@ -666,6 +755,9 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
     `open_name` (an initiative to open in the workbook right away). Headless it displays
     the table and the ranked rows as application/json; returns the ranked frame.
     """
+    interactive = has_frontend() if interactive is None else interactive
+    if interactive:
+        skip_slow_iri_checker()
     from roi.app_model import PORTFOLIO_COLUMNS, PORTFOLIO_FILE, portfolio_frame
     from roi.app_model import portfolio_table_rows as table_rows
     from roi.charts import portfolio_bubble
@@ -685,14 +777,13 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
                 )
             ]
         )
-    if not (has_frontend() if interactive is None else interactive):
+    if not interactive:
         display(frame[list(PORTFOLIO_COLUMNS)])
         display({RESULTS_MIMETYPE: {"portfolio": _records(frame)}}, raw=True)
         return frame
     table = widgets.HTML(CSS + _table_html(PORTFOLIO_HEAD, table_rows(frame), "roi-portfolio"))
     table.add_class("roi-compare")
-    chart = go.FigureWidget(portfolio_bubble(frame))
-    chart.layout.height = 420
+    chart = figure_widget(portfolio_bubble(frame), 420)
     picker = widgets.Dropdown(
         options=[("(choose an initiative)", "")] + [(n, n) for n in frame["name"]],
         description="Open",
@@ -717,6 +808,9 @@ def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
     Headless it displays the tables and, as application/json, both plans (parallel and
     sequential) from roi.timeline; returns that dict.
     """
+    interactive = has_frontend() if interactive is None else interactive
+    if interactive:
+        skip_slow_iri_checker()
     from roi.app_model import checkpoint_rows, phase_rows, timeline_comparison, timeline_scenario
     from roi.charts import gantt
     from roi.evaluate import timeline_for
@@ -726,7 +820,7 @@ def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
     comparison = timeline_comparison(scenario)
     phases_head = ["Phase", "Roles", "Weeks", "Likely schedule", "Critical"]
     checkpoints_head = ["Checkpoint", "Owner", "Business days", "Evidence", "Passes when"]
-    if not (has_frontend() if interactive is None else interactive):
+    if not interactive:
         from IPython.display import HTML
 
         display(HTML(_table_html(phases_head, phase_rows(plan), "roi-phases")))
@@ -741,8 +835,7 @@ def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
         _table_html(checkpoints_head, checkpoint_rows(plan), "roi-checkpoints")
     )
     checkpoints.add_class("roi-compare")
-    chart = go.FigureWidget(gantt(plan))
-    chart.layout.height = 420
+    chart = figure_widget(gantt(plan), 420)
     error = widgets.HTML()
     error.add_class("roi-error")
 

@@ -80,6 +80,8 @@ UNCERTAIN_FIELDS: tuple[str, ...] = (
     "adoption_months",
 )
 
+CHART_NAMES: tuple[str, ...] = ("cash_flow", "payback", "tornado", "gantt")
+
 APP_SAMPLES = 20_000
 """Monte Carlo samples per update; charts receive binned summaries, never raw samples."""
 
@@ -296,6 +298,7 @@ class WorkbookModel:
         self.seed = seed
         self.templates_dir = Path(templates_dir)
         self.variants: dict[str, Variant] = {}
+        self._gantt: tuple[Any, Any] | None = None
         self._listeners: list[Callable[[WorkbookModel], None]] = []
         self._load(scenario)
 
@@ -583,18 +586,32 @@ class WorkbookModel:
         Safe to call from another thread: it reads one consistent snapshot. The payback
         histogram gets binned counts from roi.charts, never the raw samples.
         """
+        snapshot = self.snapshot
+        found = {name: self.figure(name, snapshot) for name in CHART_NAMES}
+        return {name: figure for name, figure in found.items() if figure is not None}
+
+    def figure(self, name: str, snapshot: tuple | None = None) -> Any:
+        """One chart (a name in CHART_NAMES) from a snapshot (default: the latest), or None
+        when this version of roi cannot draw it."""
         charts = _optional("roi.charts")
         if charts is None:
-            return {}
-        scenario, results, simulation = self.snapshot
-        figures = {"cash_flow": charts.cash_flow(results)}
-        if simulation is not None:
-            figures["payback"] = charts.payback_histogram(simulation)
-        sensitivity = _optional("roi.sensitivity")
-        if sensitivity is not None:
-            figures["tornado"] = charts.tornado(sensitivity.tornado(scenario, "payback_months"))
-        figures["gantt"] = charts.gantt(results.timeline)
-        return figures
+            return None
+        scenario, results, simulation = snapshot or self.snapshot
+        if name == "cash_flow":
+            return charts.cash_flow(results)
+        if name == "payback":
+            return None if simulation is None else charts.payback_histogram(simulation)
+        if name == "tornado":
+            sensitivity = _optional("roi.sensitivity")
+            if sensitivity is None:
+                return None
+            return charts.tornado(sensitivity.tornado(scenario, "payback_months"))
+        if name == "gantt":
+            cached = self._gantt  # the plan seldom changes with a slider: redraw it when it does
+            if cached is None or cached[0] != results.timeline:
+                cached = self._gantt = (results.timeline, charts.gantt(results.timeline))
+            return cached[1]
+        raise KeyError(f"no chart {name!r}; charts are {', '.join(CHART_NAMES)}")
 
     def results_payload(self) -> dict[str, Any]:
         """The JSON the workbook displays for tools: Results.to_dict() plus decision and MC."""
