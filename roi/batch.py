@@ -42,7 +42,7 @@ from typing import Any
 
 from roi import __version__
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
-from roi.files import SUFFIXES, write_text_atomic
+from roi.files import SUFFIXES, read_records, write_text_atomic
 from roi.scenario import SCENARIO_KEYS, Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,31 +105,6 @@ def scenario_files(source: str | os.PathLike[str]) -> list[Path]:
     return [path]
 
 
-def _records(path: Path) -> list[tuple[int | None, Any]]:
-    """The raw scenario records of one file; file-level problems raise ScenarioError."""
-    # roi.files reads and checks whole files; these two helpers stop short of validating
-    # the records, which the batch does one by one so one bad row does not sink the file.
-    from roi.files import _records_from_document, _records_from_table
-
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise ScenarioError(
-            [
-                Problem(
-                    "",
-                    path.suffix or "(none)",
-                    "must be a .yaml, .yml, .json, .csv or .xlsx file",
-                    str(path),
-                )
-            ]
-        )
-    if not path.is_file():
-        raise ScenarioError([Problem("", MISSING, "does not exist or is not a file", str(path))])
-    if kind in ("yaml", "json"):
-        return _records_from_document(path, kind)
-    return _records_from_table(path, kind)
-
-
 def load_batch(source: str | os.PathLike[str]) -> tuple[list[BatchEntry], list[Problem]]:
     """Every valid scenario in a file or folder, and every problem of the invalid ones.
 
@@ -140,7 +115,7 @@ def load_batch(source: str | os.PathLike[str]) -> tuple[list[BatchEntry], list[P
     problems: list[Problem] = []
     for path in scenario_files(source):
         try:
-            records = _records(path)
+            records = read_records(path)
         except ScenarioError as error:
             problems.extend(error.problems)
             continue

@@ -20,10 +20,12 @@ SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".x
 RANGE_PARTS = ("low", "high", "distribution")
 
 
-def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
-    """Every scenario in a file: a YAML/JSON mapping or list of mappings, or CSV/XLSX rows.
+def read_records(path: str | os.PathLike[str]) -> list[tuple[int | None, Any]]:
+    """The raw scenario records of a file, each with its row (None for a lone mapping).
 
-    Raises ScenarioError listing every problem in every scenario of the file.
+    Problems with the file itself (missing, wrong kind, empty, unparseable, unknown
+    columns) raise ScenarioError; the records are not validated yet, so a caller can
+    validate them one by one and keep the good ones (the batch does).
     """
     path = Path(path)
     kind = SUFFIXES.get(path.suffix.lower())
@@ -42,9 +44,17 @@ def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
     if not path.is_file():
         raise ScenarioError([Problem("", MISSING, "does not exist or is not a file", source)])
     if kind in ("yaml", "json"):
-        records = _records_from_document(path, kind)
-    else:
-        records = _records_from_table(path, kind)
+        return _records_from_document(path, kind)
+    return _records_from_table(path, kind)
+
+
+def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
+    """Every scenario in a file: a YAML/JSON mapping or list of mappings, or CSV/XLSX rows.
+
+    Raises ScenarioError listing every problem in every scenario of the file.
+    """
+    source = str(path)
+    records = read_records(path)
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
     for row, record in records:
