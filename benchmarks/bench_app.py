@@ -166,9 +166,9 @@ the changed text.
 Slider to KPI: **{latency_ratio:.2f}x** the bare page (target: within {LATENCY_TARGET:g}x:
 {verdict(latency_ratio <= LATENCY_TARGET)}). First render: **{first_ratio:.2f}x** (target:
 within {FIRST_RENDER_TARGET:g}x: {verdict(first_ratio <= FIRST_RENDER_TARGET)}).
-The KPI cards are updated from the point results first; the Monte Carlo (decision
-banner, P10-P90) follows in the same message handler, and the charts are redrawn on
-a worker thread from the newest inputs.
+The KPI cards are sent from the point results first; the Monte Carlo (decision banner,
+P10-P90) follows, and the charts are redrawn on a worker thread from the newest inputs.
+Plotly's widget bundle is loaded once per page from roi's Voila template.
 """
 
 

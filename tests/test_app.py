@@ -125,3 +125,22 @@ def test_roi_app_command_line_parses_the_serving_options():
     assert args.cull_idle == 3600 and args.token is None
     with pytest.raises(SystemExit):
         build_parser().parse_args(["app", "--cull-idle", "5"])  # would kill kernels in use
+
+
+def test_plotly_bundle_is_shared_from_the_template_static_folder(tmp_path, monkeypatch):
+    """The bundle is copied once under a versioned name; charts then load it by URL."""
+    import plotly
+    import plotly.graph_objects as go
+
+    from roi.app import PLOTLY_ESM_VARIABLE, figure_widget, share_plotly_bundle
+
+    name = share_plotly_bundle(tmp_path)
+    assert name == f"plotly-widget-{plotly.__version__}.js"
+    copied = tmp_path / "voila" / "templates" / "roi" / "static" / name
+    assert copied.stat().st_size > 1_000_000 and not copied.is_symlink()
+    monkeypatch.setenv(PLOTLY_ESM_VARIABLE, name)
+    widget = figure_widget(go.Figure(), 300)
+    assert name in widget._esm and "templates/roi/static/" in widget._esm
+    assert len(widget._esm) < 1_000  # not the 5 MB bundle itself
+    monkeypatch.delenv(PLOTLY_ESM_VARIABLE)
+    assert len(figure_widget(go.Figure(), 300)._esm) > 1_000_000  # outside roi's Voila
