@@ -463,7 +463,7 @@ class WorkbookApp:
 
     def _readiness_inputs(self) -> list[widgets.Widget]:
         rows: list[widgets.Widget] = []
-        for checklist_id, name, items in self.model.checklists():
+        for _checklist_id, name, items in self.model.checklists():
             rows.append(widgets.HTML(f"<b>{html.escape(name)}</b>"))
             for item_id, text, owner in items:
                 box = widgets.Checkbox(
@@ -476,12 +476,6 @@ class WorkbookApp:
                 box.observe(lambda c, i=item_id: self._on_readiness(i, c["new"]), "value")
                 self.readiness[item_id] = box
                 rows.append(box)
-            rows.append(
-                widgets.HTML(
-                    f'<span class="roi-note">{checklist_id}</span>',
-                    layout=widgets.Layout(display="none"),
-                )
-            )
         if not rows:
             rows.append(widgets.HTML("No readiness checklists in this version of roi."))
         rows.append(self._error_label("readiness"))
@@ -496,7 +490,7 @@ class WorkbookApp:
             )
             return [note, *(self._range_input(f) for f in UNCERTAIN_FIELDS)]
         if group == "Readiness":
-            return self._readiness_inputs()
+            return []  # built when first opened: dozens of toggles the first view never shows
         children = [
             self._numeric_input(control_for(f, self.model.scenario))
             for f in NUMERIC_FIELDS
@@ -556,6 +550,14 @@ class WorkbookApp:
         tabs = widgets.Tab(children=[widgets.VBox(self._group_children(g)) for g in GROUPS])
         for index, group in enumerate(GROUPS):
             tabs.set_title(index, group)
+        readiness_tab = tabs.children[GROUPS.index("Readiness")]
+
+        def open_readiness(change: dict) -> None:
+            if change["new"] == GROUPS.index("Readiness") and not readiness_tab.children:
+                readiness_tab.children = self._readiness_inputs()
+
+        tabs.observe(open_readiness, "selected_index")
+        self.tabs = tabs
         chart_boxes = []
         # Drawn here, before the page exists: a FigureWidget shown inside a Box starts
         # from the state it was built with, and plotly's later edits are one-off

@@ -144,3 +144,13 @@ def test_plotly_bundle_is_shared_from_the_template_static_folder(tmp_path, monke
     assert len(widget._esm) < 1_000  # not the 5 MB bundle itself
     monkeypatch.delenv(PLOTLY_ESM_VARIABLE)
     assert len(figure_widget(go.Figure(), 300)._esm) > 1_000_000  # outside roi's Voila
+
+
+def test_readiness_toggles_appear_when_their_tab_opens_and_reach_the_model(app):
+    """Opening the Readiness tab builds one toggle per item; ticking one stores 'done'."""
+    assert app.readiness == {}
+    app.tabs.selected_index = app.tabs.children.index(app.tabs.children[-1])
+    item, box = next((i, b) for i, b in app.readiness.items() if not b.value)
+    box.value = True
+    assert app.model.readiness_done(item)
+    assert app.model.scenario.readiness[item].status == "done"
