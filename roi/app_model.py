@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import html
-import importlib
 import math
 import os
 import tempfile
@@ -21,16 +20,20 @@ from typing import Any, Literal
 
 import numpy as np
 
+from roi import charts, memo, sensitivity
+from roi.decision import decide
 from roi.evaluate import Results, evaluate
 from roi.exceptions import Problem, RoiError, ScenarioError
 from roi.files import load_scenarios, scenario_yaml
 from roi.formatting import money, months, percent, weeks
+from roi.gates import load_checklists, readiness_status
 from roi.scenario import (
     FIELD_SPECS,
     NUMERIC_FIELDS,
     Scenario,
     scenario_from_dict,
 )
+from roi.uncertainty import simulate
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "scenarios"
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
@@ -225,14 +228,6 @@ class Variant:
     payback_p10_p90: tuple[float, float] | None = None
 
 
-def _optional(module: str) -> Any:
-    """A sibling roi module that may not be installed in this version, or None."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
 def _field_names(problem: Problem) -> list[str]:
     """The input fields a problem is about ('tasks_per_day x minutes...' names two)."""
     names = [
@@ -329,12 +324,7 @@ class WorkbookModel:
         self.results = evaluate(scenario)
         self.simulating = True
         self._notify()
-        uncertainty = _optional("roi.uncertainty")
-        self.simulation = (
-            uncertainty.simulate(scenario, samples=self.samples, seed=self.seed)
-            if uncertainty is not None
-            else None
-        )
+        self.simulation = simulate(scenario, samples=self.samples, seed=self.seed)
         self.verdict = self._decide()
         # One assignment, so a reader on another thread never mixes two scenarios.
         self.snapshot = (scenario, self.results, self.simulation)
@@ -342,27 +332,10 @@ class WorkbookModel:
         self._notify()
 
     def _decide(self) -> Verdict:
-        decision = _optional("roi.decision")
-        if decision is None:
-            met = self.results.meets_payback_threshold
-            threshold = self.scenario.value("payback_threshold_months")
-            return Verdict(
-                "Go" if met else "No-go",
-                (
-                    f"Payback {months(self.results.payback_months)} against a "
-                    f"{threshold:g}-month threshold.",
-                ),
-            )
-        gates = _optional("roi.gates")
-        readiness = gates.readiness_status(self.scenario) if gates is not None else None
-        if readiness is not None and not readiness.assessed:
-            readiness = None  # no answers at all: decide on the numbers, and say so
-        made = decision.decide(self.results, simulation=self.simulation, readiness=readiness)
-        return Verdict(
-            str(made.outcome),
-            tuple(map(str, made.reasons)),
-            tuple(map(str, getattr(made, "conditions", ()))),
+        made = decide(
+            self.results, simulation=self.simulation, readiness=readiness_status(self.scenario)
         )
+        return Verdict(made.outcome, tuple(made.reasons), tuple(made.conditions))
 
     @property
     def valid(self) -> bool:
@@ -426,12 +399,9 @@ class WorkbookModel:
 
     def checklists(self) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
         """(checklist id, name, [(item id, text, owner)]) for the Readiness toggles."""
-        gates = _optional("roi.gates")
-        if gates is None:
-            return []
         return [
             (c.id, c.name, [(i.id, i.text, i.owner) for i in c.items])
-            for c in gates.load_checklists(self.scenario.checklists).checklists
+            for c in load_checklists(self.scenario.checklists).checklists
         ]
 
     def readiness_done(self, item: str) -> bool:
@@ -593,18 +563,12 @@ class WorkbookModel:
     def figure(self, name: str, snapshot: tuple | None = None) -> Any:
         """One chart (a name in CHART_NAMES) from a snapshot (default: the latest), or None
         when this version of roi cannot draw it."""
-        charts = _optional("roi.charts")
-        if charts is None:
-            return None
         scenario, results, simulation = snapshot or self.snapshot
         if name == "cash_flow":
             return charts.cash_flow(results)
         if name == "payback":
             return None if simulation is None else charts.payback_histogram(simulation)
         if name == "tornado":
-            sensitivity = _optional("roi.sensitivity")
-            if sensitivity is None:
-                return None
             return charts.tornado(sensitivity.tornado(scenario, "payback_months"))
         if name == "gantt":
             cached = self._gantt  # the plan seldom changes with a slider: redraw it when it does
@@ -642,9 +606,6 @@ class WorkbookModel:
                 scenario_yaml(self.scenario).encode("utf-8"),
             )
         ]
-        memo = _optional("roi.memo")
-        if memo is None:
-            return files
         html_text = None
         for fmt in formats:
             if fmt == "html":
@@ -674,9 +635,6 @@ class WorkbookModel:
         It is given the page's own Monte Carlo, so memo and page show the same numbers
         and the same decision.
         """
-        memo = _optional("roi.memo")
-        if memo is None:
-            raise RoiError("the memo module is not available in this version of roi")
         return memo.render(self.scenario, fmt=fmt, simulation=self.simulation, **options)
 
     def save_variant(self, name: str) -> Variant:

@@ -655,10 +655,7 @@ def decide_scenario(results: Any, simulation: Any) -> Any:
     from roi.decision import decide
     from roi.gates import readiness_status
 
-    readiness = readiness_status(results.scenario)
-    return decide(
-        results, simulation=simulation, readiness=readiness if readiness.assessed else None
-    )
+    return decide(results, simulation=simulation, readiness=readiness_status(results.scenario))
 
 
 SPREAD_COLUMNS = (

@@ -320,8 +320,8 @@ def decide(
                 )
             )
 
-    # 5-6. Readiness.
-    if readiness is None:
+    # 5-6. Readiness. No answers at all is "not assessed", not "everything open".
+    if readiness is None or not readiness.assessed:
         checks.append(
             Check(
                 "readiness",

@@ -430,7 +430,7 @@ def _parts(
     if simulation is None:
         simulation = simulate(scenario, samples=samples, seed=seed)
     seed = int(simulation.seed)  # a simulation passed in states its own seed and count
-    decision = decide(results, simulation, status if status.assessed else None, rule)
+    decision = decide(results, simulation, status, rule)
     threshold = scenario.value("payback_threshold_months")
     probability = float(simulation.prob_meets_threshold)
     context = {

@@ -162,10 +162,22 @@ def test_decision_rule_gives_the_outcome_with_its_reason(
 
 def test_every_failed_check_is_listed_not_only_the_first(invoice_fields):
     scenario = _scenario(invoice_fields, build_cost=2_500_000, horizon_months=6)
-    decision = decide(evaluate(scenario), readiness=readiness_status({}))
+    # One PoC exit criterion done, four open: more than the three bounded effort closes.
+    decision = decide(evaluate(scenario), readiness=readiness_status({"decision_memo": "done"}))
     failed = [c.name for c in decision.checks if c.verdict == "no-go"]
     assert failed == ["payback_threshold", "npv", "readiness"]
     assert len(decision.reasons) == len(decision.checks)
+
+
+def test_no_answers_at_all_is_not_assessed_rather_than_everything_open(invoice_fields):
+    """An empty readiness block means nobody assessed it: the decision rests on the
+    numbers and says so, exactly as when no readiness is passed (app, memo and batch
+    all pass what the scenario holds)."""
+    results = evaluate(_scenario(invoice_fields))
+    empty = decide(results, readiness=readiness_status({}))
+    assert empty.outcome == decide(results).outcome == GO
+    assert empty.reasons == decide(results).reasons
+    assert any("not assessed" in r for r in empty.reasons)
 
 
 def test_conditional_go_lists_one_condition_per_open_item_with_its_owner(invoice_fields):
