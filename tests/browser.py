@@ -19,27 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from roi.app import voila_command
+from roi.memo import chromium  # noqa: F401  (the tests drive the browser roi prints with)
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 READY_PATH = "/voila/static/favicon.ico"  # '/api' answers 302, the favicon 200 once up
-
-
-def chromium_path() -> str | None:
-    """The Chromium to drive: $ROI_CHROMIUM, else /usr/bin/chromium, else None (Playwright's)."""
-    for candidate in (os.environ.get("ROI_CHROMIUM"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 def free_port() -> int:
@@ -93,18 +76,3 @@ def voila_server(
         stop(process)
         if log_path:
             log.close()
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[object]:
-    """A headless Chromium (Playwright Browser); raises if none can be launched."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
