@@ -25,7 +25,7 @@ from roi.decision import decide
 from roi.evaluate import Results, evaluate
 from roi.exceptions import Problem, RoiError, ScenarioError
 from roi.files import load_scenarios, scenario_yaml
-from roi.formatting import money, months, percent, weeks
+from roi.formatting import money, months, share, weeks
 from roi.gates import load_checklists, readiness_status
 from roi.scenario import (
     FIELD_SPECS,
@@ -531,7 +531,7 @@ class WorkbookModel:
             Kpi(
                 "prob_meets_threshold",
                 "Chance of payback in time",
-                percent(None if chance is None else chance * 100),
+                share(chance),
                 f"within {threshold:g} months",
                 uses_simulation=True,
             ),
@@ -760,7 +760,7 @@ def portfolio_table_rows(frame: Any) -> list[list[str]]:
                 str(record["decision"]),
                 money(record["annual_impact"]),
                 months(record["payback_months"]),
-                percent(None if chance is None else chance * 100),
+                share(chance),
                 money(record["npv"]),
                 money(record["one_time_cost"]),
                 months(record["time_to_value_months"]),

@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 
 from roi.evaluate import Results
 from roi.exceptions import RoiError
-from roi.formatting import money
+from roi.formatting import money, share
 from roi.sensitivity import required_annual_impact
 from roi.timeline import GOVERNANCE, Timeline
 
@@ -155,19 +155,6 @@ def _hline(figure: go.Figure, y: float, *, line: dict[str, Any]) -> None:
 
 def _money_axis() -> dict[str, Any]:
     return {"tickformat": "$.3~s"}
-
-
-def share_text(share: float) -> str:
-    """A share as a whole percent that never rounds a rare outcome away.
-
-    >>> share_text(0.996), share_text(0.004), share_text(1.0), share_text(0.25)
-    ('>99%', '<1%', '100%', '25%')
-    """
-    if 0 < share < 0.01:
-        return "<1%"
-    if 0.99 < share < 1:
-        return ">99%"
-    return f"{share:.0%}"
 
 
 def _value_text(metric: str, value: float | None) -> str:
@@ -350,7 +337,7 @@ def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
     figure.update_layout(
         template=THEME,
         title=(
-            f"Payback: {share_text(simulation.prob_meets_threshold)} of {total:,} samples within "
+            f"Payback: {share(simulation.prob_meets_threshold)} of {total:,} samples within "
             f"{threshold:g} months"
         ),
         bargap=0.05,
@@ -382,7 +369,7 @@ def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
             x=["Never pays back"],
             y=[never / total * 100],
             customdata=[never],
-            text=[share_text(never / total)],
+            text=[share(never / total)],
             textposition="outside",
             hovertext=[f"never pays back: {never:,} samples"],
             hoverinfo="text",
@@ -444,11 +431,11 @@ def impact_histogram(
         ),
         "npv": (0.0, "NPV = 0"),
     }[metric]
-    share = float(np.mean(values >= line))
+    above = float(np.mean(values >= line))
     left, width, counts = binned(values, bins)
     figure = _figure(
         title=f"{METRIC_LABELS[metric]}: median {money(simulation.percentile(metric, 50))}; "
-        f"{share_text(share)} of {total:,} samples at or above {money(line)}",
+        f"{share(above)} of {total:,} samples at or above {money(line)}",
         xaxis={"title": {"text": METRIC_LABELS[metric]}, **_money_axis()},
         yaxis={"title": {"text": "Share of samples (%)"}},
         bargap=0.05,

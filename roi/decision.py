@@ -28,7 +28,7 @@ from typing import Any, Literal, Protocol
 
 from roi.evaluate import Results
 from roi.exceptions import RoiError
-from roi.formatting import money, months
+from roi.formatting import money, months, share
 from roi.gates import Readiness
 from roi.scenario import FIELD_SPECS
 from roi.timeline import CONFIG as TIMELINE_CONFIG
@@ -159,7 +159,7 @@ def _finite(value: float | None) -> float | None:
 
 
 def _pct(p: float) -> str:
-    return f"{p * 100:.0f}%"
+    return share(p)
 
 
 def value_text(field_name: str, value: float) -> str:

@@ -47,3 +47,21 @@ def weeks(value: float, digits: int = 1) -> str:
     '16.0 weeks'
     """
     return f"{value:.{digits}f} weeks"
+
+
+def share(probability: float | None) -> str:
+    """A probability as a whole percent that never rounds a rare outcome away.
+
+    A 99.6% chance is not a certainty and a 0.4% risk is not none, so those read as
+    '>99%' and '<1%'.
+
+    >>> share(0.996), share(0.004), share(1.0), share(0.25), share(None)
+    ('>99%', '<1%', '100%', '25%', 'n/a')
+    """
+    if probability is None or not math.isfinite(probability):
+        return "n/a"
+    if 0 < probability < 0.01:
+        return "<1%"
+    if 0.99 < probability < 1:
+        return ">99%"
+    return f"{probability:.0%}"

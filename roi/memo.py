@@ -39,7 +39,7 @@ from roi.decision import CONDITIONAL, GO, NO_GO, SEVERITY, Decision, DecisionRul
 from roi.evaluate import Results, evaluate
 from roi.exceptions import RoiError
 from roi.files import write_text_atomic
-from roi.formatting import money, months, percent
+from roi.formatting import money, months, percent, share
 from roi.gates import Checklists, Readiness, load_checklists, next_gate, readiness_status
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CONFIG as TIMELINE_CONFIG
@@ -453,7 +453,7 @@ def _parts(
         "headline": _headline(results, simulation),
         "probability": {
             "value": probability,
-            "text": f"{probability:.0%}",
+            "text": share(probability),
             "threshold_months": threshold,
             "threshold_text": f"{threshold:g} months",
         },
