@@ -103,7 +103,7 @@ def _shared_plotly_esm() -> str | None:
 
 CSS = """
 <style>
-.roi-app { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1400px; }
+.roi-app { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1440px; }
 .roi-app h1 { font-size: 1.5em; margin: 0.2em 0 0.4em; }
 .roi-kpis { display: flex; flex-wrap: wrap; gap: 8px; }
 .roi-kpi { border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px;
@@ -127,6 +127,7 @@ CSS = """
 """
 
 CHART_HEIGHT = 340
+CHART_WIDTH = 700  # plotly's default; see the chart grid in WorkbookApp
 CHART_TITLES = {
     "cash_flow": "Cumulative cash flow",
     "payback": "Payback distribution",
@@ -568,10 +569,15 @@ class WorkbookApp:
             box = widgets.Box([chart], layout=widgets.Layout(width="100%", min_width="0"))
             box.add_class(f"roi-chart-{name}")
             chart_boxes.append(box)
+        # plotly's FigureWidget keeps the 700 px it was first drawn at whatever its cell
+        # (plotly.py #5208), so a cell narrower than that cut the chart off: two charts a
+        # row only where both fit whole, else one.
         charts = widgets.GridBox(
             chart_boxes,
             layout=widgets.Layout(
-                grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="8px", width="100%"
+                grid_template_columns=f"repeat(auto-fill, minmax({CHART_WIDTH + 8}px, 1fr))",
+                grid_gap="8px",
+                width="100%",
             ),
         )
         charts.add_class("roi-charts")

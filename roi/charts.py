@@ -547,6 +547,17 @@ def tornado(frame: pd.DataFrame) -> go.Figure:
             )
         )
     _vline(figure, base, line={"color": BLACK, "width": 1.5})
+    if frame.empty:
+        figure.add_annotation(
+            text="No input is a range yet: give one a low and a high value<br>"
+            "to see which assumption moves the result most.",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font={"size": 14, "color": "#57606a"},
+        )
     return figure
 
 

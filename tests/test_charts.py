@@ -226,3 +226,13 @@ def test_portfolio_bubble_without_decisions_uses_one_colour(invoice_values):
     assert trace.marker.color == charts.DEFAULT_COLOUR and len(trace.x) == 2
     with pytest.raises(charts.ChartError, match="one_time_cost"):
         charts.portfolio_bubble(frame.drop(columns="one_time_cost"))
+
+
+def test_tornado_without_ranges_says_why_it_is_empty(invoice_fields):
+    """A scenario with no range has nothing to swing: the chart says so, not a blank."""
+    from roi.scenario import scenario_from_dict
+    from roi.sensitivity import tornado as tornado_frame
+
+    figure = charts.tornado(tornado_frame(scenario_from_dict(invoice_fields)))
+    assert all(len(trace.y) == 0 for trace in figure.data)
+    assert any("No input is a range" in a.text for a in figure.layout.annotations)
