@@ -293,6 +293,22 @@ def binned(
     return edges[:-1], np.diff(edges), counts
 
 
+def _sample_bars(
+    left: np.ndarray, width: np.ndarray, counts: np.ndarray, total: int, hover: list[str]
+) -> go.Bar:
+    """Binned samples as bars of their share in percent (counts kept for hover and tests)."""
+    return go.Bar(
+        name="Samples",
+        x=left + width / 2,
+        y=counts / total * 100,
+        width=width,
+        customdata=counts,
+        hovertext=hover,
+        hoverinfo="text",
+        marker={"color": SKY},
+    )
+
+
 def _percentile_lines(figure: go.Figure, simulation: Any, metric: str) -> list:
     """P10/P50/P90 as dotted lines; the ones that fall among never-pays-back are returned."""
     never = []
@@ -349,20 +365,7 @@ def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
         f"months: {c:,} samples"
         for i, (a, w, c) in enumerate(zip(left, width, counts, strict=True))
     ]
-    figure.add_trace(
-        go.Bar(
-            name="Samples",
-            x=left + width / 2,
-            y=counts / total * 100,
-            width=width,
-            customdata=counts,
-            hovertext=hover,
-            hoverinfo="text",
-            marker={"color": SKY},
-        ),
-        row=1,
-        col=1,
-    )
+    figure.add_trace(_sample_bars(left, width, counts, total, hover), row=1, col=1)
     figure.add_trace(
         go.Bar(
             name="Never pays back",
@@ -444,18 +447,7 @@ def impact_histogram(
         f"{money(a)} to {money(a + w)}: {c:,} samples"
         for a, w, c in zip(left, width, counts, strict=True)
     ]
-    figure.add_trace(
-        go.Bar(
-            name="Samples",
-            x=left + width / 2,
-            y=counts / total * 100,
-            width=width,
-            customdata=counts,
-            hovertext=hover,
-            hoverinfo="text",
-            marker={"color": SKY},
-        )
-    )
+    figure.add_trace(_sample_bars(left, width, counts, total, hover))
     _percentile_lines(figure, simulation, metric)
     _vline(
         figure,
