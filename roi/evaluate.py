@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike
 
 from roi.breakeven import BreakEven, break_even_table
 from roi.exceptions import MISSING, Problem, ScenarioError
-from roi.impact import MONTHS_PER_YEAR, annual_impact
+from roi.impact import IMPACT_FIELDS, MONTHS_PER_YEAR, annual_impact
 from roi.payback import (
     adopted_months,
     cumulative_cash,
@@ -77,22 +77,7 @@ def compute(values: Mapping[str, ArrayLike], weeks_to_go_live: ArrayLike = 0.0) 
         field: np.asarray(values[field] if field in values else FIELD_SPECS[field].default, float)
         for field in NUMERIC_FIELDS
     }
-    impact = annual_impact(
-        *(
-            v[f]
-            for f in (
-                "users",
-                "tasks_per_day",
-                "minutes_saved_per_task",
-                "hourly_rate",
-                "workdays_per_year",
-                "incremental_revenue",
-                "platform_cost_annual",
-                "model_cost_annual",
-                "support_cost_annual",
-            )
-        )
-    )
+    impact = annual_impact(**{field: v[field] for field in IMPACT_FIELDS})
     one_time = v["build_cost"] + v["change_cost"]
     monthly_net = impact.monthly_net
     benefit = (impact.time_value + impact.incremental_revenue) / MONTHS_PER_YEAR

@@ -7,6 +7,7 @@ million scenarios. A scalar in gives a numpy scalar out.
 
 from __future__ import annotations
 
+import inspect
 from typing import NamedTuple
 
 import numpy as np
@@ -103,6 +104,10 @@ def annual_impact(
     costs = running_costs(platform_cost_annual, model_cost_annual, support_cost_annual)
     value, revenue, costs = (a[()] for a in np.broadcast_arrays(value, revenue, costs))
     return AnnualImpact(value, revenue, costs, value + revenue - costs)
+
+
+IMPACT_FIELDS: tuple[str, ...] = tuple(inspect.signature(annual_impact).parameters)
+"""The Scenario fields annual impact depends on, named as `annual_impact` takes them."""
 
 
 def monthly_net_impact(annual_net: ArrayLike) -> np.ndarray:

@@ -10,18 +10,12 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from strategies import FAST, point_values
 
-from roi.impact import annual_impact, monthly_net_impact, running_costs, time_value
-
-IMPACT_FIELDS = (
-    "users",
-    "tasks_per_day",
-    "minutes_saved_per_task",
-    "hourly_rate",
-    "workdays_per_year",
-    "incremental_revenue",
-    "platform_cost_annual",
-    "model_cost_annual",
-    "support_cost_annual",
+from roi.impact import (
+    IMPACT_FIELDS,
+    annual_impact,
+    monthly_net_impact,
+    running_costs,
+    time_value,
 )
 
 
@@ -115,3 +109,12 @@ def test_scalar_in_gives_scalar_out(invoice_values):
     for part in (*impact, impact.monthly_net, time_value(1, 1, 1, 1), running_costs(1, 2, 3)):
         assert np.ndim(part) == 0
         assert not isinstance(part, np.ndarray), type(part)
+
+
+def test_impact_fields_are_scenario_fields_in_order():
+    """annual_impact's parameters are named like the Scenario fields, in the same order,
+    so `compute` can pass a scenario's values by name."""
+    from roi.scenario import NUMERIC_FIELDS
+
+    assert set(IMPACT_FIELDS) <= set(NUMERIC_FIELDS)
+    assert list(IMPACT_FIELDS) == [f for f in NUMERIC_FIELDS if f in IMPACT_FIELDS]
