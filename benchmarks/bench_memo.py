@@ -6,8 +6,10 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.run import timed, verdict
+from roi.assess import assess
 from roi.files import load_scenario
-from roi.memo import chromium, render, render_pdf, write_memos
+from roi.reports.chromium import chromium
+from roi.reports.memo import render, render_pdf, write_memos
 from roi.uncertainty import simulate
 
 TITLE = "Decision memo: HTML render and PDF print"
@@ -27,20 +29,25 @@ def run() -> str:
     scenario = _scenario()
     date = "2026-01-05"
     simulation_s = timed(lambda: simulate(scenario, samples=SAMPLES, seed=0), repeat=3)
-    html_s = timed(lambda: render(scenario, "html", SAMPLES, 0, date=date), repeat=3)
-    html = render(scenario, "html", SAMPLES, 0, date=date)
-    linked = render(scenario, "html", SAMPLES, 0, date=date, plotly_js="plotly.min.js")
+
+    def assessed():
+        return assess(scenario, samples=SAMPLES, seed=0)
+
+    html_s = timed(lambda: render(assessed(), "html", date=date), repeat=3)
+    assessment = assessed()
+    html = render(assessment, "html", date=date)
+    linked = render(assessment, "html", date=date, plotly_js="plotly.min.js")
 
     def bare_browser() -> None:
         with chromium() as browser:
             browser.new_page().close()
 
     browser_s = timed(bare_browser, repeat=2)
-    md_s = timed(lambda: render(scenario, "md", SAMPLES, 0, date=date), repeat=1)
+    md_s = timed(lambda: render(assessment, "md", date=date), repeat=1)
     pdf_s = timed(lambda: render_pdf(html, "A4"), repeat=2)
     with tempfile.TemporaryDirectory() as folder:
         all_s = timed(
-            lambda: write_memos(scenario, folder, ("html", "md", "pdf"), SAMPLES, 0, date=date),
+            lambda: write_memos(assessed(), folder, ("html", "md", "pdf"), date=date),
             repeat=1,
         )
     html_ratio = html_s / simulation_s
@@ -52,7 +59,8 @@ def run() -> str:
             "| what | time | size |",
             "|---|---|---|",
             f"| Monte Carlo alone (`simulate`, the baseline) | {simulation_s:.2f} s | |",
-            f"| HTML memo (`render`: simulation, decision, 4 charts, template) | {html_s:.2f} s "
+            f"| HTML memo (`assess`, `render`: simulation, decision, 4 charts, template) "
+            f"| {html_s:.2f} s "
             f"| {len(html.encode()) / 1e6:.1f} MB with plotly.js embedded, "
             f"{len(linked.encode()) / 1e3:.0f} kB linking a shared plotly.min.js |",
             f"| Headless Chromium started and closed with a blank page (baseline) "

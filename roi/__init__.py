@@ -1,12 +1,7 @@
 """roi: carry AI proofs of concept into production, or kill them early, with numbers."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("roi")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
-
+from roi._version import __version__
+from roi.assess import Assessment, assess
 from roi.evaluate import Results, compute, evaluate, evaluate_table
 from roi.exceptions import Problem, RoiError, ScenarioError
 from roi.files import load_scenario, load_scenarios, save_scenario
@@ -14,6 +9,7 @@ from roi.scenario import FIELD_SPECS, Range, Scenario, scenario_from_dict
 
 __all__ = [
     "FIELD_SPECS",
+    "Assessment",
     "Problem",
     "Range",
     "Results",
@@ -21,6 +17,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "assess",
     "compute",
     "evaluate",
     "evaluate_table",

@@ -6,67 +6,87 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
 
-from roi import __version__
-from roi.evaluate import Results, evaluate
-from roi.exceptions import RoiError
+from roi._version import __version__
+from roi.assess import Assessment, Headline, assess
+from roi.decision import DecisionRule
+from roi.exceptions import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, RoiError
 from roi.files import load_scenarios
-from roi.formatting import money, months, percent, weeks
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
+from roi.formatting import money, months, percent, share, unique_stems, weeks
+from roi.uncertainty import DEFAULT_SAMPLES, Simulation
 
 
-def summary_text(results: Results) -> str:
-    """A short, readable summary of one scenario's results."""
-    s = results.scenario
+def _row(label: str, text: str) -> str:
+    return f"  {label:<23}{text}"
+
+
+def summary_text(assessment: Assessment) -> str:
+    """One scenario's decision first, its reasons, then its numbers, as plain text.
+
+    Headline numbers (annual impact, payback, NPV) are on the assessment's basis, P50
+    of the Monte Carlo wherever there is one, and each line says so; the likely value
+    follows in brackets.
+    """
+    results = assessment.results
+    s = assessment.scenario
     t = results.timeline
+    decision = assessment.decision
     threshold = s.value("payback_threshold_months")
-    verdict = "met" if results.meets_payback_threshold else "missed"
+    basis = assessment.basis
+    impact, payback, npv = assessment.headlines()
+    met = decision.payback_months is not None and decision.payback_months <= threshold + 1e-9
+
+    def likely(h: Headline) -> str:
+        if h.basis == "likely":
+            return ""
+        text = money(h.likely) if h.kind == "money" else months(h.likely)
+        return f" (likely {text})"
+
     ramp = (
         f"month {results.payback_month_with_ramp} after go-live"
         if results.payback_month_with_ramp is not None
         else "never"
     )
-    lines = [
-        s.name,
-        f"  Annual impact        {money(results.annual_impact)}"
-        f"  (time value {money(results.time_value)} + revenue "
-        f"{money(results.incremental_revenue)} - running costs {money(results.running_costs)})",
-        f"  Monthly net impact   {money(results.monthly_net_impact, 2)}",
-        f"  One-time costs       {money(results.one_time_cost)}",
-        f"  Payback              {months(results.payback_months)}"
-        f"  (threshold {threshold:g} months: {verdict})",
-        f"  Payback with ramp    {ramp}",
-        f"  NPV                  {money(results.npv)}"
-        f"  ({s.value('horizon_months'):g} months at {s.value('discount_rate'):.0%} a year)",
-        f"  ROI over horizon     {percent(results.roi_pct)}",
-        f"  Production timeline  {t.min_weeks:g}-{t.max_weeks:g} weeks, likely "
-        f"{weeks(t.likely_weeks)} ({t.governance} governance checkpoints)",
-        f"  Time to value        {months(results.time_to_value_months)} from the decision",
+    horizon = (
+        f"{s.value('horizon_months'):g} months at {percent(s.value('discount_rate') * 100)} a year"
+    )
+    lines = [s.name, _row("Decision", decision.summary)]
+    lines.extend(f"    - {reason}" for reason in decision.reasons[1:])
+    lines.extend(f"    Condition: {condition}" for condition in decision.conditions)
+    lines += [
+        _row(f"Annual impact ({basis})", money(impact.value) + likely(impact)),
+        _row(
+            "  likely made of",
+            f"time value {money(results.time_value)} + revenue "
+            f"{money(results.incremental_revenue)} - running costs {money(results.running_costs)}",
+        ),
+        _row("Monthly net impact", money(results.monthly_net_impact, 2) + " (likely)"),
+        _row("One-time costs", money(results.one_time_cost)),
+        _row(
+            f"Payback ({basis})",
+            f"{months(payback.value)}{likely(payback)}; threshold {threshold:g} months "
+            f"{'met' if met else 'missed'}",
+        ),
+        _row("Payback with ramp", f"{ramp} (likely)"),
+        _row(f"NPV ({basis})", f"{money(npv.value)}{likely(npv)}; {horizon}"),
+        _row("ROI over horizon", percent(results.roi_pct) + " (likely)"),
+        _row(
+            "Production timeline",
+            f"{t.min_weeks:g}-{t.max_weeks:g} weeks, likely {weeks(t.likely_weeks)} "
+            f"({t.governance} governance checkpoints)",
+        ),
+        _row("Time to value", f"{months(results.time_to_value_months)} from the decision"),
     ]
     if results.go_live_date:
-        lines.append(f"  Go-live              {results.go_live_date.isoformat()}")
+        lines.append(_row("Go-live", results.go_live_date.isoformat()))
     lines.extend(f"  Warning: {warning}" for warning in t.warnings)
+    if assessment.simulation is not None:
+        lines.append(monte_carlo_text(assessment.simulation))
     return "\n".join(lines)
 
 
-MONTE_CARLO_JSON_KEYS = (
-    "annual_impact_p10",
-    "annual_impact_p50",
-    "annual_impact_p90",
-    "payback_months_p10",
-    "payback_months_p50",
-    "payback_months_p90",
-    "prob_meets_threshold",
-)
-"""Keys `roi run --json` adds for a scenario with ranges (payback is null where never)."""
-
-
-def monte_carlo_text(simulation: Any) -> str:
-    """Two readable lines about a Monte Carlo run (roi.uncertainty.Simulation)."""
+def monte_carlo_text(simulation: Simulation) -> str:
+    """Two readable lines about a Monte Carlo run."""
     s = simulation.summary()
     threshold = simulation.scenario.value("payback_threshold_months")
     impact = " / ".join(money(s[f"annual_impact_p{q}"]) for q in (10, 50, 90))
@@ -76,35 +96,64 @@ def monte_carlo_text(simulation: Any) -> str:
     )
     return "\n".join(
         [
-            f"  Monte Carlo          {s['samples']:,} samples (seed {s['seed']}): payback within "
-            f"{threshold:g} months in {s['prob_meets_threshold']:.1%}, never in "
-            f"{s['prob_never_pays_back']:.1%}",
-            f"  P10 / P50 / P90      annual impact {impact}; payback {payback} months",
+            _row(
+                "Monte Carlo",
+                f"{s['samples']:,} samples (seed {s['seed']}): payback within "
+                f"{threshold:g} months in {share(s['prob_meets_threshold'])}, never in "
+                f"{share(s['prob_never_pays_back'])}",
+            ),
+            _row("P10 / P50 / P90", f"annual impact {impact}; payback {payback} months"),
         ]
     )
 
 
+TABLE_COLUMNS = ("Scenario", "Decision", "Basis", "Annual impact", "Payback", "NPV", "P(meets)")
+
+
+def table_text(assessments: Sequence[Assessment]) -> str:
+    """A compact table of several scenarios: one row each, headline numbers on their basis."""
+    rows = [TABLE_COLUMNS]
+    for a in assessments:
+        impact, payback, npv = a.headlines()
+        rows.append(
+            (
+                a.scenario.name,
+                a.outcome,
+                a.basis,
+                money(impact.value),
+                months(payback.value),
+                money(npv.value),
+                share(a.prob_meets_threshold),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_COLUMNS))]
+    right = {3, 4, 5, 6}
+    lines = [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("")
+    lines.append(
+        "Basis: P50 of the Monte Carlo for a scenario with ranges, else its likely value. "
+        "P(meets): the chance payback is within the threshold. --detail prints each in full."
+    )
+    return "\n".join(lines)
+
+
 def _run(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.file)
-    for index, scenario in enumerate(scenarios):
-        results = evaluate(scenario)
-        simulation = None
-        if scenario.is_uncertain:
-            from roi.uncertainty import simulate
-
-            simulation = simulate(scenario, samples=args.samples, seed=args.seed)
-        if args.json:
-            data = results.to_dict()
-            if simulation is not None:
-                summary = simulation.summary()
-                data.update({key: summary[key] for key in MONTE_CARLO_JSON_KEYS})
-            print(json.dumps(data, ensure_ascii=False, allow_nan=False))
-        else:
-            if index:
-                print()
-            print(summary_text(results))
-            if simulation is not None:
-                print(monte_carlo_text(simulation))
+    assessments = [assess(s, samples=args.samples, seed=args.seed) for s in scenarios]
+    if args.json:
+        for a in assessments:
+            print(json.dumps(a.to_dict(), ensure_ascii=False, allow_nan=False))
+    elif len(assessments) > 1 and not args.detail:
+        print(table_text(assessments))
+    else:
+        print("\n\n".join(summary_text(a) for a in assessments))
     return EXIT_OK
 
 
@@ -122,8 +171,7 @@ def _whole_number(minimum: int):
 
 
 def _memo(args: argparse.Namespace) -> int:
-    from roi.decision import DecisionRule
-    from roi.memo import MemoError, safe_stem, write_memos
+    from roi.reports.memo import MemoError, write_memos
 
     formats = list(dict.fromkeys(args.format or ["html"]))
     html_template = md_template = None
@@ -146,22 +194,14 @@ def _memo(args: argparse.Namespace) -> int:
             )
     scenarios = load_scenarios(args.file)
     rule = DecisionRule(confidence=args.confidence)
-    used: set[str] = set()
-    for scenario in scenarios:
-        stem = base = safe_stem(scenario.name)
-        count = 1
-        while stem in used:  # two scenarios with one name must not overwrite each other
-            count += 1
-            stem = f"{base}-{count}"
-        used.add(stem)
+    # Two scenarios with one name must not overwrite each other's memos.
+    for scenario, stem in zip(scenarios, unique_stems(s.name for s in scenarios), strict=True):
+        assessment = assess(scenario, samples=args.samples, seed=args.seed, rule=rule)
         paths = write_memos(
-            scenario,
+            assessment,
             args.out,
             formats=formats,
-            samples=args.samples,
-            seed=args.seed,
             paper=args.paper,
-            rule=rule,
             date=args.date,
             template=html_template,
             md_template=md_template,
@@ -176,11 +216,13 @@ def _memo(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from roi.batch import DEFAULT_NOTEBOOK, BatchOptions, default_out_dir, report_text, run_batch
+    from roi.batch.run import default_out_dir, report_text, run_batch
+    from roi.batch.tasks import BatchOptions
+    from roi.resources import WORKBOOK_NOTEBOOK
 
     options = BatchOptions(
         out_dir=Path(args.out) if args.out else default_out_dir(args.scenarios),
-        notebook=None if args.no_notebooks else Path(args.notebook or DEFAULT_NOTEBOOK),
+        notebook=None if args.no_notebooks else Path(args.notebook or WORKBOOK_NOTEBOOK),
         formats=tuple(f for f in args.formats.lower().replace(" ", "").split(",") if f),
         samples=args.samples,
         seed=args.seed,
@@ -197,7 +239,7 @@ def _batch(args: argparse.Namespace) -> int:
             "again to finish the rest",
             file=sys.stderr,
         )
-        return 130
+        return EXIT_INTERRUPTED
     print(report_text(report), file=sys.stderr)
     return report.exit_code
 
@@ -205,7 +247,8 @@ def _batch(args: argparse.Namespace) -> int:
 def _app(args: argparse.Namespace) -> int:
     import os
 
-    from roi.app import WORKBOOK_NOTEBOOK, voila_command
+    from roi.app.server import voila_command
+    from roi.resources import WORKBOOK_NOTEBOOK
 
     argv, env = voila_command(
         args.notebook or WORKBOOK_NOTEBOOK,
@@ -240,10 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one JSON object per scenario, one per line, and nothing else",
     )
     run.add_argument(
+        "--detail",
+        action="store_true",
+        help="several scenarios: print each in full instead of one table row each",
+    )
+    run.add_argument(
         "--samples",
-        type=_whole_number(1),
-        default=20_000,
-        help="Monte Carlo samples for a scenario with ranges (default: 20000)",
+        type=_whole_number(0),
+        default=DEFAULT_SAMPLES,
+        help=f"Monte Carlo samples; 0 decides on the likely values (default: {DEFAULT_SAMPLES})",
     )
     run.add_argument(
         "--seed", type=_whole_number(0), default=0, help="Monte Carlo random seed (default: 0)"
@@ -265,9 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     memo.add_argument("-o", "--out", default="outputs", help="output folder (default: outputs)")
     memo.add_argument(
-        "--samples", type=int, default=20_000, help="Monte Carlo samples (default: 20000)"
+        "--samples",
+        type=_whole_number(0),
+        default=DEFAULT_SAMPLES,
+        help=f"Monte Carlo samples (default: {DEFAULT_SAMPLES})",
     )
-    memo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    memo.add_argument("--seed", type=_whole_number(0), default=0, help="random seed (default: 0)")
     memo.add_argument(
         "--template", help="your own Jinja2 template: *.html.j2 (HTML, PDF) or *.md.j2 (Markdown)"
     )
@@ -322,11 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument(
         "--samples",
-        type=int,
-        default=None,
-        help="Monte Carlo samples per scenario (default: roi's default)",
+        type=_whole_number(0),
+        default=DEFAULT_SAMPLES,
+        help=f"Monte Carlo samples per scenario (default: {DEFAULT_SAMPLES})",
     )
-    batch.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    batch.add_argument("--seed", type=_whole_number(0), default=0, help="random seed (default: 0)")
     batch.add_argument(
         "--timeout",
         type=float,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from roi.evaluate import Results
 from roi.exceptions import RoiError
@@ -32,11 +32,14 @@ from roi.formatting import money, months, share
 from roi.gates import Readiness
 from roi.scenario import FIELD_SPECS
 from roi.timeline import CONFIG as TIMELINE_CONFIG
+from roi.uncertainty import Simulation
 
 GO = "Go"
 CONDITIONAL = "Conditional go"
 NO_GO = "No-go"
 OUTCOMES: tuple[str, ...] = (GO, CONDITIONAL, NO_GO)
+OUTCOME_CSS: dict[str, str] = {GO: "go", CONDITIONAL: "conditional", NO_GO: "no-go"}
+"""The CSS class of each outcome, shared by the memo, the app and the portfolio report."""
 
 Verdict = Literal["info", "pass", "conditional", "no-go"]
 SEVERITY = {"info": 0, "pass": 0, "conditional": 1, "no-go": 2}
@@ -52,14 +55,6 @@ _KILL_FIELDS = tuple(
 
 class RuleError(RoiError, ValueError):
     """A decision rule threshold is outside what makes sense."""
-
-
-class SimulationLike(Protocol):
-    """What `decide` reads from a Monte Carlo simulation (roi.uncertainty.Simulation)."""
-
-    prob_meets_threshold: float
-
-    def percentile(self, metric: str, q: float) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -133,6 +128,18 @@ class Decision:
         """Every check's reason, failures first, each once."""
         ordered = sorted(self.checks, key=lambda c: -SEVERITY[c.verdict])
         return tuple(c.reason for c in ordered)
+
+    @property
+    def summary(self) -> str:
+        """The outcome and its weightiest reason, in one line.
+
+        >>> rule = DecisionRule()
+        >>> Decision(CONDITIONAL, (Check("r", "conditional", "1 PoC exit item open."),
+        ...          Check("p", "pass", "Payback 2 months.")), (), (), "likely", 2, 1, None,
+        ...          rule).summary
+        'Conditional go: 1 PoC exit item open.'
+        """
+        return f"{self.outcome}: {self.reasons[0]}" if self.reasons else self.outcome
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -210,7 +217,7 @@ def kill_criteria(results: Results, rule: DecisionRule, conditional: bool) -> tu
 
 def decide(
     results: Results,
-    simulation: SimulationLike | None = None,
+    simulation: Simulation | None = None,
     readiness: Readiness | None = None,
     rule: DecisionRule | None = None,
 ) -> Decision:

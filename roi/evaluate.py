@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from roi.breakeven import BreakEven, break_even_table
-from roi.exceptions import MISSING, Problem, ScenarioError
+from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
 from roi.impact import IMPACT_FIELDS, MONTHS_PER_YEAR, annual_impact
 from roi.payback import (
     adopted_months,
@@ -32,7 +32,7 @@ from roi.payback import (
     roi_pct,
     weeks_to_months,
 )
-from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Scenario, _suggestion
+from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Scenario
 from roi.timeline import CHECKPOINTS, PHASES, Timeline, estimate_timeline, schedule, total_weeks
 
 RESULT_COLUMNS = (
@@ -282,7 +282,7 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
     }
     unknown = [c for c in table.columns if c not in known]
     for column in unknown:
-        hint = _suggestion(str(column), sorted(known))
+        hint = suggestion(str(column), sorted(known))
         problems.append(Problem(str(column), MISSING, "is not a scenario column" + hint, source))
     for field, spec in FIELD_SPECS.items():
         if field not in table.columns:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+"""A run failed part-way (a scenario of a batch, a broken pipe)."""
+EXIT_BAD_INPUT = 2
+"""Invalid input: the message names the field, the value and what is allowed."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 class RoiError(Exception):
@@ -62,3 +71,13 @@ class ScenarioError(RoiError, ValueError):
 
 class ConfigError(RoiError, ValueError):
     """A data file shipped with roi or supplied by a user (phases, gates) is not valid."""
+
+
+def suggestion(key: str, known: list[str] | tuple[str, ...]) -> str:
+    """' (did you mean 'x'?)' for a misspelled key close to a known one, else ''.
+
+    >>> suggestion("user", ["users", "hourly_rate"])
+    " (did you mean 'users'?)"
+    """
+    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from roi.exceptions import MISSING, Problem, ScenarioError
-from roi.scenario import FIELD_SPECS, SCENARIO_KEYS, Scenario, _suggestion, scenario_from_dict
+from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
+from roi.scenario import FIELD_SPECS, SCENARIO_KEYS, Scenario, scenario_from_dict
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 RANGE_PARTS = ("low", "high", "distribution")
@@ -262,7 +262,7 @@ def records_from_table(
             Problem(
                 column,
                 MISSING,
-                "is not a scenario column" + _suggestion(column, SCENARIO_KEYS),
+                "is not a scenario column" + suggestion(column, SCENARIO_KEYS),
                 source,
             )
         )

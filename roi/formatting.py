@@ -1,8 +1,18 @@
-"""How numbers read to people: money, months, percentages; shared by CLI, app and memo."""
+"""How numbers and names read to people: the one place for each text form.
+
+Probabilities (`share`), money, months, weeks, percentages, plain numbers, Markdown
+escaping of user text (`md_escape`) and file-name stems (`safe_stem`): every front end
+(CLI, app, memo, batch, portfolio report) formats through these, never by itself.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
 
 def money(value: float | None, digits: int = 0) -> str:
@@ -65,3 +75,100 @@ def share(probability: float | None) -> str:
     if 0.99 < probability < 1:
         return ">99%"
     return f"{probability:.0%}"
+
+
+def number_text(value: float | None, digits: int = 2) -> str:
+    """A plain number with thousands separators and no trailing zeros.
+
+    >>> number_text(1200), number_text(2.5), number_text(0.125, 3)
+    ('1,200', '2.5', '0.125')
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- Markdown ---------------------------------------------------------------------------
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")  # $: code hosts render $...$ as math
+_MD_LINE_START = re.compile(r"^(\s*)(?:(#+|[+=-])|(\d+)([.)]))(?=\s|$)")
+
+
+def md_escape(text: Any) -> str:
+    """User text made safe for a Markdown paragraph, list item or table cell.
+
+    Newlines become spaces (a table row stays one line), HTML-significant characters
+    become entities (so `<script>` shows as text), inline Markdown punctuation (the
+    pipe above all, and $ which code hosts take for math) is backslash-escaped, and so
+    is a leading mark that would start a heading or a list.
+
+    >>> print(md_escape("a|b <script>`x`</script>\\nnext"))
+    a\\|b &lt;script&gt;\\`x\\`&lt;/script&gt; next
+    >>> print(md_escape("# not a heading [link](x)"))
+    \\# not a heading \\[link\\](x)
+    """
+    text = "" if text is None else str(text)
+    text = re.sub(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+", " ", text)  # any line break
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, mark, digits, dot = match.groups()
+    return indent + ("\\" + mark if mark else digits + "\\" + dot)
+
+
+# --- file names ---------------------------------------------------------------------
+
+MAX_STEM = 60
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+
+
+def safe_stem(name: str) -> str:
+    """A file-name stem from a scenario name: lower-case ASCII letters, digits and dashes.
+
+    Nothing in it can name a parent folder, a hidden file, a device or a path separator.
+    Letters with accents keep their base letter; a name with none left, or one cut to
+    MAX_STEM characters, gets a short hash of the full name so distinct names stay
+    distinct.
+
+    >>> safe_stem("Invoice triage assistant")
+    'invoice-triage-assistant'
+    >>> safe_stem("../../etc/passwd"), safe_stem("CON"), safe_stem("Prüfung 2")
+    ('etc-passwd', 'con-scenario', 'prufung-2')
+    >>> safe_stem("請求書")
+    'scenario-666097c3'
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    if not stem:
+        return f"scenario-{digest}"
+    if len(stem) > MAX_STEM:
+        return f"{stem[: MAX_STEM - 9].rstrip('-')}-{digest}"
+    if stem in WINDOWS_RESERVED:
+        return f"{stem}-scenario"
+    return stem
+
+
+def unique_stems(names: Iterable[str]) -> list[str]:
+    """Safe stems for names in order; a repeated stem gets -2, -3, ... (case-insensitive).
+
+    >>> unique_stems(["Pilot", "pilot", "PILOT!", "pilot-2"])
+    ['pilot', 'pilot-2', 'pilot-3', 'pilot-2-2']
+    """
+    taken: set[str] = set()
+    stems = []
+    for name in names:
+        stem = candidate = safe_stem(name)
+        number = 2
+        while candidate in taken:
+            candidate = f"{stem}-{number}"
+            number += 1
+        taken.add(candidate)
+        stems.append(candidate)
+    return stems

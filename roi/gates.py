@@ -27,17 +27,84 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from roi.exceptions import ConfigError
-from roi.scenario import STATUSES, ReadinessAnswer, Scenario, _suggestion, readiness_answer
+from roi.exceptions import suggestion as _suggestion
 from roi.timeline import CHECKPOINTS
 
 GOVERNANCE_CHECKLIST = "governance"
 _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+STATUSES: tuple[str, ...] = ("done", "open", "n/a")
+_STATUS_ALIASES = {
+    "done": "done",
+    "open": "open",
+    "n/a": "n/a",
+    "na": "n/a",
+    "not applicable": "n/a",
+    "not done": "open",
+    "todo": "open",
+}
+
+
+class ReadinessAnswer(BaseModel):
+    """A team's answer to one checklist item: done, open or n/a, with a note and an owner."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    status: Literal["done", "open", "n/a"]
+    note: str = ""
+    owner: str = ""
+
+
+def readiness_answer(value: Any) -> ReadinessAnswer:
+    """An answer from its short form (`done`, true/false) or a mapping; ValueError if neither.
+
+    >>> readiness_answer("done"), readiness_answer({"status": "open", "owner": "Ana"}).owner
+    (ReadinessAnswer(status='done', note='', owner=''), 'Ana')
+    """
+    if isinstance(value, ReadinessAnswer):
+        return value
+    if isinstance(value, bool):
+        return ReadinessAnswer(status="done" if value else "open")
+    if isinstance(value, str):
+        status = _STATUS_ALIASES.get(value.strip().lower())
+        if status is None:
+            raise ValueError(f"must be done, open or n/a, not {value!r}")
+        return ReadinessAnswer(status=status)
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"must be done, open or n/a, or a mapping with status, note and owner: got {value!r}"
+        )
+    for key in value:
+        if key not in ("status", "note", "owner"):
+            raise ValueError(
+                f"has an unknown key {key!r}"
+                f"{_suggestion(str(key), ('status', 'note', 'owner'))}; "
+                "an answer holds status, note and owner"
+            )
+    if "status" not in value or isinstance(value["status"], Mapping):
+        raise ValueError("needs a status: done, open or n/a")
+    return ReadinessAnswer(
+        status=readiness_answer(value["status"]).status,
+        note="" if value.get("note") is None else str(value["note"]),
+        owner="" if value.get("owner") is None else str(value["owner"]),
+    )
+
+
+class Answered(Protocol):
+    """What readiness reads from a scenario: its answers and its checklists file."""
+
+    @property
+    def readiness(self) -> Mapping[str, ReadinessAnswer]: ...
+
+    @property
+    def checklists(self) -> str | None: ...
 
 
 class ChecklistItem(BaseModel):
@@ -524,14 +591,14 @@ def check_answers(
 
 
 def readiness_status(
-    answers: Scenario | Mapping[str, Any] | None, checklists: Checklists | None = None
+    answers: Answered | Mapping[str, Any] | None, checklists: Checklists | None = None
 ) -> Readiness:
     """Each checklist's answered state from a scenario (or a mapping of answers by item id).
 
     Statuses are done, open and n/a; an item without an answer is open. With a
     Scenario and no `checklists`, the scenario's own checklists file (if any) is used.
     """
-    if isinstance(answers, Scenario):
+    if answers is not None and not isinstance(answers, Mapping):
         if checklists is None:
             checklists = load_checklists(answers.checklists)
         answers = answers.readiness
@@ -562,7 +629,7 @@ def readiness_status(
     return Readiness(tuple(statuses), checklists, answered=len(given))
 
 
-def maturity_level(readiness: Readiness | Scenario | Mapping[str, Any]) -> int:
+def maturity_level(readiness: Readiness | Answered | Mapping[str, Any]) -> int:
     """MLOps maturity level (1, 2 or 3) reached by the answers.
 
     A level is reached when every item it requires is done or not applicable and the
@@ -614,7 +681,7 @@ class NextGate:
         }
 
 
-def next_gate(readiness: Readiness | Scenario | Mapping[str, Any]) -> NextGate:
+def next_gate(readiness: Readiness | Answered | Mapping[str, Any]) -> NextGate:
     """The first gate, in order, whose checklists still have open items.
 
     A gate without checklists is passed as soon as the gates before it are; a gate

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 import os
@@ -23,6 +22,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from roi.exceptions import MISSING, Problem, ScenarioError
+from roi.exceptions import suggestion as _suggestion
+from roi.gates import ReadinessAnswer, load_checklists, readiness_answer
 
 Distribution = Literal["pert", "triangular", "uniform"]
 DISTRIBUTIONS: tuple[str, ...] = ("pert", "triangular", "uniform")
@@ -446,63 +447,6 @@ def _check_bounds(spec: FieldSpec, value: Uncertain) -> Uncertain:
     return value
 
 
-STATUSES: tuple[str, ...] = ("done", "open", "n/a")
-_STATUS_ALIASES = {
-    "done": "done",
-    "open": "open",
-    "n/a": "n/a",
-    "na": "n/a",
-    "not applicable": "n/a",
-    "not done": "open",
-    "todo": "open",
-}
-
-
-class ReadinessAnswer(BaseModel):
-    """A team's answer to one checklist item: done, open or n/a, with a note and an owner."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    status: Literal["done", "open", "n/a"]
-    note: str = ""
-    owner: str = ""
-
-
-def readiness_answer(value: Any) -> ReadinessAnswer:
-    """An answer from its short form (`done`, true/false) or a mapping; ValueError if neither.
-
-    >>> readiness_answer("done"), readiness_answer({"status": "open", "owner": "Ana"}).owner
-    (ReadinessAnswer(status='done', note='', owner=''), 'Ana')
-    """
-    if isinstance(value, ReadinessAnswer):
-        return value
-    if isinstance(value, bool):
-        return ReadinessAnswer(status="done" if value else "open")
-    if isinstance(value, str):
-        status = _STATUS_ALIASES.get(value.strip().lower())
-        if status is None:
-            raise ValueError(f"must be done, open or n/a, not {value!r}")
-        return ReadinessAnswer(status=status)
-    if not isinstance(value, Mapping):
-        raise ValueError(
-            f"must be done, open or n/a, or a mapping with status, note and owner: got {value!r}"
-        )
-    for key in value:
-        if key not in ("status", "note", "owner"):
-            raise ValueError(
-                f"has an unknown key {key!r}"
-                f"{_suggestion(str(key), ('status', 'note', 'owner'))}; "
-                "an answer holds status, note and owner"
-            )
-    if "status" not in value or isinstance(value["status"], Mapping):
-        raise ValueError("needs a status: done, open or n/a")
-    return ReadinessAnswer(
-        status=readiness_answer(value["status"]).status,
-        note="" if value.get("note") is None else str(value["note"]),
-        owner="" if value.get("owner") is None else str(value["owner"]),
-    )
-
-
 class Scenario(BaseModel):
     """One AI initiative's assumptions, validated and immutable.
 
@@ -641,7 +585,6 @@ class Scenario(BaseModel):
     @classmethod
     def _checklists(cls, value: Any) -> Any:
         from roi.exceptions import ConfigError
-        from roi.gates import load_checklists  # the gates module owns the checklist data
 
         if value is None or value == "":
             return None
@@ -656,7 +599,6 @@ class Scenario(BaseModel):
     @field_validator("readiness", mode="before")
     @classmethod
     def _readiness(cls, value: Any, info: Any) -> Any:
-        from roi.gates import load_checklists
 
         if value is None:
             return {}
@@ -811,11 +753,6 @@ def _day_problems(data: Mapping[str, Any]) -> list[Problem]:
         return []
     broken = _day_rule(tasks, minutes)
     return [Problem(DAY_RULE_FIELD, MISSING, broken)] if broken else []
-
-
-def _suggestion(key: str, known: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _kind_of(data: Any) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from roi.app import voila_command
-from roi.memo import chromium  # noqa: F401  (the tests drive the browser roi prints with)
+from roi.reports.chromium import chromium  # noqa: F401  (the tests drive the browser roi prints with)
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_PATH = "/voila/static/favicon.ico"  # '/api' answers 302, the favicon 200 once up

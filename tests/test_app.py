@@ -8,11 +8,11 @@ import ipywidgets as widgets
 import pytest
 
 from roi.app import WorkbookApp, has_frontend, update_figure, voila_command
-from roi.app_model import WorkbookModel
-from roi.charts import cash_flow
+from roi.app.model import WorkbookModel
 from roi.evaluate import evaluate
 from roi.files import load_scenario
 from roi.formatting import money
+from roi.reports.charts import cash_flow
 from roi.scenario import NUMERIC_FIELDS
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from browser import chromium, voila_server
 
+from roi.assess import assess
 from roi.evaluate import evaluate
 from roi.formatting import money
-from roi.notebook import scenario_from_parameters
+from roi.reports.notebook import scenario_from_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "notebooks" / "workbook.ipynb"
@@ -74,9 +75,14 @@ def app(server, browser):
     page.close()
 
 
+def headline(scenario, key: str) -> str:
+    """A KPI card's value as the app must show it: the assessment's headline, formatted."""
+    return money(assess(scenario).headline(key).value)
+
+
 def reset(page):
     page.click(".roi-reset")
-    expected = money(evaluate(notebook_scenario()).annual_impact)
+    expected = headline(notebook_scenario(), "annual_impact")
     page.wait_for_function(
         "([sel, text]) => document.querySelector(sel).innerText === text",
         arg=[KPI.format(key="annual_impact"), expected],
@@ -106,9 +112,11 @@ def wait_for_kpi(page, key: str, text: str) -> None:
 
 def test_page_renders_roi_numbers_and_charts_with_no_console_errors(app):
     """First render: KPI cards show roi's numbers, charts draw, no console errors, no CDN."""
-    results = evaluate(notebook_scenario())
-    assert kpi_text(app, "annual_impact") == money(results.annual_impact)
-    assert kpi_text(app, "npv") == money(results.npv)
+    scenario = notebook_scenario()
+    assert kpi_text(app, "annual_impact") == headline(scenario, "annual_impact")
+    assert kpi_text(app, "npv") == headline(scenario, "npv")
+    basis = assess(scenario).basis
+    assert app.inner_text(".roi-kpi-annual_impact .roi-kpi-label") == f"Annual impact ({basis})"
     app.wait_for_selector(".roi-chart-cash_flow .main-svg", timeout=30_000)
     assert app.locator(".js-plotly-plot").count() >= 2
     assert "Traceback" not in app.inner_text("body")
@@ -124,10 +132,10 @@ def test_moving_a_slider_updates_kpis_and_chart_data_to_roi_values(app):
     moved = notebook_scenario().evolve(users=300)
     expected = evaluate(moved)
     type_into_slider(app, "users", 300)
-    wait_for_kpi(app, "annual_impact", money(expected.annual_impact))
-    wait_for_kpi(app, "npv", money(expected.npv))
+    wait_for_kpi(app, "annual_impact", headline(moved, "annual_impact"))
+    wait_for_kpi(app, "npv", headline(moved, "npv"))
     assert kpi_text(app, "monthly_net_impact") == money(expected.monthly_net_impact)
-    from roi.charts import cash_flow
+    from roi.reports.charts import cash_flow
 
     trace = next(t for t in cash_flow(expected).data if t.name == "Cumulative cash")
     app.wait_for_function(
@@ -155,7 +163,7 @@ def test_invalid_combination_shows_the_rule_next_to_the_control(app):
     wait_for_kpi(
         app,
         "annual_impact",
-        money(evaluate(notebook_scenario().evolve(tasks_per_day=100)).annual_impact),
+        headline(notebook_scenario().evolve(tasks_per_day=100), "annual_impact"),
     )
     type_into_slider(app, "minutes_saved_per_task", 20)
     message = app.wait_for_selector(".roi-error-minutes_saved_per_task:has-text('1440')")
@@ -167,13 +175,11 @@ def test_invalid_combination_shows_the_rule_next_to_the_control(app):
 
 
 def test_memo_download_carries_the_decision_shown_on_the_page(app, tmp_path):
-    """Prepare downloads → the HTML memo file's decision equals roi.decision's and the banner's."""
-    from roi.decision import decide
-    from roi.uncertainty import simulate
-
+    """Prepare downloads → the HTML memo file's decision equals the assessment's and the
+    banner's: Conditional go for the example, whose readiness leaves a PoC exit item open."""
     reset(app)
-    scenario = notebook_scenario()
-    expected = decide(evaluate(scenario), simulate(scenario, samples=20_000, seed=0)).outcome
+    expected = assess(notebook_scenario()).outcome
+    assert expected == "Conditional go"
     assert app.inner_text(".roi-decision .roi-outcome") == expected
     app.click(".roi-prepare-downloads")
     link = app.wait_for_selector("a.roi-download:has-text('Memo (HTML)')", timeout=120_000)

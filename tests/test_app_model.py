@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -12,18 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import field_values
 
-from roi.app_model import (
+from roi.app.model import (
     GROUPS,
     UNCERTAIN_FIELDS,
     WorkbookModel,
     control_for,
     range_bounds,
 )
+from roi.cli import main
 from roi.decision import decide
 from roi.evaluate import evaluate
 from roi.exceptions import ScenarioError
-from roi.files import load_scenario, load_scenarios
-from roi.formatting import money, months
+from roi.files import load_scenario, load_scenarios, save_scenario
+from roi.formatting import money, months, share
 from roi.gates import readiness_status
 from roi.scenario import NUMERIC_FIELDS, Range
 from roi.uncertainty import simulate
@@ -44,8 +46,8 @@ def model(invoice):
 def test_model_module_does_not_import_ipywidgets():
     """The model is importable and usable where no widget library is loaded."""
     code = (
-        "import sys, roi.app_model\n"
-        "assert 'ipywidgets' not in sys.modules, 'roi.app_model imported ipywidgets'\n"
+        "import sys, roi.app.model\n"
+        "assert 'ipywidgets' not in sys.modules, 'roi.app.model imported ipywidgets'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -113,22 +115,27 @@ def test_likely_outside_its_range_is_an_error_on_that_field(model):
     assert "low <= likely <= high" in model.errors["users"]
 
 
-def test_kpis_show_roi_numbers_with_monte_carlo_percentiles(invoice):
-    """Cards: roi's point results; payback P10-P90 and chance from the same seeded run."""
+def test_kpis_show_p50_headlines_labelled_with_the_likely_value_as_detail(invoice):
+    """With ranges, annual impact, payback and NPV cards are the P50 of the same seeded
+    Monte Carlo the CLI runs, labelled (P50), with the likely value in the detail line."""
     scenario = invoice.evolve(minutes_saved_per_task={"low": 1, "likely": 4, "high": 6})
     model = WorkbookModel(scenario, samples=SAMPLES, seed=3)
     results = evaluate(scenario)
     simulation = simulate(scenario, samples=SAMPLES, seed=3)
     cards = {kpi.key: kpi for kpi in model.kpis()}
-    assert cards["annual_impact"].value == money(results.annual_impact)
+    for key in ("annual_impact", "npv"):
+        assert cards[key].value == money(simulation.percentile(key, 50))
+        assert cards[key].label.endswith("(P50)")
+        assert cards[key].detail.startswith(f"likely {money(getattr(results, key))}")
+    p10, p50, p90 = (simulation.percentile("payback_months", q) for q in (10, 50, 90))
+    assert cards["payback_months"].value == months(p50)
+    assert cards["payback_months"].label == "Payback (P50)"
+    assert cards["payback_months"].detail == (
+        f"likely {months(results.payback_months)}; P10-P90 {p10:.1f} to {p90:.1f}"
+    )
     assert cards["monthly_net_impact"].value == money(results.monthly_net_impact)
-    assert cards["payback_months"].value == months(results.payback_months)
-    assert cards["npv"].value == money(results.npv)
     assert cards["time_to_value_months"].value == months(results.time_to_value_months)
-    p10 = simulation.percentile("payback_months", 10)
-    p90 = simulation.percentile("payback_months", 90)
-    assert cards["payback_months"].detail == f"P10-P90: {p10:.1f} to {p90:.1f}"
-    assert cards["prob_meets_threshold"].value == f"{simulation.prob_meets_threshold * 100:.0f}%"
+    assert cards["prob_meets_threshold"].value == share(simulation.prob_meets_threshold)
     assert set(cards) == {
         "annual_impact",
         "monthly_net_impact",
@@ -140,6 +147,16 @@ def test_kpis_show_roi_numbers_with_monte_carlo_percentiles(invoice):
     }
 
 
+def test_kpis_without_ranges_are_likely_values_and_say_so(model):
+    """The example has no ranges: no Monte Carlo, cards on the likely basis, labelled."""
+    cards = {kpi.key: kpi for kpi in model.kpis()}
+    assert model.simulation is None
+    assert cards["annual_impact"].label == "Annual impact (likely)"
+    assert cards["annual_impact"].value == "$1,888,000"  # 200 x 12 x 4 / 60 x 55 x 230 - 136k
+    assert cards["payback_months"].value == "1.9 months"  # 300,000 / 157,333.33
+    assert cards["prob_meets_threshold"].value == "n/a"
+
+
 def test_go_live_card_is_a_date_once_a_start_date_is_set(model):
     """Start 2026-01-05 and a 16-week likely plan: go-live is roi.timeline's date."""
     assert model.set_option("start_date", "2026-01-05")
@@ -149,8 +166,11 @@ def test_go_live_card_is_a_date_once_a_start_date_is_set(model):
 
 
 def test_decision_banner_is_roi_decision(invoice):
-    """The banner's outcome and reasons are decide(results, simulation, readiness)."""
-    costly = invoice.evolve(build_cost=2_500_000)
+    """The banner's outcome and reasons are decide(results, simulation, readiness).
+
+    2,500,000 + 50,000 over 157,333.33 a month is 16.2 months, past the 12-month
+    threshold: a No-go whatever the readiness."""
+    costly = invoice.evolve(build_cost=2_500_000, users={"low": 180, "likely": 200, "high": 220})
     model = WorkbookModel(costly, samples=SAMPLES)
     expected = decide(
         evaluate(costly), simulate(costly, samples=SAMPLES, seed=0), readiness_status(costly)
@@ -169,11 +189,7 @@ def test_readiness_toggles_reach_the_scenario_and_the_decision(invoice):
     assert model.readiness_done(item)
     assert model.scenario.readiness[item].status == "done"
     assert model.verdict != unassessed
-    expected = decide(
-        evaluate(model.scenario),
-        simulate(model.scenario, samples=SAMPLES, seed=0),
-        readiness_status(model.scenario),
-    )
+    expected = decide(evaluate(model.scenario), None, readiness_status(model.scenario))
     assert model.verdict.outcome == expected.outcome
     assert model.verdict.reasons == tuple(expected.reasons)
 
@@ -262,13 +278,20 @@ def test_saved_variants_compare_side_by_side(model):
     assert list(model.variants) == ["Half the users"]
 
 
-def test_results_payload_extends_results_to_dict(model):
-    """The JSON for tools: Results.to_dict() unchanged, plus decision and MC summary."""
+def test_results_payload_is_what_roi_run_json_prints(invoice, capsys, tmp_path):
+    """The JSON for tools is the CLI's: Results.to_dict() unchanged, plus the decision and
+    the Monte Carlo keys, for the same scenario, samples and seed."""
+    ranged = invoice.evolve(users={"low": 150, "likely": 200, "high": 260})
+    model = WorkbookModel(ranged, samples=SAMPLES, seed=4)
     payload = model.results_payload()
-    expected = evaluate(model.scenario).to_dict()
+    expected = evaluate(ranged).to_dict()
     assert {k: payload[k] for k in expected} == expected
-    assert payload["decision"]["outcome"] == model.verdict.outcome
-    assert payload["simulation"]["samples"] == SAMPLES
+    path = tmp_path / "ranged.yaml"
+    save_scenario(ranged, path)
+    assert main(["run", str(path), "--json", "--samples", str(SAMPLES), "--seed", "4"]) == 0
+    assert payload == json.loads(capsys.readouterr().out)
+    assert payload["decision"] == model.verdict.outcome
+    assert payload["samples"] == SAMPLES
 
 
 def test_controls_cover_every_field_in_the_five_groups():

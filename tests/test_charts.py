@@ -1,4 +1,4 @@
-"""Tests for roi.charts: what each figure holds (fig.data, fig.layout), not its pixels."""
+"""Tests for roi.reports.charts: what each figure holds (fig.data, fig.layout), not its pixels."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import plotly.io as pio
 import pytest
 from numpy.testing import assert_allclose
 
-from roi import charts
 from roi.evaluate import evaluate, timeline_for
+from roi.reports import charts
 from roi.scenario import scenario_from_dict
 from roi.sensitivity import compare, tornado
 from roi.uncertainty import simulate

@@ -49,16 +49,27 @@ def never_file(tmp_path, invoice_fields) -> Path:
     return path
 
 
-def test_run_prints_the_summary(capsys, invoice_yaml):
-    """The README's `make run`: the example's numbers, readable, exit 0, nothing on stderr."""
+def test_run_prints_the_decision_first_then_the_summary(capsys, invoice_yaml):
+    """The README's `make run`: the decision on the line after the name, with its reasons,
+    then the example's numbers (no ranges, so on the likely basis, labelled), exit 0.
+
+    The example file marks 4 of its 5 PoC exit items done (owner_sponsor_committed is
+    open), so the gate is a conditional go; 200 x 12 x 4 / 60 x 55 x 230 - 136,000 =
+    1,888,000 a year; 300,000 / (1,888,000 / 12) = 1.9 months.
+    """
     code, out, err = run_main(capsys, "run", invoice_yaml)
     assert code == EXIT_OK and err == ""
-    assert out.startswith("Invoice triage assistant\n")
-    assert "Annual impact        $1,888,000" in out
-    assert "Monthly net impact   $157,333.33" in out
-    assert "Payback              1.9 months  (threshold 12 months: met)" in out
-    assert "Payback with ramp    month 4 after go-live" in out
-    assert "Production timeline  11-21 weeks, likely 16.0 weeks" in out
+    lines = out.splitlines()
+    assert lines[0] == "Invoice triage assistant"
+    assert lines[1].split()[:3] == ["Decision", "Conditional", "go:"]
+    assert "PoC exit criteria: 1 of 5 items open" in lines[1]
+    assert "    Condition: Close: A product owner and a sponsor are committed" in out
+    assert "  Annual impact (likely) $1,888,000\n" in out
+    assert "  Monthly net impact     $157,333.33 (likely)" in out
+    assert "  Payback (likely)       1.9 months; threshold 12 months met" in out
+    assert "  Payback with ramp      month 4 after go-live" in out
+    assert "  Production timeline    11-21 weeks, likely 16.0 weeks" in out
+    assert "Monte Carlo" not in out  # no ranges: nothing to simulate
 
 
 def test_run_json_holds_only_json_with_the_contract_keys(capsys, invoice_yaml):
@@ -87,10 +98,64 @@ def test_run_json_never_pays_back_is_null(capsys, never_file):
 
 
 def test_run_summary_says_never(capsys, never_file):
-    """The readable summary says 'never' and 'missed'."""
+    """The readable summary says 'never', 'missed' and No-go first."""
     _, out, _ = run_main(capsys, "run", never_file)
-    assert "Payback              never  (threshold 12 months: missed)" in out
-    assert "Payback with ramp    never" in out
+    assert out.splitlines()[1].split()[:2] == ["Decision", "No-go:"]
+    assert "  Payback (likely)       never; threshold 12 months missed" in out
+    assert "  Payback with ramp      never" in out
+
+
+def test_run_json_has_the_decision(capsys, invoice_yaml, never_file):
+    """--json adds decision (one of three names), reasons, conditions and kill criteria."""
+    _, out, _ = run_main(capsys, "run", invoice_yaml, "--json")
+    (data,) = json_lines(out)
+    assert data["decision"] == "Conditional go"
+    assert any("1 of 5 items open" in reason for reason in data["reasons"])
+    assert data["conditions"] == [
+        "Close: A product owner and a sponsor are committed to fund and adopt the MVP "
+        "(owner: Head of finance operations)."
+    ]
+    assert any(k.startswith("Stop if users falls below") for k in data["kill_criteria"])
+    assert data["basis"] == "likely" and data["readiness_assessed"] is True
+    assert data["headline"]["annual_impact"]["value"] == data["annual_impact"]
+    _, out, _ = run_main(capsys, "run", never_file, "--json")
+    (never,) = json_lines(out)
+    assert never["decision"] == "No-go" and never["headline"]["payback_months"]["value"] is None
+
+
+def test_run_several_scenarios_prints_a_table(capsys, tmp_path, invoice_fields):
+    """Several scenarios: one row each (name, decision, basis, impact, payback, NPV,
+    P(meets)); --detail prints the full blocks instead. Row B: 1 x 1 x 1 / 60 x 55 x
+    230 = 210.83 of time value against 136,000 of running costs: never pays back."""
+    path = tmp_path / "two.yaml"
+    ranged = {**invoice_fields, "name": "Ranged", "users": {"low": 150, "likely": 200, "high": 260}}
+    never = {
+        **invoice_fields,
+        "name": "B",
+        "users": 1,
+        "tasks_per_day": 1,
+        "minutes_saved_per_task": 1,
+    }
+    path.write_text(yaml.safe_dump({"scenarios": [ranged, never]}), encoding="utf-8")
+    code, out, _ = run_main(capsys, "run", path, "--samples", "2000")
+    assert code == EXIT_OK
+    header, rule, first, second, *_ = out.splitlines()
+    assert header.split() == [
+        "Scenario",
+        "Decision",
+        "Basis",
+        "Annual",
+        "impact",
+        "Payback",
+        "NPV",
+        "P(meets)",
+    ]
+    assert set(rule) == {"-", " "}
+    assert first.split()[:3] == ["Ranged", "Go", "P50"] and first.endswith("100%")
+    assert second.split()[:4] == ["B", "No-go", "likely", "-$135,789"]
+    assert "never" in second and second.endswith("n/a")
+    _, detail, _ = run_main(capsys, "run", path, "--samples", "2000", "--detail")
+    assert detail.count("  Decision ") == 2 and "Annual impact (P50)" in detail
 
 
 def test_run_csv_gives_one_json_line_per_row(capsys, tmp_path):
@@ -146,7 +211,7 @@ def test_console_script_run_and_json(invoice_yaml):
     """The installed .venv/bin/roi: summary and --json, exit 0."""
     summary = cli("run", invoice_yaml)
     assert summary.returncode == 0, summary.stderr
-    assert "Annual impact        $1,888,000" in summary.stdout
+    assert "  Annual impact (likely) $1,888,000" in summary.stdout
     as_json = cli("run", invoice_yaml, "--json")
     assert as_json.returncode == 0, as_json.stderr
     (data,) = json_lines(as_json.stdout)
@@ -184,6 +249,6 @@ def test_summary_shows_go_live_and_warnings(capsys, tmp_path, invoice_fields):
     path.write_text(yaml.safe_dump(fields), encoding="utf-8")
     code, out, _ = run_main(capsys, "run", path)
     assert code == EXIT_OK
-    assert "Production timeline  11.4-21 weeks, likely 16.1 weeks (sequential" in out
-    assert "  Go-live              2026-04-28" in out
+    assert "  Production timeline    11.4-21 weeks, likely 16.1 weeks (sequential" in out
+    assert "  Go-live                2026-04-28" in out
     assert "  Warning: The likely plan takes 16.1 weeks, more than 16" in out

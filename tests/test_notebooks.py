@@ -15,13 +15,13 @@ import nbformat
 import papermill
 import pytest
 
-from roi.batch import decide_scenario
-from roi.evaluate import evaluate, timeline_for
+from roi.assess import assess
+from roi.evaluate import timeline_for
 from roi.files import load_scenario, load_scenarios
-from roi.notebook import RESULTS_MIMETYPE, scenario_from_parameters
-from roi.portfolio import decision_rank
+from roi.reports.notebook import RESULTS_MIMETYPE, scenario_from_parameters
+from roi.reports.portfolio import decision_rank
 from roi.scenario import SCENARIO_KEYS
-from roi.uncertainty import simulate
+from roi.uncertainty import DEFAULT_SAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -63,16 +63,19 @@ def run(notebook: Path, out: Path, **parameters) -> Path:
 
 
 def test_workbook_parameters_cell_lists_every_scenario_key_exactly():
-    """The workbook's parameters are SCENARIO_KEYS plus scenario_file: no more, no fewer."""
-    assert set(parameters_cell(WORKBOOK)) == {*SCENARIO_KEYS, "scenario_file"}
+    """The workbook's parameters are SCENARIO_KEYS, scenario_file and the Monte Carlo's
+    samples and seed: no more, no fewer (the batch refuses a notebook without the last two)."""
+    assert set(parameters_cell(WORKBOOK)) == {*SCENARIO_KEYS, "scenario_file", "samples", "seed"}
 
 
 def test_workbook_default_parameters_are_the_built_in_example():
-    """The literals validate into the invoice example (adoption ramp included)."""
+    """The defaults open the example file exactly: readiness answers, PoC weeks, notes and
+    all, so the app's first screen is `roi run templates/scenarios/invoice_triage.yaml`."""
     scenario = scenario_from_parameters(parameters_cell(WORKBOOK))
     example = load_scenario(SCENARIOS / "invoice_triage.yaml")
-    assert scenario.point_values() == example.point_values()
-    assert scenario.name == example.name
+    assert scenario.to_dict() == example.to_dict()
+    assert example.readiness and "poc_weeks" in example.to_dict()
+    assert assess(scenario).to_dict() == assess(example).to_dict()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -105,14 +108,9 @@ def test_workbook_headless_run_shows_results_json_and_stores_no_widget_state(tmp
     assert out.stat().st_size < 200_000
     (shown,) = json_outputs(out)
     scenario = load_scenario(SCENARIOS / "sales_copilot.yaml")
-    results = evaluate(scenario)
-    simulation = simulate(scenario, samples=20_000, seed=0)
-    assert shown["annual_impact"] == pytest.approx(results.annual_impact, rel=1e-12)
-    assert shown["decision"]["outcome"] == decide_scenario(results, simulation).outcome
-    assert shown["simulation"]["samples"] == 20_000
-    assert shown["simulation"]["prob_meets_threshold"] == pytest.approx(
-        simulation.prob_meets_threshold
-    )
+    expected = assess(scenario, samples=DEFAULT_SAMPLES, seed=0).to_dict()
+    assert shown == json.loads(json.dumps(expected))  # the `roi run --json` contract, exactly
+    assert shown["samples"] == DEFAULT_SAMPLES and shown["decision"] in ("Go", "Conditional go")
 
 
 @pytest.mark.slow
@@ -126,9 +124,10 @@ def test_portfolio_notebook_ranks_by_decision_then_npv(tmp_path):
     rows = shown["portfolio"]
     expected = []
     for scenario in load_scenarios(source):
-        results = evaluate(scenario)
-        outcome = decide_scenario(results, simulate(scenario, samples=20_000, seed=0)).outcome
-        expected.append((decision_rank(outcome), -results.npv, scenario.name, outcome))
+        assessment = assess(scenario, samples=DEFAULT_SAMPLES, seed=0)
+        npv = assessment.headline("npv").value  # P50 where there are ranges
+        outcome = assessment.outcome
+        expected.append((decision_rank(outcome), -npv, scenario.name, outcome))
     expected.sort()
     assert [r["name"] for r in rows] == [name for _, _, name, _ in expected]
     assert [r["decision"] for r in rows] == [outcome for *_, outcome in expected]

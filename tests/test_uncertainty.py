@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from roi.cli import MONTE_CARLO_JSON_KEYS, main
+from roi.assess import MONTE_CARLO_JSON_KEYS
+from roi.cli import main
 from roi.evaluate import compute, evaluate, timeline_for
 from roi.exceptions import ScenarioError
 from roi.scenario import NUMERIC_FIELDS, Range, Scenario, scenario_from_dict
@@ -561,7 +562,7 @@ def test_run_summary_mentions_the_monte_carlo(ranged_yaml, capsys):
     assert "P10 / P50 / P90" in out and "never" in out
 
 
-@pytest.mark.parametrize("argv", [["--samples", "0"], ["--samples", "x"], ["--seed", "-2"]])
+@pytest.mark.parametrize("argv", [["--samples", "-1"], ["--samples", "x"], ["--seed", "-2"]])
 def test_run_refuses_bad_samples_and_seeds(ranged_yaml, argv, capsys):
     """Bad --samples/--seed exit with status 2 and say what is allowed."""
     with pytest.raises(SystemExit) as exit_:

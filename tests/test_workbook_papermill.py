@@ -13,7 +13,7 @@ import yaml
 
 from roi.evaluate import evaluate
 from roi.files import load_scenario
-from roi.notebook import RESULTS_MIMETYPE
+from roi.reports.notebook import RESULTS_MIMETYPE
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = ROOT / "notebooks" / "workbook.ipynb"

@@ -4,7 +4,7 @@ The memo is built from a plain dict (`memo_context`) that holds every number as 
 and as the text the reader sees, so a test can check one against the other. Templates
 are Jinja2 files in ``templates/memo/`` (a user may pass their own): HTML is rendered
 with autoescape on; Markdown escapes user text itself (`md_escape`). Charts come from
-`roi.charts`; HTML embeds plotly.js once and stays interactive and offline; Markdown
+`roi.reports.charts`; HTML embeds plotly.js once and stays interactive and offline; Markdown
 gets static SVG images drawn by the same plotly.js in headless Chromium; PDF is the HTML
 printed by headless Chromium.
 
@@ -21,95 +21,43 @@ import datetime as _dt
 import functools
 import hashlib
 import json
-import math
 import os
-import re
 import tempfile
-import unicodedata
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
 from markupsafe import Markup
 
-from roi import __version__
-from roi.decision import CONDITIONAL, GO, NO_GO, SEVERITY, Decision, DecisionRule, decide
-from roi.evaluate import Results, evaluate
-from roi.exceptions import RoiError
+from roi._version import __version__
+from roi.assess import Assessment
+from roi.decision import NO_GO, OUTCOME_CSS, SEVERITY, Decision, DecisionRule
+from roi.evaluate import Results
 from roi.files import write_text_atomic
-from roi.formatting import money, months, percent, share
-from roi.gates import Checklists, Readiness, load_checklists, next_gate, readiness_status
+from roi.formatting import md_escape, money, months, number_text, percent, safe_stem, share
+from roi.gates import Checklists, Readiness, next_gate
+from roi.reports import FORMATS
+from roi.reports.chromium import BrowserError, browser_or_new, chromium
+from roi.resources import TEMPLATES
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CONFIG as TIMELINE_CONFIG
+from roi.uncertainty import uncertain_fields
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "memo"
-FORMATS: tuple[str, ...] = ("html", "md", "pdf")
+TEMPLATE_DIR = TEMPLATES / "memo"
 PAPERS: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
 MARGIN_MM = 12.0
-DEFAULT_SAMPLES = 20_000
-CHROMIUM_ARGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 CHARTS_DRAWN = """(count) => Array.from(document.querySelectorAll('.plotly-graph-div'))
     .filter((div) => div.querySelector('.main-svg .trace')).length >= count"""
 """JavaScript: true once `count` plotly charts have drawn their plot area."""
-OUTCOME_CLASS = {GO: "go", CONDITIONAL: "conditional", NO_GO: "no-go"}
 
 
-class MemoError(RoiError, RuntimeError):
+class MemoError(BrowserError):
     """A memo could not be made: a template, an output folder or the browser failed."""
 
 
 # --- text for readers ---------------------------------------------------------------------
-
-_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")  # $: code hosts render $...$ as math
-_MD_LINE_START = re.compile(r"^(\s*)(?:(#+|[+=-])|(\d+)([.)]))(?=\s|$)")
-
-
-def md_escape(text: Any) -> str:
-    """User text made safe for a Markdown paragraph, list item or table cell.
-
-    Newlines become spaces (a table row stays one line), HTML-significant characters
-    become entities (so `<script>` shows as text), inline Markdown punctuation (the
-    pipe above all, and $ which code hosts take for math) is backslash-escaped, and so
-    is a leading mark that would start a heading or a list.
-
-    >>> print(md_escape("a|b <script>`x`</script>\\nnext"))
-    a\\|b &lt;script&gt;\\`x\\`&lt;/script&gt; next
-    >>> print(md_escape("# not a heading [link](x)"))
-    \\# not a heading \\[link\\](x)
-    """
-    text = "" if text is None else str(text)
-    text = re.sub(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+", " ", text)  # any line break
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_INLINE.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(_escape_line_start, text)
-
-
-def _escape_line_start(match: re.Match[str]) -> str:
-    indent, mark, digits, dot = match.groups()
-    return indent + ("\\" + mark if mark else digits + "\\" + dot)
-
-
-def number_text(value: float | None, digits: int = 2) -> str:
-    """A plain number with thousands separators and no trailing zeros.
-
-    >>> number_text(1200), number_text(2.5), number_text(0.125, 3)
-    ('1,200', '2.5', '0.125')
-    """
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def input_text(field: str, value: float) -> str:
@@ -124,18 +72,6 @@ def input_text(field: str, value: float) -> str:
     if unit.startswith("$"):
         return money(value, 0 if abs(value) >= 100 or float(value).is_integer() else 2) + unit[1:]
     return f"{number_text(value)} {unit}"
-
-
-def safe_stem(name: str, limit: int = 80) -> str:
-    """A file name stem from a scenario name: letters, digits, - and _ only, never a path.
-
-    >>> safe_stem("Invoice triage / v2"), safe_stem("../../etc/passwd"), safe_stem("<>")
-    ('invoice-triage-v2', 'etc-passwd', 'memo')
-    """
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^A-Za-z0-9_-]+", "-", text.lower()).strip("-_.")
-    text = re.sub(r"-{2,}", "-", text)[:limit].strip("-_")
-    return text or "memo"
 
 
 def _memo_date(date: _dt.date | str | None) -> _dt.date:
@@ -357,12 +293,13 @@ def _risks(
     if simulation is not None:
         never = float(getattr(simulation, "prob_never_pays_back", 0.0))
         if never > 0:
-            risks.append(f"{never:.0%} of simulated outcomes never pay back.")
+            risks.append(f"{share(never)} of simulated outcomes never pay back.")
         miss = 1 - float(simulation.prob_meets_threshold)
         if miss > 0:
             threshold = scenario.value("payback_threshold_months")
             risks.append(
-                f"{miss:.0%} of simulated outcomes miss the {threshold:g}-month payback threshold."
+                f"{share(miss)} of simulated outcomes miss the {threshold:g}-month payback "
+                "threshold."
             )
     unsourced = [
         FIELD_SPECS[f].label.lower() for f in scenario.ranges() if not scenario.notes.get(f)
@@ -406,38 +343,23 @@ def _next_gate(readiness: Readiness) -> dict[str, Any] | None:
     }
 
 
-def _parts(
-    scenario: Scenario,
-    samples: int,
-    seed: int,
-    readiness: Readiness | Mapping[str, Any] | None,
-    checklists: Checklists | str | os.PathLike[str] | None,
-    rule: DecisionRule | None,
-    date: _dt.date | str | None,
-    simulation: Any,
-) -> tuple[dict[str, Any], Results, Any]:
-    from roi.uncertainty import simulate, uncertain_fields  # the Monte Carlo module
-
-    rule = rule or DecisionRule()
-    if not isinstance(checklists, Checklists):
-        checklists = load_checklists(checklists if checklists is not None else scenario.checklists)
-    if isinstance(readiness, Readiness):
-        status = readiness
-    else:
-        answers = scenario.readiness if readiness is None else readiness
-        status = readiness_status(answers, checklists)
-    results = evaluate(scenario)
-    if simulation is None:
-        simulation = simulate(scenario, samples=samples, seed=seed)
-    seed = int(simulation.seed)  # a simulation passed in states its own seed and count
-    decision = decide(results, simulation, status, rule)
+def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) -> dict[str, Any]:
+    """Everything the memo says about an assessment, as plain data: each number as a value
+    and as text. The memo presents the assessment; it decides nothing itself."""
+    scenario = assessment.scenario
+    results = assessment.results
+    simulation = assessment.simulation
+    status = assessment.readiness
+    decision = assessment.decision
+    samples = 0 if simulation is None else int(simulation.samples)
+    seed = 0 if simulation is None else int(simulation.seed)
     threshold = scenario.value("payback_threshold_months")
-    probability = float(simulation.prob_meets_threshold)
-    context = {
+    probability = assessment.prob_meets_threshold
+    return {
         "initiative": {"name": scenario.name, "description": scenario.description},
         "decision": {
             "outcome": decision.outcome,
-            "css": OUTCOME_CLASS[decision.outcome],
+            "css": OUTCOME_CSS[decision.outcome],
             "reasons": list(decision.reasons),
             # Failures first, the order `Decision.reasons` uses.
             "checks": [
@@ -448,7 +370,7 @@ def _parts(
             "kill_criteria": list(decision.kill_criteria),
             "basis": decision.basis,
             "confidence": decision.rule.confidence,
-            "confidence_text": f"{decision.rule.confidence:.0%}",
+            "confidence_text": share(decision.rule.confidence),
         },
         "headline": _headline(results, simulation),
         "probability": {
@@ -484,34 +406,12 @@ def _parts(
         "footer": {
             "version": __version__,
             "date": _memo_date(date).isoformat(),
-            "seed": int(seed),
-            "samples": int(simulation.samples),
-            "samples_text": f"{int(simulation.samples):,}",
-            "input_hash": input_hash(scenario, simulation.samples, seed, checklists, rule),
+            "seed": seed,
+            "samples": samples,
+            "samples_text": f"{samples:,}",
+            "input_hash": input_hash(scenario, samples, seed, assessment.checklists, decision.rule),
         },
     }
-    return context, results, simulation
-
-
-def memo_context(
-    scenario: Scenario,
-    samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
-    *,
-    readiness: Readiness | Mapping[str, Any] | None = None,
-    checklists: Checklists | str | os.PathLike[str] | None = None,
-    rule: DecisionRule | None = None,
-    date: _dt.date | str | None = None,
-    simulation: Any = None,
-) -> dict[str, Any]:
-    """Everything the memo says, as plain data: each number as a value and as text.
-
-    `readiness` overrides the scenario's own answers; `checklists` (an object or a
-    YAML path) overrides the scenario's checklists file; `simulation` reuses a run of
-    `roi.uncertainty.simulate` made with the same samples and seed.
-    """
-    context, _, _ = _parts(scenario, samples, seed, readiness, checklists, rule, date, simulation)
-    return context
 
 
 # --- charts --------------------------------------------------------------------------------
@@ -540,14 +440,18 @@ CHARTS = (
 )
 
 
-def memo_figures(scenario: Scenario, results: Results, simulation: Any) -> list[tuple]:
-    """(id, title, caption, plotly Figure) for each chart of the memo, from roi.charts."""
-    from roi import charts, sensitivity
+def memo_figures(assessment: Assessment) -> list[tuple]:
+    """(id, title, caption, plotly Figure) for each chart of the memo, from roi.reports.charts."""
+    scenario, results, simulation = assessment.scenario, assessment.results, assessment.simulation
+    from roi import sensitivity
+    from roi.reports import charts
 
     swings = sensitivity.tornado(scenario, "payback_months")
     figures = {
         "cash_flow": charts.cash_flow(results),
-        "payback_distribution": charts.payback_histogram(simulation),
+        "payback_distribution": (
+            None if simulation is None else charts.payback_histogram(simulation)
+        ),
         # No range, no swing: an empty tornado says nothing (the memo says why instead).
         "tornado": charts.tornado(swings) if len(swings) else None,
         "timeline": charts.gantt(results.timeline),
@@ -590,51 +494,6 @@ def _html_charts(figures: list[tuple], plotly_js: str) -> list[dict[str, Any]]:
     return out
 
 
-def chromium_executable() -> str | None:
-    """The browser to drive: $ROI_CHROMIUM, else /usr/bin/chromium, else Playwright's own."""
-    configured = os.environ.get("ROI_CHROMIUM")
-    if configured:
-        if not Path(configured).is_file():
-            raise MemoError(f"ROI_CHROMIUM points to {configured!r}, which is not a file")
-        return configured
-    system = "/usr/bin/chromium"
-    return system if Path(system).is_file() else None
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[Any]:
-    """A headless Chromium browser (Playwright), closed on exit."""
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise MemoError("PDF and Markdown charts need Playwright: pip install playwright") from None
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=chromium_executable(), args=list(CHROMIUM_ARGS)
-            )
-        except PlaywrightError as error:
-            raise MemoError(
-                "cannot start headless Chromium (install it, e.g. `make browser`, or set "
-                f"ROI_CHROMIUM to its path): {str(error).splitlines()[0]}"
-            ) from None
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@contextlib.contextmanager
-def _browser(browser: Any = None) -> Iterator[Any]:
-    """The browser given, or a new one closed on exit."""
-    if browser is not None:
-        yield browser
-        return
-    with chromium() as started:
-        yield started
-
-
 def _svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
@@ -661,7 +520,7 @@ def svg_images(
     `browser` reuses a running Playwright browser (see `chromium`) instead of starting one.
     """
     specs = {chart_id: json.loads(figure.to_json()) for chart_id, _, _, figure in figures}
-    with tempfile.TemporaryDirectory() as folder, _browser(browser) as browser:
+    with tempfile.TemporaryDirectory() as folder, browser_or_new(browser) as browser:
         # Chromium reads plotly.js from a file: sending 4.8 MB through set_content is slow.
         drawing = Path(folder) / "draw.html"
         drawing.write_text(
@@ -742,21 +601,15 @@ def _render_template(template: jinja2.Template, context: Mapping[str, Any]) -> s
 
 
 def render(
-    scenario: Scenario,
+    assessment: Assessment,
     fmt: Literal["html", "md"] = "html",
-    samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
     *,
-    readiness: Readiness | Mapping[str, Any] | None = None,
-    checklists: Checklists | str | os.PathLike[str] | None = None,
-    rule: DecisionRule | None = None,
     date: _dt.date | str | None = None,
     template: str | os.PathLike[str] | None = None,
     plotly_js: str = "embed",
     images: Literal["embed", "none"] | Mapping[str, str] = "embed",
-    simulation: Any = None,
 ) -> str:
-    """The memo as HTML or Markdown text.
+    """The memo of an assessment as HTML or Markdown text.
 
     HTML: `plotly_js="embed"` puts plotly.js inline once (with the first chart), so the
     file works offline; a relative path or URL of plotly.min.js links it instead.
@@ -766,17 +619,13 @@ def render(
     """
     if fmt not in ("html", "md"):
         raise MemoError(f"format must be html or md here (PDF: render_pdf): got {fmt!r}")
-    context, results, simulation = _parts(
-        scenario, samples, seed, readiness, checklists, rule, date, simulation
-    )
-    return _render(context, results, simulation, scenario, fmt, template, plotly_js, images)
+    context = memo_context(assessment, date=date)
+    return _render(context, assessment, fmt, template, plotly_js, images)
 
 
 def _render(
     context: dict[str, Any],
-    results: Results,
-    simulation: Any,
-    scenario: Scenario,
+    assessment: Assessment,
     fmt: str,
     template: str | os.PathLike[str] | None,
     plotly_js: str,
@@ -785,7 +634,8 @@ def _render(
 ) -> str:
     compiled = _environment(fmt, template)
     if figures is None and (fmt == "html" or images != "none"):
-        figures = memo_figures(scenario, results, simulation)
+        figures = memo_figures(assessment)
+    figures = figures or []
     if fmt == "html":
         charts = _html_charts(figures, plotly_js)
     elif images == "none":
@@ -831,7 +681,7 @@ def render_pdf(
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(html)
-        with _browser(browser) as running:
+        with browser_or_new(browser) as running:
             page = running.new_page(viewport={"width": width_px, "height": 1200})
             page.goto(page_file.resolve().as_uri(), wait_until="load")
             if charts:
@@ -858,17 +708,12 @@ def _target(out_dir: Path, stem: str, suffix: str) -> Path:
 
 
 def write_memos(
-    scenario: Scenario,
+    assessment: Assessment,
     out_dir: str | os.PathLike[str],
     formats: Sequence[str] = ("html",),
-    samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
     *,
     plotly_js: str = "embed",
     paper: Literal["A4", "Letter"] = "A4",
-    readiness: Readiness | Mapping[str, Any] | None = None,
-    checklists: Checklists | str | os.PathLike[str] | None = None,
-    rule: DecisionRule | None = None,
     date: _dt.date | str | None = None,
     template: str | os.PathLike[str] | None = None,
     md_template: str | os.PathLike[str] | None = None,
@@ -895,17 +740,13 @@ def write_memos(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise MemoError(f"cannot create output folder {str(out)!r}: {error.strerror}") from None
-    stem = safe_stem(stem if stem is not None else scenario.name)
-    context, results, simulation = _parts(
-        scenario, samples, seed, readiness, checklists, rule, date, None
-    )
-    figures = memo_figures(scenario, results, simulation)
+    stem = safe_stem(stem if stem is not None else assessment.scenario.name)
+    context = memo_context(assessment, date=date)
+    figures = memo_figures(assessment)
     written: list[Path] = []
     html = None
     if "html" in formats or "pdf" in formats:
-        html = _render(
-            context, results, simulation, scenario, "html", template, plotly_js, "embed", figures
-        )
+        html = _render(context, assessment, "html", template, plotly_js, "embed", figures)
     needs_browser = "pdf" in formats or ("md" in formats and md_images != "none")
     with contextlib.ExitStack() as stack:
         # One Chromium serves the PDF and the Markdown charts.
@@ -929,9 +770,7 @@ def write_memos(
                         images[chart_id] = f"{folder.name}/{chart_id}.svg"
                 text = _render(
                     context,
-                    results,
-                    simulation,
-                    scenario,
+                    assessment,
                     "md",
                     md_template,
                     plotly_js,
@@ -958,11 +797,9 @@ __all__ = [
     "chromium",
     "copy_plotly_js",
     "input_hash",
-    "md_escape",
     "memo_context",
     "memo_figures",
     "render",
     "render_pdf",
-    "safe_stem",
     "write_memos",
 ]

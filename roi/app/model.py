@@ -20,22 +20,25 @@ from typing import Any, Literal
 
 import numpy as np
 
-from roi import charts, memo, sensitivity
-from roi.decision import decide
+from roi import sensitivity
+from roi.assess import assess
+from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
 from roi.exceptions import Problem, RoiError, ScenarioError
 from roi.files import load_scenarios, scenario_yaml
 from roi.formatting import money, months, share, weeks
-from roi.gates import load_checklists, readiness_status
+from roi.gates import load_checklists
+from roi.reports import charts, memo
+from roi.resources import SCENARIOS
 from roi.scenario import (
     FIELD_SPECS,
     NUMERIC_FIELDS,
     Scenario,
     scenario_from_dict,
 )
-from roi.uncertainty import simulate
+from roi.uncertainty import DEFAULT_SAMPLES
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "scenarios"
+TEMPLATES_DIR = SCENARIOS
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
 
 GROUPS: tuple[str, ...] = ("Impact", "Costs", "Timeline", "Uncertainty", "Readiness")
@@ -85,7 +88,7 @@ UNCERTAIN_FIELDS: tuple[str, ...] = (
 
 CHART_NAMES: tuple[str, ...] = ("cash_flow", "payback", "tornado", "gantt")
 
-APP_SAMPLES = 20_000
+APP_SAMPLES = DEFAULT_SAMPLES
 """Monte Carlo samples per update; charts receive binned summaries, never raw samples."""
 
 
@@ -212,9 +215,7 @@ class Verdict:
 
     @property
     def css_class(self) -> str:
-        return {"Go": "go", "Conditional go": "conditional", "No-go": "nogo"}.get(
-            self.outcome, "nogo"
-        )
+        return OUTCOME_CSS.get(self.outcome, "no-go")
 
 
 @dataclass(frozen=True)
@@ -250,16 +251,6 @@ def _field_names(problem: Problem) -> list[str]:
 
 def _message(problem: Problem) -> str:
     return str(Problem(problem.field, problem.value, problem.allowed))
-
-
-def _summary_percentiles(simulation: Any, metric: str) -> dict[int, float] | None:
-    if simulation is None:
-        return None
-    try:
-        found = simulation.percentiles(metric)
-    except (KeyError, ValueError, AttributeError):
-        return None
-    return {int(k): math.inf if v is None else float(v) for k, v in dict(found).items()}
 
 
 class WorkbookModel:
@@ -318,24 +309,23 @@ class WorkbookModel:
         """Point results first (listeners are told, `simulating` is True), then the rest.
 
         The point results take a few milliseconds, the Monte Carlo tens: telling the view
-        in between lets the KPI cards move at once while the sampling runs.
+        in between lets the cards that do not wait for the Monte Carlo move at once.
+        The assessment (`roi.assess`) then makes the decision exactly as the CLI, the
+        memo and the batch make it, from the same results.
         """
         self.scenario = scenario
         self.results = evaluate(scenario)
         self.simulating = True
         self._notify()
-        self.simulation = simulate(scenario, samples=self.samples, seed=self.seed)
-        self.verdict = self._decide()
+        assessment = assess(scenario, samples=self.samples, seed=self.seed, results=self.results)
+        self.assessment = assessment
+        self.simulation = assessment.simulation
+        decision = assessment.decision
+        self.verdict = Verdict(decision.outcome, decision.reasons, decision.conditions)
         # One assignment, so a reader on another thread never mixes two scenarios.
         self.snapshot = (scenario, self.results, self.simulation)
         self.simulating = False
         self._notify()
-
-    def _decide(self) -> Verdict:
-        made = decide(
-            self.results, simulation=self.simulation, readiness=readiness_status(self.scenario)
-        )
-        return Verdict(made.outcome, tuple(made.reasons), tuple(made.conditions))
 
     @property
     def valid(self) -> bool:
@@ -477,10 +467,13 @@ class WorkbookModel:
 
     def payback_p10_p90(self) -> tuple[float, float] | None:
         """P10 and P90 of payback in months (inf: never pays back), when simulated."""
-        found = _summary_percentiles(self.simulation, "payback_months")
-        if found is None or 10 not in found or 90 not in found:
+        if self.simulation is None:
             return None
-        return found[10], found[90]
+        payback = self.assessment.headline("payback_months")
+        return (
+            math.inf if payback.p10 is None else payback.p10,
+            math.inf if payback.p90 is None else payback.p90,
+        )
 
     def probability_meets_threshold(self) -> float | None:
         if self.simulation is None:
@@ -488,16 +481,22 @@ class WorkbookModel:
         return float(self.simulation.prob_meets_threshold)
 
     def kpis(self) -> list[Kpi]:
-        """The KPI cards, formatted as people read them."""
+        """The KPI cards, formatted as people read them.
+
+        Annual impact, payback and NPV are on the assessment's basis and say so in their
+        label: P50 of the Monte Carlo when the scenario has ranges (the likely value is
+        the detail line), else the likely value. While the Monte Carlo runs those cards
+        wait for it (`uses_simulation`) unless the scenario has no ranges.
+        """
         r = self.results
         s = self.scenario
         t = r.timeline
-        spread = self.payback_p10_p90()
-        payback_detail = (
-            "no Monte Carlo"
-            if spread is None
-            else f"P10-P90: {_short_months(spread[0])} to {_short_months(spread[1])}"
-        )
+        uncertain = s.is_uncertain and self.samples > 0
+        if self.simulating and not uncertain:
+            headlines = assess(s, samples=0, results=r).headlines()
+        else:
+            headlines = self.assessment.headlines()
+        impact, payback, npv = headlines
         chance = self.probability_meets_threshold()
         threshold = s.value("payback_threshold_months")
         go_live = (
@@ -508,53 +507,69 @@ class WorkbookModel:
             if r.go_live_date is not None
             else "set a start date for a date"
         )
+        horizon = f"{s.value('horizon_months'):g} months at {s.value('discount_rate') * 100:g}%"
+        if impact.basis == "P50":
+            impact_detail = f"likely {money(impact.likely)}; P10-P90 {money(impact.p10)} to " + (
+                money(impact.p90)
+            )
+            payback_detail = (
+                f"likely {months(payback.likely)}; P10-P90 "
+                f"{_short_months(payback.p10)} to {_short_months(payback.p90)}"
+            )
+            npv_detail = f"likely {money(npv.likely)}; {horizon}"
+        else:
+            impact_detail = f"time value {money(r.time_value)} - running {money(r.running_costs)}"
+            payback_detail = "no ranges, so no Monte Carlo"
+            npv_detail = horizon
         return [
             Kpi(
                 "annual_impact",
-                "Annual impact",
-                money(r.annual_impact),
-                f"time value {money(r.time_value)} - running {money(r.running_costs)}",
+                f"Annual impact ({impact.basis})",
+                money(impact.value),
+                impact_detail,
+                uses_simulation=uncertain,
             ),
             Kpi(
                 "monthly_net_impact",
-                "Monthly net",
+                "Monthly net (likely)",
                 money(r.monthly_net_impact),
                 f"one-time costs {money(r.one_time_cost)}",
             ),
             Kpi(
                 "payback_months",
-                "Payback",
-                months(r.payback_months),
+                f"Payback ({payback.basis})",
+                months(payback.value),
                 payback_detail,
-                uses_simulation=True,
+                uses_simulation=uncertain,
             ),
             Kpi(
                 "prob_meets_threshold",
                 "Chance of payback in time",
                 share(chance),
-                f"within {threshold:g} months",
-                uses_simulation=True,
+                f"within {threshold:g} months" if chance is not None else "needs ranges",
+                uses_simulation=uncertain,
             ),
             Kpi(
                 "npv",
-                "NPV",
-                money(r.npv),
-                f"{s.value('horizon_months'):g} months at {s.value('discount_rate'):.0%}",
+                f"NPV ({npv.basis})",
+                money(npv.value),
+                npv_detail,
+                uses_simulation=uncertain,
             ),
             Kpi("go_live", "Go-live", go_live, go_live_detail),
             Kpi(
                 "time_to_value_months",
-                "Time to value",
+                "Time to value (likely)",
                 months(r.time_to_value_months),
                 "from the decision to payback",
             ),
         ]
 
     def figures(self) -> dict[str, Any]:
-        """The charts from roi.charts for the last complete update (plotly Figures), by name.
+        """The charts from roi.reports.charts for the last complete update (plotly Figures).
 
         Safe to call from another thread: it reads one consistent snapshot. The payback
-        histogram gets binned counts from roi.charts, never the raw samples.
+        histogram gets binned counts from roi.reports.charts, never the raw samples.
         """
         snapshot = self.snapshot
         found = {name: self.figure(name, snapshot) for name in CHART_NAMES}
@@ -578,16 +593,9 @@ class WorkbookModel:
         raise KeyError(f"no chart {name!r}; charts are {', '.join(CHART_NAMES)}")
 
     def results_payload(self) -> dict[str, Any]:
-        """The JSON the workbook displays for tools: Results.to_dict() plus decision and MC."""
-        payload = self.results.to_dict()
-        payload["decision"] = {
-            "outcome": self.verdict.outcome,
-            "reasons": list(self.verdict.reasons),
-            "conditions": list(self.verdict.conditions),
-        }
-        if self.simulation is not None and hasattr(self.simulation, "summary"):
-            payload["simulation"] = jsonable(self.simulation.summary())
-        return payload
+        """The JSON the workbook displays for tools: the assessment's `to_dict()`, as
+        `roi run --json` prints it."""
+        return jsonable(self.assessment.to_dict())
 
     # --- downloads and variants ---------------------------------------------------
 
@@ -630,12 +638,12 @@ class WorkbookModel:
         return files
 
     def memo(self, fmt: str = "html", **options: Any) -> str:
-        """The decision memo (roi.memo) for the current scenario, as HTML or Markdown.
+        """The decision memo (roi.reports.memo) for the current scenario, as HTML or Markdown.
 
-        It is given the page's own Monte Carlo, so memo and page show the same numbers
-        and the same decision.
+        It is rendered from the page's own assessment, so memo and page show the same
+        numbers and the same decision.
         """
-        return memo.render(self.scenario, fmt=fmt, simulation=self.simulation, **options)
+        return memo.render(self.assessment, fmt, **options)
 
     def save_variant(self, name: str) -> Variant:
         """Keep the current scenario under a name to compare side by side (same name: replace)."""
@@ -676,8 +684,8 @@ class WorkbookModel:
         return rows
 
 
-def _short_months(value: float) -> str:
-    return "never" if not math.isfinite(value) else f"{value:.1f}"
+def _short_months(value: float | None) -> str:
+    return "never" if value is None or not math.isfinite(value) else f"{value:.1f}"
 
 
 def _plain_value(value: Any) -> str:
@@ -708,10 +716,12 @@ PORTFOLIO_COLUMNS = (
     "rank",
     "name",
     "decision",
-    "annual_impact",
-    "payback_months",
+    "basis",
+    "headline_annual_impact",
+    "headline_payback_months",
+    "headline_npv",
     "prob_meets_threshold",
-    "npv",
+    "roi_pct",
     "one_time_cost",
     "time_to_value_months",
 )
@@ -720,53 +730,33 @@ PORTFOLIO_COLUMNS = (
 def portfolio_frame(scenarios: list[Scenario], samples: int = APP_SAMPLES, seed: int = 0) -> Any:
     """Every scenario's results and decision, ranked as the batch report ranks them.
 
-    Decisions are made as on the workbook page (the same Monte Carlo and readiness rule),
-    and the ranking is roi.portfolio's: by decision, then by NPV.
+    Each row is `Assessment.summary_row()`, the batch summary's row, and the ranking is
+    roi.reports.portfolio's: by decision, then by headline NPV.
     """
-    from roi.portfolio import summary_frame
+    from roi.reports.portfolio import summary_frame
 
-    rows = []
-    for scenario in scenarios:
-        model = WorkbookModel(scenario, samples=samples, seed=seed)
-        rows.append(
-            {
-                "name": scenario.name,
-                "decision": model.verdict.outcome,
-                "annual_impact": model.results.annual_impact,
-                "payback_months": (
-                    math.inf
-                    if model.results.payback_months is None
-                    else model.results.payback_months
-                ),
-                "prob_meets_threshold": model.probability_meets_threshold(),
-                "npv": model.results.npv,
-                "one_time_cost": model.results.one_time_cost,
-                "time_to_value_months": model.results.time_to_value_months,
-                "payback_threshold_months": scenario.value("payback_threshold_months"),
-            }
-        )
+    rows = [assess(scenario, samples=samples, seed=seed).summary_row() for scenario in scenarios]
     return summary_frame(rows)
 
 
 def portfolio_table_rows(frame: Any) -> list[list[str]]:
-    """The ranked table as people read it: one list of cells per initiative."""
-    rows = []
-    for record in frame.to_dict("records"):
-        chance = record.get("prob_meets_threshold")
-        rows.append(
-            [
-                str(record["rank"]),
-                str(record["name"]),
-                str(record["decision"]),
-                money(record["annual_impact"]),
-                months(record["payback_months"]),
-                share(chance),
-                money(record["npv"]),
-                money(record["one_time_cost"]),
-                months(record["time_to_value_months"]),
-            ]
-        )
-    return rows
+    """The ranked table as people read it (roi.reports.portfolio's cells, in TABLE_HEAD order)."""
+    from roi.reports.portfolio import row_cells
+
+    keys = (
+        "rank",
+        "name",
+        "decision",
+        "basis",
+        "annual_impact",
+        "payback",
+        "npv",
+        "probability",
+        "roi",
+        "one_time_cost",
+        "time_to_value",
+    )
+    return [[row_cells(record)[key] for key in keys] for record in frame.to_dict("records")]
 
 
 TIMELINE_OVERRIDES = ("governance", "start_date", "poc_weeks", "phase_weeks")

@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import concurrent.futures
 import html
-import json
-import logging
-import os
 import sys
 import threading
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
 from IPython.display import display
 
-from roi.app_model import (
+from roi.app.model import (
     GROUPS,
     UNCERTAIN_FIELDS,
     Control,
@@ -31,75 +27,15 @@ from roi.app_model import (
     control_for,
     range_bounds,
 )
+from roi.app.server import LOG, _shared_plotly_esm, has_frontend, skip_slow_iri_checker
 from roi.exceptions import RoiError, ScenarioError
-from roi.files import write_text_atomic
-from roi.notebook import RESULTS_MIMETYPE, results_table, scenario_from_parameters
+from roi.reports.notebook import (
+    RESULTS_MIMETYPE,
+    monte_carlo_parameters,
+    results_table,
+    scenario_from_parameters,
+)
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
-
-# Environment variables that only a kernel with a browser frontend has: Voila sets the
-# first two, Jupyter Server (JupyterLab, Notebook) the third. papermill sets none.
-FRONTEND_VARIABLES = ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "JPY_SESSION_NAME")
-
-LOG = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
-WORKBOOK_NOTEBOOK = ROOT / "notebooks" / "workbook.ipynb"
-VOILA_TEMPLATE = "roi"
-VOILA_DATA = Path(__file__).resolve().parent / "data" / "jupyter"  # holds the roi template
-CULL_IDLE_SECONDS = 3600
-"""Shut kernels down after an hour without activity (Voila never does by itself).
-
-An hour is far longer than a preheated kernel waits for its first visitor only when the
-server is busy; pooled kernels are exempt from culling in Voila anyway."""
-
-PLOTLY_ESM_VARIABLE = "ROI_PLOTLY_ESM"
-"""Set by `voila_command` for its kernels: the file name of plotly's shared widget bundle."""
-
-# Each FigureWidget carries plotly's 5 MB widget bundle in its state, and the browser
-# would evaluate it once per chart. Under roi's Voila template the charts get this
-# small module instead: it imports the bundle from the template's static folder by URL,
-# so the browser fetches and evaluates it once for the page.
-PLOTLY_ESM_SHIM = """\
-const base = document.body.dataset.baseUrl || "/voila/";
-const url = new URL(base + "templates/roi/static/" + {name}, window.location.href);
-const bundle = await import(url.href);
-export default bundle.default;
-"""
-
-
-def shared_bundle_root() -> Path:
-    """A Jupyter data folder outside the repository for files roi links at run time."""
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "roi" / "jupyter"
-
-
-def share_plotly_bundle(root: Path | None = None) -> str | None:
-    """Copy plotly's widget bundle into roi's template static folder; its file name.
-
-    A copy, not a link: Voila's static handler refuses links that leave its folder. The
-    name carries plotly's version, so browsers never reuse a stale bundle. None when the
-    folder cannot be written (the charts then carry the bundle themselves).
-    """
-    import plotly
-
-    source = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
-    name = f"plotly-widget-{plotly.__version__}.js"
-    folder = (root or shared_bundle_root()) / "voila" / "templates" / VOILA_TEMPLATE / "static"
-    target = folder / name
-    if not source.is_file():
-        return None
-    try:
-        if target.is_symlink() or not target.is_file():
-            target.unlink(missing_ok=True)
-            write_text_atomic(target, source.read_bytes())
-    except OSError:
-        return None
-    return name
-
-
-def _shared_plotly_esm() -> str | None:
-    name = os.environ.get(PLOTLY_ESM_VARIABLE)
-    return PLOTLY_ESM_SHIM.format(name=json.dumps(name)) if name else None
-
 
 CSS = """
 <style>
@@ -114,7 +50,7 @@ CSS = """
 .roi-banner { border-radius: 6px; padding: 8px 12px; margin: 6px 0; }
 .roi-banner.go { background: #dafbe1; border-left: 6px solid #1a7f37; }
 .roi-banner.conditional { background: #fff8c5; border-left: 6px solid #9a6700; }
-.roi-banner.nogo { background: #ffebe9; border-left: 6px solid #cf222e; }
+.roi-banner.no-go { background: #ffebe9; border-left: 6px solid #cf222e; }
 .roi-banner .roi-outcome { font-size: 1.3em; font-weight: 700; }
 .roi-banner ul { margin: 4px 0 0 0; padding-left: 20px; }
 .roi-error { color: #cf222e; font-size: 0.85em; line-height: 1.2; }
@@ -136,106 +72,37 @@ CHART_TITLES = {
 }
 
 
-def voila_command(
-    notebook: str | os.PathLike[str] = WORKBOOK_NOTEBOOK,
-    *,
-    port: int = 8866,
-    ip: str = "127.0.0.1",
-    token: str | None = None,
-    preheat: int = 0,
-    cull_idle_seconds: int = CULL_IDLE_SECONDS,
-) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment that serve a notebook (or a folder) with Voila.
-
-    Sources stripped, tracebacks hidden, no Font Awesome from a CDN (the roi template),
-    idle kernels culled; `preheat` > 0 keeps that many kernels per notebook executed
-    ahead of visitors; `token` makes visitors add ?token=... to the URL.
-
-    >>> argv, env = voila_command(port=9000)
-    >>> "--port=9000" in argv and "--show_tracebacks=False" in argv
-    True
-    """
-    argv = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebook),
-        "--no-browser",
-        f"--port={port}",
-        f"--Voila.ip={ip}",
-        "--strip_sources=True",
-        "--show_tracebacks=False",
-        f"--template={VOILA_TEMPLATE}",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
-        "--MappingKernelManager.cull_interval=300",
-        "--MappingKernelManager.cull_connected=True",
-    ]
-    if token:
-        argv.append(f"--token={token}")
-    if preheat > 0:
-        argv += ["--preheat_kernel=True", f"--pool_size={preheat}"]
-    paths = [str(VOILA_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
-    env = {**os.environ}
-    bundle = share_plotly_bundle()
-    if bundle is not None:
-        paths.insert(1, str(shared_bundle_root()))
-        env[PLOTLY_ESM_VARIABLE] = bundle
-    env["JUPYTER_PATH"] = os.pathsep.join(paths)
-    return argv, env
-
-
-def has_frontend() -> bool:
-    """Whether a browser is attached to this kernel (Voila, JupyterLab), not papermill.
-
-    ROI_APP_FRONTEND=1 or 0 overrides the guess.
-    """
-    forced = os.environ.get("ROI_APP_FRONTEND")
-    if forced in ("0", "1"):
-        return forced == "1"
-    return any(os.environ.get(name) for name in FRONTEND_VARIABLES)
-
-
-def skip_slow_iri_checker() -> None:
-    """Keep jsonschema from loading its optional IRI format checker in this kernel.
-
-    plotly.io imports nbformat, nbformat imports jsonschema, and jsonschema imports
-    rfc3987_syntax when installed, which builds a grammar for 1-3 s: the largest part of
-    the app's start-up. Nothing in an app kernel validates IRIs (nbformat's schema has
-    none), and jsonschema treats the checker as optional, so it is marked unavailable.
-    Only for a kernel serving a page, and only if nothing has loaded it yet.
-    """
-    if "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
-
-
 def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
     """What the workbook notebook calls with its parameters (usually `globals()`).
 
     Interactive: displays the app and returns the WorkbookApp. Headless: displays the
-    results table and the results as application/json (Results.to_dict() plus decision
-    and Monte Carlo summary), returns the WorkbookModel; invalid parameters raise
-    ScenarioError naming the field, value and rule.
+    results table and, as application/json, the assessment's `to_dict()` (what
+    `roi run --json` prints), returns the WorkbookModel; invalid parameters raise
+    ScenarioError naming the field, value and rule. `samples` (None: roi's default)
+    and `seed` set the Monte Carlo.
     """
     if interactive is None:
         interactive = has_frontend()
     if not interactive:
-        model = WorkbookModel(scenario_from_parameters(params))
-        display(results_table(model.results))
+        samples, seed = monte_carlo_parameters(params)
+        model = WorkbookModel(scenario_from_parameters(params), samples=samples, seed=seed)
+        display(results_table(model.assessment))
         display({RESULTS_MIMETYPE: model.results_payload()}, raw=True)
         return model
     skip_slow_iri_checker()
     try:
         scenario = scenario_from_parameters(params)
+        samples, seed = monte_carlo_parameters(params)
     except RoiError as error:
         display(
             widgets.HTML(
-                CSS + f'<div class="roi-banner nogo"><b>The parameters are not '
+                CSS + f'<div class="roi-banner no-go"><b>The parameters are not '
                 f'valid</b><pre class="roi-error">{html.escape(str(error))}</pre>'
                 "</div>"
             )
         )
         return None
-    app = WorkbookApp(WorkbookModel(scenario))
+    app = WorkbookApp(WorkbookModel(scenario, samples=samples, seed=seed))
     display(app.summary)
     display(app.details)
     return app
@@ -730,163 +597,3 @@ class WorkbookApp:
             for label, cells in rows
         )
         return f"<b>Saved variants</b><table><tr><th></th>{head}</tr>{body}</table>"
-
-
-# --- the portfolio and timeline notebooks ------------------------------------------------
-
-
-def _table_html(head: list[str], rows: list[list[str]], css_class: str) -> str:
-    header = "".join(f"<th>{html.escape(cell)}</th>" for cell in head)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
-    )
-    return f'<table class="{css_class}"><tr>{header}</tr>{body}</table>'
-
-
-PORTFOLIO_HEAD = [
-    "Rank",
-    "Initiative",
-    "Decision",
-    "Annual impact",
-    "Payback",
-    "Chance in time",
-    "NPV",
-    "One-time cost",
-    "Time to value",
-]
-
-
-def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
-    """What notebooks/portfolio.ipynb calls: a ranked table, a bubble chart, open one.
-
-    `params` may hold `scenarios_file` (None: templates/scenarios/portfolio.csv) and
-    `open_name` (an initiative to open in the workbook right away). Headless it displays
-    the table and the ranked rows as application/json; returns the ranked frame.
-    """
-    interactive = has_frontend() if interactive is None else interactive
-    if interactive:
-        skip_slow_iri_checker()
-    from roi.app_model import PORTFOLIO_COLUMNS, PORTFOLIO_FILE, portfolio_frame
-    from roi.app_model import portfolio_table_rows as table_rows
-    from roi.charts import portfolio_bubble
-    from roi.files import load_scenarios
-
-    scenarios = load_scenarios(params.get("scenarios_file") or PORTFOLIO_FILE)
-    frame = portfolio_frame(scenarios)
-    by_name = {s.name: s for s in scenarios}
-    open_name = params.get("open_name")
-    if open_name is not None and open_name not in by_name:
-        raise ScenarioError(
-            [
-                _problem(
-                    "open_name",
-                    open_name,
-                    "must name an initiative in the file: " + ", ".join(by_name),
-                )
-            ]
-        )
-    if not interactive:
-        display(frame[list(PORTFOLIO_COLUMNS)])
-        display({RESULTS_MIMETYPE: {"portfolio": _records(frame)}}, raw=True)
-        return frame
-    table = widgets.HTML(CSS + _table_html(PORTFOLIO_HEAD, table_rows(frame), "roi-portfolio"))
-    table.add_class("roi-compare")
-    chart = figure_widget(portfolio_bubble(frame), 420)
-    picker = widgets.Dropdown(
-        options=[("(choose an initiative)", "")] + [(n, n) for n in frame["name"]],
-        description="Open",
-        value=open_name or "",
-    )
-    picker.add_class("roi-portfolio-open")
-    opened = widgets.VBox()
-
-    def open_initiative(name: str) -> None:
-        opened.children = [] if not name else [WorkbookApp(WorkbookModel(by_name[name])).widget]
-
-    picker.observe(lambda change: open_initiative(change["new"]), "value")
-    open_initiative(open_name or "")
-    page = widgets.VBox([table, widgets.Box([chart]), picker, opened])
-    display(page)
-    return frame
-
-
-def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
-    """What notebooks/timeline.ipynb calls: phases, checkpoints in sequence vs parallel, Gantt.
-
-    Headless it displays the tables and, as application/json, both plans (parallel and
-    sequential) from roi.timeline; returns that dict.
-    """
-    interactive = has_frontend() if interactive is None else interactive
-    if interactive:
-        skip_slow_iri_checker()
-    from roi.app_model import checkpoint_rows, phase_rows, timeline_comparison, timeline_scenario
-    from roi.charts import gantt
-    from roi.evaluate import timeline_for
-
-    scenario = timeline_scenario(params)
-    plan = timeline_for(scenario)
-    comparison = timeline_comparison(scenario)
-    phases_head = ["Phase", "Roles", "Weeks", "Likely schedule", "Critical"]
-    checkpoints_head = ["Checkpoint", "Owner", "Business days", "Evidence", "Passes when"]
-    if not interactive:
-        from IPython.display import HTML
-
-        display(HTML(_table_html(phases_head, phase_rows(plan), "roi-phases")))
-        display(HTML(_table_html(checkpoints_head, checkpoint_rows(plan), "roi-checkpoints")))
-        display({RESULTS_MIMETYPE: {"name": scenario.name, "timeline": comparison}}, raw=True)
-        return comparison
-    state = {"scenario": scenario}
-    summary = widgets.HTML()
-    phases = widgets.HTML()
-    phases.add_class("roi-compare")
-    checkpoints = widgets.HTML(
-        _table_html(checkpoints_head, checkpoint_rows(plan), "roi-checkpoints")
-    )
-    checkpoints.add_class("roi-compare")
-    chart = figure_widget(gantt(plan), 420)
-    error = widgets.HTML()
-    error.add_class("roi-error")
-
-    def show(changed) -> None:
-        try:
-            current = state["scenario"].evolve(**changed)
-        except ScenarioError as problem:
-            error.value = html.escape(str(problem)).replace("\n", "<br>")
-            return
-        error.value = ""
-        state["scenario"] = current
-        plan = timeline_for(current)
-        both = timeline_comparison(current)["plans"]
-        summary.value = CSS + (
-            f"<b>{html.escape(current.name)}</b>: likely {plan.likely_weeks:g} weeks "
-            f"({plan.min_weeks:g}-{plan.max_weeks:g}); checkpoints in parallel "
-            f"{both['parallel']['likely']:g} weeks, in sequence {both['sequential']['likely']:g}"
-            + (f"; go-live {plan.go_live_date.isoformat()}" if plan.go_live_date else "")
-            + "".join(f"<br>Warning: {html.escape(w)}" for w in plan.warnings)
-        )
-        phases.value = _table_html(phases_head, phase_rows(plan), "roi-phases")
-        update_figure(chart, gantt(plan))
-
-    governance = widgets.ToggleButtons(
-        options=["parallel", "sequential"], value=scenario.governance, description="Checkpoints"
-    )
-    governance.observe(lambda c: show({"governance": c["new"]}), "value")
-    start = widgets.DatePicker(value=scenario.start_date, description="Start date")
-    start.observe(lambda c: show({"start_date": c["new"]}), "value")
-    show({})
-    display(
-        widgets.VBox([governance, start, error, summary, widgets.Box([chart]), phases, checkpoints])
-    )
-    return comparison
-
-
-def _problem(field: str, value: Any, allowed: str) -> Any:
-    from roi.exceptions import Problem
-
-    return Problem(field, value, allowed, "notebook parameters")
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    from roi.app_model import jsonable
-
-    return jsonable(frame.to_dict("records"))

@@ -16,16 +16,17 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from roi.decision import CONDITIONAL, GO, NO_GO, OUTCOME_CSS
 from roi.exceptions import MISSING
 from roi.files import write_text_atomic
-from roi.formatting import money, months, percent
+from roi.formatting import money, months, percent, share
+from roi.resources import TEMPLATES
 
 if TYPE_CHECKING:
-    from roi.batch import BatchReport
+    from roi.batch.tasks import BatchReport
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 PORTFOLIO_TEMPLATE = "portfolio.html.j2"
-DECISIONS: tuple[str, ...] = ("Go", "Conditional go", "No-go")
+DECISIONS: tuple[str, ...] = (GO, CONDITIONAL, NO_GO)
 FAILURE_COLUMNS = (
     "kind",
     "source",
@@ -48,20 +49,98 @@ def decision_rank(outcome: str) -> int:
     return DECISIONS.index(outcome) if outcome in DECISIONS else len(DECISIONS)
 
 
+BASIS_NOTE = (
+    "Annual impact, payback and NPV are on each initiative's basis: P50 of its Monte Carlo "
+    "when it has ranges, else its likely value. ROI, one-time cost and time to value are "
+    "likely values."
+)
+"""What every portfolio table says about its numbers (HTML report and app alike)."""
+
+TABLE_HEAD: tuple[str, ...] = (
+    "#",
+    "Initiative",
+    "Decision",
+    "Basis",
+    "Annual impact",
+    "Payback",
+    "NPV",
+    "Chance of payback in time",
+    "ROI",
+    "One-time cost",
+    "Time to value",
+)
+"""Column titles of `row_cells`, in order."""
+
+
+def _headline(record: Mapping[str, Any], key: str) -> float | None:
+    value = record.get(f"headline_{key}", record.get(key))
+    return _number(value)
+
+
+def row_cells(record: Mapping[str, Any]) -> dict[str, str]:
+    """One ranked row (`summary_frame`) as people read it, headline numbers on its basis.
+
+    >>> cells = row_cells({"rank": 1, "name": "A", "decision": "Go", "basis": "P50",
+    ...     "headline_annual_impact": 2e6, "headline_payback_months": None,
+    ...     "headline_npv": 1e6, "prob_meets_threshold": 0.004, "roi_pct": 50.0,
+    ...     "one_time_cost": 3e5, "time_to_value_months": 7.0})
+    >>> cells["payback"], cells["probability"], cells["basis"]
+    ('never', '<1%', 'P50')
+    """
+    return {
+        "rank": str(record["rank"]),
+        "name": str(record["name"]),
+        "decision": str(record["decision"]),
+        "basis": str(record.get("basis") or "likely"),
+        "annual_impact": money(_headline(record, "annual_impact")),
+        "payback": months(_headline(record, "payback_months")),
+        "npv": money(_headline(record, "npv")),
+        "probability": share(_number(record.get("prob_meets_threshold"))),
+        "roi": percent(_number(record.get("roi_pct"))),
+        "one_time_cost": money(_number(record.get("one_time_cost"))),
+        "time_to_value": months(_number(record.get("time_to_value_months"))),
+    }
+
+
+def headline_frame(summary: pd.DataFrame) -> pd.DataFrame:
+    """The ranked frame with annual impact, payback and NPV replaced by the headline
+    values (never-paying-back as inf), for charts that read those column names."""
+    frame = summary.copy()
+    for key in ("annual_impact", "payback_months", "npv"):
+        column = f"headline_{key}"
+        if column in frame.columns:
+            frame[key] = pd.to_numeric(frame[column], errors="coerce")
+    if "payback_months" in frame.columns:
+        frame["payback_months"] = pd.to_numeric(frame["payback_months"], errors="coerce").fillna(
+            math.inf
+        )
+    return frame
+
+
+WHOLE_NUMBER_COLUMNS = ("samples", "seed", "payback_month_with_ramp", "source_row")
+"""Counts that stay whole in summary.csv/.xlsx though some rows leave them blank."""
+
+
 def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """One row per finished scenario, ranked: by decision, then by NPV, highest first."""
+    """One row per finished scenario, ranked: by decision, then by headline NPV, highest
+    first (the likely NPV for rows that carry no headline)."""
     if not rows:
         return pd.DataFrame(columns=["rank", "name", "decision"])
     frame = pd.DataFrame(list(rows))
-    order = frame.assign(_decision=frame["decision"].map(decision_rank), _npv=-frame["npv"])
+    npv = frame["headline_npv"] if "headline_npv" in frame.columns else frame["npv"]
+    npv = pd.to_numeric(npv, errors="coerce").fillna(-math.inf)
+    order = frame.assign(_decision=frame["decision"].map(decision_rank), _npv=-npv)
     frame = frame.loc[order.sort_values(["_decision", "_npv", "name"], kind="stable").index]
     frame.insert(0, "rank", range(1, len(frame) + 1))
+    for column in WHOLE_NUMBER_COLUMNS:
+        if column in frame.columns:  # blank where missing, never "20000.0"
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     return frame.reset_index(drop=True)
 
 
 def failures_frame(report: BatchReport) -> pd.DataFrame:
     """Invalid inputs (file, row, field, value, rule) and failed runs, one per line."""
-    from roi.batch import NOTEBOOK_FILE
+    from roi.batch.tasks import NOTEBOOK_FILE
 
     records = []
     for problem in report.input_problems:
@@ -137,22 +216,15 @@ def portfolio_context(
 ) -> dict[str, Any]:
     """The plain data the portfolio page shows; the template only lays it out."""
     records = summary.to_dict("records") if len(summary) else []
-    has_probability = "prob_meets_threshold" in summary.columns
+    has_probability = "prob_meets_threshold" in summary.columns and bool(
+        summary["prob_meets_threshold"].notna().any()
+    )
     rows = []
     for record in records:
-        probability = _number(record.get("prob_meets_threshold"))
         rows.append(
             {
-                "rank": int(record["rank"]),
-                "name": record["name"],
-                "decision": record["decision"],
-                "decision_class": str(record["decision"]).lower().replace(" ", "-"),
-                "annual_impact": money(_number(record["annual_impact"])),
-                "payback": months(_number(record["payback_months"])),
-                "npv": money(_number(record["npv"])),
-                "roi": percent(_number(record["roi_pct"])),
-                "one_time_cost": money(_number(record["one_time_cost"])),
-                "probability": percent(probability * 100) if probability is not None else "n/a",
+                **row_cells(record),
+                "decision_class": OUTCOME_CSS.get(str(record["decision"]), "unknown"),
                 "memo": _link(
                     record.get("memo_html") or record.get("memo_md") or record.get("memo_pdf")
                 ),
@@ -179,6 +251,7 @@ def portfolio_context(
         "decisions": counts,
         "rows": rows,
         "has_probability": has_probability,
+        "basis_note": BASIS_NOTE,
         "failures": failure_rows,
         "chart_html": _chart_html(summary),
         "plotly_js": _plotly_js_link(report),
@@ -186,7 +259,7 @@ def portfolio_context(
 
 
 def _plotly_js_link(report: BatchReport) -> str:
-    from roi.batch import PLOTLY_JS
+    from roi.batch.tasks import PLOTLY_JS
 
     return PLOTLY_JS if (report.out_dir / PLOTLY_JS).is_file() else ""
 
@@ -195,9 +268,9 @@ def _chart_html(summary: pd.DataFrame) -> str:
     """The bubble chart as an HTML fragment (plotly.js is loaded once by the page)."""
     if not len(summary):
         return ""
-    from roi.charts import portfolio_bubble
+    from roi.reports.charts import portfolio_bubble
 
-    figure = portfolio_bubble(summary)
+    figure = portfolio_bubble(headline_frame(summary))
     figure.update_layout(title=None)  # the page's heading says what it is
     return figure.to_html(
         full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}

@@ -1,0 +1,68 @@
+"""The workbook app: a model without widgets, its view, the Voila server and the notebook pages."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "APP_SAMPLES": "model",
+    "CHART_HEIGHT": "view",
+    "CHART_NAMES": "model",
+    "CHART_TITLES": "view",
+    "CHART_WIDTH": "view",
+    "CSS": "view",
+    "CULL_IDLE_SECONDS": "server",
+    "ChartPainter": "view",
+    "Control": "model",
+    "Download": "model",
+    "FRONTEND_VARIABLES": "server",
+    "GROUPS": "model",
+    "Kpi": "model",
+    "PLOTLY_ESM_SHIM": "server",
+    "PLOTLY_ESM_VARIABLE": "server",
+    "PORTFOLIO_COLUMNS": "model",
+    "PORTFOLIO_FILE": "model",
+    "SCENARIO_SUFFIXES": "model",
+    "TEMPLATES_DIR": "model",
+    "TIMELINE_OVERRIDES": "model",
+    "UNCERTAIN_FIELDS": "model",
+    "VOILA_DATA": "server",
+    "VOILA_TEMPLATE": "server",
+    "Variant": "model",
+    "Verdict": "model",
+    "WORKBOOK_NOTEBOOK": "server",
+    "WorkbookApp": "view",
+    "WorkbookModel": "model",
+    "checkpoint_rows": "model",
+    "control_for": "model",
+    "figure_widget": "view",
+    "has_frontend": "server",
+    "jsonable": "model",
+    "phase_rows": "model",
+    "portfolio": "pages",
+    "portfolio_frame": "model",
+    "portfolio_table_rows": "model",
+    "range_bounds": "model",
+    "send_now": "view",
+    "share_plotly_bundle": "server",
+    "shared_bundle_root": "server",
+    "skip_slow_iri_checker": "server",
+    "timeline": "pages",
+    "timeline_comparison": "model",
+    "timeline_scenario": "model",
+    "update_figure": "view",
+    "voila_command": "server",
+    "workbook": "view",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use, so importing one module (the CLI's server command, a worker's
+    # executor) does not import them all.
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -1,0 +1,169 @@
+"""The portfolio and timeline notebooks' pages: tables and charts over the app model."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as widgets
+from IPython.display import display
+
+from roi.app.model import (
+    WorkbookModel,
+)
+from roi.app.server import has_frontend, skip_slow_iri_checker
+from roi.app.view import CSS, WorkbookApp, figure_widget, update_figure
+from roi.exceptions import ScenarioError
+from roi.reports.notebook import RESULTS_MIMETYPE
+
+# --- the portfolio and timeline notebooks ------------------------------------------------
+
+
+def _table_html(head: list[str], rows: list[list[str]], css_class: str) -> str:
+    header = "".join(f"<th>{html.escape(cell)}</th>" for cell in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return f'<table class="{css_class}"><tr>{header}</tr>{body}</table>'
+
+
+def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
+    """What notebooks/portfolio.ipynb calls: a ranked table, a bubble chart, open one.
+
+    `params` may hold `scenarios_file` (None: templates/scenarios/portfolio.csv) and
+    `open_name` (an initiative to open in the workbook right away). Headless it displays
+    the table and the ranked rows as application/json; returns the ranked frame.
+    """
+    interactive = has_frontend() if interactive is None else interactive
+    if interactive:
+        skip_slow_iri_checker()
+    from roi.app.model import PORTFOLIO_COLUMNS, PORTFOLIO_FILE, portfolio_frame
+    from roi.app.model import portfolio_table_rows as table_rows
+    from roi.files import load_scenarios
+    from roi.reports.charts import portfolio_bubble
+    from roi.reports.portfolio import BASIS_NOTE, TABLE_HEAD, headline_frame
+
+    scenarios = load_scenarios(params.get("scenarios_file") or PORTFOLIO_FILE)
+    frame = portfolio_frame(scenarios)
+    by_name = {s.name: s for s in scenarios}
+    open_name = params.get("open_name")
+    if open_name is not None and open_name not in by_name:
+        raise ScenarioError(
+            [
+                _problem(
+                    "open_name",
+                    open_name,
+                    "must name an initiative in the file: " + ", ".join(by_name),
+                )
+            ]
+        )
+    if not interactive:
+        display(frame[list(PORTFOLIO_COLUMNS)])
+        display({RESULTS_MIMETYPE: {"portfolio": _records(frame)}}, raw=True)
+        return frame
+    table = widgets.HTML(
+        CSS
+        + _table_html(list(TABLE_HEAD), table_rows(frame), "roi-portfolio")
+        + f'<p class="roi-kpi-detail">{html.escape(BASIS_NOTE)}</p>'
+    )
+    table.add_class("roi-compare")
+    chart = figure_widget(portfolio_bubble(headline_frame(frame)), 420)
+    picker = widgets.Dropdown(
+        options=[("(choose an initiative)", "")] + [(n, n) for n in frame["name"]],
+        description="Open",
+        value=open_name or "",
+    )
+    picker.add_class("roi-portfolio-open")
+    opened = widgets.VBox()
+
+    def open_initiative(name: str) -> None:
+        opened.children = [] if not name else [WorkbookApp(WorkbookModel(by_name[name])).widget]
+
+    picker.observe(lambda change: open_initiative(change["new"]), "value")
+    open_initiative(open_name or "")
+    page = widgets.VBox([table, widgets.Box([chart]), picker, opened])
+    display(page)
+    return frame
+
+
+def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
+    """What notebooks/timeline.ipynb calls: phases, checkpoints in sequence vs parallel, Gantt.
+
+    Headless it displays the tables and, as application/json, both plans (parallel and
+    sequential) from roi.timeline; returns that dict.
+    """
+    interactive = has_frontend() if interactive is None else interactive
+    if interactive:
+        skip_slow_iri_checker()
+    from roi.app.model import checkpoint_rows, phase_rows, timeline_comparison, timeline_scenario
+    from roi.evaluate import timeline_for
+    from roi.reports.charts import gantt
+
+    scenario = timeline_scenario(params)
+    plan = timeline_for(scenario)
+    comparison = timeline_comparison(scenario)
+    phases_head = ["Phase", "Roles", "Weeks", "Likely schedule", "Critical"]
+    checkpoints_head = ["Checkpoint", "Owner", "Business days", "Evidence", "Passes when"]
+    if not interactive:
+        from IPython.display import HTML
+
+        display(HTML(_table_html(phases_head, phase_rows(plan), "roi-phases")))
+        display(HTML(_table_html(checkpoints_head, checkpoint_rows(plan), "roi-checkpoints")))
+        display({RESULTS_MIMETYPE: {"name": scenario.name, "timeline": comparison}}, raw=True)
+        return comparison
+    state = {"scenario": scenario}
+    summary = widgets.HTML()
+    phases = widgets.HTML()
+    phases.add_class("roi-compare")
+    checkpoints = widgets.HTML(
+        _table_html(checkpoints_head, checkpoint_rows(plan), "roi-checkpoints")
+    )
+    checkpoints.add_class("roi-compare")
+    chart = figure_widget(gantt(plan), 420)
+    error = widgets.HTML()
+    error.add_class("roi-error")
+
+    def show(changed) -> None:
+        try:
+            current = state["scenario"].evolve(**changed)
+        except ScenarioError as problem:
+            error.value = html.escape(str(problem)).replace("\n", "<br>")
+            return
+        error.value = ""
+        state["scenario"] = current
+        plan = timeline_for(current)
+        both = timeline_comparison(current)["plans"]
+        summary.value = CSS + (
+            f"<b>{html.escape(current.name)}</b>: likely {plan.likely_weeks:g} weeks "
+            f"({plan.min_weeks:g}-{plan.max_weeks:g}); checkpoints in parallel "
+            f"{both['parallel']['likely']:g} weeks, in sequence {both['sequential']['likely']:g}"
+            + (f"; go-live {plan.go_live_date.isoformat()}" if plan.go_live_date else "")
+            + "".join(f"<br>Warning: {html.escape(w)}" for w in plan.warnings)
+        )
+        phases.value = _table_html(phases_head, phase_rows(plan), "roi-phases")
+        update_figure(chart, gantt(plan))
+
+    governance = widgets.ToggleButtons(
+        options=["parallel", "sequential"], value=scenario.governance, description="Checkpoints"
+    )
+    governance.observe(lambda c: show({"governance": c["new"]}), "value")
+    start = widgets.DatePicker(value=scenario.start_date, description="Start date")
+    start.observe(lambda c: show({"start_date": c["new"]}), "value")
+    show({})
+    display(
+        widgets.VBox([governance, start, error, summary, widgets.Box([chart]), phases, checkpoints])
+    )
+    return comparison
+
+
+def _problem(field: str, value: Any, allowed: str) -> Any:
+    from roi.exceptions import Problem
+
+    return Problem(field, value, allowed, "notebook parameters")
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    from roi.app.model import jsonable
+
+    return jsonable(frame.to_dict("records"))

@@ -1,0 +1,149 @@
+"""Serving the workbook with Voila: the command line, the shared plotly bundle, kernel facts.
+
+Imports no widgets: the CLI builds the command without loading the app.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from roi.files import write_text_atomic
+from roi.resources import WORKBOOK_NOTEBOOK
+
+# Environment variables that only a kernel with a browser frontend has: Voila sets the
+# first two, Jupyter Server (JupyterLab, Notebook) the third. papermill sets none.
+FRONTEND_VARIABLES = ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "JPY_SESSION_NAME")
+
+LOG = logging.getLogger(__name__)
+VOILA_TEMPLATE = "roi"
+VOILA_DATA = Path(__file__).resolve().parents[1] / "data" / "jupyter"  # holds the roi template
+CULL_IDLE_SECONDS = 3600
+"""Shut kernels down after an hour without activity (Voila never does by itself).
+
+An hour is far longer than a preheated kernel waits for its first visitor only when the
+server is busy; pooled kernels are exempt from culling in Voila anyway."""
+
+PLOTLY_ESM_VARIABLE = "ROI_PLOTLY_ESM"
+"""Set by `voila_command` for its kernels: the file name of plotly's shared widget bundle."""
+
+# Each FigureWidget carries plotly's 5 MB widget bundle in its state, and the browser
+# would evaluate it once per chart. Under roi's Voila template the charts get this
+# small module instead: it imports the bundle from the template's static folder by URL,
+# so the browser fetches and evaluates it once for the page.
+PLOTLY_ESM_SHIM = """\
+const base = document.body.dataset.baseUrl || "/voila/";
+const url = new URL(base + "templates/roi/static/" + {name}, window.location.href);
+const bundle = await import(url.href);
+export default bundle.default;
+"""
+
+
+def shared_bundle_root() -> Path:
+    """A Jupyter data folder outside the repository for files roi links at run time."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "roi" / "jupyter"
+
+
+def share_plotly_bundle(root: Path | None = None) -> str | None:
+    """Copy plotly's widget bundle into roi's template static folder; its file name.
+
+    A copy, not a link: Voila's static handler refuses links that leave its folder. The
+    name carries plotly's version, so browsers never reuse a stale bundle. None when the
+    folder cannot be written (the charts then carry the bundle themselves).
+    """
+    import plotly
+
+    source = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+    name = f"plotly-widget-{plotly.__version__}.js"
+    folder = (root or shared_bundle_root()) / "voila" / "templates" / VOILA_TEMPLATE / "static"
+    target = folder / name
+    if not source.is_file():
+        return None
+    try:
+        if target.is_symlink() or not target.is_file():
+            target.unlink(missing_ok=True)
+            write_text_atomic(target, source.read_bytes())
+    except OSError:
+        return None
+    return name
+
+
+def _shared_plotly_esm() -> str | None:
+    name = os.environ.get(PLOTLY_ESM_VARIABLE)
+    return PLOTLY_ESM_SHIM.format(name=json.dumps(name)) if name else None
+
+
+def voila_command(
+    notebook: str | os.PathLike[str] = WORKBOOK_NOTEBOOK,
+    *,
+    port: int = 8866,
+    ip: str = "127.0.0.1",
+    token: str | None = None,
+    preheat: int = 0,
+    cull_idle_seconds: int = CULL_IDLE_SECONDS,
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that serve a notebook (or a folder) with Voila.
+
+    Sources stripped, tracebacks hidden, no Font Awesome from a CDN (the roi template),
+    idle kernels culled; `preheat` > 0 keeps that many kernels per notebook executed
+    ahead of visitors; `token` makes visitors add ?token=... to the URL.
+
+    >>> argv, env = voila_command(port=9000)
+    >>> "--port=9000" in argv and "--show_tracebacks=False" in argv
+    True
+    """
+    argv = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        f"--Voila.ip={ip}",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        f"--template={VOILA_TEMPLATE}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
+        "--MappingKernelManager.cull_interval=300",
+        "--MappingKernelManager.cull_connected=True",
+    ]
+    if token:
+        argv.append(f"--token={token}")
+    if preheat > 0:
+        argv += ["--preheat_kernel=True", f"--pool_size={preheat}"]
+    paths = [str(VOILA_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env = {**os.environ}
+    bundle = share_plotly_bundle()
+    if bundle is not None:
+        paths.insert(1, str(shared_bundle_root()))
+        env[PLOTLY_ESM_VARIABLE] = bundle
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    return argv, env
+
+
+def has_frontend() -> bool:
+    """Whether a browser is attached to this kernel (Voila, JupyterLab), not papermill.
+
+    ROI_APP_FRONTEND=1 or 0 overrides the guess.
+    """
+    forced = os.environ.get("ROI_APP_FRONTEND")
+    if forced in ("0", "1"):
+        return forced == "1"
+    return any(os.environ.get(name) for name in FRONTEND_VARIABLES)
+
+
+def skip_slow_iri_checker() -> None:
+    """Keep jsonschema from loading its optional IRI format checker in this kernel.
+
+    plotly.io imports nbformat, nbformat imports jsonschema, and jsonschema imports
+    rfc3987_syntax when installed, which builds a grammar for 1-3 s: the largest part of
+    the app's start-up. Nothing in an app kernel validates IRIs (nbformat's schema has
+    none), and jsonschema treats the checker as optional, so it is marked unavailable.
+    Only for a kernel serving a page, and only if nothing has loaded it yet.
+    """
+    if "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]

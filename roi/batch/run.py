@@ -1,0 +1,328 @@
+"""Many scenarios in one run: per scenario an executed notebook, memos and a results row.
+
+`run_batch` validates every scenario first (invalid ones are reported and skipped),
+runs the valid ones in parallel through an executor from `roi.batch.executors`, and writes
+one output folder per run::
+
+    OUT/
+      summary.csv  summary.xlsx  portfolio.html  failures.csv  manifest.json
+      plotly.min.js                      one copy shared by every memo and the report
+      scenarios/<safe-name>/
+        workbook.ipynb                   the executed notebook (partial if it failed)
+        memo.html, memo.md, ...          from roi.reports.memo
+        result.json                      status, input hash, inputs, results row, files
+
+A rerun with the same inputs skips every scenario whose `result.json` says it finished
+with the same input hash and whose files still exist, and runs the rest.
+
+Scenario values reach the notebook only after three checks: each name is a Scenario
+field that the notebook's `parameters` cell declares, each value is plain data, and the
+cell papermill generates parses to nothing but `name = literal` assignments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from roi.assess import Assessment, assess
+from roi.batch.inputs import load_batch, scenario_folder
+from roi.batch.manifest import file_sha256, input_hash, previous_outcome, write_manifest
+from roi.batch.notebook import (
+    declared_parameters,
+    execute_notebook,
+    notebook_mismatches,
+    require_parameters,
+)
+from roi.batch.tasks import (
+    MEMO_FORMATS,
+    NOTEBOOK_FILE,
+    PLOTLY_JS,
+    RESULT_FILE,
+    BatchOptions,
+    BatchReport,
+    NotebookFailed,
+    ScenarioOutcome,
+    ScenarioTask,
+)
+from roi.exceptions import RoiError
+from roi.files import write_text_atomic
+from roi.formatting import safe_stem, unique_stems
+
+
+def results_row(task: ScenarioTask, assessment: Assessment) -> dict[str, Any]:
+    """One summary row: the assessment's portfolio row and where the scenario came from."""
+    row = assessment.summary_row()
+    row["source"] = task.source
+    row["source_row"] = task.source_row
+    row["stem"] = task.stem
+    return row
+
+
+def _memo_links(files: Sequence[str]) -> dict[str, str]:
+    links = {}
+    for name in files:
+        suffix = Path(name).suffix.lstrip(".")
+        if Path(name).stem.startswith("memo") or suffix in MEMO_FORMATS:
+            links.setdefault(f"memo_{suffix}", name)
+    return links
+
+
+MEMO_STEM = "memo"
+
+
+def write_memos(task: ScenarioTask, folder: Path, assessment: Assessment) -> list[Path]:
+    """The scenario's memos in the batch's formats, from the batch's own assessment.
+
+    One assessment makes the memo's numbers and decision the summary's by construction.
+    HTML and PDF link the run's one plotly.min.js; Markdown memos leave the charts out
+    (drawing them needs a browser per memo; the HTML memo has them).
+    """
+    from roi.reports import memo
+
+    plotly_js = os.path.relpath(Path(task.out_dir) / PLOTLY_JS, folder)
+    written = []
+    html = None
+    if "html" in task.formats or "pdf" in task.formats:
+        html = memo.render(assessment, "html", plotly_js=plotly_js)
+    for fmt in task.formats:
+        target = folder / f"{MEMO_STEM}.{fmt}"
+        if fmt == "html":
+            written.append(write_text_atomic(target, html))
+        elif fmt == "pdf":
+            written.append(write_text_atomic(target, memo.render_pdf(html, base_dir=folder)))
+        else:
+            text = memo.render(assessment, "md", images="none")
+            written.append(write_text_atomic(target, text))
+    return written
+
+
+def run_scenario(task: ScenarioTask) -> ScenarioOutcome:
+    """Evaluate one scenario, write its memos and run its notebook; never raises.
+
+    Runs in a worker process (or a Dask worker). Writes `result.json` last, so a
+    scenario counts as done only when every file it lists is in place.
+    """
+    started = time.perf_counter()
+    out_dir = Path(task.out_dir)
+    folder = scenario_folder(out_dir, task.stem)
+    outcome = ScenarioOutcome(
+        task.stem, task.scenario.name, task.source, task.source_row, task.input_hash, "failed"
+    )
+    files: list[Path] = []
+    stage = "evaluate"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        assessment = assess(task.scenario, samples=task.samples, seed=task.seed)
+        row = results_row(task, assessment)
+
+        if task.formats:
+            stage = "memo"
+            files.extend(write_memos(task, folder, assessment))
+        if task.notebook:
+            stage = "notebook"
+            output = folder / NOTEBOOK_FILE
+            try:
+                shown = execute_notebook(
+                    Path(task.notebook),
+                    task.scenario,
+                    output,
+                    timeout=task.timeout,
+                    cwd=task.cwd,
+                    samples=task.samples,
+                    seed=task.seed,
+                )
+            finally:
+                if output.exists():
+                    files.append(output)
+            mismatch = notebook_mismatches(shown, assessment.to_dict())
+            if mismatch:
+                raise NotebookFailed(
+                    "the notebook's numbers differ from roi's: " + "; ".join(mismatch[:5])
+                )
+        relative = [p.relative_to(out_dir).as_posix() for p in files]
+        row.update(_memo_links(relative))
+        if task.notebook:
+            row["notebook"] = (folder / NOTEBOOK_FILE).relative_to(out_dir).as_posix()
+        outcome.row, outcome.files, outcome.status = row, relative, "ok"
+    except Exception as error:  # recorded per scenario; the batch carries on
+        outcome.stage = stage
+        outcome.error = (
+            str(error) if isinstance(error, RoiError) else f"{type(error).__name__}: {error}"
+        ).strip()
+        outcome.files = [p.relative_to(out_dir).as_posix() for p in files if p.exists()]
+    outcome.seconds = time.perf_counter() - started
+    try:
+        record = {**asdict(outcome), "scenario": task.scenario.to_dict()}
+        write_text_atomic(
+            folder / RESULT_FILE, json.dumps(record, indent=1, default=str, allow_nan=False)
+        )
+    except (OSError, ValueError) as error:
+        outcome.status, outcome.error = "failed", f"cannot record the result: {error}"
+    return outcome
+
+
+def run_scenarios(tasks: Sequence[ScenarioTask]) -> list[ScenarioOutcome]:
+    """Several scenarios in one worker call (fewer round trips for the fast path)."""
+    return [run_scenario(task) for task in tasks]
+
+
+def _chunks(tasks: list[ScenarioTask], size: int) -> list[list[ScenarioTask]]:
+    return [tasks[start : start + size] for start in range(0, len(tasks), size)]
+
+
+def _failed_outcome(task: ScenarioTask, error: BaseException) -> ScenarioOutcome:
+    return ScenarioOutcome(
+        task.stem,
+        task.scenario.name,
+        task.source,
+        task.source_row,
+        task.input_hash,
+        "failed",
+        stage="worker",
+        error=f"{type(error).__name__}: {error}".strip(),
+    )
+
+
+def _write_plotly_js(out_dir: Path) -> None:
+    from plotly.offline import get_plotlyjs
+
+    target = out_dir / PLOTLY_JS
+    script = get_plotlyjs()
+    if not target.is_file() or target.stat().st_size != len(script.encode("utf-8")):
+        write_text_atomic(target, script)
+
+
+def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchReport:
+    """Run every valid scenario under `source` and write the run's output folder."""
+    from tqdm import tqdm
+
+    from roi.batch.executors import make_executor
+    from roi.reports.portfolio import write_reports
+
+    options = replace(options, formats=tuple(f for f in options.formats if f != "none"))
+    options.check()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    out_dir = Path(options.out_dir).resolve()
+    entries, problems = load_batch(source)
+    notebook = Path(options.notebook).resolve() if options.notebook else None
+    notebook_sha = None
+    if notebook is not None:
+        # A bad notebook is bad input: stop before any work.
+        require_parameters(notebook, declared_parameters(notebook))
+        notebook_sha = file_sha256(notebook)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RoiError(
+            f"cannot create the output folder {str(out_dir)!r}: {error.strerror}"
+        ) from None
+    formats = tuple(dict.fromkeys(options.formats))
+    stems = unique_stems(entry.scenario.name for entry in entries)
+    tasks = [
+        ScenarioTask(
+            scenario=entry.scenario,
+            stem=stem,
+            source=entry.source,
+            source_row=entry.row,
+            input_hash=input_hash(
+                entry.scenario,
+                notebook_sha256=notebook_sha,
+                formats=formats,
+                samples=options.samples,
+                seed=options.seed,
+            ),
+            out_dir=str(out_dir),
+            notebook=str(notebook) if notebook else None,
+            formats=formats,
+            samples=options.samples,
+            seed=options.seed,
+            timeout=options.timeout,
+            cwd=os.getcwd(),
+        )
+        for entry, stem in zip(entries, stems, strict=True)
+    ]
+    outcomes: dict[str, ScenarioOutcome] = {}
+    to_run = []
+    for task in tasks:
+        earlier = previous_outcome(out_dir, task)
+        if earlier is not None:
+            outcomes[task.stem] = earlier
+        else:
+            to_run.append(task)
+    if any(f in ("html", "pdf") for f in formats):
+        _write_plotly_js(out_dir)
+    executor_description = "nothing to run"
+    if to_run:
+        size = options.chunk_size or (1 if notebook else _fast_chunk(len(to_run), options))
+        chunks = _chunks(to_run, size)
+        workers = min(options.workers, len(chunks))
+        with (
+            make_executor(workers, options.dask_address) as executor,
+            tqdm(
+                total=len(to_run),
+                unit="scenario",
+                disable=not options.progress,
+                desc="roi batch",
+                file=sys.stderr,
+            ) as bar,
+        ):
+            executor_description = executor.description
+            for index, result in executor.run(run_scenarios, chunks):
+                done = (
+                    result
+                    if isinstance(result, list)
+                    else [_failed_outcome(task, result) for task in chunks[index]]
+                )
+                for outcome in done:
+                    outcomes[outcome.stem] = outcome
+                bar.update(len(chunks[index]))
+    report = BatchReport(
+        out_dir=out_dir,
+        outcomes=[outcomes[task.stem] for task in tasks],
+        input_problems=problems,
+        executor=executor_description,
+        started=started,
+        finished=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    write_reports(report)
+    write_manifest(report, source, options, notebook, notebook_sha)
+    return report
+
+
+def _fast_chunk(count: int, options: BatchOptions) -> int:
+    # A few chunks per worker keeps every worker busy to the end with few round trips.
+    return max(1, min(50, count // (max(options.workers, 1) * 4) or 1))
+
+
+def default_out_dir(source: str | os.PathLike[str]) -> Path:
+    """outputs/<input name>-batch: the same command reruns into the same folder."""
+    return Path("outputs") / f"{safe_stem(Path(source).stem or 'scenarios')}-batch"
+
+
+def report_text(report: BatchReport) -> str:
+    """What a person reads at the end of a run: problems, failures, counts, where to look."""
+    lines = []
+    if report.input_problems:
+        lines.append(
+            f"{len(report.input_problems)} problems in the input (those scenarios were skipped):"
+        )
+        lines.extend(f"  - {problem}" for problem in report.input_problems)
+    for outcome in report.failed:
+        where = f" (partial output: {', '.join(outcome.files)})" if outcome.files else ""
+        lines.append(f"failed: {outcome.name} [{outcome.stage}]: {outcome.error}{where}")
+    counts = report.counts()
+    lines.append(
+        f"{counts['scenarios']} scenarios: {counts['ran']} ran, {counts['skipped_unchanged']} "
+        f"unchanged (skipped), {counts['failed']} failed; {counts['invalid_inputs']} invalid "
+        "inputs skipped"
+    )
+    lines.append(f"portfolio: {report.out_dir / 'portfolio.html'}")
+    return "\n".join(lines)

@@ -1,0 +1,119 @@
+"""What the notebooks call: parameters in, validated scenario and result tables out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from roi.assess import Assessment
+from roi.exceptions import Problem, ScenarioError
+from roi.files import load_scenario
+from roi.formatting import money, months, percent, share
+from roi.resources import EXAMPLE_SCENARIO, SCENARIOS
+from roi.scenario import SCENARIO_KEYS, Scenario, scenario_from_dict
+from roi.uncertainty import DEFAULT_SAMPLES
+
+RESULTS_MIMETYPE = "application/json"
+
+
+def scenario_path(name: str | Path | None) -> Path:
+    """The file a notebook's `scenario_file` names: a path, else a starter's file name
+    (templates/scenarios, shipped with roi); None is the built-in example.
+
+    >>> scenario_path("invoice_triage.yaml") == EXAMPLE_SCENARIO
+    True
+    """
+    if name is None or str(name) == "":
+        return EXAMPLE_SCENARIO
+    path = Path(name)
+    if path.exists() or path.is_absolute() or len(path.parts) > 1:
+        return path
+    starter = SCENARIOS / path
+    return starter if starter.exists() else path
+
+
+def scenario_from_parameters(namespace: Mapping[str, Any]) -> Scenario:
+    """The scenario a notebook's parameters describe.
+
+    `scenario_file` (a path or a starter's file name; None: start from nothing) gives
+    the scenario; every Scenario key in `namespace` whose value is not None is laid over
+    it, and the whole is validated once. The workbook declares every key as None, so
+    by default it opens the example file exactly (readiness answers, PoC weeks, notes
+    and all); the batch sets `scenario_file = None` and injects every field.
+    """
+    scenario_file = namespace.get("scenario_file")
+    base: dict[str, Any] = {}
+    source = "notebook parameters"
+    if scenario_file:
+        path = scenario_path(scenario_file)
+        base = load_scenario(path).to_dict()
+        source = str(path)
+    given = {key: namespace[key] for key in SCENARIO_KEYS if namespace.get(key, None) is not None}
+    if not given and scenario_file:
+        return load_scenario(scenario_path(scenario_file))
+    return scenario_from_dict({**base, **given}, source=source)
+
+
+def monte_carlo_parameters(namespace: Mapping[str, Any]) -> tuple[int, int]:
+    """(samples, seed) from a notebook's parameters; `samples = None` is roi's default."""
+    samples = namespace.get("samples")
+    seed = namespace.get("seed", 0)
+    samples = DEFAULT_SAMPLES if samples is None else samples
+    problems = []
+    for name, value in (("samples", samples), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append(
+                Problem(name, value, "must be a whole number >= 0", "notebook parameters")
+            )
+    if problems:
+        raise ScenarioError(problems)
+    return int(samples), int(seed)
+
+
+def results_table(assessment: Assessment) -> pd.DataFrame:
+    """The decision and headline results as a two-column table people can read.
+
+    Annual impact, payback and NPV are on the assessment's basis (P50 of the Monte
+    Carlo when the scenario has ranges) and say so; the rest are likely values.
+    """
+    results = assessment.results
+    t = results.timeline
+    threshold = results.scenario.value("payback_threshold_months")
+    impact, payback, npv = assessment.headlines()
+
+    def headline(h: Any) -> str:
+        text = money(h.value) if h.kind == "money" else months(h.value)
+        if h.basis == "P50":
+            likely = money(h.likely) if h.kind == "money" else months(h.likely)
+            text += f" (likely {likely})"
+        return text
+
+    rows = [
+        ("Decision", assessment.decision.summary),
+        (f"Annual impact ({impact.basis})", headline(impact)),
+        ("Time value", money(results.time_value)),
+        ("Incremental revenue", money(results.incremental_revenue)),
+        ("Running costs", money(results.running_costs)),
+        ("Monthly net impact", money(results.monthly_net_impact, 2)),
+        ("One-time costs", money(results.one_time_cost)),
+        (f"Payback ({payback.basis})", headline(payback)),
+        ("Chance of payback in time", share(assessment.prob_meets_threshold)),
+        ("Payback threshold", f"{threshold:g} months"),
+        (
+            "Payback month with ramp",
+            "never"
+            if results.payback_month_with_ramp is None
+            else str(results.payback_month_with_ramp),
+        ),
+        (f"NPV ({npv.basis})", headline(npv)),
+        ("ROI over horizon", percent(results.roi_pct)),
+        (
+            "Timeline (weeks)",
+            f"{t.min_weeks:g} / {t.likely_weeks:g} / {t.max_weeks:g} (min / likely / max)",
+        ),
+        ("Time to value", months(results.time_to_value_months)),
+    ]
+    return pd.DataFrame(rows, columns=["Result", "Value"]).set_index("Result")
