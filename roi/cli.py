@@ -6,11 +6,21 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from roi._version import __version__
 from roi.assess import Assessment, Headline, assess
 from roi.decision import DecisionRule
-from roi.exceptions import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, RoiError
+from roi.exceptions import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXTRA_OF_MODULE,
+    MissingExtra,
+    RoiError,
+    require_extra,
+)
 from roi.files import load_scenarios
 from roi.formatting import money, months, percent, share, unique_stems, weeks
 from roi.uncertainty import DEFAULT_SAMPLES, Simulation
@@ -192,6 +202,8 @@ def _memo(args: argparse.Namespace) -> int:
                 f"--template {args.template!r} is for {' or '.join(wanted)}, "
                 f"but the formats asked for are {', '.join(formats)}"
             )
+    if "pdf" in formats or ("md" in formats and args.md_images != "none"):
+        require_extra("pdf", "playwright")  # before any memo is written
     scenarios = load_scenarios(args.file)
     rule = DecisionRule(confidence=args.confidence)
     # Two scenarios with one name must not overwrite each other's memos.
@@ -214,8 +226,7 @@ def _memo(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    require_extra("batch", "tqdm", *(() if args.no_notebooks else ("papermill", "nbformat")))
     from roi.batch.run import default_out_dir, report_text, run_batch
     from roi.batch.tasks import BatchOptions
     from roi.resources import WORKBOOK_NOTEBOOK
@@ -244,9 +255,31 @@ def _batch(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _init(args: argparse.Namespace) -> int:
+    from roi.starters import copy_starters
+
+    folder = Path(args.folder)
+    copied = copy_starters(folder)
+    for item in copied:
+        state = "wrote" if item.written else "kept (already there)"
+        print(f"{state:>20}  {item.path}")
+    workbook = folder / "notebooks" / "workbook.ipynb"
+    scenario = folder / "scenarios" / "invoice_triage.yaml"
+    print(
+        f"\nEdit {scenario}, then:\n"
+        f"  roi run {scenario}\n"
+        f"  roi memo {scenario} --format html --format md --format pdf\n"
+        f"  roi batch {folder / 'scenarios' / 'portfolio.csv'} --out {folder / 'outputs'}\n"
+        f"  roi app {workbook}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _app(args: argparse.Namespace) -> int:
     import os
 
+    require_extra("app", "voila", "ipywidgets", "anywidget", "ipykernel")
     from roi.app.server import voila_command
     from roi.resources import WORKBOOK_NOTEBOOK
 
@@ -412,6 +445,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds before an idle kernel is shut down (default: 3600)",
     )
     app.set_defaults(handler=_app)
+    init = commands.add_parser(
+        "init",
+        help="copy the starter scenarios, memo templates and notebooks into a folder",
+        description="Copy the starter scenarios, memo templates and notebooks into FOLDER "
+        "(default: the current folder) for you to edit. Existing files are kept.",
+    )
+    init.add_argument("folder", nargs="?", default=".", help="where to copy them (default: .)")
+    init.set_defaults(handler=_init)
     return parser
 
 
@@ -420,9 +461,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except MissingExtra as error:
+        print(f"roi: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except RoiError as error:
         print(f"roi: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except ModuleNotFoundError as error:  # a front end's optional dependency
+        extra = EXTRA_OF_MODULE.get((error.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(f"roi: {MissingExtra(extra, error.name or '')}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:
         return EXIT_FAILED
 

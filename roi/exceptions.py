@@ -81,3 +81,40 @@ def suggestion(key: str, known: list[str] | tuple[str, ...]) -> str:
     """
     close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+EXTRA_OF_MODULE = {
+    "voila": "app",
+    "ipywidgets": "app",
+    "anywidget": "app",
+    "jupyterlab": "app",
+    "papermill": "batch",
+    "nbformat": "batch",
+    "ipykernel": "batch",
+    "tqdm": "batch",
+    "playwright": "pdf",
+    "dask": "dask",
+    "distributed": "dask",
+}
+"""Which optional dependency set (`pip install 'roi[EXTRA]'`) brings each front-end module."""
+
+
+class MissingExtra(RoiError, ImportError):
+    """A front end's optional dependencies are not installed."""
+
+    def __init__(self, extra: str, module: str) -> None:
+        self.extra = extra
+        self.module = module
+        super().__init__(
+            f"this needs roi's '{extra}' extra ({module} is not installed): "
+            f"pip install 'roi[{extra}]' (or 'roi[all]')"
+        )
+
+
+def require_extra(extra: str, *modules: str) -> None:
+    """Raise MissingExtra unless every module of an extra can be imported."""
+    import importlib.util
+
+    for module in modules:
+        if importlib.util.find_spec(module) is None:
+            raise MissingExtra(extra, module)
