@@ -10,13 +10,13 @@ EXAMPLE ?= templates/scenarios/invoice_triage.yaml
 help:
 	@echo "make run    evaluate the built-in example scenario and print the summary"
 	@echo "make app    serve the workbook app on http://127.0.0.1:8866 (Voila)"
-	@echo "make test   ruff + pytest (doctests, notebooks, browser) in .venv"
+	@echo "make test   lint (ruff, mypy, import contracts) + pytest (doctests, notebooks, browser)"
 	@echo "make bench  speed ratios, written to BENCHMARKS.md"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[all,test,lint]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
 	touch $(STAMP)
 
@@ -28,9 +28,13 @@ run: $(STAMP)
 app: $(STAMP)
 	$(BIN)/roi app --port 8866 --ip 127.0.0.1 --cull-idle 3600
 
+# Style, types (mypy, settings in pyproject.toml) and the import contracts that keep the
+# core free of front ends (import-linter's `lint-imports`).
 lint: $(STAMP)
 	$(BIN)/ruff check roi tests benchmarks
 	$(BIN)/ruff format --check roi tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format roi tests benchmarks
@@ -42,10 +46,13 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-# Debian's Chromium for the browser tests and PDF export (Playwright cannot download
-# its own browser here). Needs root; CI runs it through .ci/run.
+# What the tests drive outside Python: Debian's Chromium (browser tests, PDF export;
+# Playwright cannot download its own browser here), poppler (PDF pages to text and PNG)
+# and LibreOffice (recalculates summary.xlsx). Needs root; CI runs it through .ci/run.
+SYSTEM_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 browser:
-	command -v chromium > /dev/null || (apt-get update -qq && apt-get install -y -qq chromium poppler-utils)
+	command -v chromium > /dev/null && command -v pdftoppm > /dev/null && command -v soffice > /dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) > /dev/null)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

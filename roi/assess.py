@@ -34,6 +34,11 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
 )
 """(key, label, kind) of the three headline numbers, in the order every screen shows them."""
 
+MORE_HEADLINES: tuple[tuple[str, str, str], ...] = (
+    ("time_to_value_months", "Time to value", "months"),
+)
+"""Numbers a screen may show beside the three, on the same basis (the memo's fourth card)."""
+
 MONTE_CARLO_JSON_KEYS = (
     "annual_impact_p10",
     "annual_impact_p50",
@@ -152,8 +157,8 @@ class Assessment:
         return self.decision.outcome
 
     def headline(self, key: str) -> Headline:
-        """One of HEADLINES' numbers on the assessment's basis."""
-        label, kind = next((lbl, knd) for k, lbl, knd in HEADLINES if k == key)
+        """One of HEADLINES' (or MORE_HEADLINES') numbers on the assessment's basis."""
+        label, kind = next((lbl, knd) for k, lbl, knd in HEADLINES + MORE_HEADLINES if k == key)
         likely = _plain(getattr(self.results, key))
         if self.simulation is None:
             return Headline(key, label, kind, "likely", likely, likely, None, None)
@@ -245,10 +250,12 @@ def assess(
     this scenario (the app computes its results before the Monte Carlo).
 
     >>> from roi.files import load_scenario
-    >>> from roi.resources import EXAMPLE_SCENARIO
-    >>> a = assess(load_scenario(EXAMPLE_SCENARIO), samples=2_000)
-    >>> a.outcome, a.basis, a.decision.conditions[0][:28]
-    ('Conditional go', 'P50', 'Close: A product owner and a')
+    >>> from roi.resources import EXAMPLE_SCENARIO, SCENARIOS
+    >>> a = assess(load_scenario(EXAMPLE_SCENARIO), samples=2_000)  # no ranges
+    >>> a.outcome, a.basis, a.simulation is None, a.decision.conditions[0][:28]
+    ('Conditional go', 'likely', True, 'Close: A product owner and a')
+    >>> assess(load_scenario(SCENARIOS / "sales_copilot.yaml"), samples=2_000).basis
+    'P50'
     """
     if not isinstance(checklists, Checklists):
         checklists = load_checklists(checklists if checklists is not None else scenario.checklists)

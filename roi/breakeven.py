@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 
+from roi._types import Numbers
 from roi.impact import MONTHS_PER_YEAR, running_costs, time_value
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
 
@@ -30,7 +30,7 @@ DIRECTION = {
 }
 
 
-def break_even_values(values: Mapping[str, ArrayLike], field: str) -> np.ndarray:
+def break_even_values(values: Mapping[str, Numbers], field: str) -> np.ndarray:
     """Value of `field` at which payback equals the threshold, others held; NaN where none.
 
     Notes

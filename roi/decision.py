@@ -199,11 +199,11 @@ def kill_criteria(results: Results, rule: DecisionRule, conditional: bool) -> tu
         and row.within_allowed
         and row.note.startswith("met")
     ]
-    near.sort(key=lambda row: abs(row.change_pct))
+    near.sort(key=lambda row: abs(row.change_pct or 0.0))  # None filtered out above
     for row in near[: rule.kill_inputs]:
         side = "falls below" if row.direction == "at least" else "rises above"
         items.append(
-            f"Stop if {row.label.lower()} {side} {value_text(row.field, row.value)} "
+            f"Stop if {row.label.lower()} {side} {value_text(row.field, row.value or 0.0)} "
             f"(break-even; the plan assumes {value_text(row.field, row.likely)})."
         )
     items.append(

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
+from roi._types import Numbers
 from roi.breakeven import BreakEven, break_even_table
 from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
 from roi.impact import IMPACT_FIELDS, MONTHS_PER_YEAR, annual_impact
@@ -32,7 +32,7 @@ from roi.payback import (
     roi_pct,
     weeks_to_months,
 )
-from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Scenario
+from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Scenario, likely
 from roi.timeline import CHECKPOINTS, PHASES, Timeline, estimate_timeline, schedule, total_weeks
 
 RESULT_COLUMNS = (
@@ -53,7 +53,7 @@ RESULT_COLUMNS = (
 )
 
 
-def compute(values: Mapping[str, ArrayLike], weeks_to_go_live: ArrayLike = 0.0) -> dict[str, Any]:
+def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> dict[str, Any]:
     """Every headline result from the numeric inputs (numbers or broadcastable arrays).
 
     `values` maps each numeric Scenario field to its value(s) (optional fields may be
@@ -174,7 +174,7 @@ def timeline_for(scenario: Scenario) -> Timeline:
         scenario.phase_weeks,
         governance=scenario.governance,
         start_date=scenario.start_date,
-        poc_weeks=scenario.poc_weeks,
+        poc_weeks=None if scenario.poc_weeks is None else likely(scenario.poc_weeks),
     )
 
 
@@ -289,13 +289,13 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
             if spec.required:
                 problems.append(Problem(field, MISSING, "is required (no such column)", source))
                 continue
-            columns[field] = np.full(rows, float(spec.default))
+            columns[field] = np.full(rows, spec.default_value)
             continue
         raw = table[field]
         numeric = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         blank = raw.isna().to_numpy()
         if not spec.required:
-            numeric = np.where(blank, float(spec.default), numeric)
+            numeric = np.where(blank, spec.default_value, numeric)
         bad = ~np.isfinite(numeric)
         # true/false is not a number, though pandas would read it as 1/0.
         if raw.dtype == bool:

@@ -85,7 +85,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
 
 # libyaml's C parser when PyYAML was built with it: about 10x faster on long scenario lists.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 
 class _StrictLoader(_SafeLoader):
@@ -268,7 +271,7 @@ def records_from_table(
         )
     if problems:
         raise ScenarioError(problems)
-    records = []
+    records: list[tuple[int | None, dict[str, Any]]] = []
     for offset, (_, row) in enumerate(table.iterrows()):
         if all(_blank(value) for value in row):
             continue  # an empty row between scenarios; the next keeps its row number

@@ -689,7 +689,7 @@ def next_gate(readiness: Readiness | Answered | Mapping[str, Any]) -> NextGate:
     """
     if not isinstance(readiness, Readiness):
         readiness = readiness_status(readiness)
-    passed = []
+    passed: list[int] = []
     for gate in readiness.definitions.gates:
         open_items = readiness.open_items(gate.checklists)
         if open_items:

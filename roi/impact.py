@@ -11,7 +11,8 @@ import inspect
 from typing import NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike
+
+from roi._types import Numbers
 
 MONTHS_PER_YEAR = 12
 MINUTES_PER_HOUR = 60
@@ -31,11 +32,11 @@ class AnnualImpact(NamedTuple):
 
 
 def time_value(
-    users: ArrayLike,
-    tasks_per_day: ArrayLike,
-    minutes_saved_per_task: ArrayLike,
-    hourly_rate: ArrayLike,
-    workdays_per_year: ArrayLike = 230,
+    users: Numbers,
+    tasks_per_day: Numbers,
+    minutes_saved_per_task: Numbers,
+    hourly_rate: Numbers,
+    workdays_per_year: Numbers = 230,
 ) -> np.ndarray:
     """Value of the time saved in a year.
 
@@ -63,7 +64,7 @@ def time_value(
 
 
 def running_costs(
-    platform_cost_annual: ArrayLike, model_cost_annual: ArrayLike, support_cost_annual: ArrayLike
+    platform_cost_annual: Numbers, model_cost_annual: Numbers, support_cost_annual: Numbers
 ) -> np.ndarray:
     """Annual cost of running the system: platform + model + support.
 
@@ -74,15 +75,15 @@ def running_costs(
 
 
 def annual_impact(
-    users: ArrayLike,
-    tasks_per_day: ArrayLike,
-    minutes_saved_per_task: ArrayLike,
-    hourly_rate: ArrayLike,
-    workdays_per_year: ArrayLike = 230,
-    incremental_revenue: ArrayLike = 0,
-    platform_cost_annual: ArrayLike = 0,
-    model_cost_annual: ArrayLike = 0,
-    support_cost_annual: ArrayLike = 0,
+    users: Numbers,
+    tasks_per_day: Numbers,
+    minutes_saved_per_task: Numbers,
+    hourly_rate: Numbers,
+    workdays_per_year: Numbers = 230,
+    incremental_revenue: Numbers = 0,
+    platform_cost_annual: Numbers = 0,
+    model_cost_annual: Numbers = 0,
+    support_cost_annual: Numbers = 0,
 ) -> AnnualImpact:
     """Annual net impact with its parts.
 
@@ -110,7 +111,7 @@ IMPACT_FIELDS: tuple[str, ...] = tuple(inspect.signature(annual_impact).paramete
 """The Scenario fields annual impact depends on, named as `annual_impact` takes them."""
 
 
-def monthly_net_impact(annual_net: ArrayLike) -> np.ndarray:
+def monthly_net_impact(annual_net: Numbers) -> np.ndarray:
     """Monthly net impact: annual net / 12.
 
     >>> float(monthly_net_impact(1_200_000))

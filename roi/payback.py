@@ -12,15 +12,15 @@ full from go-live.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
 
+from roi._types import Numbers
 from roi.impact import MONTHS_PER_YEAR
 
 _EPS = 1e-9  # months; absorbs floating error when a payback lands exactly on a month
 _CHUNK = 65_536  # rows per block when a month-by-month matrix is needed
 
 
-def payback_months(one_time_cost: ArrayLike, monthly_net: ArrayLike) -> np.ndarray:
+def payback_months(one_time_cost: Numbers, monthly_net: Numbers) -> np.ndarray:
     """Months until the monthly net impact repays the one-time costs; inf if never.
 
     Notes
@@ -45,7 +45,7 @@ def payback_months(one_time_cost: ArrayLike, monthly_net: ArrayLike) -> np.ndarr
     return months[()] if months.ndim == 0 else months
 
 
-def meets_threshold(payback: ArrayLike, threshold_months: ArrayLike) -> np.ndarray:
+def meets_threshold(payback: Numbers, threshold_months: Numbers) -> np.ndarray:
     """True where payback comes within the threshold (exactly at it counts as met).
 
     >>> meets_threshold([6.0, 12.0, 12.5, np.inf], 12).tolist()
@@ -54,7 +54,7 @@ def meets_threshold(payback: ArrayLike, threshold_months: ArrayLike) -> np.ndarr
     return np.asarray(payback, float) <= np.asarray(threshold_months, float)
 
 
-def adopted_months(t: ArrayLike, adoption_months: ArrayLike) -> np.ndarray:
+def adopted_months(t: Numbers, adoption_months: Numbers) -> np.ndarray:
     """Months of full benefit delivered by month t under a linear adoption ramp.
 
     The share of the full benefit grows from 0 at go-live to 1 at `adoption_months`;
@@ -74,10 +74,10 @@ def adopted_months(t: ArrayLike, adoption_months: ArrayLike) -> np.ndarray:
 
 
 def monthly_cash_flows(
-    one_time_cost: ArrayLike,
-    monthly_benefit: ArrayLike,
-    monthly_running_cost: ArrayLike,
-    adoption_months: ArrayLike,
+    one_time_cost: Numbers,
+    monthly_benefit: Numbers,
+    monthly_running_cost: Numbers,
+    adoption_months: Numbers,
     months: int,
 ) -> np.ndarray:
     """Net cash in each month 0..months (last axis): -one-time costs, then ramped net.
@@ -97,7 +97,7 @@ def monthly_cash_flows(
     return np.concatenate([first, np.broadcast_to(flows, (*shape, months))], axis=-1)
 
 
-def monthly_rate(annual_rate: ArrayLike) -> np.ndarray:
+def monthly_rate(annual_rate: Numbers) -> np.ndarray:
     """Monthly rate equivalent to an annual one: (1 + r) ** (1/12) - 1.
 
     >>> round(float(monthly_rate(0.10)), 6)
@@ -107,12 +107,12 @@ def monthly_rate(annual_rate: ArrayLike) -> np.ndarray:
 
 
 def npv(
-    one_time_cost: ArrayLike,
-    monthly_benefit: ArrayLike,
-    monthly_running_cost: ArrayLike,
-    adoption_months: ArrayLike,
-    annual_discount_rate: ArrayLike,
-    horizon_months: ArrayLike,
+    one_time_cost: Numbers,
+    monthly_benefit: Numbers,
+    monthly_running_cost: Numbers,
+    adoption_months: Numbers,
+    annual_discount_rate: Numbers,
+    horizon_months: Numbers,
 ) -> np.ndarray:
     """Net present value at go-live of the monthly cash flows over the horizon.
 
@@ -176,11 +176,11 @@ def npv(
 
 
 def cumulative_cash(
-    t: ArrayLike,
-    one_time_cost: ArrayLike,
-    monthly_benefit: ArrayLike,
-    monthly_running_cost: ArrayLike,
-    adoption_months: ArrayLike,
+    t: Numbers,
+    one_time_cost: Numbers,
+    monthly_benefit: Numbers,
+    monthly_running_cost: Numbers,
+    adoption_months: Numbers,
 ) -> np.ndarray:
     """Cumulative net cash at the end of month t (closed form, no month-by-month loop).
 
@@ -196,10 +196,10 @@ def cumulative_cash(
 
 
 def ramp_payback_month(
-    one_time_cost: ArrayLike,
-    monthly_benefit: ArrayLike,
-    monthly_running_cost: ArrayLike,
-    adoption_months: ArrayLike,
+    one_time_cost: Numbers,
+    monthly_benefit: Numbers,
+    monthly_running_cost: Numbers,
+    adoption_months: Numbers,
 ) -> np.ndarray:
     """First whole month after go-live whose cumulative cash is >= 0; inf if never.
 
@@ -238,11 +238,11 @@ def ramp_payback_month(
 
 
 def roi_pct(
-    one_time_cost: ArrayLike,
-    monthly_benefit: ArrayLike,
-    monthly_running_cost: ArrayLike,
-    adoption_months: ArrayLike,
-    horizon_months: ArrayLike,
+    one_time_cost: Numbers,
+    monthly_benefit: Numbers,
+    monthly_running_cost: Numbers,
+    adoption_months: Numbers,
+    horizon_months: Numbers,
 ) -> np.ndarray:
     """Return on all money spent over the horizon, in percent; NaN-free where spend > 0.
 
@@ -268,7 +268,7 @@ def roi_pct(
     return pct[()] if pct.ndim == 0 else pct
 
 
-def weeks_to_months(weeks: ArrayLike) -> np.ndarray:
+def weeks_to_months(weeks: Numbers) -> np.ndarray:
     """Weeks as months (52 weeks = 12 months).
 
     >>> float(weeks_to_months(13))

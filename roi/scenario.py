@@ -48,6 +48,13 @@ class FieldSpec:
     def required(self) -> bool:
         return self.default is None
 
+    @property
+    def default_value(self) -> float:
+        """The default of an optional field (a required field has none)."""
+        if self.default is None:
+            raise ValueError(f"{self.name} is required: it has no default")
+        return float(self.default)
+
     def allowed(self) -> str:
         """The rule in words, e.g. 'must be a number >= 0'."""
         low = f"> {_fmt(self.minimum)}" if self.exclusive_minimum else f">= {_fmt(self.minimum)}"
@@ -431,7 +438,12 @@ def _range_from_mapping(value: Mapping[str, Any]) -> Range:
         )
     if not numbers_["low"] <= numbers_["likely"] <= numbers_["high"]:
         raise PydanticCustomError("roi", "range must have low <= likely <= high")
-    return Range.model_construct(**numbers_, distribution=distribution)
+    return Range.model_construct(
+        low=numbers_["low"],
+        likely=numbers_["likely"],
+        high=numbers_["high"],
+        distribution=distribution,
+    )
 
 
 def _check_bounds(spec: FieldSpec, value: Uncertain) -> Uncertain:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from roi import sensitivity
-from roi.assess import assess
+from roi.assess import Assessment, assess
 from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
 from roi.exceptions import Problem, RoiError, ScenarioError
@@ -220,13 +220,19 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Variant:
-    """A saved, named scenario with the results it had when saved."""
+    """A saved, named scenario with the assessment it had when saved."""
 
     name: str
-    scenario: Scenario
-    results: Results
+    assessment: Assessment
     verdict: Verdict
-    payback_p10_p90: tuple[float, float] | None = None
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.assessment.scenario
+
+    @property
+    def results(self) -> Results:
+        return self.assessment.results
 
 
 def _field_names(problem: Problem) -> list[str]:
@@ -637,7 +643,7 @@ class WorkbookModel:
                 files.append(Download("Memo (PDF)", f"{slug}_memo.pdf", "application/pdf", pdf))
         return files
 
-    def memo(self, fmt: str = "html", **options: Any) -> str:
+    def memo(self, fmt: Literal["html", "md"] = "html", **options: Any) -> str:
         """The decision memo (roi.reports.memo) for the current scenario, as HTML or Markdown.
 
         It is rendered from the page's own assessment, so memo and page show the same
@@ -648,7 +654,7 @@ class WorkbookModel:
     def save_variant(self, name: str) -> Variant:
         """Keep the current scenario under a name to compare side by side (same name: replace)."""
         name = name.strip() or f"Variant {len(self.variants) + 1}"
-        variant = Variant(name, self.scenario, self.results, self.verdict, self.payback_p10_p90())
+        variant = Variant(name, self.assessment, self.verdict)
         self.variants = {**self.variants, name: variant}
         self._notify()
         return variant
@@ -665,22 +671,29 @@ class WorkbookModel:
         def row(label: str, cell: Callable[[Variant], str]) -> None:
             rows.append((label, [cell(v) for v in variants]))
 
+        def headline(v: Variant, key: str) -> str:
+            h = v.assessment.headline(key)
+            text = money(h.value) if h.kind == "money" else months(h.value)
+            return f"{text} ({h.basis})"
+
+        def payback_range(v: Variant) -> str:
+            h = v.assessment.headline("payback_months")
+            if h.basis != "P50":
+                return "n/a"
+            return f"{_short_months(h.p10)} to {_short_months(h.p90)}"
+
+        def field_cell(name: str) -> Callable[[Variant], str]:
+            return lambda v: _plain_value(getattr(v.scenario, name))
+
         row("Decision", lambda v: v.verdict.outcome)
-        row("Annual impact", lambda v: money(v.results.annual_impact))
-        row("Monthly net", lambda v: money(v.results.monthly_net_impact))
-        row("Payback", lambda v: months(v.results.payback_months))
-        row(
-            "Payback P10-P90",
-            lambda v: (
-                "n/a"
-                if v.payback_p10_p90 is None
-                else " to ".join(map(_short_months, v.payback_p10_p90))
-            ),
-        )
-        row("NPV", lambda v: money(v.results.npv))
-        row("Time to value", lambda v: months(v.results.time_to_value_months))
+        row("Annual impact", lambda v: headline(v, "annual_impact"))
+        row("Monthly net (likely)", lambda v: money(v.results.monthly_net_impact))
+        row("Payback", lambda v: headline(v, "payback_months"))
+        row("Payback P10-P90", payback_range)
+        row("NPV", lambda v: headline(v, "npv"))
+        row("Time to value (likely)", lambda v: months(v.results.time_to_value_months))
         for name in NUMERIC_FIELDS:
-            row(FIELD_SPECS[name].label, lambda v, n=name: _plain_value(getattr(v.scenario, n)))
+            row(FIELD_SPECS[name].label, field_cell(name))
         return rows
 
 

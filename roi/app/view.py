@@ -35,7 +35,7 @@ from roi.reports.notebook import (
     results_table,
     scenario_from_parameters,
 )
-from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
+from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, likely
 
 CSS = """
 <style>
@@ -311,7 +311,7 @@ class WorkbookApp:
         start.add_class("roi-input-start_date")
         start.observe(lambda c: self._on_option("start_date", c["new"]), "value")
         poc = widgets.BoundedFloatText(
-            value=0 if s.poc_weeks is None else float(getattr(s.poc_weeks, "likely", s.poc_weeks)),
+            value=0 if s.poc_weeks is None else likely(s.poc_weeks),
             min=0,
             max=104,
             step=1,
@@ -537,9 +537,7 @@ class WorkbookApp:
             s = self.model.scenario
             self.inputs["governance"].value = s.governance
             self.inputs["start_date"].value = s.start_date
-            self.inputs["poc_weeks"].value = (
-                0 if s.poc_weeks is None else float(getattr(s.poc_weeks, "likely", s.poc_weeks))
-            )
+            self.inputs["poc_weeks"].value = 0 if s.poc_weeks is None else likely(s.poc_weeks)
             for item, box in self.readiness.items():
                 box.value = self.model.readiness_done(item)
         finally:

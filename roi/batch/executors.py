@@ -120,8 +120,8 @@ class ProcessExecutor:
     def __enter__(self) -> ProcessExecutor:
         return self
 
-    def __exit__(self, exc_type: object, *exc: object) -> None:
-        if exc_type is None:
+    def __exit__(self, *exc: object) -> None:
+        if not exc or exc[0] is None:
             self.close()
         else:
             self.abort()

@@ -115,7 +115,9 @@ def write_manifest(
 ) -> Path:
     """manifest.json: the inputs with their hashes, versions, seeds and every outcome."""
     try:
-        inputs = [{"path": str(p), "sha256": file_sha256(p)} for p in scenario_files(source)]
+        inputs: list[dict[str, str | None]] = [
+            {"path": str(p), "sha256": file_sha256(p)} for p in scenario_files(source)
+        ]
     except ScenarioError:
         inputs = [{"path": str(source), "sha256": None}]
     manifest = {

@@ -141,7 +141,11 @@ def check_injected_source(code: str, allowed: Iterable[str], *, source: str = "n
     problems = []
     for statement in tree.body:
         targets = statement.targets if isinstance(statement, ast.Assign) else []
-        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        if (
+            not isinstance(statement, ast.Assign)
+            or len(targets) != 1
+            or not isinstance(targets[0], ast.Name)
+        ):
             problems.append(
                 Problem(
                     "",
@@ -247,7 +251,7 @@ def _kernel_manager_class(log_path: Path) -> type:
             kwargs.setdefault("connection_file", os.path.join(self._socket_dir, "kernel.json"))
             super().__init__(**kwargs)
 
-        async def start_kernel(self, **kwargs: Any) -> None:
+        async def start_kernel(self, **kwargs: Any) -> None:  # type: ignore[override]
             with log_path.open("ab") as log:  # the kernel process keeps its own copy
                 kwargs.setdefault("stdout", subprocess.DEVNULL)
                 kwargs.setdefault("stderr", log)
@@ -268,7 +272,7 @@ def execute_notebook(
     *,
     timeout: float,
     cwd: str,
-    samples: int | None = None,
+    samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Run the notebook for one scenario and return the results it displayed.

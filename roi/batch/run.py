@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from roi.assess import Assessment, assess
 from roi.batch.inputs import load_batch, scenario_folder
 from roi.batch.manifest import file_sha256, input_hash, previous_outcome, write_manifest
@@ -52,7 +54,7 @@ from roi.batch.tasks import (
     ScenarioOutcome,
     ScenarioTask,
 )
-from roi.exceptions import RoiError
+from roi.exceptions import MISSING, RoiError
 from roi.files import write_text_atomic
 from roi.formatting import safe_stem, unique_stems
 
@@ -67,7 +69,7 @@ def results_row(task: ScenarioTask, assessment: Assessment) -> dict[str, Any]:
 
 
 def _memo_links(files: Sequence[str]) -> dict[str, str]:
-    links = {}
+    links: dict[str, str] = {}
     for name in files:
         suffix = Path(name).suffix.lstrip(".")
         if Path(name).stem.startswith("memo") or suffix in MEMO_FORMATS:
@@ -89,7 +91,7 @@ def write_memos(task: ScenarioTask, folder: Path, assessment: Assessment) -> lis
 
     plotly_js = os.path.relpath(Path(task.out_dir) / PLOTLY_JS, folder)
     written = []
-    html = None
+    html = ""
     if "html" in task.formats or "pdf" in task.formats:
         html = memo.render(assessment, "html", plotly_js=plotly_js)
     for fmt in task.formats:
@@ -200,12 +202,75 @@ def _write_plotly_js(out_dir: Path) -> None:
         write_text_atomic(target, script)
 
 
+FAILURE_COLUMNS = (
+    "kind",
+    "source",
+    "row",
+    "scenario",
+    "field",
+    "value",
+    "problem",
+    "stage",
+    "output",
+)
+
+
+def failures_frame(report: BatchReport) -> pd.DataFrame:
+    """Invalid inputs (file, row, field, value, rule) and failed runs, one per line."""
+    records = []
+    for problem in report.input_problems:
+        value = problem.value
+        records.append(
+            {
+                "kind": "invalid input",
+                "source": problem.source,
+                "row": problem.row,
+                "scenario": "",
+                "field": problem.field,
+                "value": "" if value is None or value is MISSING else repr(value),
+                "problem": problem.allowed,
+                "stage": "validate",
+                "output": "",
+            }
+        )
+    for outcome in report.failed:
+        partial = [f for f in outcome.files if f.endswith(NOTEBOOK_FILE)]
+        records.append(
+            {
+                "kind": "failed run",
+                "source": outcome.source,
+                "row": outcome.source_row,
+                "scenario": outcome.name,
+                "field": "",
+                "value": "",
+                "problem": outcome.error,
+                "stage": outcome.stage,
+                "output": partial[0] if partial else "",
+            }
+        )
+    frame = pd.DataFrame(records, columns=list(FAILURE_COLUMNS))
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def write_reports(report: BatchReport) -> list[Path]:
+    """The portfolio files of a run: summary.csv/.xlsx, failures.csv, portfolio.html."""
+    from roi.reports.portfolio import RunFacts, summary_frame, write_portfolio
+
+    run = RunFacts(
+        finished=report.finished,
+        executor=report.executor,
+        counts=report.counts(),
+        plotly_js=PLOTLY_JS if (report.out_dir / PLOTLY_JS).is_file() else "",
+    )
+    return write_portfolio(report.out_dir, summary_frame(report.rows), failures_frame(report), run)
+
+
 def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchReport:
     """Run every valid scenario under `source` and write the run's output folder."""
     from tqdm import tqdm
 
     from roi.batch.executors import make_executor
-    from roi.reports.portfolio import write_reports
 
     options = replace(options, formats=tuple(f for f in options.formats if f != "none"))
     options.check()

@@ -22,6 +22,7 @@ from roi.exceptions import RoiError
 from roi.formatting import money, share
 from roi.sensitivity import required_annual_impact
 from roi.timeline import GOVERNANCE, Timeline
+from roi.uncertainty import Simulation
 
 THEME = "roi"
 """Name of the plotly template every chart uses (registered when this module loads)."""
@@ -309,7 +310,7 @@ def _sample_bars(
     )
 
 
-def _percentile_lines(figure: go.Figure, simulation: Any, metric: str) -> list:
+def _percentile_lines(figure: go.Figure, simulation: Simulation, metric: str) -> list:
     """P10/P50/P90 as dotted lines; the ones that fall among never-pays-back are returned."""
     never = []
     for q, dash in ((10, "dot"), (50, "dash"), (90, "dot")):
@@ -331,7 +332,7 @@ def _percentile_lines(figure: go.Figure, simulation: Any, metric: str) -> list:
     return never
 
 
-def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
+def payback_histogram(simulation: Simulation, bins: int = HISTOGRAM_BINS) -> go.Figure:
     """Monte Carlo payback: share of samples per payback bin, P10/P50/P90 and threshold.
 
     Samples that never pay back get their own labelled bar on the right, never dropped.
@@ -408,7 +409,7 @@ def payback_histogram(simulation: Any, bins: int = HISTOGRAM_BINS) -> go.Figure:
 
 
 def impact_histogram(
-    simulation: Any, metric: str = "annual_impact", bins: int = HISTOGRAM_BINS
+    simulation: Simulation, metric: str = "annual_impact", bins: int = HISTOGRAM_BINS
 ) -> go.Figure:
     """Monte Carlo distribution of annual impact (or NPV, monthly net) with P10/P50/P90.
 

@@ -43,7 +43,7 @@ from roi.reports.chromium import BrowserError, browser_or_new, chromium
 from roi.resources import TEMPLATES
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CONFIG as TIMELINE_CONFIG
-from roi.uncertainty import uncertain_fields
+from roi.uncertainty import Simulation, uncertain_fields
 
 TEMPLATE_DIR = TEMPLATES / "memo"
 PAPERS: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
@@ -115,39 +115,34 @@ def input_hash(
 
 # --- the context ---------------------------------------------------------------------------
 
-_HEADLINES = (
-    ("annual_impact", "Annual impact", "money"),
-    ("payback_months", "Payback", "months"),
-    ("npv", "NPV", "money"),
-    ("time_to_value_months", "Time to value", "months"),
-)
-
 
 def _fmt(kind: str, value: float | None) -> str:
     return money(value) if kind == "money" else months(value)
 
 
-def _headline(results: Results, simulation: Any) -> list[dict[str, Any]]:
+def _headline(assessment: Assessment) -> list[dict[str, Any]]:
+    """The headline numbers exactly as the assessment states them (Assessment.headlines)."""
     rows = []
-    for key, label, kind in _HEADLINES:
-        likely = getattr(results, key)
-        pct = {10: None, 50: None, 90: None}
-        if simulation is not None:
-            pct = {q: simulation.percentile(key, q) for q in (10, 50, 90)}
+    for h in (*assessment.headlines(), assessment.headline("time_to_value_months")):
+        simulated = h.basis == "P50"
+        p50 = h.value if simulated else None
         rows.append(
             {
-                "key": key,
-                "label": label,
-                "kind": kind,
-                "likely": likely,
-                "likely_text": _fmt(kind, likely),
-                "p10": pct[10],
-                "p50": pct[50],
-                "p90": pct[90],
-                "p10_text": _fmt(kind, pct[10]),
-                "p50_text": _fmt(kind, pct[50]),
-                "p90_text": _fmt(kind, pct[90]),
-                "simulated": simulation is not None,
+                "key": h.key,
+                "label": h.label,
+                "kind": h.kind,
+                "basis": h.basis,
+                "value": h.value,
+                "value_text": _fmt(h.kind, h.value),
+                "likely": h.likely,
+                "likely_text": _fmt(h.kind, h.likely),
+                "p10": h.p10,
+                "p50": p50,
+                "p90": h.p90,
+                "p10_text": _fmt(h.kind, h.p10),
+                "p50_text": _fmt(h.kind, p50),
+                "p90_text": _fmt(h.kind, h.p90),
+                "simulated": simulated,
             }
         )
     return rows
@@ -287,11 +282,15 @@ def _readiness(readiness: Readiness) -> dict[str, Any]:
 
 
 def _risks(
-    scenario: Scenario, results: Results, simulation: Any, readiness: Readiness, decision: Decision
+    scenario: Scenario,
+    results: Results,
+    simulation: Simulation | None,
+    readiness: Readiness,
+    decision: Decision,
 ) -> list[str]:
     risks = list(results.timeline.warnings)
     if simulation is not None:
-        never = float(getattr(simulation, "prob_never_pays_back", 0.0))
+        never = float(simulation.prob_never_pays_back)
         if never > 0:
             risks.append(f"{share(never)} of simulated outcomes never pay back.")
         miss = 1 - float(simulation.prob_meets_threshold)
@@ -372,7 +371,7 @@ def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) 
             "confidence": decision.rule.confidence,
             "confidence_text": share(decision.rule.confidence),
         },
-        "headline": _headline(results, simulation),
+        "headline": _headline(assessment),
         "probability": {
             "value": probability,
             "text": share(probability),
@@ -744,7 +743,7 @@ def write_memos(
     context = memo_context(assessment, date=date)
     figures = memo_figures(assessment)
     written: list[Path] = []
-    html = None
+    html = ""
     if "html" in formats or "pdf" in formats:
         html = _render(context, assessment, "html", template, plotly_js, "embed", figures)
     needs_browser = "pdf" in formats or ("md" in formats and md_images != "none")

@@ -1,8 +1,8 @@
 """The portfolio view of a batch run: ranked summary tables, the failure list and the report.
 
-Everything here reads a `roi.batch.BatchReport`; nothing is computed twice. The summary
-rows are the scenarios' own results (same keys as `roi run --json`), ranked by decision
-and then by NPV.
+Everything here reads rows that `Assessment.summary_row()` made; nothing is computed
+twice. The rows are ranked by decision and then by headline NPV. The batch (roi.batch.run)
+writes these for its runs; nothing here knows about batches.
 """
 
 from __future__ import annotations
@@ -10,34 +10,31 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
 
 from roi.decision import CONDITIONAL, GO, NO_GO, OUTCOME_CSS
-from roi.exceptions import MISSING
 from roi.files import write_text_atomic
 from roi.formatting import money, months, percent, share
 from roi.resources import TEMPLATES
 
-if TYPE_CHECKING:
-    from roi.batch.tasks import BatchReport
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the portfolio page says about the run that made it (a batch, by default)."""
+
+    finished: str = ""
+    executor: str = ""
+    counts: Mapping[str, int] = field(default_factory=dict)
+    plotly_js: str = ""  # a link to a shared plotly.min.js, or "" to load none
+
 
 PORTFOLIO_TEMPLATE = "portfolio.html.j2"
 DECISIONS: tuple[str, ...] = (GO, CONDITIONAL, NO_GO)
-FAILURE_COLUMNS = (
-    "kind",
-    "source",
-    "row",
-    "scenario",
-    "field",
-    "value",
-    "problem",
-    "stage",
-    "output",
-)
 
 
 def decision_rank(outcome: str) -> int:
@@ -138,46 +135,6 @@ def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def failures_frame(report: BatchReport) -> pd.DataFrame:
-    """Invalid inputs (file, row, field, value, rule) and failed runs, one per line."""
-    from roi.batch.tasks import NOTEBOOK_FILE
-
-    records = []
-    for problem in report.input_problems:
-        value = problem.value
-        records.append(
-            {
-                "kind": "invalid input",
-                "source": problem.source,
-                "row": problem.row,
-                "scenario": "",
-                "field": problem.field,
-                "value": "" if value is None or value is MISSING else repr(value),
-                "problem": problem.allowed,
-                "stage": "validate",
-                "output": "",
-            }
-        )
-    for outcome in report.failed:
-        partial = [f for f in outcome.files if f.endswith(NOTEBOOK_FILE)]
-        records.append(
-            {
-                "kind": "failed run",
-                "source": outcome.source,
-                "row": outcome.source_row,
-                "scenario": outcome.name,
-                "field": "",
-                "value": "",
-                "problem": outcome.error,
-                "stage": outcome.stage,
-                "output": partial[0] if partial else "",
-            }
-        )
-    frame = pd.DataFrame(records, columns=list(FAILURE_COLUMNS))
-    frame["row"] = frame["row"].astype("Int64")
-    return frame
-
-
 def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """An Excel workbook of the frames; text stays text, even text that starts with '='.
 
@@ -212,7 +169,7 @@ def _number(value: Any) -> float | None:
 
 
 def portfolio_context(
-    report: BatchReport, summary: pd.DataFrame, failures: pd.DataFrame
+    summary: pd.DataFrame, failures: pd.DataFrame, run: RunFacts
 ) -> dict[str, Any]:
     """The plain data the portfolio page shows; the template only lays it out."""
     records = summary.to_dict("records") if len(summary) else []
@@ -245,23 +202,17 @@ def portfolio_context(
         record["output_link"] = _link(record["output"])
     return {
         "title": "AI initiative portfolio",
-        "finished": report.finished,
-        "executor": report.executor,
-        "counts": report.counts(),
+        "finished": run.finished,
+        "executor": run.executor,
+        "counts": dict(run.counts),
         "decisions": counts,
         "rows": rows,
         "has_probability": has_probability,
         "basis_note": BASIS_NOTE,
         "failures": failure_rows,
         "chart_html": _chart_html(summary),
-        "plotly_js": _plotly_js_link(report),
+        "plotly_js": run.plotly_js,
     }
-
-
-def _plotly_js_link(report: BatchReport) -> str:
-    from roi.batch.tasks import PLOTLY_JS
-
-    return PLOTLY_JS if (report.out_dir / PLOTLY_JS).is_file() else ""
 
 
 def _chart_html(summary: pd.DataFrame) -> str:
@@ -291,11 +242,10 @@ def render_portfolio(context: Mapping[str, Any]) -> str:
     return environment.get_template(PORTFOLIO_TEMPLATE).render(**context)
 
 
-def write_reports(report: BatchReport) -> list[Path]:
+def write_portfolio(
+    out: Path, summary: pd.DataFrame, failures: pd.DataFrame, run: RunFacts
+) -> list[Path]:
     """summary.csv, summary.xlsx, failures.csv and portfolio.html, each written atomically."""
-    out = report.out_dir
-    summary = summary_frame(report.rows)
-    failures = failures_frame(report)
     written = [
         write_text_atomic(out / "summary.csv", summary.to_csv(index=False)),
         write_text_atomic(out / "failures.csv", failures.to_csv(index=False)),
@@ -303,6 +253,6 @@ def write_reports(report: BatchReport) -> list[Path]:
             out / "summary.xlsx", _xlsx_bytes({"summary": summary, "failures": failures})
         ),
     ]
-    html = render_portfolio(portfolio_context(report, summary, failures))
+    html = render_portfolio(portfolio_context(summary, failures, run))
     written.append(write_text_atomic(out / "portfolio.html", html))
     return written
