@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from roi.decision import CONDITIONAL, GO, NO_GO, OUTCOME_CSS
 from roi.files import write_text_atomic
@@ -29,7 +30,7 @@ class RunFacts:
 
     finished: str = ""
     executor: str = ""
-    counts: Mapping[str, int] = field(default_factory=dict)
+    counts: Mapping[str, int] = field(default_factory=dict)  # BatchReport.counts(); {}: none
     plotly_js: str = ""  # a link to a shared plotly.min.js, or "" to load none
 
 
@@ -135,6 +136,16 @@ def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _xlsx_text(value: Any) -> Any:
+    r"""Text as a worksheet can hold it: control characters (which no XLSX cell may
+    contain; openpyxl raises on them) become U+FFFD. summary.csv keeps the exact text.
+
+    >>> _xlsx_text("a\x07b\x1f") == "a\ufffdb\ufffd", _xlsx_text("tab\tnewline\n"), _xlsx_text(3.5)
+    (True, 'tab\tnewline\n', 3.5)
+    """
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """An Excel workbook of the frames; text stays text, even text that starts with '='.
 
@@ -144,6 +155,8 @@ def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
+            text = frame.select_dtypes(include=["object", "string"]).columns
+            frame = frame.assign(**{c: frame[c].map(_xlsx_text) for c in text})
             frame.to_excel(writer, sheet_name=name, index=False)
             for row in writer.sheets[name].iter_rows():
                 for cell in row:

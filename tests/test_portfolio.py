@@ -1,0 +1,133 @@
+"""Tests for roi.reports.portfolio: ranking, the cells people read, and the files written.
+
+Rows are real assessments' summary rows (roi.assess), never hand-made results, except
+where a test needs a value no scenario gives (a blank count).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from roi.assess import assess
+from roi.batch.tasks import BatchReport
+from roi.files import load_scenario
+from roi.formatting import money, months, share
+from roi.reports.portfolio import (
+    TABLE_HEAD,
+    WHOLE_NUMBER_COLUMNS,
+    RunFacts,
+    row_cells,
+    summary_frame,
+    write_portfolio,
+)
+from roi.resources import EXAMPLE_SCENARIO
+
+COUNT_KEYS = ("scenarios", "ran", "skipped_unchanged", "failed", "invalid_inputs")
+"""BatchReport.counts() keys, what the report says about a run."""
+EMPTY_FAILURES = pd.DataFrame(columns=["name", "stage", "error"])
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_scenario(EXAMPLE_SCENARIO)
+
+
+def _row(scenario, samples=0, **changes):
+    return assess(scenario.evolve(**changes), samples=samples, seed=1).summary_row()
+
+
+def test_ranked_by_decision_then_headline_npv(example):
+    rows = [
+        _row(example, name="Never", hourly_rate=0),  # never pays back: No-go
+        _row(example, name="Small conditional", users=150),  # the example's one open item
+        _row(example, name="Unassessed", users=120, readiness={}),  # numbers only: Go
+        _row(example, name="Big conditional", users=400),
+    ]
+    frame = summary_frame(rows)
+    assert list(frame["rank"]) == [1, 2, 3, 4]
+    assert list(frame["decision"]) == ["Go", "Conditional go", "Conditional go", "No-go"]
+    # Within a decision, the higher headline NPV first (400 users before 150).
+    assert list(frame["name"]) == ["Unassessed", "Big conditional", "Small conditional", "Never"]
+    conditional = frame[frame["decision"] == "Conditional go"]["headline_npv"]
+    assert conditional.iloc[0] > conditional.iloc[1]
+
+
+def test_whole_number_columns_stay_whole_where_some_rows_are_blank(example, tmp_path):
+    rows = [_row(example, name="Ramp"), _row(example, name="Never", hourly_rate=0)]
+    rows[0]["source_row"], rows[1]["source_row"] = 3, None
+    frame = summary_frame(rows)
+    for column in WHOLE_NUMBER_COLUMNS:
+        if column in frame.columns:
+            assert str(frame[column].dtype) == "Int64", column
+    write_portfolio(tmp_path, frame, EMPTY_FAILURES, RunFacts())
+    text = pd.read_csv(tmp_path / "summary.csv", dtype=str, keep_default_na=False)
+    ramp, never = (text[text["name"] == name].iloc[0] for name in ("Ramp", "Never"))
+    assert ramp["source_row"] == "3"  # not "3.0"
+    assert never["source_row"] == "" and never["payback_month_with_ramp"] == ""
+    assert ramp["payback_month_with_ramp"] == str(rows[0]["payback_month_with_ramp"])
+
+
+def test_row_cells_show_the_headline_on_its_basis(example):
+    ranged = example.evolve(users={"low": 150, "likely": 200, "high": 230})
+    assessment = assess(ranged, samples=400, seed=2)
+    record = {"rank": 1, **assessment.summary_row()}
+    cells = row_cells(record)
+    impact, payback, npv = assessment.headlines()
+    assert cells["basis"] == "P50" == impact.basis
+    assert cells["annual_impact"] == money(impact.value)
+    assert cells["payback"] == months(payback.value)
+    assert cells["npv"] == money(npv.value)
+    assert cells["probability"] == share(assessment.prob_meets_threshold)
+    assert len(cells) == len(TABLE_HEAD)
+
+
+def test_a_rare_outcome_never_reads_as_zero_or_certain():
+    base = {"rank": 1, "name": "A", "decision": "Go", "basis": "P50"}
+    assert row_cells({**base, "prob_meets_threshold": 0.002})["probability"] == "<1%"
+    assert row_cells({**base, "prob_meets_threshold": 0.998})["probability"] == ">99%"
+    assert row_cells({**base, "headline_payback_months": None})["payback"] == "never"
+
+
+def test_report_escapes_names_and_keeps_them_exact_in_csv(example, tmp_path):
+    names = ["<script>alert(1)</script>", '=HYPERLINK("http://x")', "bell\x07 and unit\x1f sep"]
+    rows = [_row(example, name=name) for name in names]
+    write_portfolio(tmp_path, summary_frame(rows), EMPTY_FAILURES, RunFacts())
+    page = (tmp_path / "portfolio.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    assert html_lib.escape(names[0]) in page
+    assert sorted(pd.read_csv(tmp_path / "summary.csv")["name"]) == sorted(names)
+    sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["summary"]
+    header = [c.value for c in sheet[1]]
+    cells = [row[header.index("name")] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type == "s" for c in cells)  # text, never a formula
+    shown = sorted(c.value for c in cells)
+    # A control character cannot be in a worksheet cell: it becomes U+FFFD there.
+    assert shown == sorted([names[0], names[1], "bell\ufffd and unit\ufffd sep"])
+
+
+def test_an_empty_run_writes_an_empty_report(tmp_path):
+    assert set(COUNT_KEYS) == set(BatchReport(tmp_path, [], []).counts())
+    frame = summary_frame([])
+    written = write_portfolio(
+        tmp_path, frame, EMPTY_FAILURES, RunFacts(counts=dict.fromkeys(COUNT_KEYS, 0))
+    )
+    assert {p.name for p in written} == {
+        "summary.csv",
+        "summary.xlsx",
+        "failures.csv",
+        "portfolio.html",
+    }
+    assert pd.read_csv(tmp_path / "summary.csv").empty
+    page = (tmp_path / "portfolio.html").read_text(encoding="utf-8")
+    assert "0 scenarios: 0 run now" in page
+
+
+def test_a_report_without_run_facts_leaves_the_run_line_out(example, tmp_path):
+    write_portfolio(tmp_path, summary_frame([_row(example)]), EMPTY_FAILURES, RunFacts())
+    page = (tmp_path / "portfolio.html").read_text(encoding="utf-8")
+    assert "run now" not in page
+    assert "<strong>1</strong>Conditional go</li>" in page
