@@ -172,6 +172,24 @@ def test_tornado_chart_bars_end_at_the_results(risky):
     assert figure.layout.yaxis.autorange == "reversed"  # biggest swing on top
 
 
+def test_tornado_of_a_likely_value_that_never_pays_back_stays_on_the_chart(invoice_fields):
+    """Likely users 10 never pay back (monthly net < 0); the high end (600) does. The
+    bars start at the chart's edge, not at infinity, and the title says 'never'."""
+    invoice_fields["users"] = {"low": 5, "likely": 10, "high": 600}
+    frame = tornado(scenario_from_dict(invoice_fields), "payback_months")
+    assert math.isinf(frame.loc[0, "base"]) and math.isfinite(frame.loc[0, "result_high"])
+    figure = charts.tornado(frame)
+    low, high = figure.data
+    for bars in (low, high):
+        assert np.isfinite(np.asarray(bars.base, float)).all()
+        assert np.isfinite(np.asarray(bars.x, float)).all()
+    edge = float(np.asarray(high.base, float)[0])
+    assert edge > frame.loc[0, "result_high"]  # the edge is past every finite result
+    assert_allclose(edge + high.x[0], frame.loc[0, "result_high"])
+    assert all(math.isfinite(x) for x in _vlines(figure))
+    assert "likely: never" in figure.layout.title.text
+
+
 def test_tornado_chart_refuses_a_frame_without_results():
     """A frame that is not a tornado frame gets a message naming the missing columns."""
     with pytest.raises(charts.ChartError, match="result_low"):

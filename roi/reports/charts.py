@@ -489,17 +489,17 @@ def tornado(frame: pd.DataFrame) -> go.Figure:
     )
     finite = results[np.isfinite(results)]
     spread = float(finite.max() - finite.min()) if finite.size else 1.0
-    cap_high = (
-        float(finite.max()) + max(spread * 0.25, abs(base) * 0.25, 1.0) if finite.size else 1.0
-    )
-    cap_low = (
-        float(finite.min()) - max(spread * 0.25, abs(base) * 0.25, 1.0) if finite.size else -1.0
-    )
+    margin = max(spread * 0.25, abs(base) * 0.25 if math.isfinite(base) else 0.0, 1.0)
+    cap_high = float(finite.max()) + margin if finite.size else 1.0
+    cap_low = float(finite.min()) - margin if finite.size else -1.0
 
     def drawn(values: np.ndarray) -> np.ndarray:
         return np.where(
             np.isposinf(values), cap_high, np.where(np.isneginf(values), cap_low, values)
         )
+
+    # A likely result that never pays back is drawn at the edge too, like the bars.
+    origin = float(drawn(np.asarray(base)))
 
     money_metric = metric in MONEY_METRICS
     figure = _figure(
@@ -525,8 +525,8 @@ def tornado(frame: pd.DataFrame) -> go.Figure:
                 name=name,
                 orientation="h",
                 y=frame["label"],
-                base=np.full(len(frame), base),
-                x=drawn(values) - base,
+                base=np.full(len(frame), origin),
+                x=drawn(values) - origin,
                 marker={"color": colour},
                 opacity=0.9,
                 text=text,
@@ -539,7 +539,7 @@ def tornado(frame: pd.DataFrame) -> go.Figure:
                 hoverinfo="text",
             )
         )
-    _vline(figure, base, line={"color": BLACK, "width": 1.5})
+    _vline(figure, origin, line={"color": BLACK, "width": 1.5})
     if frame.empty:
         figure.add_annotation(
             text="No input is a range yet: give one a low and a high value<br>"
