@@ -120,3 +120,13 @@ def correlations(draw: st.DrawFn, fields: tuple[str, ...] = tuple(FIELD_SPECS)) 
     chosen = draw(st.lists(st.sampled_from(fields), unique=True, max_size=6))
     pairs = zip(chosen[::2], chosen[1::2], strict=False)
     return [{"between": list(pair), "rho": draw(_floats(-1.0, 1.0))} for pair in pairs]
+
+
+@st.composite
+def readiness_answers(draw: st.DrawFn) -> dict[str, str]:
+    """Answers to some of the shipped checklist items (the rest count as open)."""
+    from roi.gates import load_checklists
+
+    items = load_checklists().item_ids
+    chosen = draw(st.lists(st.sampled_from(items), unique=True, max_size=len(items)))
+    return {item: draw(st.sampled_from(["done", "open", "n/a"])) for item in chosen}
