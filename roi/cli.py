@@ -227,6 +227,8 @@ def _memo(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     require_extra("batch", "tqdm", *(() if args.no_notebooks else ("papermill", "nbformat")))
+    if args.dask:
+        require_extra("dask", "distributed")
     from roi.batch.run import default_out_dir, report_text, run_batch
     from roi.batch.tasks import BatchOptions
     from roi.resources import WORKBOOK_NOTEBOOK

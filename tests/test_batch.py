@@ -35,7 +35,6 @@ from roi.batch import (
     run_batch,
     scenario_folder,
 )
-from roi.batch.executors import SerialExecutor
 from roi.cli import main
 from roi.exceptions import ScenarioError
 from roi.formatting import money
@@ -176,16 +175,6 @@ def test_monte_carlo_settings_go_only_to_a_notebook_that_declares_them():
     full = notebook_parameters(scenario, declared, samples=500, seed=3)
     assert (full["samples"], full["seed"], full["scenario_file"]) == (500, 3, None)
     assert set(full) == set(declared)  # every field, defaults included
-
-
-# --- executors -----------------------------------------------------------------------------
-
-
-def test_an_executor_returns_a_task_error_instead_of_raising():
-    """One failing task is reported with its exception; the others still give results."""
-    results = dict(SerialExecutor().run(lambda x: 10 // x, [5, 0, 2]))
-    assert results[0] == 2 and results[2] == 5
-    assert isinstance(results[1], ZeroDivisionError)
 
 
 # --- the fast path, end to end ---------------------------------------------------------------

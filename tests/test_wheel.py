@@ -116,6 +116,24 @@ def test_init_run_memo_and_batch_from_an_empty_folder(installed):
     assert len(notebooks) == summary.count("\n") - 1
 
 
+def test_a_missing_extra_is_named_with_the_pip_command(installed):
+    """The wheel test's venv has no 'dask' extra: --dask says so and exits 1, and writes
+    nothing."""
+    bin_dir, work = installed
+    env = clean_env(bin_dir)
+    done = subprocess.run(
+        [bin_dir / "roi", "batch", EXAMPLE, "--dask", "tcp://127.0.0.1:1", "--out", "dask-out"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "pip install 'roi[dask]'" in done.stderr and "Traceback" not in done.stderr
+    assert not (work / "dask-out").exists()
+
+
 def test_roi_app_serves_the_copied_workbook(installed):
     """roi app on the copied workbook: the page shows the example's decision."""
     from roi.reports.chromium import chromium

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Protocol, TypeVar
 
-from roi.exceptions import RoiError
+from roi.exceptions import MissingExtra, RoiError
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -127,6 +127,22 @@ class ProcessExecutor:
             self.abort()
 
 
+def _check_address(address: str) -> None:
+    """Refuse a scheduler address without host and port before a Client is made: with
+    one, Client fails at once but then hangs 40 s on exit closing itself."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            parse_host_port(location)
+    except ValueError as error:
+        raise RoiError(
+            f"--dask {address!r}: {error}; a scheduler address is like tcp://host:8786"
+        ) from None
+
+
 class DaskExecutor:
     """Runs tasks on an existing Dask cluster (`dask.distributed` scheduler address).
 
@@ -137,8 +153,9 @@ class DaskExecutor:
     def __init__(self, address: str) -> None:
         try:
             from distributed import Client
-        except ImportError:  # pragma: no cover - depends on the installed extras
-            raise RoiError("--dask needs dask.distributed: pip install 'roi[dask]'") from None
+        except ImportError:  # depends on the installed extras (test_wheel checks it)
+            raise MissingExtra("dask", "distributed") from None
+        _check_address(address)
         try:
             self._client = Client(address, timeout="20s")
         except (OSError, TimeoutError, ValueError) as error:
