@@ -122,6 +122,13 @@ def test_page_renders_roi_numbers_and_charts_with_no_console_errors(app):
     assert "Traceback" not in app.inner_text("body")
     OUTPUTS.mkdir(exist_ok=True)
     app.screenshot(path=str(OUTPUTS / "app.png"), full_page=False)
+    gantt = app.locator(".roi-chart-gantt")
+    gantt.scroll_into_view_if_needed()
+    app.wait_for_selector(".roi-chart-gantt .main-svg", timeout=30_000)
+    gantt.screenshot(path=str(OUTPUTS / "app-gantt.png"))  # looked at by eye: title, legend
+    title = gantt.locator(".gtitle").bounding_box()
+    legend = gantt.locator(".legend").bounding_box()
+    assert title["y"] + title["height"] <= legend["y"], "the legend overlaps the title"
     assert app.console_errors == []
     assert app.outside_requests == []
 

@@ -431,7 +431,8 @@ class WorkbookApp:
         # from the state it was built with, and plotly's later edits are one-off
         # messages that a view not yet created would miss.
         for name, figure in self.model.figures().items():
-            chart = figure_widget(figure, CHART_HEIGHT)
+            # At least CHART_HEIGHT; the Gantt and tornado grow with their rows.
+            chart = figure_widget(figure, max(CHART_HEIGHT, figure.layout.height or 0))
             self.charts[name] = chart
             box = widgets.Box([chart], layout=widgets.Layout(width="100%", min_width="0"))
             box.add_class(f"roi-chart-{name}")

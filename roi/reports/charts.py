@@ -566,17 +566,25 @@ def gantt(timeline: Timeline) -> go.Figure:
         f"  {c.name} ({c.owner}): {c.min_days:g}-{c.max_days:g} days" for c in timeline.checkpoints
     )
     figure = _figure(
-        title=(
-            f"From PoC to production: {timeline.min_weeks:g}-{timeline.max_weeks:g} weeks,"
-            f" likely {timeline.likely_weeks:.1f}"
-        ),
+        title={
+            "text": (
+                f"From PoC to production: {timeline.min_weeks:g}-{timeline.max_weeks:g} weeks,"
+                f" likely {timeline.likely_weeks:.1f}"
+            ),
+            # At the top of the figure: the legend (three rows where the phase names
+            # leave it little width) sits between the title and the plot.
+            "yref": "container",
+            "y": 0.99,
+            "yanchor": "top",
+        },
+        margin={"t": 140},
         barmode="overlay",
         xaxis={
             "title": {"text": "Weeks from the start of production planning"},
             "range": [0, max(timeline.max_weeks, timeline.likely_weeks) * 1.05],
         },
         yaxis={"autorange": "reversed", "title": {"text": ""}},
-        height=max(360, 120 + 40 * len(rows)),
+        height=max(420, 180 + 40 * len(rows)),
     )
     for critical, colour, label in (
         (True, VERMILLION, "Critical path"),
