@@ -236,12 +236,22 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[int | None, dict[st
     return records
 
 
+READINESS_PREFIX = "readiness."
+"""Table columns `readiness.<item id>` hold a row's readiness answers (done, open, n/a)."""
+
+
 def records_from_table(
     table: pd.DataFrame, *, source: str = "table", first_row: int = 2
 ) -> list[tuple[int | None, dict[str, Any]]]:
-    """Scenario mappings from table rows: `<field>_low` / `<field>_high` make ranges.
+    """Scenario mappings from table rows: `<field>_low` / `<field>_high` make ranges,
+    `readiness.<item id>` columns the readiness answers (a row whose readiness cells are
+    all blank is not assessed, like a scenario file without `readiness`).
 
     Row numbers are as a spreadsheet shows them (the header is row 1).
+
+    >>> table = pd.DataFrame({"name": ["A", "B"], "readiness.value_signal": ["done", None]})
+    >>> [record.get("readiness") for _, record in records_from_table(table)]
+    [{'value_signal': 'done'}, None]
     """
     problems: list[Problem] = []
     columns = [str(c).strip() for c in table.columns]
@@ -261,6 +271,8 @@ def records_from_table(
         base, _, part = column.rpartition("_")
         if column in SCENARIO_KEYS or (part in RANGE_PARTS and base in FIELD_SPECS):
             continue
+        if column.startswith(READINESS_PREFIX) and column != READINESS_PREFIX:
+            continue  # the item id is checked with the scenario's other answers
         problems.append(
             Problem(
                 column,
@@ -282,7 +294,11 @@ def records_from_table(
                 and column.rpartition("_")[0] in FIELD_SPECS
             ):
                 continue
-            record[column] = value.strip() if isinstance(value, str) else value
+            value = value.strip() if isinstance(value, str) else value
+            if column.startswith(READINESS_PREFIX):
+                record.setdefault("readiness", {})[column[len(READINESS_PREFIX) :]] = value
+            else:
+                record[column] = value
         for field in FIELD_SPECS:
             parts = {p: row.get(f"{field}_{p}") for p in RANGE_PARTS}
             if all(_blank(v) for v in parts.values()):

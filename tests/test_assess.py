@@ -164,3 +164,22 @@ def test_json_contract_has_every_key_and_nothing_unserialisable(samples):
     assert set(data["headline"]) == {key for key, _, _ in HEADLINES}
     assert all(key in data for key in MONTE_CARLO_JSON_KEYS) == bool(samples)
     assert data["basis"] == ("P50" if samples else "likely")
+
+
+@pytest.mark.parametrize(
+    "starter", ["invoice_triage", "sales_copilot", "support_ticket_classifier"]
+)
+def test_a_starter_in_the_portfolio_table_is_the_same_initiative(starter):
+    """templates/scenarios/portfolio.csv holds the YAML starters' rows (readiness
+    statuses included), so the batch and the memo of a starter agree."""
+    from roi.files import load_scenarios
+    from roi.resources import SCENARIOS
+
+    own = load_scenario(SCENARIOS / f"{starter}.yaml")
+    (row,) = [s for s in load_scenarios(SCENARIOS / "portfolio.csv") if s.name == own.name]
+    mine, theirs = assess(own, samples=500, seed=4), assess(row, samples=500, seed=4)
+    assert mine.outcome == theirs.outcome
+    assert mine.headlines() == theirs.headlines()
+    assert {k: a.status for k, a in own.readiness.items()} == {
+        k: a.status for k, a in row.readiness.items()
+    }

@@ -92,6 +92,31 @@ def test_csv_rows_with_range_columns(tmp_path):
     assert second.users == 10 and second.workdays_per_year == 200
 
 
+def test_csv_readiness_columns_are_the_rows_answers(tmp_path):
+    """readiness.<item id> columns: a row's answers; a row with them all blank is not
+    assessed, exactly as a YAML scenario without `readiness`."""
+    path = write(
+        tmp_path,
+        "plan.csv",
+        f"{HEADER},readiness.value_signal,readiness.owner_sponsor_committed\n"
+        f"{INVOICE_ROW}, done ,open\n"
+        f"{INVOICE_ROW.replace('Invoice', 'Other', 1)},,\n",
+    )
+    answered, unanswered = load_scenarios(path)
+    assert {k: a.status for k, a in answered.readiness.items()} == {
+        "value_signal": "done",
+        "owner_sponsor_committed": "open",
+    }
+    assert unanswered.readiness == {}
+
+
+def test_csv_readiness_column_with_an_unknown_item_suggests_one(tmp_path):
+    path = write(tmp_path, "plan.csv", f"{HEADER},readiness.value_signl\n{INVOICE_ROW},done\n")
+    problem = only_problem(path)
+    assert "row 2" in problem and "'value_signl'" in problem
+    assert "did you mean 'value_signal'" in problem
+
+
 def test_csv_range_with_only_one_side(tmp_path):
     """users_low alone: high defaults to the likely value."""
     path = write(tmp_path, "plan.csv", f"{HEADER},users_low\n{INVOICE_ROW},150\n")
