@@ -10,6 +10,7 @@ import numpy as np
 
 from roi._types import Numbers
 from roi.impact import MONTHS_PER_YEAR, running_costs, time_value
+from roi.precision import at_least, at_most
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
 
 TIME_FACTORS = (
@@ -161,7 +162,9 @@ def break_even_table(values: Mapping[str, float]) -> list[BreakEven]:
             continue
         change = (found - current) / current * 100 if current else None
         allowed = spec.check(found) if not spec.whole else spec.check(round(found))
-        meets_now = (found <= current) if DIRECTION[field] == "at least" else (found >= current)
+        meets_now = bool(
+            at_most(found, current) if DIRECTION[field] == "at least" else at_least(found, current)
+        )
         note = "met at the likely value" if meets_now else "missed at the likely value"
         if not allowed:
             note += f"; the break-even is outside what is allowed ({spec.allowed()})"

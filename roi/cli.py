@@ -23,6 +23,7 @@ from roi.exceptions import (
 )
 from roi.files import load_scenarios
 from roi.formatting import money, months, percent, share, unique_stems, weeks
+from roi.precision import at_most
 from roi.uncertainty import DEFAULT_SAMPLES, Simulation
 
 
@@ -44,7 +45,7 @@ def summary_text(assessment: Assessment) -> str:
     threshold = s.value("payback_threshold_months")
     basis = assessment.basis
     impact, payback, npv = assessment.headlines()
-    met = decision.payback_months is not None and decision.payback_months <= threshold + 1e-9
+    met = decision.payback_months is not None and bool(at_most(decision.payback_months, threshold))
 
     def likely(h: Headline) -> str:
         if h.basis == "likely":
@@ -52,11 +53,12 @@ def summary_text(assessment: Assessment) -> str:
         text = money(h.likely) if h.kind == "money" else months(h.likely)
         return f" (likely {text})"
 
-    ramp = (
-        f"month {results.payback_month_with_ramp} after go-live"
-        if results.payback_month_with_ramp is not None
-        else "never"
+    at = "P50" if basis == "P50" else "likely"
+    kill_test = (
+        f"; the decision's basis ({at} {months(decision.payback_months)}): "
+        f"{threshold:g}-month threshold {'met' if met else 'missed'}"
     )
+    ramp = f"month {results.payback_month_with_ramp} after go-live"
     horizon = (
         f"{s.value('horizon_months'):g} months at {percent(s.value('discount_rate') * 100)} a year"
     )
@@ -74,10 +76,18 @@ def summary_text(assessment: Assessment) -> str:
         _row("One-time costs", money(results.one_time_cost)),
         _row(
             f"Payback ({basis})",
-            f"{months(payback.value)}{likely(payback)}; threshold {threshold:g} months "
-            f"{'met' if met else 'missed'}",
+            f"{months(payback.value)}{likely(payback)}, simple: one-time costs / monthly net"
+            + (kill_test if results.payback_basis == "simple" else ""),
         ),
-        _row("Payback with ramp", f"{ramp} (likely)"),
+        _row(
+            "Payback on cash flow",
+            (
+                f"{months(results.payback_months_cash_flow)}, {ramp} (likely)"
+                if results.payback_months_cash_flow is not None
+                else "never (likely)"
+            )
+            + (kill_test if results.payback_basis == "cash_flow" else ""),
+        ),
         _row(f"NPV ({basis})", f"{money(npv.value)}{likely(npv)}; {horizon}"),
         _row("ROI over horizon", percent(results.roi_pct) + " (likely)"),
         _row(

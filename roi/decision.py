@@ -9,14 +9,17 @@ Checks, in order:
 
 1. It pays back at all (monthly net impact > 0): otherwise No-go.
 2. Payback (P50 of the simulation, else the likely value) is within the scenario's
-   threshold: otherwise No-go.
+   threshold, at roi's stated precision (`roi.precision`): otherwise No-go. Payback is
+   on the scenario's `payback_basis`: by default what the cash flow shows, adoption ramp
+   included (`cash_flow`); `simple` is one-time costs / monthly net.
 3. NPV over the horizon (P50, else likely) is not negative (`require_positive_npv`):
    otherwise No-go.
 4. The probability that payback meets the threshold is at least `confidence`:
    otherwise Conditional go (narrow the uncertainty first).
 5. The required checklists (the PoC exit criteria) have no open items: up to
    `max_open_items` open items can be closed with bounded effort (Conditional go, one
-   condition per item); more is No-go.
+   condition per item); more is No-go. No readiness answers at all leave the criteria
+   unproven: Conditional go at best, with the condition to assess them.
 6. Optionally, MLOps maturity is at least `min_maturity`: otherwise Conditional go.
 """
 
@@ -30,6 +33,7 @@ from roi.evaluate import Results
 from roi.exceptions import RoiError
 from roi.formatting import money, months, share
 from roi.gates import Readiness
+from roi.precision import at_most, money_not_negative
 from roi.scenario import FIELD_SPECS
 from roi.timeline import CONFIG as TIMELINE_CONFIG
 from roi.uncertainty import Simulation
@@ -226,7 +230,7 @@ def decide(
     Pure: same inputs, same decision. With a simulation the payback and NPV checks use
     its P50 and the confidence check its probability of meeting the threshold; without
     one they use the likely values and skip the confidence check. Without readiness
-    answers the decision rests on the numbers, and says so.
+    answers the PoC exit criteria are unproven: at best a Conditional go.
 
     >>> from roi.evaluate import evaluate
     >>> from roi.scenario import Scenario
@@ -234,8 +238,8 @@ def decide(
     ...              minutes_saved_per_task=4, hourly_rate=55, platform_cost_annual=60_000,
     ...              model_cost_annual=36_000, support_cost_annual=40_000,
     ...              build_cost=250_000, change_cost=50_000)
-    >>> decide(evaluate(s)).outcome
-    'Go'
+    >>> decide(evaluate(s)).outcome  # no readiness answers: the criteria are unproven
+    'Conditional go'
     >>> decide(evaluate(s.evolve(build_cost=2_500_000))).outcome  # payback 17.8 months
     'No-go'
     """
@@ -248,18 +252,25 @@ def decide(
 
     if simulation is not None:
         where = "at P50"
-        payback = _finite(simulation.percentile("payback_months", 50))
+        payback = _finite(simulation.percentile(simulation.payback_key, 50))
         npv_used = _finite(simulation.percentile("npv", 50))
         probability = float(simulation.prob_meets_threshold)
         basis = "P50 of the Monte Carlo simulation"
     else:
         where = "at the likely values"
-        payback = results.payback_months
+        payback = results.decision_payback_months
         npv_used = results.npv
         probability = None
         basis = "likely (point) values; no simulation"
 
-    # 1-2. Pays back, within the threshold.
+    # 1-2. Pays back, within the threshold, on the scenario's payback basis.
+    ramp = scenario.value("adoption_months")
+    if scenario.payback_basis == "cash_flow" and ramp > 0:
+        what = f"Payback on the cash flow (with the {ramp:g}-month adoption ramp)"
+    elif scenario.payback_basis == "simple":
+        what = "Simple payback (one-time costs / monthly net)"
+    else:
+        what = "Payback"
     if payback is None:
         monthly = results.monthly_net_impact
         detail = (
@@ -268,12 +279,12 @@ def decide(
             else "in at least half of the simulated outcomes"
         )
         checks.append(Check("pays_back", "no-go", f"Never pays back: {detail}."))
-    elif payback > threshold:
+    elif not at_most(payback, threshold):
         checks.append(
             Check(
                 "payback_threshold",
                 "no-go",
-                f"Payback {where} is {months(payback)}, above the {threshold:g}-month threshold.",
+                f"{what} {where} is {months(payback)}, above the {threshold:g}-month threshold.",
             )
         )
     else:
@@ -281,13 +292,13 @@ def decide(
             Check(
                 "payback_threshold",
                 "pass",
-                f"Payback {where} is {months(payback)}, within the {threshold:g}-month threshold.",
+                f"{what} {where} is {months(payback)}, within the {threshold:g}-month threshold.",
             )
         )
 
     # 3. NPV.
     if rule.require_positive_npv and npv_used is not None:
-        if npv_used < 0:
+        if not money_not_negative(npv_used):
             checks.append(
                 Check(
                     "npv",
@@ -327,14 +338,20 @@ def decide(
                 )
             )
 
-    # 5-6. Readiness. No answers at all is "not assessed", not "everything open".
+    # 5-6. Readiness. No answers at all is "not assessed", not "everything open"; but the
+    # PoC exit criteria are then unproven, so it is at best a conditional go.
     if readiness is None or not readiness.assessed:
         checks.append(
             Check(
                 "readiness",
-                "info",
-                "Readiness was not assessed: this decision rests on the numbers only.",
+                "conditional",
+                "Readiness was not assessed: the PoC exit criteria (value signal, owner and "
+                "sponsor, decision memo) are not shown to be met.",
             )
+        )
+        conditions.append(
+            "Assess readiness: answer the PoC exit criteria (done, open or n/a, with owners) "
+            "and decide again."
         )
     else:
         required = [s for s in readiness.checklists if s.checklist.id in rule.required_checklists]

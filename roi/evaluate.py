@@ -22,6 +22,7 @@ from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
 from roi.impact import IMPACT_FIELDS, MONTHS_PER_YEAR, annual_impact
 from roi.payback import (
     adopted_months,
+    cash_flow_payback_months,
     cumulative_cash,
     meets_threshold,
     monthly_cash_flows,
@@ -44,6 +45,8 @@ RESULT_COLUMNS = (
     "one_time_cost",
     "payback_months",
     "meets_payback_threshold",
+    "payback_months_cash_flow",
+    "meets_payback_threshold_cash_flow",
     "npv",
     "roi_pct",
     "payback_month_with_ramp",
@@ -85,6 +88,7 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
     ramp = v["adoption_months"]
     horizon = np.round(v["horizon_months"])
     payback = payback_months(one_time, monthly_net)
+    cash_payback = cash_flow_payback_months(one_time, benefit, running, ramp)
     ramp_month = ramp_payback_month(one_time, benefit, running, ramp)
     weeks = np.asarray(weeks_to_go_live, float)[()]  # a number in, a number out
     return {
@@ -96,6 +100,10 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
         "one_time_cost": one_time,
         "payback_months": payback,
         "meets_payback_threshold": meets_threshold(payback, v["payback_threshold_months"]),
+        "payback_months_cash_flow": cash_payback,
+        "meets_payback_threshold_cash_flow": meets_threshold(
+            cash_payback, v["payback_threshold_months"]
+        ),
         "npv": npv(one_time, benefit, running, ramp, v["discount_rate"], horizon),
         "roi_pct": roi_pct(one_time, benefit, running, ramp, horizon),
         "payback_month_with_ramp": ramp_month,
@@ -120,8 +128,10 @@ class Results:
     annual_impact: float
     monthly_net_impact: float
     one_time_cost: float
-    payback_months: float | None  # None: never pays back
+    payback_months: float | None  # simple: one-time costs / monthly net; None: never
     meets_payback_threshold: bool
+    payback_months_cash_flow: float | None  # cumulative cash reaches 0, ramp included
+    meets_payback_threshold_cash_flow: bool
     npv: float
     roi_pct: float | None
     payback_month_with_ramp: int | None
@@ -136,6 +146,18 @@ class Results:
         return self.payback_months is not None
 
     @property
+    def payback_basis(self) -> str:
+        """Which payback the decision's kill test uses: "cash_flow" or "simple"."""
+        return self.scenario.payback_basis
+
+    @property
+    def decision_payback_months(self) -> float | None:
+        """The payback on the scenario's `payback_basis` (None: never)."""
+        if self.payback_basis == "simple":
+            return self.payback_months
+        return self.payback_months_cash_flow
+
+    @property
     def go_live_date(self) -> date | None:
         return self.timeline.go_live_date
 
@@ -148,6 +170,9 @@ class Results:
             "payback_months": self.payback_months,
             "meets_payback_threshold": self.meets_payback_threshold,
             "payback_threshold_months": self.scenario.value("payback_threshold_months"),
+            "payback_months_cash_flow": self.payback_months_cash_flow,
+            "meets_payback_threshold_cash_flow": self.meets_payback_threshold_cash_flow,
+            "payback_basis": self.payback_basis,
             "npv": self.npv,
             "roi_pct": self.roi_pct,
             "time_value": self.time_value,
@@ -250,6 +275,8 @@ def evaluate(scenario: Scenario) -> Results:
         one_time_cost=float(raw["one_time_cost"]),
         payback_months=_finite_or_none(raw["payback_months"]),
         meets_payback_threshold=bool(raw["meets_payback_threshold"]),
+        payback_months_cash_flow=_finite_or_none(raw["payback_months_cash_flow"]),
+        meets_payback_threshold_cash_flow=bool(raw["meets_payback_threshold_cash_flow"]),
         npv=float(raw["npv"]),
         roi_pct=_finite_or_none(raw["roi_pct"]),
         payback_month_with_ramp=int(ramp_month) if math.isfinite(ramp_month) else None,

@@ -15,6 +15,7 @@ import numpy as np
 
 from roi._types import Numbers
 from roi.impact import MONTHS_PER_YEAR
+from roi.precision import at_most
 
 _EPS = 1e-9  # months; absorbs floating error when a payback lands exactly on a month
 _CHUNK = 65_536  # rows per block when a month-by-month matrix is needed
@@ -46,12 +47,13 @@ def payback_months(one_time_cost: Numbers, monthly_net: Numbers) -> np.ndarray:
 
 
 def meets_threshold(payback: Numbers, threshold_months: Numbers) -> np.ndarray:
-    """True where payback comes within the threshold (exactly at it counts as met).
+    """True where payback comes within the threshold; exactly at it counts as met, at
+    roi's stated precision (`roi.precision`: 12.000000000000002 months is 12).
 
-    >>> meets_threshold([6.0, 12.0, 12.5, np.inf], 12).tolist()
-    [True, True, False, False]
+    >>> meets_threshold([6.0, 12.0, 12.000000000000002, 12.5, np.inf], 12).tolist()
+    [True, True, True, False, False]
     """
-    return np.asarray(payback, float) <= np.asarray(threshold_months, float)
+    return at_most(payback, threshold_months)
 
 
 def adopted_months(t: Numbers, adoption_months: Numbers) -> np.ndarray:
@@ -195,28 +197,31 @@ def cumulative_cash(
     )
 
 
-def ramp_payback_month(
+def cash_flow_payback_months(
     one_time_cost: Numbers,
     monthly_benefit: Numbers,
     monthly_running_cost: Numbers,
     adoption_months: Numbers,
 ) -> np.ndarray:
-    """First whole month after go-live whose cumulative cash is >= 0; inf if never.
+    """Months after go-live until cumulative cash, adoption ramp included, reaches 0; inf
+    if never. The payback the cash flow shows, to a fraction of a month.
 
     Notes
     -----
     Cumulative cash is B * adopted_months(t) - K * t - C. During the ramp (t <= A) it is
     a quadratic in t, after it a line, so the crossing has a closed form; it does not
-    stop at the horizon. Never pays back exactly when B - K (monthly net) <= 0.
+    stop at the horizon. Never pays back exactly when B - K (monthly net) <= 0. With no
+    ramp it is the simple payback C / (B - K).
 
     Examples
     --------
-    $300,000 up front, $170,667 a month of benefit, $11,333 a month to run: month 2 with
-    no ramp, month 4 with a 3-month adoption ramp.
+    $300,000 up front, $170,667 a month of benefit, $11,333 a month to run: 1.88 months
+    with no ramp; with a 3-month adoption ramp the cash is still negative when the ramp
+    ends, so (C + B A / 2) / (B - K) = 556,000 / 159,333 = 3.49 months.
 
     >>> benefit, running = 2_048_000 / 12, 136_000 / 12
-    >>> ramp_payback_month(300_000, benefit, running, [0, 3]).tolist()
-    [2.0, 4.0]
+    >>> cash_flow_payback_months(300_000, benefit, running, [0, 3]).round(2).tolist()
+    [1.88, 3.49]
     """
     cost, benefit, running, ramp = np.broadcast_arrays(
         *(
@@ -232,8 +237,33 @@ def ramp_payback_month(
         in_ramp = in_ramp / safe_benefit
         after_ramp = (cost + benefit * ramp / 2) / np.where(net > 0, net, 1.0)
     crossing = np.where((ramp > 0) & (in_ramp <= ramp), in_ramp, after_ramp)
-    month = np.ceil(np.maximum(crossing - _EPS, 0.0))
-    month = np.where(net > 0, month, np.inf)
+    crossing = np.where(net > 0, np.maximum(crossing, 0.0), np.inf)
+    return crossing[()] if crossing.ndim == 0 else crossing
+
+
+def ramp_payback_month(
+    one_time_cost: Numbers,
+    monthly_benefit: Numbers,
+    monthly_running_cost: Numbers,
+    adoption_months: Numbers,
+) -> np.ndarray:
+    """First whole month after go-live whose cumulative cash is >= 0; inf if never:
+    `cash_flow_payback_months` rounded up to the month.
+
+    Examples
+    --------
+    $300,000 up front, $170,667 a month of benefit, $11,333 a month to run: month 2 with
+    no ramp, month 4 with a 3-month adoption ramp.
+
+    >>> benefit, running = 2_048_000 / 12, 136_000 / 12
+    >>> ramp_payback_month(300_000, benefit, running, [0, 3]).tolist()
+    [2.0, 4.0]
+    """
+    crossing = cash_flow_payback_months(
+        one_time_cost, monthly_benefit, monthly_running_cost, adoption_months
+    )
+    with np.errstate(invalid="ignore"):
+        month = np.where(np.isfinite(crossing), np.ceil(np.maximum(crossing - _EPS, 0.0)), np.inf)
     return month[()] if month.ndim == 0 else month
 
 

@@ -499,6 +499,9 @@ class Scenario(BaseModel):
     start_date: date | None = None
     poc_weeks: Uncertain | None = None
     governance: Literal["parallel", "sequential"] = "parallel"
+    # Which payback the decision's kill test uses: what the cash flow shows (with the
+    # adoption ramp), or the simple one-time costs / monthly net.
+    payback_basis: Literal["cash_flow", "simple"] = "cash_flow"
     phase_weeks: dict[str, Uncertain] = Field(default_factory=dict)
     correlations: tuple[Correlation, ...] = ()
     checklists: str | None = None  # a user's gates/checklists YAML (see roi.gates)
@@ -510,6 +513,7 @@ class Scenario(BaseModel):
         "start_date",
         "poc_weeks",
         "governance",
+        "payback_basis",
         "phase_weeks",
         "correlations",
         "checklists",
@@ -701,6 +705,8 @@ class Scenario(BaseModel):
             data["poc_weeks"] = _plain(self.poc_weeks)
         if self.governance != "parallel":
             data["governance"] = self.governance
+        if self.payback_basis != "cash_flow":
+            data["payback_basis"] = self.payback_basis
         if self.phase_weeks:
             data["phase_weeks"] = {k: _plain(v) for k, v in self.phase_weeks.items()}
         if self.correlations:

@@ -42,6 +42,7 @@ METRICS = (
     "annual_impact",
     "monthly_net_impact",
     "payback_months",
+    "payback_months_cash_flow",
     "npv",
     "roi_pct",
     "weeks_to_go_live",
@@ -400,9 +401,20 @@ class Simulation:
     # --- probabilities -------------------------------------------------------------
 
     @property
+    def payback_key(self) -> str:
+        """The output holding the payback the decision uses (the scenario's basis)."""
+        if self.scenario.payback_basis == "simple":
+            return "payback_months"
+        return "payback_months_cash_flow"
+
+    @property
     def prob_meets_threshold(self) -> float:
-        """Share of samples whose payback comes within the payback threshold."""
-        return float(np.mean(self.outputs["meets_payback_threshold"]))
+        """Share of samples whose payback, on the scenario's `payback_basis` (the cash
+        flow with its ramp, by default), comes within the payback threshold."""
+        meets = "meets_payback_threshold" + (
+            "" if self.payback_key == "payback_months" else "_cash_flow"
+        )
+        return float(np.mean(self.outputs[meets]))
 
     @property
     def prob_positive_net(self) -> float:

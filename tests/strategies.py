@@ -102,6 +102,7 @@ def scenario_fields(draw: st.DrawFn, *, with_ranges: bool = True) -> dict:
     if draw(st.booleans()):
         fields["poc_weeks"] = draw(_floats(0.5, 26.0))
     fields["governance"] = draw(st.sampled_from(["parallel", "sequential"]))
+    fields["payback_basis"] = draw(st.sampled_from(["cash_flow", "simple"]))
     if draw(st.booleans()):
         fields["phase_weeks"] = draw(
             st.dictionaries(st.sampled_from([p.id for p in PHASES]), _floats(0.0, 12.0), max_size=3)

@@ -66,8 +66,14 @@ def test_run_prints_the_decision_first_then_the_summary(capsys, invoice_yaml):
     assert "    Condition: Close: A product owner and a sponsor are committed" in out
     assert "  Annual impact (likely) $1,888,000\n" in out
     assert "  Monthly net impact     $157,333.33 (likely)" in out
-    assert "  Payback (likely)       1.9 months; threshold 12 months met" in out
-    assert "  Payback with ramp      month 4 after go-live" in out
+    # Simple: 300,000 / 157,333.33 = 1.9 months. On the cash flow, with the 3-month ramp,
+    # cash is still negative at month 3, so (300,000 + 168,666.67 x 3 / 2) / 157,333.33
+    # = 3.5 months, in month 4: the decision's basis.
+    assert "  Payback (likely)       1.9 months, simple: one-time costs / monthly net\n" in out
+    assert (
+        "  Payback on cash flow   3.5 months, month 4 after go-live (likely); the decision's "
+        "basis (likely 3.5 months): 12-month threshold met"
+    ) in out
     assert "  Production timeline    11-21 weeks, likely 16.0 weeks" in out
     assert "Monte Carlo" not in out  # no ranges: nothing to simulate
 
@@ -101,8 +107,9 @@ def test_run_summary_says_never(capsys, never_file):
     """The readable summary says 'never', 'missed' and No-go first."""
     _, out, _ = run_main(capsys, "run", never_file)
     assert out.splitlines()[1].split()[:2] == ["Decision", "No-go:"]
-    assert "  Payback (likely)       never; threshold 12 months missed" in out
-    assert "  Payback with ramp      never" in out
+    assert "  Payback (likely)       never, simple: one-time costs / monthly net\n" in out
+    assert "  Payback on cash flow   never (likely); the decision's basis (likely never)" in out
+    assert out.count("12-month threshold missed") == 1
 
 
 def test_run_json_has_the_decision(capsys, invoice_yaml, never_file):
@@ -151,7 +158,8 @@ def test_run_several_scenarios_prints_a_table(capsys, tmp_path, invoice_fields):
         "P(meets)",
     ]
     assert set(rule) == {"-", " "}
-    assert first.split()[:3] == ["Ranged", "Go", "P50"] and first.endswith("100%")
+    # No readiness answers: the PoC exit criteria are unproven, so a conditional go.
+    assert first.split()[:4] == ["Ranged", "Conditional", "go", "P50"] and first.endswith("100%")
     assert second.split()[:4] == ["B", "No-go", "likely", "-$135,789"]
     assert "never" in second and second.endswith("n/a")
     _, detail, _ = run_main(capsys, "run", path, "--samples", "2000", "--detail")

@@ -11,6 +11,7 @@ from strategies import FAST, scenarios
 from roi.decision import CONDITIONAL, GO, NO_GO, DecisionRule, RuleError, decide
 from roi.evaluate import evaluate
 from roi.gates import readiness_status
+from roi.precision import CENT, RELATIVE_TOLERANCE
 from roi.scenario import Scenario
 from roi.uncertainty import simulate
 
@@ -43,13 +44,35 @@ CASES = [
         "Payback at the likely values is 1.9 months, within the 12-month threshold.",
     ),
     (
-        "not assessed: numbers only",
+        "not assessed: the PoC exit criteria are unproven",
         {},
         False,
         None,
         DecisionRule(),
+        CONDITIONAL,
+        "Readiness was not assessed: the PoC exit criteria",
+    ),
+    # A 24-month ramp, build 1,500,000: simple payback 1,550,000 / 157,333.33 = 9.9
+    # months, but the cash flow crosses 0 only at t = A (K + sqrt(K^2 + 2 B C / A)) / B =
+    # 24 x (11,333 + sqrt(11,333^2 + 2 x 168,667 x 1,550,000 / 24)) / 168,667 = 22.7.
+    (
+        "simple payback met, cash flow with a long ramp missed",
+        {"build_cost": 1_500_000, "adoption_months": 24},
+        False,
+        POC_DONE,
+        DecisionRule(),
+        NO_GO,
+        "Payback on the cash flow (with the 24-month adoption ramp) at the likely values is "
+        "22.7 months, above",
+    ),
+    (
+        "the same on the simple basis is met",
+        {"build_cost": 1_500_000, "adoption_months": 24, "payback_basis": "simple"},
+        False,
+        POC_DONE,
+        DecisionRule(),
         GO,
-        "Readiness was not assessed",
+        "Simple payback (one-time costs / monthly net) at the likely values is 9.9 months",
     ),
     # 10 users: 101,200 - 136,000 = -34,800 a year, -2,900 a month.
     (
@@ -170,14 +193,18 @@ def test_every_failed_check_is_listed_not_only_the_first(invoice_fields):
 
 
 def test_no_answers_at_all_is_not_assessed_rather_than_everything_open(invoice_fields):
-    """An empty readiness block means nobody assessed it: the decision rests on the
-    numbers and says so, exactly as when no readiness is passed (app, memo and batch
-    all pass what the scenario holds)."""
+    """An empty readiness block means nobody assessed it, exactly as when no readiness is
+    passed (app, memo and batch all pass what the scenario holds): not a No-go for four
+    open items, but not a Go either, since the PoC exit criteria are unproven."""
     results = evaluate(_scenario(invoice_fields))
     empty = decide(results, readiness=readiness_status({}))
-    assert empty.outcome == decide(results).outcome == GO
+    assert empty.outcome == decide(results).outcome == CONDITIONAL
     assert empty.reasons == decide(results).reasons
     assert any("not assessed" in r for r in empty.reasons)
+    assert empty.conditions == (
+        "Assess readiness: answer the PoC exit criteria (done, open or n/a, with owners) "
+        "and decide again.",
+    )
 
 
 def test_conditional_go_lists_one_condition_per_open_item_with_its_owner(invoice_fields):
@@ -205,12 +232,14 @@ def test_low_confidence_condition_states_the_probability(invoice_fields):
         minutes_saved_per_task={"low": 1, "likely": 4, "high": 6},
     )
     simulation = simulate(scenario, samples=4_000, seed=1)
-    decision = decide(evaluate(scenario), simulation)
+    done = readiness_status(POC_DONE)
+    decision = decide(evaluate(scenario), simulation, done)
     assert decision.probability == simulation.prob_meets_threshold
     shown = f"{simulation.prob_meets_threshold * 100:.0f}%"
     assert decision.conditions[0].endswith(f"it is {shown} now.")
     # A lower bar turns the same numbers into a go.
-    assert decide(evaluate(scenario), simulation, rule=DecisionRule(confidence=0.5)).outcome == GO
+    lower = DecisionRule(confidence=0.5)
+    assert decide(evaluate(scenario), simulation, done, rule=lower).outcome == GO
 
 
 def test_simulation_decides_on_p50_not_on_the_likely_value(invoice_fields):
@@ -224,10 +253,13 @@ def test_simulation_decides_on_p50_not_on_the_likely_value(invoice_fields):
     assert results.payback_months <= 12
     simulation = simulate(scenario, samples=4_000, seed=1)
     assert simulation.percentile("payback_months", 50) > 12
-    assert decide(results).outcome == GO
-    decision = decide(results, simulation)
+    done = readiness_status(POC_DONE)
+    assert decide(results, readiness=done).outcome == GO
+    decision = decide(results, simulation, done)
     assert decision.outcome == NO_GO
-    assert decision.payback_months == simulation.percentile("payback_months", 50)
+    assert decision.payback_months == simulation.percentile(simulation.payback_key, 50)
+    # No ramp: the cash-flow payback is the simple one (to rounding).
+    assert decision.payback_months == pytest.approx(simulation.percentile("payback_months", 50))
 
 
 def test_no_go_has_no_conditions(invoice_fields):
@@ -294,7 +326,7 @@ def test_rule_is_frozen():
 def test_decision_to_dict_is_json_ready(invoice_fields):
     import json
 
-    decision = decide(evaluate(_scenario(invoice_fields)))
+    decision = decide(evaluate(_scenario(invoice_fields)), readiness=readiness_status(POC_DONE))
     data = json.loads(json.dumps(decision.to_dict()))
     assert data["outcome"] == GO
     assert data["rule"]["confidence"] == 0.7
@@ -303,10 +335,17 @@ def test_decision_to_dict_is_json_ready(invoice_fields):
 @FAST
 @given(scenarios(with_ranges=False))
 def test_point_decision_is_no_go_exactly_when_payback_or_npv_fails(scenario):
+    """With the PoC exit criteria done: No-go exactly when payback on the scenario's
+    basis misses the threshold (at roi's precision) or NPV is negative (to the cent)."""
     results = evaluate(scenario)
-    decision = decide(results)
+    decision = decide(results, readiness=readiness_status(POC_DONE))
     threshold = scenario.value("payback_threshold_months")
-    fails = results.payback_months is None or results.payback_months > threshold or results.npv < 0
+    payback = results.decision_payback_months
+    fails = (
+        payback is None
+        or payback > threshold * (1 + RELATIVE_TOLERANCE)
+        or results.npv <= -CENT / 2
+    )
     assert decision.outcome == (NO_GO if fails else GO)
     assert decision.conditions == ()
     assert len(decision.reasons) == len(decision.checks) >= 2

@@ -26,6 +26,14 @@ from roi.reports.portfolio import (
 )
 from roi.resources import EXAMPLE_SCENARIO
 
+POC_EXIT = (
+    "value_signal",
+    "feasibility_baseline",
+    "risks_documented",
+    "owner_sponsor_committed",
+    "decision_memo",
+)
+"""The PoC exit checklist's items (roi/data/gates.yaml), all done: a Go on good numbers."""
 COUNT_KEYS = ("scenarios", "ran", "skipped_unchanged", "failed", "invalid_inputs")
 """BatchReport.counts() keys, what the report says about a run."""
 EMPTY_FAILURES = pd.DataFrame(columns=["name", "stage", "error"])
@@ -44,14 +52,14 @@ def test_ranked_by_decision_then_headline_npv(example):
     rows = [
         _row(example, name="Never", hourly_rate=0),  # never pays back: No-go
         _row(example, name="Small conditional", users=150),  # the example's one open item
-        _row(example, name="Unassessed", users=120, readiness={}),  # numbers only: Go
+        _row(example, name="Ready", users=120, readiness=dict.fromkeys(POC_EXIT, "done")),
         _row(example, name="Big conditional", users=400),
     ]
     frame = summary_frame(rows)
     assert list(frame["rank"]) == [1, 2, 3, 4]
     assert list(frame["decision"]) == ["Go", "Conditional go", "Conditional go", "No-go"]
     # Within a decision, the higher headline NPV first (400 users before 150).
-    assert list(frame["name"]) == ["Unassessed", "Big conditional", "Small conditional", "Never"]
+    assert list(frame["name"]) == ["Ready", "Big conditional", "Small conditional", "Never"]
     conditional = frame[frame["decision"] == "Conditional go"]["headline_npv"]
     assert conditional.iloc[0] > conditional.iloc[1]
 

@@ -17,6 +17,7 @@ from roi.assess import MONTE_CARLO_JSON_KEYS
 from roi.cli import main
 from roi.evaluate import compute, evaluate, timeline_for
 from roi.exceptions import ScenarioError
+from roi.precision import RELATIVE_TOLERANCE
 from roi.scenario import NUMERIC_FIELDS, Range, Scenario, scenario_from_dict
 from roi.timeline import CHECKPOINTS, PHASES, estimate_timeline
 from roi.uncertainty import (
@@ -396,7 +397,20 @@ def test_probabilities_are_shares_of_the_samples(scenario, seed):
     payback = sim.outputs["payback_months"]
     threshold = sim.inputs["payback_threshold_months"]
     assert 0 <= sim.prob_meets_threshold <= 1
-    assert sim.prob_meets_threshold == np.mean(payback <= threshold)
+    # On the decision's basis (the cash flow by default), to roi's stated precision.
+    basis_payback = sim.outputs[sim.payback_key]
+    assert (
+        sim.payback_key
+        == {"cash_flow": "payback_months_cash_flow", "simple": "payback_months"}[
+            scenario.payback_basis
+        ]
+    )
+    assert sim.prob_meets_threshold == np.mean(
+        basis_payback <= threshold * (1 + RELATIVE_TOLERANCE)
+    )
+    # The cash flow never pays back sooner than the simple formula says.
+    finite = np.isfinite(payback)
+    assert np.all(sim.outputs["payback_months_cash_flow"][finite] >= payback[finite] * (1 - 1e-12))
     assert sim.prob_never_pays_back == np.mean(np.isinf(payback))
     assert sim.prob_positive_net == np.mean(sim.outputs["annual_impact"] > 0)
     assert sim.prob_never_pays_back + sim.prob_positive_net == pytest.approx(1.0)
