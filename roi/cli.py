@@ -26,6 +26,24 @@ from roi.formatting import money, months, percent, share, unique_stems, weeks
 from roi.precision import at_most
 from roi.uncertainty import DEFAULT_SAMPLES, Simulation
 
+# Characters that Python's str.splitlines (and some editors) treat as line breaks,
+# though JSON lets them stand unescaped inside a string.
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def json_line(data: dict) -> str:
+    r"""One JSON object on exactly one line, whatever splits it: non-ASCII text stays
+    readable, the Unicode line breaks a name may hold are escaped.
+
+    >>> line = json_line({"name": "Cafétwo"})
+    >>> len(line.splitlines()), "Café" in line, json.loads(line)["name"] == "Cafétwo"
+    (1, True, True)
+    """
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    for char, escaped in _LINE_BREAKS.items():
+        text = text.replace(char, escaped)
+    return text
+
 
 def _row(label: str, text: str) -> str:
     return f"  {label:<23}{text}"
@@ -90,6 +108,14 @@ def summary_text(assessment: Assessment) -> str:
         ),
         _row(f"NPV ({basis})", f"{money(npv.value)}{likely(npv)}; {horizon}"),
         _row("ROI over horizon", percent(results.roi_pct) + " (likely)"),
+        _row(
+            "Value at the decision",
+            f"NPV {money(results.npv_at_decision)} over {s.value('horizon_months'):g} months "
+            f"from the decision; IRR "
+            + ("none" if results.irr is None else f"{percent(results.irr * 100)} a year")
+            + f"; discounted payback {months(results.discounted_payback_months)} (likely)",
+        ),
+        _row("Cost of delay", f"{money(results.cost_of_delay_per_week)} a week of slip (likely)"),
         _row(
             "Production timeline",
             f"{t.min_weeks:g}-{t.max_weeks:g} weeks, likely {weeks(t.likely_weeks)} "
@@ -169,7 +195,7 @@ def _run(args: argparse.Namespace) -> int:
     assessments = [assess(s, samples=args.samples, seed=args.seed) for s in scenarios]
     if args.json:
         for a in assessments:
-            print(json.dumps(a.to_dict(), ensure_ascii=False, allow_nan=False))
+            print(json_line(a.to_dict()))
     elif len(assessments) > 1 and not args.detail:
         print(table_text(assessments))
     else:

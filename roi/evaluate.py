@@ -23,11 +23,16 @@ from roi.impact import IMPACT_FIELDS, MONTHS_PER_YEAR, annual_impact
 from roi.payback import (
     adopted_months,
     cash_flow_payback_months,
+    cost_of_delay_per_week,
     cumulative_cash,
+    decision_cash_flows,
+    discounted_payback,
+    irr_annual,
     meets_threshold,
     monthly_cash_flows,
     monthly_rate,
     npv,
+    npv_at_decision,
     payback_months,
     ramp_payback_month,
     roi_pct,
@@ -48,6 +53,8 @@ RESULT_COLUMNS = (
     "payback_months_cash_flow",
     "meets_payback_threshold_cash_flow",
     "npv",
+    "npv_at_decision",
+    "cost_of_delay_per_week",
     "roi_pct",
     "payback_month_with_ramp",
     "weeks_to_go_live",
@@ -91,6 +98,7 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
     cash_payback = cash_flow_payback_months(one_time, benefit, running, ramp)
     ramp_month = ramp_payback_month(one_time, benefit, running, ramp)
     weeks = np.asarray(weeks_to_go_live, float)[()]  # a number in, a number out
+    timing = (one_time, benefit, running, ramp, v["discount_rate"], horizon, weeks_to_months(weeks))
     return {
         "time_value": impact.time_value,
         "incremental_revenue_value": impact.incremental_revenue,
@@ -105,6 +113,8 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
             cash_payback, v["payback_threshold_months"]
         ),
         "npv": npv(one_time, benefit, running, ramp, v["discount_rate"], horizon),
+        "npv_at_decision": npv_at_decision(*timing),
+        "cost_of_delay_per_week": cost_of_delay_per_week(*timing),
         "roi_pct": roi_pct(one_time, benefit, running, ramp, horizon),
         "payback_month_with_ramp": ramp_month,
         "weeks_to_go_live": weeks,
@@ -132,7 +142,11 @@ class Results:
     meets_payback_threshold: bool
     payback_months_cash_flow: float | None  # cumulative cash reaches 0, ramp included
     meets_payback_threshold_cash_flow: bool
-    npv: float
+    npv: float  # valued at go-live, over horizon_months of operation
+    npv_at_decision: float  # valued at the decision, over horizon_months from it
+    cost_of_delay_per_week: float  # npv_at_decision lost by one more week to go-live
+    irr: float | None  # annual, of the cash as of the decision; None: none exists
+    discounted_payback_months: float | None  # from the decision; None: not in the horizon
     roi_pct: float | None
     payback_month_with_ramp: int | None
     time_to_value_months: float | None
@@ -174,6 +188,10 @@ class Results:
             "meets_payback_threshold_cash_flow": self.meets_payback_threshold_cash_flow,
             "payback_basis": self.payback_basis,
             "npv": self.npv,
+            "npv_at_decision": self.npv_at_decision,
+            "cost_of_delay_per_week": self.cost_of_delay_per_week,
+            "irr": self.irr,
+            "discounted_payback_months": self.discounted_payback_months,
             "roi_pct": self.roi_pct,
             "time_value": self.time_value,
             "incremental_revenue": self.incremental_revenue,
@@ -265,6 +283,14 @@ def evaluate(scenario: Scenario) -> Results:
         raw = compute(values, timeline.likely_weeks)
     _check_finite(scenario, raw)
     ramp_month = float(raw["payback_month_with_ramp"])
+    times, cash = decision_cash_flows(
+        float(raw["one_time_cost"]),
+        (float(raw["time_value"]) + float(raw["incremental_revenue_value"])) / MONTHS_PER_YEAR,
+        float(raw["running_costs"]) / MONTHS_PER_YEAR,
+        values["adoption_months"],
+        round(values["horizon_months"]),
+        float(weeks_to_months(timeline.likely_weeks)),
+    )
     return Results(
         scenario=scenario,
         time_value=float(raw["time_value"]),
@@ -278,6 +304,10 @@ def evaluate(scenario: Scenario) -> Results:
         payback_months_cash_flow=_finite_or_none(raw["payback_months_cash_flow"]),
         meets_payback_threshold_cash_flow=bool(raw["meets_payback_threshold_cash_flow"]),
         npv=float(raw["npv"]),
+        npv_at_decision=float(raw["npv_at_decision"]),
+        cost_of_delay_per_week=float(raw["cost_of_delay_per_week"]),
+        irr=irr_annual(times, cash),
+        discounted_payback_months=discounted_payback(times, cash, values["discount_rate"]),
         roi_pct=_finite_or_none(raw["roi_pct"]),
         payback_month_with_ramp=int(ramp_month) if math.isfinite(ramp_month) else None,
         time_to_value_months=_finite_or_none(raw["time_to_value_months"]),

@@ -15,7 +15,7 @@ import numpy as np
 
 from roi._types import Numbers
 from roi.impact import MONTHS_PER_YEAR
-from roi.precision import at_most
+from roi.precision import CENT, at_most
 
 _EPS = 1e-9  # months; absorbs floating error when a payback lands exactly on a month
 _CHUNK = 65_536  # rows per block when a month-by-month matrix is needed
@@ -175,6 +175,175 @@ def npv(
             out[block] -= benefit[block] * np.einsum("ij,ij->i", missing, discount)
     out = np.where(horizon >= 0, out, 0.0).reshape(shape)
     return out[()] if out.ndim == 0 else out
+
+
+def _month_flow(m: np.ndarray, benefit, running, ramp) -> np.ndarray:
+    """Net cash of operating month m (1, 2, ...) after go-live, ramp included."""
+    share = adopted_months(m, ramp) - adopted_months(m - 1, ramp)
+    return np.asarray(benefit, float) * share - np.asarray(running, float)
+
+
+def npv_at_decision(
+    one_time_cost: Numbers,
+    monthly_benefit: Numbers,
+    monthly_running_cost: Numbers,
+    adoption_months: Numbers,
+    annual_discount_rate: Numbers,
+    horizon_months: Numbers,
+    go_live_months: Numbers,
+) -> np.ndarray:
+    """Net present value at the decision date, over the horizon counted from the decision.
+
+    Notes
+    -----
+    The one-time costs are paid at the decision (month 0: a documented, conservative
+    choice); go-live comes `go_live_months` D later (production engineering), and
+    operating month k (benefit ramped, running costs in full) falls at D + k. Only what
+    falls inside the horizon H counts: M = max(H - D, 0) operating months, the last one
+    pro rata, so a slip of any length loses the benefit it pushes past the horizon and
+    discounts the rest. With v = (1 + r) ** (-1/12):
+
+        NPV = -C + v^D * (sum of k = 1..floor(M) of cash_k v^k
+                          + (M - floor(M)) * cash_(floor(M)+1) * v^(floor(M)+1))
+
+    At D = 0 it is `npv` (valued at go-live) over the same whole months.
+
+    Examples
+    --------
+    $100 now, $60 a month net from go-live, a 2-month window at 0%: go-live at once
+    earns 2 months (20), go-live after half a month earns 1.5 months (-10).
+
+    >>> npv_at_decision(100, 70, 10, 0, 0.0, 2, [0.0, 0.5]).tolist()
+    [20.0, -10.0]
+    """
+    horizon = np.asarray(horizon_months, float)
+    delay = np.maximum(np.asarray(go_live_months, float), 0.0)
+    operating = np.maximum(horizon - delay, 0.0)
+    whole = np.floor(operating)
+    part = operating - whole
+    ops = npv(
+        0.0, monthly_benefit, monthly_running_cost, adoption_months, annual_discount_rate, whole
+    )
+    log_v = -np.log1p(np.asarray(annual_discount_rate, float)) / MONTHS_PER_YEAR
+    last = part * _month_flow(whole + 1, monthly_benefit, monthly_running_cost, adoption_months)
+    value = -np.asarray(one_time_cost, float) + np.exp(log_v * delay) * (
+        ops + last * np.exp(log_v * (whole + 1))
+    )
+    return value[()] if np.ndim(value) == 0 else value
+
+
+WEEK_IN_MONTHS = MONTHS_PER_YEAR / 52
+"""One week of slip, in months (52 weeks = 12 months)."""
+
+
+def cost_of_delay_per_week(
+    one_time_cost: Numbers,
+    monthly_benefit: Numbers,
+    monthly_running_cost: Numbers,
+    adoption_months: Numbers,
+    annual_discount_rate: Numbers,
+    horizon_months: Numbers,
+    go_live_months: Numbers,
+) -> np.ndarray:
+    """Value lost by one more week before go-live: NPV at the decision now, less NPV at
+    the decision with go-live a week later (negative when the extra week saves money,
+    e.g. when operating months lose money).
+
+    >>> float(cost_of_delay_per_week(100, 70, 10, 0, 0.0, 2, 0.0))  # a week of $60/month
+    13.846153846153854
+    """
+    args = (
+        one_time_cost,
+        monthly_benefit,
+        monthly_running_cost,
+        adoption_months,
+        annual_discount_rate,
+        horizon_months,
+    )
+    go_live = np.asarray(go_live_months, float)
+    return npv_at_decision(*args, go_live) - npv_at_decision(*args, go_live + WEEK_IN_MONTHS)
+
+
+def decision_cash_flows(
+    one_time_cost: float,
+    monthly_benefit: float,
+    monthly_running_cost: float,
+    adoption_months: float,
+    horizon_months: float,
+    go_live_months: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(times in months from the decision, net cash) of one scenario as of the decision:
+    the one-time costs at 0, then each operating month at D + k, the last one pro rata
+    to the horizon (the flows `npv_at_decision` discounts).
+
+    >>> times, cash = decision_cash_flows(100, 70, 10, 0, 2, 0.5)
+    >>> times.tolist(), cash.tolist()
+    ([0.0, 1.5, 2.5], [-100.0, 60.0, 30.0])
+    """
+    delay = max(float(go_live_months), 0.0)
+    operating = max(float(horizon_months) - delay, 0.0)
+    count = int(np.ceil(operating))
+    k = np.arange(1, count + 1, dtype=float)
+    weight = np.clip(operating - (k - 1), 0.0, 1.0)
+    flows = weight * _month_flow(k, monthly_benefit, monthly_running_cost, adoption_months)
+    times = np.concatenate([[0.0], delay + k])
+    return times, np.concatenate([[-float(one_time_cost)], flows])
+
+
+def irr_annual(times: np.ndarray, cash: np.ndarray) -> float | None:
+    """The annual rate at which cash at `times` (months) has zero present value; None when
+    there is none (no sign change, or no root between -99.9% and 10,000% a year).
+
+    Bisection on the monthly rate: the flows start with the cost and turn positive once,
+    so their present value falls as the rate rises and the root is unique.
+
+    >>> round(irr_annual(np.array([0.0, 12.0]), np.array([-100.0, 110.0])), 12)
+    0.1
+    """
+    times = np.asarray(times, float)
+    cash = np.asarray(cash, float)
+    if not (np.any(cash < 0) and np.any(cash > 0)):
+        return None
+
+    def value(log_growth: float) -> float:  # log of (1 + monthly rate)
+        return float(np.sum(cash * np.exp(-log_growth * times)))
+
+    low, high = np.log1p(-0.999) / 12, np.log1p(100.0) / 12
+    f_low, f_high = value(low), value(high)
+    if f_low * f_high > 0:
+        return None
+    for _ in range(200):
+        mid = (low + high) / 2
+        f_mid = value(mid)
+        if f_mid == 0 or high - low < 1e-15:
+            break
+        if (f_mid > 0) == (f_low > 0):
+            low, f_low = mid, f_mid
+        else:
+            high = mid
+    return float(np.expm1(12 * (low + high) / 2))
+
+
+def discounted_payback(
+    times: np.ndarray, cash: np.ndarray, annual_discount_rate: float
+) -> float | None:
+    """Months from the decision until the discounted cumulative cash reaches zero, linear
+    within the month it crosses; None if it does not within the horizon.
+
+    >>> times, cash = np.array([0.0, 1.0, 2.0]), np.array([-100.0, 60.0, 60.0])
+    >>> round(discounted_payback(times, cash, 0.0), 9)  # 1 + 40 / 60
+    1.666666667
+    """
+    log_v = -np.log1p(annual_discount_rate) / MONTHS_PER_YEAR
+    cumulative = np.cumsum(np.asarray(cash, float) * np.exp(log_v * np.asarray(times, float)))
+    reached = np.flatnonzero(cumulative >= -CENT / 2)
+    if reached.size == 0:
+        return None
+    k = int(reached[0])
+    if k == 0:
+        return 0.0
+    before, after = cumulative[k - 1], cumulative[k]
+    return float(times[k - 1] + (times[k] - times[k - 1]) * (-before) / (after - before))
 
 
 def cumulative_cash(

@@ -31,7 +31,7 @@ import pandas as pd
 
 from roi.evaluate import compute, timeline_for
 from roi.exceptions import RoiError
-from roi.files import write_text_atomic
+from roi.files import csv_text, write_text_atomic
 from roi.scenario import NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CHECKPOINTS, PHASES, schedule, total_weeks
 
@@ -466,7 +466,7 @@ class Simulation:
         suffix = path.suffix.lower()
         frame = self.to_frame()
         if suffix == ".csv":
-            return write_text_atomic(path, frame.to_csv())
+            return write_text_atomic(path, csv_text(frame, index=True))
         if suffix == ".parquet":
             try:
                 import pyarrow  # noqa: F401

@@ -143,8 +143,13 @@ def test_kpis_show_p50_headlines_labelled_with_the_likely_value_as_detail(invoic
         "prob_meets_threshold",
         "npv",
         "go_live",
+        "cost_of_delay_per_week",
         "time_to_value_months",
     }
+    assert cards["cost_of_delay_per_week"].value == f"{money(results.cost_of_delay_per_week)}/week"
+    assert cards["cost_of_delay_per_week"].detail == (
+        f"NPV at the decision {money(results.npv_at_decision)}"
+    )
 
 
 def test_kpis_without_ranges_are_likely_values_and_say_so(model):

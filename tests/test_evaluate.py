@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import FAST, scenario_fields
+from strategies import FAST, scenario_fields, scenarios
 
 from roi.evaluate import RESULT_COLUMNS, cash_flow_table, compute, evaluate, evaluate_table
 from roi.exceptions import ScenarioError
 from roi.files import load_scenario, scenarios_table
 from roi.payback import monthly_rate
 from roi.scenario import Scenario, scenario_from_dict
+from roi.timeline import PHASES
 
 
 @pytest.fixture
@@ -396,3 +397,29 @@ def test_compute_fills_in_optional_defaults(invoice_values):
     del required["users"]
     with pytest.raises(KeyError, match="'users'"):
         compute(required)
+
+
+@FAST
+@given(scenario=scenarios(with_ranges=False), data=st.data())
+def test_stretching_a_critical_phase_by_a_week_costs_the_cost_of_delay(scenario, data):
+    """One more week in any phase on the critical path moves go-live a week: NPV at the
+    decision falls by exactly the reported cost of delay; a phase off the path moves
+    go-live by no more than the slack it had. With every operating month profitable, a
+    longer plan is never worth more."""
+    before = evaluate(scenario)
+    phases = {row.id: row for row in before.timeline.phases}
+    chosen = data.draw(st.sampled_from([phase.id for phase in PHASES]))  # overridable ones
+    weeks = dict(scenario.phase_weeks)
+    weeks[chosen] = phases[chosen].likely_weeks + 1
+    after = evaluate(scenario.evolve(phase_weeks=weeks))
+    moved = after.timeline.likely_weeks - before.timeline.likely_weeks
+    scale = abs(before.npv_at_decision) + before.one_time_cost + abs(before.annual_impact) * 10
+    if chosen in before.timeline.critical_path:
+        assert moved == pytest.approx(1.0)
+        expected = before.npv_at_decision - before.cost_of_delay_per_week
+        assert after.npv_at_decision == pytest.approx(expected, rel=1e-9, abs=1e-9 * scale)
+    else:  # off the path it may become critical, but it moves go-live a week at most
+        assert -1e-12 <= moved <= 1 + 1e-12
+    if scenario.value("adoption_months") == 0 and before.monthly_net_impact > 0:
+        assert before.cost_of_delay_per_week >= -1e-9 * scale
+        assert after.npv_at_decision <= before.npv_at_decision + 1e-9 * scale

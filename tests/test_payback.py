@@ -14,11 +14,16 @@ from strategies import FAST, field_values
 
 from roi.payback import (
     adopted_months,
+    cost_of_delay_per_week,
     cumulative_cash,
+    decision_cash_flows,
+    discounted_payback,
+    irr_annual,
     meets_threshold,
     monthly_cash_flows,
     monthly_rate,
     npv,
+    npv_at_decision,
     payback_months,
     ramp_payback_month,
     roi_pct,
@@ -286,3 +291,67 @@ def test_a_longer_ramp_never_brings_payback_sooner(inputs, longer):
     simple = float(payback_months(one_time, benefit - running))
     no_ramp = float(ramp_payback_month(one_time, benefit, running, 0))
     assert no_ramp == (math.ceil(simple - 1e-9) if math.isfinite(simple) else math.inf)
+
+
+# --- value as of the decision ----------------------------------------------------------
+
+
+@given(
+    inputs=cash_flow_inputs(),
+    rate=field_values("discount_rate"),
+    horizon=st.integers(1, 120),
+    delay=st.integers(0, 12),
+)
+@FAST
+def test_npv_at_decision_equals_numpy_financial_with_go_live_delayed(inputs, rate, horizon, delay):
+    """Oracle at a whole-month go-live D: the one-time costs in month 0, nothing in months
+    1..D, then the operating months until the horizon, numpy_financial.npv discounting."""
+    one_time, benefit, running, ramp = inputs
+    operating = max(horizon - delay, 0)
+    ops = monthly_cash_flows(0.0, benefit, running, ramp, operating)[1:]
+    flows = np.concatenate([[-one_time], np.zeros(min(delay, horizon)), ops])
+    expected = npf.npv(float(monthly_rate(rate)), flows)
+    got = float(npv_at_decision(one_time, benefit, running, ramp, rate, horizon, delay))
+    scale = one_time + (benefit + running) * horizon
+    assert got == pytest.approx(expected, rel=1e-9, abs=1e-9 * scale)
+    if delay == 0:  # valued at go-live, the two NPVs agree
+        same = float(npv(one_time, benefit, running, ramp, rate, horizon))
+        assert got == pytest.approx(same, rel=1e-12, abs=1e-9 * scale)
+
+
+def test_cost_of_delay_worked_by_hand():
+    """Invoice example, no ramp, 0% a year, 36-month window: a week of slip pushes one
+    week of the full monthly net (157,333.33 x 12 / 52 = 36,307.69) past the horizon."""
+    benefit, running = 2_024_000 / 12, 136_000 / 12
+    cost = float(cost_of_delay_per_week(300_000, benefit, running, 0, 0.0, 36, 3.0))
+    assert cost == pytest.approx(1_888_000 / 52, rel=1e-12)
+
+
+def test_irr_equals_numpy_financial_irr_on_whole_months():
+    """-300,000, then three idle months, then 33 months of 157,333.33: monthly IRR from
+    numpy_financial, compounded to a year."""
+    benefit, running = 2_024_000 / 12, 136_000 / 12
+    times, cash = decision_cash_flows(300_000, benefit, running, 0, 36, 3.0)
+    dense = np.zeros(37)
+    dense[times.astype(int)] = cash
+    expected = (1 + npf.irr(dense)) ** 12 - 1
+    assert irr_annual(times, cash) == pytest.approx(expected, rel=1e-9)
+
+
+def test_irr_and_discounted_payback_say_none_when_they_do_not_exist():
+    times, cash = decision_cash_flows(300_000, 1_000, 2_000, 0, 36, 0.0)  # loses money
+    assert irr_annual(times, cash) is None
+    assert discounted_payback(times, cash, 0.1) is None
+    times, cash = decision_cash_flows(0, 1_000, 0, 0, 36, 0.0)  # nothing spent
+    assert irr_annual(times, cash) is None
+    assert discounted_payback(times, cash, 0.1) == 0.0
+
+
+def test_discounted_payback_is_later_than_at_zero_rate():
+    """At 0% it is go-live plus the simple payback (3 + 300,000 / 157,333.33 months);
+    discounting makes it later."""
+    benefit, running = 2_024_000 / 12, 136_000 / 12
+    times, cash = decision_cash_flows(300_000, benefit, running, 0, 36, 3.0)
+    at_zero = discounted_payback(times, cash, 0.0)
+    assert at_zero == pytest.approx(3 + 300_000 / (1_888_000 / 12), rel=1e-12)
+    assert discounted_payback(times, cash, 0.25) > at_zero

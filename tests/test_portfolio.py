@@ -6,6 +6,7 @@ where a test needs a value no scenario gives (a blank count).
 
 from __future__ import annotations
 
+import csv
 import html as html_lib
 
 import openpyxl
@@ -101,20 +102,29 @@ def test_a_rare_outcome_never_reads_as_zero_or_certain():
 
 
 def test_report_escapes_names_and_keeps_them_exact_in_csv(example, tmp_path):
-    names = ["<script>alert(1)</script>", '=HYPERLINK("http://x")', "bell\x07 and unit\x1f sep"]
+    names = [
+        "<script>alert(1)</script>",
+        '=HYPERLINK("http://x")',
+        "bell\x07 and unit\x1f sep",
+        "carriage\rreturn",  # pandas' CSV left a bare CR unquoted: the row split in two
+    ]
     rows = [_row(example, name=name) for name in names]
     write_portfolio(tmp_path, summary_frame(rows), EMPTY_FAILURES, RunFacts())
     page = (tmp_path / "portfolio.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page
     assert html_lib.escape(names[0]) in page
-    assert sorted(pd.read_csv(tmp_path / "summary.csv")["name"]) == sorted(names)
+    with (tmp_path / "summary.csv").open(newline="", encoding="utf-8") as handle:
+        exact = [row["name"] for row in csv.DictReader(handle)]  # newline="": CR kept
+    assert sorted(exact) == sorted(names)
     sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["summary"]
     header = [c.value for c in sheet[1]]
     cells = [row[header.index("name")] for row in sheet.iter_rows(min_row=2)]
     assert all(c.data_type == "s" for c in cells)  # text, never a formula
     shown = sorted(c.value for c in cells)
     # A control character cannot be in a worksheet cell: it becomes U+FFFD there.
-    assert shown == sorted([names[0], names[1], "bell\ufffd and unit\ufffd sep"])
+    assert shown == sorted(
+        [names[0], names[1], "bell\ufffd and unit\ufffd sep", "carriage\nreturn"]
+    )
 
 
 def test_an_empty_run_writes_an_empty_report(tmp_path):

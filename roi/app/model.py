@@ -564,6 +564,12 @@ class WorkbookModel:
             ),
             Kpi("go_live", "Go-live", go_live, go_live_detail),
             Kpi(
+                "cost_of_delay_per_week",
+                "Cost of delay (likely)",
+                f"{money(r.cost_of_delay_per_week)}/week",
+                f"NPV at the decision {money(r.npv_at_decision)}",
+            ),
+            Kpi(
                 "time_to_value_months",
                 "Time to value (likely)",
                 months(r.time_to_value_months),

@@ -176,6 +176,30 @@ def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
     return rows
 
 
+def _value_at_decision(results: Results) -> list[dict[str, str]]:
+    """The plan's timing in money: value as of the decision and what a week of slip costs."""
+    horizon = results.scenario.value("horizon_months")
+    return [
+        {
+            "label": "NPV at the decision",
+            "value": f"{money(results.npv_at_decision)} over {horizon:g} months from the "
+            "decision (one-time costs now, value from go-live)",
+        },
+        {
+            "label": "Cost of delay",
+            "value": f"{money(results.cost_of_delay_per_week)} a week of slip before go-live",
+        },
+        {
+            "label": "IRR",
+            "value": "none" if results.irr is None else percent(results.irr * 100) + " a year",
+        },
+        {
+            "label": "Discounted payback",
+            "value": months(results.discounted_payback_months) + " from the decision",
+        },
+    ]
+
+
 def _plan_settings(scenario: Scenario, results: Results) -> list[dict[str, str]]:
     t = results.timeline
     rows = [
@@ -192,6 +216,7 @@ def _plan_settings(scenario: Scenario, results: Results) -> list[dict[str, str]]
         rows.append({"label": "Start date", "value": scenario.start_date.isoformat()})
     if t.go_live_date is not None:
         rows.append({"label": "Likely go-live", "value": t.go_live_date.isoformat()})
+    rows += _value_at_decision(results)
     for phase, weeks in scenario.phase_weeks.items():
         shown = (
             f"{number_text(weeks.low, 1)} to {number_text(weeks.high, 1)} weeks"

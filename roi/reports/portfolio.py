@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from roi.decision import CONDITIONAL, GO, NO_GO, OUTCOME_CSS
-from roi.files import write_text_atomic
+from roi.files import csv_text, write_text_atomic
 from roi.formatting import money, months, percent, share
 from roi.resources import TEMPLATES
 
@@ -138,12 +138,16 @@ def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 
 def _xlsx_text(value: Any) -> Any:
     r"""Text as a worksheet can hold it: control characters (which no XLSX cell may
-    contain; openpyxl raises on them) become U+FFFD. summary.csv keeps the exact text.
+    contain; openpyxl raises on them) become U+FFFD, and a CR a line feed (XML reads it as
+    one anyway). summary.csv keeps the exact text.
 
     >>> _xlsx_text("a\x07b\x1f") == "a\ufffdb\ufffd", _xlsx_text("tab\tnewline\n"), _xlsx_text(3.5)
     (True, 'tab\tnewline\n', 3.5)
     """
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    # XML reads a bare CR as a line end: say so, rather than let the reader change it.
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
@@ -260,8 +264,8 @@ def write_portfolio(
 ) -> list[Path]:
     """summary.csv, summary.xlsx, failures.csv and portfolio.html, each written atomically."""
     written = [
-        write_text_atomic(out / "summary.csv", summary.to_csv(index=False)),
-        write_text_atomic(out / "failures.csv", failures.to_csv(index=False)),
+        write_text_atomic(out / "summary.csv", csv_text(summary)),
+        write_text_atomic(out / "failures.csv", csv_text(failures)),
         write_text_atomic(
             out / "summary.xlsx", _xlsx_bytes({"summary": summary, "failures": failures})
         ),
