@@ -218,6 +218,8 @@ def timeline_for(scenario: Scenario) -> Timeline:
         governance=scenario.governance,
         start_date=scenario.start_date,
         poc_weeks=None if scenario.poc_weeks is None else likely(scenario.poc_weeks),
+        country=scenario.country,
+        holidays=scenario.holidays,
     )
 
 

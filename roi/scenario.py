@@ -497,6 +497,10 @@ class Scenario(BaseModel):
     description: str = ""
     notes: dict[str, str] = Field(default_factory=dict)
     start_date: date | None = None
+    # Public holidays that move go-live: a country's (ISO 3166 code, from the `holidays`
+    # package) and/or dates of your own.
+    country: str | None = None
+    holidays: tuple[date, ...] = ()
     poc_weeks: Uncertain | None = None
     governance: Literal["parallel", "sequential"] = "parallel"
     # Which payback the decision's kill test uses: what the cash flow shows (with the
@@ -511,6 +515,8 @@ class Scenario(BaseModel):
         "description",
         "notes",
         "start_date",
+        "country",
+        "holidays",
         "poc_weeks",
         "governance",
         "payback_basis",
@@ -554,6 +560,30 @@ class Scenario(BaseModel):
         if value is not None and not 1900 <= value.year <= 2999:
             raise PydanticCustomError("roi", "must be a date from 1900-01-01 to 2999-12-31")
         return value
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: Any) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        from holidays import list_supported_countries
+
+        code = str(value).strip().upper()
+        known = list_supported_countries()
+        if code not in known:
+            raise PydanticCustomError(
+                "roi",
+                "must be a country code the holidays package knows (ISO 3166, e.g. US, GB, "
+                "DE)" + _suggestion(code, list(known)),
+            )
+        return code
+
+    @field_validator("holidays", mode="after")
+    @classmethod
+    def _holidays(cls, value: tuple[date, ...]) -> tuple[date, ...]:
+        if any(not 1900 <= d.year <= 2999 for d in value):
+            raise PydanticCustomError("roi", "must be dates from 1900-01-01 to 2999-12-31")
+        return tuple(sorted(set(value)))
 
     @field_validator("poc_weeks", mode="before")
     @classmethod
@@ -701,6 +731,10 @@ class Scenario(BaseModel):
             data["notes"] = dict(self.notes)
         if self.start_date is not None:
             data["start_date"] = self.start_date.isoformat()
+        if self.country is not None:
+            data["country"] = self.country
+        if self.holidays:
+            data["holidays"] = [d.isoformat() for d in self.holidays]
         if self.poc_weeks is not None:
             data["poc_weeks"] = _plain(self.poc_weeks)
         if self.governance != "parallel":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -282,14 +282,39 @@ class Timeline:
         }
 
 
-def add_business_days(start: date, weeks: float) -> date:
-    """The date `weeks` working weeks (5 business days each) after `start`.
+def add_business_days(start: date, weeks: float, holidays: Sequence[date] = ()) -> date:
+    """The date `weeks` working weeks (5 business days each) after `start`, skipping
+    weekends and `holidays`.
 
     >>> add_business_days(date(2026, 1, 5), 2)  # a Monday, plus 10 business days
     datetime.date(2026, 1, 19)
+    >>> add_business_days(date(2026, 1, 5), 2, [date(2026, 1, 12)])  # one day off
+    datetime.date(2026, 1, 20)
     """
     days = math.ceil(weeks * DAYS_PER_WEEK - 1e-9)
-    return np.busday_offset(np.datetime64(start, "D"), days, roll="forward").astype(date)
+    off = np.array(sorted(holidays), dtype="datetime64[D]")
+    return np.busday_offset(np.datetime64(start, "D"), days, roll="forward", holidays=off).astype(
+        date
+    )
+
+
+def public_holidays(
+    country: str | None, extra: Sequence[date], start: date, weeks: float
+) -> tuple[date, ...]:
+    """`country`'s public holidays (the `holidays` package) from `start` to well past
+    `weeks` later, with the `extra` dates.
+
+    >>> [d.isoformat() for d in public_holidays("US", (), date(2026, 12, 1), 4)][:2]
+    ['2026-12-25', '2027-01-01']
+    """
+    days: set[date] = set(extra)
+    if country is not None:
+        from holidays import country_holidays
+
+        # Holidays shift go-live a few days; two years beyond the plan is ample.
+        years = range(start.year, start.year + int(weeks // 52) + 3)
+        days.update(d for d in country_holidays(country, years=years) if d >= start)
+    return tuple(sorted(days))
 
 
 def _three_point(value: Any, phase: Phase) -> tuple[float, float, float]:
@@ -305,6 +330,8 @@ def estimate_timeline(
     governance: str = "parallel",
     start_date: date | None = None,
     poc_weeks: float | None = None,
+    country: str | None = None,
+    holidays: Sequence[date] = (),
 ) -> Timeline:
     """The plan with min, likely and max totals, PERT mean and spread, and the critical path.
 
@@ -414,10 +441,11 @@ def estimate_timeline(
         "go_live_latest": None,
     }
     if start_date is not None:
+        off = public_holidays(country, holidays, start_date, total_high)
         dates = {
-            "go_live_date": add_business_days(start_date, total_mid),
-            "go_live_earliest": add_business_days(start_date, total_low),
-            "go_live_latest": add_business_days(start_date, total_high),
+            "go_live_date": add_business_days(start_date, total_mid, off),
+            "go_live_earliest": add_business_days(start_date, total_low, off),
+            "go_live_latest": add_business_days(start_date, total_high, off),
         }
     return Timeline(
         phases=tuple(rows),

@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import FAST, ranges
 
-from roi.exceptions import ConfigError
-from roi.scenario import Range
+from roi.evaluate import evaluate
+from roi.exceptions import ConfigError, ScenarioError
+from roi.files import load_scenario, save_scenario
+from roi.scenario import Range, Scenario
 from roi.timeline import (
     CHECKPOINTS,
     GOVERNANCE,
@@ -248,3 +250,50 @@ def test_critical_path_ends_at_go_live_even_with_a_zero_week_phase():
     plan = estimate_timeline({"rollout": 0})
     assert plan.likely_weeks == 13
     assert plan.critical_path == CHAIN
+
+
+# --- public holidays --------------------------------------------------------------------
+
+HOLIDAY_BASE = dict(
+    name="Holidays",
+    users=200,
+    tasks_per_day=12,
+    minutes_saved_per_task=4,
+    hourly_rate=55,
+    platform_cost_annual=60_000,
+    model_cost_annual=36_000,
+    support_cost_annual=40_000,
+    build_cost=250_000,
+    change_cost=50_000,
+    start_date="2026-11-02",
+)
+
+
+def test_a_countrys_public_holidays_move_go_live_worked_by_hand():
+    """16 weeks = 80 business days from Monday 2026-11-02: 2027-02-22 with no holidays.
+    US federal holidays on weekdays in between: Veterans Day (Wed 11 Nov), Thanksgiving
+    (Thu 26 Nov), Christmas (Fri 25 Dec), New Year (Fri 1 Jan), Martin Luther King Jr.
+    Day (Mon 18 Jan), Washington's Birthday (Mon 15 Feb): six days, so Tue 2027-03-02."""
+    assert evaluate(Scenario(**HOLIDAY_BASE)).go_live_date == date(2027, 2, 22)
+    assert evaluate(Scenario(**HOLIDAY_BASE, country="us")).go_live_date == date(2027, 3, 2)
+
+
+def test_own_holidays_count_only_on_weekdays_and_once():
+    # Thu 24 Dec and Thu 31 Dec are weekdays; Sat 26 Dec is not; 24 Dec given twice.
+    own = ["2026-12-24", "2026-12-31", "2026-12-26", "2026-12-24"]
+    scenario = Scenario(**HOLIDAY_BASE, holidays=own)
+    assert scenario.holidays == (date(2026, 12, 24), date(2026, 12, 26), date(2026, 12, 31))
+    assert evaluate(scenario).go_live_date == date(2027, 2, 24)
+    # With the US holidays too: 24 and 31 Dec add two days to the six.
+    both = evaluate(Scenario(**HOLIDAY_BASE, country="US", holidays=own))
+    assert both.go_live_date == date(2027, 3, 4)
+
+
+def test_an_unknown_country_is_a_named_problem():
+    with pytest.raises(ScenarioError, match=r"'country' must be a country code .*got 'XX'"):
+        Scenario(**HOLIDAY_BASE, country="XX")
+
+
+def test_country_and_holidays_round_trip_through_a_file(tmp_path):
+    scenario = Scenario(**HOLIDAY_BASE, country="DE", holidays=["2026-12-24"])
+    assert load_scenario(save_scenario(scenario, tmp_path / "s.yaml")) == scenario
