@@ -216,6 +216,34 @@ def _whole_number(minimum: int):
     return parse
 
 
+def _export(args: argparse.Namespace) -> int:
+    from roi.files import write_text_atomic
+    from roi.reports.excel import workbook_bytes
+
+    scenarios = load_scenarios(args.file)
+    out = Path(args.xlsx)
+    single = len(scenarios) == 1 and out.suffix.lower() == ".xlsx"
+    targets = (
+        [out]
+        if single
+        else [out / f"{stem}.xlsx" for stem in unique_stems(s.name for s in scenarios)]
+    )
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not args.force:
+        raise RoiError(
+            f"{', '.join(existing)} already exists (an edited workbook would be lost): "
+            "choose another path, or pass --force to replace it"
+        )
+    for scenario, target in zip(scenarios, targets, strict=True):
+        data = workbook_bytes(assess(scenario, samples=0))
+        try:
+            write_text_atomic(target, data)
+        except OSError as error:
+            raise RoiError(f"cannot write {str(target)!r}: {error.strerror}") from None
+        print(target)
+    return EXIT_OK
+
+
 def _memo(args: argparse.Namespace) -> int:
     from roi.reports.memo import MemoError, write_memos
 
@@ -483,6 +511,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds before an idle kernel is shut down (default: 3600)",
     )
     app.set_defaults(handler=_app)
+    export = commands.add_parser(
+        "export",
+        help="write the scenario(s) as a live-formula Excel model",
+        description="Write each scenario in FILE as an .xlsx a finance reviewer can audit: "
+        "named input cells, a monthly cash flow, and results that are Excel formulas over "
+        "the inputs (change an input and every result follows). Exit status as for run.",
+    )
+    export.add_argument("file", help="scenario file (.yaml, .yml, .json, .csv, .xlsx)")
+    export.add_argument(
+        "--xlsx",
+        required=True,
+        metavar="OUT",
+        help="OUT.xlsx for one scenario, or a folder for one workbook per scenario",
+    )
+    export.add_argument("--force", action="store_true", help="replace workbooks that already exist")
+    export.set_defaults(handler=_export)
     init = commands.add_parser(
         "init",
         help="copy the starter scenarios, memo templates and notebooks into a folder",

@@ -389,3 +389,19 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:
 def scenarios_table(scenarios: Iterable[Scenario]) -> pd.DataFrame:
     """Likely values of many scenarios as a table whose columns are the field names."""
     return pd.DataFrame([{"name": s.name, **s.point_values()} for s in scenarios])
+
+
+def xlsx_text(value: Any) -> Any:
+    r"""Text as a worksheet cell can hold it: control characters (which no XLSX cell may
+    contain; openpyxl raises on them) become U+FFFD, and a CR a line feed (XML reads a bare
+    CR as a line end anyway: say so, rather than let the reader change it). CSV outputs
+    keep the exact text.
+
+    >>> xlsx_text("a\x07b\x1f") == "a\ufffdb\ufffd", xlsx_text("tab\tnewline\n"), xlsx_text(3.5)
+    (True, 'tab\tnewline\n', 3.5)
+    """
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))

@@ -327,23 +327,27 @@ def irr_annual(times: np.ndarray, cash: np.ndarray) -> float | None:
 def discounted_payback(
     times: np.ndarray, cash: np.ndarray, annual_discount_rate: float
 ) -> float | None:
-    """Months from the decision until the discounted cumulative cash reaches zero, linear
-    within the month it crosses; None if it does not within the horizon.
+    """Months from the decision until the discounted cumulative cash reaches zero for good
+    (after its last time below zero), linear within the month it crosses; None if it is
+    still below zero at the horizon. With no one-time cost and a ramp that loses money in
+    its first months, that is the later crossing, as for the cash-flow payback.
 
     >>> times, cash = np.array([0.0, 1.0, 2.0]), np.array([-100.0, 60.0, 60.0])
     >>> round(discounted_payback(times, cash, 0.0), 9)  # 1 + 40 / 60
     1.666666667
+    >>> discounted_payback(times, np.array([0.0, -10.0, 20.0]), 0.0)  # 1 + 10 / 20
+    1.5
     """
     log_v = -np.log1p(annual_discount_rate) / MONTHS_PER_YEAR
     cumulative = np.cumsum(np.asarray(cash, float) * np.exp(log_v * np.asarray(times, float)))
-    reached = np.flatnonzero(cumulative >= -CENT / 2)
-    if reached.size == 0:
-        return None
-    k = int(reached[0])
-    if k == 0:
+    short = np.flatnonzero(cumulative < -CENT / 2)
+    if short.size == 0:
         return 0.0
-    before, after = cumulative[k - 1], cumulative[k]
-    return float(times[k - 1] + (times[k] - times[k - 1]) * (-before) / (after - before))
+    last = int(short[-1])
+    if last == cumulative.size - 1:
+        return None
+    before, after = cumulative[last], cumulative[last + 1]
+    return float(times[last] + (times[last + 1] - times[last]) * (-before) / (after - before))
 
 
 def cumulative_cash(

@@ -13,6 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 from browser import chromium, voila_server
 
@@ -200,6 +201,14 @@ def test_memo_download_carries_the_decision_shown_on_the_page(app, tmp_path):
     with app.expect_download() as download:
         app.click("a.roi-download:has-text('Scenario (YAML)')")
     assert download.value.suggested_filename.endswith(".yaml")
+    with app.expect_download() as download:
+        app.click("a.roi-download:has-text('Excel model')")
+    model = tmp_path / download.value.suggested_filename
+    download.value.save_as(model)
+    inputs = {
+        r[0]: r[2] for r in openpyxl.load_workbook(model)["Inputs"].iter_rows(values_only=True)
+    }
+    assert inputs["users"] == notebook_scenario().value("users")
     OUTPUTS.mkdir(exist_ok=True)
     shutil.copy(saved, OUTPUTS / "app_memo.html")
     assert app.console_errors == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 
+import openpyxl
 import pytest
 import yaml
 from conftest import SCENARIOS_DIR
@@ -268,6 +270,19 @@ def test_memo_downloads_carry_the_pages_decision(model):
     html_text = files["Memo (HTML)"].data.decode()
     assert f'id="decision">{model.verdict.outcome}<' in html_text
     assert f"**Decision: {model.verdict.outcome}**" in files["Memo (Markdown)"].data.decode()
+
+
+def test_excel_download_is_the_live_model_of_the_current_inputs(model):
+    """The Excel link holds the page's scenario: users 321 in its Inputs sheet, and results
+    that are formulas (recalculated against roi in tests/test_excel.py)."""
+    model.set_value("users", 321)
+    (book,) = [d for d in model.downloads(formats=("xlsx",)) if d.filename.endswith(".xlsx")]
+    assert book.label == "Excel model" and book.data_uri.startswith("data:application/vnd.")
+    sheets = openpyxl.load_workbook(io.BytesIO(book.data))
+    inputs = {r[0]: r[2] for r in sheets["Inputs"].iter_rows(values_only=True)}
+    assert inputs["users"] == 321
+    results = {r[0]: r[2] for r in sheets["Results"].iter_rows(min_row=2, values_only=True)}
+    assert results["annual_impact"] == "=time_value+incremental_revenue-running_costs"
 
 
 def test_saved_variants_compare_side_by_side(model):

@@ -615,8 +615,9 @@ class WorkbookModel:
         slug = "".join(c if c.isalnum() else "_" for c in self.scenario.name.lower())
         return "_".join(part for part in slug.split("_") if part) or "scenario"
 
-    def downloads(self, formats: tuple[str, ...] = ("html", "md", "pdf")) -> list[Download]:
-        """The memo in each format and the scenario as YAML, for the current valid scenario."""
+    def downloads(self, formats: tuple[str, ...] = ("html", "md", "pdf", "xlsx")) -> list[Download]:
+        """The memo in each format, the live-formula Excel model (`xlsx`) and the scenario
+        as YAML, for the current valid scenario."""
         slug = self._slug()
         files = [
             Download(
@@ -647,6 +648,11 @@ class WorkbookModel:
             elif fmt == "pdf":
                 pdf = memo.render_pdf(html_text if html_text is not None else self.memo("html"))
                 files.append(Download("Memo (PDF)", f"{slug}_memo.pdf", "application/pdf", pdf))
+            elif fmt == "xlsx":
+                from roi.reports.excel import XLSX_MIMETYPE, workbook_bytes
+
+                data = workbook_bytes(self.assessment)
+                files.append(Download("Excel model", f"{slug}_model.xlsx", XLSX_MIMETYPE, data))
         return files
 
     def memo(self, fmt: Literal["html", "md"] = "html", **options: Any) -> str:

@@ -16,10 +16,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from roi.decision import CONDITIONAL, GO, NO_GO, OUTCOME_CSS
-from roi.files import csv_text, write_text_atomic
+from roi.files import csv_text, write_text_atomic, xlsx_text
 from roi.formatting import money, months, percent, share
 from roi.resources import TEMPLATES
 
@@ -136,20 +135,6 @@ def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _xlsx_text(value: Any) -> Any:
-    r"""Text as a worksheet can hold it: control characters (which no XLSX cell may
-    contain; openpyxl raises on them) become U+FFFD, and a CR a line feed (XML reads it as
-    one anyway). summary.csv keeps the exact text.
-
-    >>> _xlsx_text("a\x07b\x1f") == "a\ufffdb\ufffd", _xlsx_text("tab\tnewline\n"), _xlsx_text(3.5)
-    (True, 'tab\tnewline\n', 3.5)
-    """
-    if not isinstance(value, str):
-        return value
-    # XML reads a bare CR as a line end: say so, rather than let the reader change it.
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
-
-
 def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """An Excel workbook of the frames; text stays text, even text that starts with '='.
 
@@ -160,7 +145,7 @@ def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             text = frame.select_dtypes(include=["object", "string"]).columns
-            frame = frame.assign(**{c: frame[c].map(_xlsx_text) for c in text})
+            frame = frame.assign(**{c: frame[c].map(xlsx_text) for c in text})
             frame.to_excel(writer, sheet_name=name, index=False)
             for row in writer.sheets[name].iter_rows():
                 for cell in row:

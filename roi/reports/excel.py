@@ -1,0 +1,450 @@
+"""The scenario as a live-formula Excel model a finance reviewer can audit.
+
+`workbook_bytes(assessment)` writes four sheets:
+
+- **Inputs**: one named cell per numeric field (its likely value), with its label, unit
+  and source note, plus the likely production-plan length in weeks (`plan_weeks`, from
+  roi's phase graph). Change any of them and every result follows.
+- **Cash flow**: month by month from go-live (adoption share, benefit, running cost,
+  net, cumulative, discount factor) and the same operating months as of the decision
+  (their time from the decision, the share inside the horizon, the discount factor),
+  for the plan as it is and one week later (the cost of delay).
+- **Results**: every figure as an Excel formula over the inputs and the cash flow:
+  annual impact and its parts, monthly net, one-time costs, simple and cash-flow
+  payback, the ramp payback month, NPV at go-live and at the decision, the cost of a
+  week's delay, IRR, discounted payback, ROI, and the break-even of each input.
+- **IRR**: the bisection that finds the IRR, step by step, in formulas (the flows fall
+  at fractional months from the decision, which Excel's IRR() cannot take).
+
+The formulas follow roi's conventions exactly (README, "Conventions"); the tests
+recalculate the workbook in LibreOffice and compare every result with roi's own. The
+workbook's month rows reach `CASH_FLOW_MONTHS` or the horizon, whichever is longer; a
+Results cell says whether the rows cover the horizon after an edit.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from roi._version import __version__
+from roi.assess import Assessment
+from roi.breakeven import COST_FIELDS, DIRECTION, ONE_TIME_FIELDS, TIME_FACTORS
+from roi.files import xlsx_text
+from roi.precision import CENT, RELATIVE_TOLERANCE
+from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
+
+CASH_FLOW_MONTHS = 120
+"""Month rows the Cash flow sheet holds at least (more if the horizon is longer)."""
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PLAN_WEEKS = "plan_weeks"
+NEVER = "never"
+NONE = "none"
+
+_FIRST_ROW = 2  # row 1 holds the headers
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One figure of the Results sheet: a defined name, its label, formula and unit."""
+
+    key: str
+    label: str
+    formula: str
+    unit: str
+
+
+def _column(letter: str, rows: int) -> str:
+    return f"'Cash flow'!${letter}${_FIRST_ROW}:${letter}${_FIRST_ROW + rows}"
+
+
+def result_rows(months: int) -> list[ResultRow]:
+    """The Results sheet's figures, as formulas over the Inputs' names and the Cash flow
+    sheet's `months + 1` rows (month 0 to `months`)."""
+    c = {letter: _column(letter, months) for letter in "ABCDEFGHIJKLMNOPQR"}
+    tol = f"(1+{RELATIVE_TOLERANCE!r})"
+    rows = [
+        ResultRow(
+            "time_value",
+            "Time value",
+            "=users*tasks_per_day*minutes_saved_per_task/60*hourly_rate*workdays_per_year",
+            "$/yr",
+        ),
+        ResultRow(
+            "running_costs",
+            "Running costs",
+            "=platform_cost_annual+model_cost_annual+support_cost_annual",
+            "$/yr",
+        ),
+        ResultRow(
+            "annual_impact",
+            "Annual impact",
+            "=time_value+incremental_revenue-running_costs",
+            "$/yr",
+        ),
+        ResultRow("monthly_net_impact", "Monthly net impact", "=annual_impact/12", "$/month"),
+        ResultRow("one_time_cost", "One-time costs", "=build_cost+change_cost", "$"),
+        ResultRow(
+            "monthly_benefit",
+            "Monthly benefit at full adoption",
+            "=(time_value+incremental_revenue)/12",
+            "$/month",
+        ),
+        ResultRow("monthly_running", "Monthly running costs", "=running_costs/12", "$/month"),
+        ResultRow("horizon", "Horizon (whole months)", "=ROUND(horizon_months,0)", "months"),
+        ResultRow(
+            "payback_months",
+            "Payback, simple (one-time costs / monthly net)",
+            f'=IF(monthly_net_impact>0,one_time_cost/monthly_net_impact,"{NEVER}")',
+            "months",
+        ),
+        ResultRow(
+            "meets_payback_threshold",
+            "Simple payback within the threshold",
+            f"=IF(ISNUMBER(payback_months),payback_months<=payback_threshold_months*{tol},FALSE())",
+            "",
+        ),
+        ResultRow(
+            "in_ramp_crossing",
+            "Cash crosses 0 during the ramp at (if it does)",
+            "=IF(AND(adoption_months>0,monthly_benefit>0),adoption_months*(monthly_running"
+            "+SQRT(monthly_running^2+2*monthly_benefit*one_time_cost/adoption_months))"
+            "/monthly_benefit,0)",
+            "months",
+        ),
+        ResultRow(
+            "payback_months_cash_flow",
+            "Payback on the cash flow (adoption ramp included)",
+            f'=IF(monthly_net_impact<=0,"{NEVER}",MAX(0,IF(AND(adoption_months>0,'
+            "in_ramp_crossing<=adoption_months),in_ramp_crossing,"
+            "(one_time_cost+monthly_benefit*adoption_months/2)/monthly_net_impact)))",
+            "months",
+        ),
+        ResultRow(
+            "meets_payback_threshold_cash_flow",
+            "Cash-flow payback within the threshold",
+            "=IF(ISNUMBER(payback_months_cash_flow),"
+            f"payback_months_cash_flow<=payback_threshold_months*{tol},FALSE())",
+            "",
+        ),
+        ResultRow(
+            "payback_month_with_ramp",
+            "Month after go-live when cumulative cash turns non-negative",
+            "=IF(ISNUMBER(payback_months_cash_flow),"
+            f'ROUNDUP(MAX(payback_months_cash_flow-1E-9,0),0),"{NEVER}")',
+            "month",
+        ),
+        ResultRow(
+            "npv",
+            "NPV at go-live over the horizon of operation",
+            f"=SUMPRODUCT({c['E']},{c['G']})",
+            "$",
+        ),
+        ResultRow(
+            "go_live_months", "Go-live, months after the decision", "=plan_weeks*12/52", "months"
+        ),
+        ResultRow(
+            "npv_at_decision",
+            "NPV at the decision over the horizon from the decision",
+            f"=-one_time_cost+SUMPRODUCT({c['I']},{c['K']},{c['L']})",
+            "$",
+        ),
+        ResultRow(
+            "npv_one_week_later",
+            "NPV at the decision with go-live a week later",
+            f"=-one_time_cost+SUMPRODUCT({c['I']},{c['M']},{c['N']})",
+            "$",
+        ),
+        ResultRow(
+            "cost_of_delay_per_week",
+            "Cost of delay (NPV lost per week of slip)",
+            "=npv_at_decision-npv_one_week_later",
+            "$/week",
+        ),
+        ResultRow(
+            "irr",
+            "IRR (annual) of the cash as of the decision",
+            f'=IF(OR(COUNTIF({c["O"]},"<0")=0,COUNTIF({c["O"]},">0")=0,'
+            f'IRR!$E${_FIRST_ROW}*IRR!$F${_FIRST_ROW}>0),"{NONE}",'
+            f"EXP(12*(IRR!$B${_FIRST_ROW + IRR_STEPS}+IRR!$C${_FIRST_ROW + IRR_STEPS})/2)-1)",
+            "per year",
+        ),
+        ResultRow(
+            "discounted_before",
+            "Last row where the discounted cumulative cash is short of zero (0: none)",
+            f"=MAX({c['R']})",
+            "row",
+        ),
+        ResultRow(
+            "discounted_payback_months",
+            "Discounted payback, months from the decision",
+            f'=IF(discounted_before>{months},"{NONE}",IF(discounted_before=0,0,'
+            f"INDEX({c['J']},discounted_before)+(INDEX({c['J']},discounted_before+1)"
+            f"-INDEX({c['J']},discounted_before))*(-INDEX({c['Q']},discounted_before))"
+            f"/(INDEX({c['Q']},discounted_before+1)-INDEX({c['Q']},discounted_before))))",
+            "months",
+        ),
+        ResultRow(
+            "roi_pct",
+            "ROI over the horizon",
+            "=IF(monthly_running*horizon+one_time_cost>0,"
+            f"(monthly_benefit*{_adopted('horizon')}-monthly_running*horizon"
+            "-one_time_cost)/(monthly_running*horizon+one_time_cost)*100,"
+            f'IF(monthly_benefit*{_adopted("horizon")}>0,"inf",0))',
+            "%",
+        ),
+        ResultRow(
+            "rows_cover_horizon",
+            "The Cash flow rows reach the horizon",
+            f"=horizon<={months}",
+            "",
+        ),
+    ]
+    rows += [_break_even_row(name) for name in NUMERIC_FIELDS if name in DIRECTION]
+    return rows
+
+
+def _adopted(t: str) -> str:
+    """Months of full benefit delivered by month t under the linear ramp (an Excel term)."""
+    return (
+        f"IF(adoption_months=0,{t},IF({t}<=adoption_months,{t}^2/(2*adoption_months),"
+        f"{t}-adoption_months/2))"
+    )
+
+
+def _break_even_row(name: str) -> ResultRow:
+    """The closed form of `roi.breakeven.break_even_values` for one input."""
+    needed = "(12*one_time_cost/payback_threshold_months)"
+    if name in TIME_FACTORS:
+        others = "*".join(f for f in TIME_FACTORS if f != name) + "/60"
+        body = f"IF({others}>0,({needed}-incremental_revenue+running_costs)/({others}),-1)"
+    elif name == "incremental_revenue":
+        body = f"{needed}-time_value+running_costs"
+    elif name in COST_FIELDS:
+        body = f"time_value+incremental_revenue-{needed}-(running_costs-{name})"
+    elif name in ONE_TIME_FIELDS:
+        other = "change_cost" if name == "build_cost" else "build_cost"
+        body = f"IF(annual_impact>0,payback_threshold_months*annual_impact/12-{other},-1)"
+    else:  # payback_threshold_months
+        body = "IF(annual_impact>0,one_time_cost*12/annual_impact,-1)"
+    guard = "one_time_cost>0" if name != "payback_threshold_months" else "TRUE()"
+    formula = f'=IF({guard},IF({body}>=0,{body},"{NONE}"),"{NONE}")'
+    spec = FIELD_SPECS[name]
+    return ResultRow(f"break_even_{name}", f"Break-even: {spec.label}", formula, spec.unit)
+
+
+def _cash_flow_rows(months: int) -> list[list[str | int]]:
+    """The Cash flow sheet: month m in row m + 2, formulas in every other column."""
+    out: list[list[str | int]] = []
+    for m in range(months + 1):
+        r = _FIRST_ROW + m
+        share = "0" if m == 0 else f"{_adopted(f'A{r}')}-{_adopted(f'(A{r}-1)')}"
+        out.append(
+            [
+                m,
+                f"={share}",  # B adoption share of the month
+                f"=IF(A{r}=0,0,monthly_benefit*B{r})",  # C benefit
+                f"=IF(A{r}=0,0,monthly_running)",  # D running cost
+                f"=IF(A{r}=0,-one_time_cost,IF(A{r}<=horizon,C{r}-D{r},0))",  # E net
+                f"=SUM(E${_FIRST_ROW}:E{r})",  # F cumulative
+                f"=(1+discount_rate)^(-A{r}/12)",  # G discount factor at go-live
+                f"=E{r}*G{r}",  # H discounted
+                f"=IF(A{r}=0,0,C{r}-D{r})",  # I operating month's net, uncut
+                f"=IF(A{r}=0,0,go_live_months+A{r})",  # J months from the decision
+                f"=IF(A{r}=0,0,MIN(1,MAX(0,MAX(horizon-go_live_months,0)-(A{r}-1))))",  # K
+                f"=(1+discount_rate)^(-(go_live_months+A{r})/12)",  # L
+                f"=IF(A{r}=0,0,MIN(1,MAX(0,MAX(horizon-go_live_months-12/52,0)-(A{r}-1))))",
+                f"=(1+discount_rate)^(-(go_live_months+12/52+A{r})/12)",  # N
+                f"=IF(A{r}=0,-one_time_cost,I{r}*K{r})",  # O cash as of the decision
+                f"=O{r}*(1+discount_rate)^(-J{r}/12)",  # P discounted at the decision
+                f"=SUM(P${_FIRST_ROW}:P{r})",  # Q cumulative discounted
+                f"=IF(Q{r}<{-CENT / 2!r},A{r}+1,0)",  # R its row in the range, if short
+            ]
+        )
+    return out
+
+
+CASH_FLOW_HEADERS = (
+    "Month after go-live",
+    "Adoption share of the month",
+    "Benefit",
+    "Running cost",
+    "Net cash (to the horizon)",
+    "Cumulative cash",
+    "Discount factor at go-live",
+    "Discounted net",
+    "Operating net (uncut)",
+    "Months from the decision",
+    "Share inside the horizon",
+    "Discount factor at the decision",
+    "Share inside the horizon, a week later",
+    "Discount factor, a week later",
+    "Cash as of the decision",
+    "Discounted at the decision",
+    "Cumulative discounted",
+    "Short of zero: row in the range",
+)
+
+IRR_STEPS = 64
+"""Bisection steps of the IRR sheet (the bracket shrinks below 1e-15 in about 50)."""
+
+IRR_HEADERS = (
+    "Step",
+    "Low (log of 1 + monthly rate)",
+    "High",
+    "Middle",
+    "Present value at low",
+    "Present value at high",
+    "Present value at the middle",
+)
+
+
+def _irr_rows(months: int) -> list[list[str | int]]:
+    """The IRR sheet: bisection on g = ln(1 + monthly rate) of the present value
+    sum(cash * EXP(-g * months from the decision)), as `roi.payback.irr_annual` does.
+    The cash starts with the cost and turns positive once, so the present value falls as
+    g rises and the root is unique. (Excel's IRR() needs evenly spaced flows; these fall
+    at D + k months with D fractional.)"""
+    cash, times = _column("O", months), _column("J", months)
+
+    def value(cell: str) -> str:
+        return f"SUMPRODUCT({cash},EXP(-{cell}*{times}))"
+
+    rows: list[list[str | int]] = []
+    for step in range(IRR_STEPS + 1):
+        r = _FIRST_ROW + step
+        if step == 0:
+            low, high = "=LN(1-0.999)/12", "=LN(1+100)/12"
+        else:
+            p = r - 1  # the step before: keep the half whose ends differ in sign
+            low = f"=IF((G{p}>0)=(E{p}>0),D{p},B{p})"
+            high = f"=IF((G{p}>0)=(E{p}>0),C{p},D{p})"
+        rows.append(
+            [
+                step,
+                low,
+                high,
+                f"=(B{r}+C{r})/2",
+                f"={value(f'B{r}')}",
+                f"={value(f'C{r}')}",
+                f"={value(f'D{r}')}",
+            ]
+        )
+    return rows
+
+
+def workbook_bytes(assessment: Assessment) -> bytes:
+    """The assessment's scenario at its likely values as an .xlsx whose results are live
+    formulas (the Monte Carlo and the decision are the memo's; the workbook is the model)."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.defined_name import DefinedName
+
+    results = assessment.results
+    scenario = results.scenario
+    values = scenario.point_values()
+    months = max(CASH_FLOW_MONTHS, round(values["horizon_months"]))
+    book = Workbook()
+    inputs = book.active
+    inputs.title = "Inputs"
+    inputs.append(["Field", "Label", "Value", "Unit", "Source note"])
+    names: list[tuple[str, str]] = []
+    for row, name in enumerate(NUMERIC_FIELDS, start=_FIRST_ROW):
+        spec = FIELD_SPECS[name]
+        note = xlsx_text(scenario.notes.get(name, ""))
+        inputs.append([name, spec.label, values[name], spec.unit, note])
+        names.append((name, f"Inputs!$C${row}"))
+    plan_row = _FIRST_ROW + len(NUMERIC_FIELDS)
+    inputs.append(
+        [
+            PLAN_WEEKS,
+            "Production plan, likely length",
+            results.timeline.likely_weeks,
+            "weeks",
+            "roi's phase graph (critical path at likely durations)",
+        ],
+    )
+    names.append((PLAN_WEEKS, f"Inputs!$C${plan_row}"))
+    inputs.append([])
+    inputs.append(["Scenario", xlsx_text(scenario.name)])
+    inputs.append(["Made by", f"roi {__version__}: change any value in column C"])
+    _as_text(inputs)
+
+    flows = book.create_sheet("Cash flow")
+    flows.append(list(CASH_FLOW_HEADERS))
+    for line in _cash_flow_rows(months):
+        flows.append(line)
+
+    solver = book.create_sheet("IRR")
+    solver.append(list(IRR_HEADERS))
+    for line in _irr_rows(months):
+        solver.append(line)
+
+    sheet = book.create_sheet("Results")
+    sheet.append(["Result", "Label", "Value", "Unit"])
+    for row, item in enumerate(result_rows(months), start=_FIRST_ROW):
+        sheet.append([item.key, item.label, item.formula, item.unit])
+        names.append((item.key, f"Results!$C${row}"))
+    for name, ref in names:
+        book.defined_names[name] = DefinedName(name, attr_text=ref)
+    for ws, widths in ((inputs, (28, 34, 14, 10, 60)), (sheet, (34, 58, 16, 10))):
+        for letter, width in zip("ABCDE", widths, strict=False):
+            ws.column_dimensions[letter].width = width
+        for row in ws.iter_rows(min_row=_FIRST_ROW, min_col=3, max_col=4):
+            row[0].number_format = NUMBER_FORMATS.get(str(row[1].value), "General")
+    for ws in (inputs, flows, solver, sheet):
+        _header(ws)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+NUMBER_FORMATS = {
+    "$": "#,##0.00",
+    "$/yr": "#,##0.00",
+    "$/month": "#,##0.00",
+    "$/week": "#,##0.00",
+    "$/h": "#,##0.00",
+    "months": "0.00",
+    "per year": "0.00%",
+    "%": "0.00",
+    "people": "#,##0.00",
+    "tasks": "0.00",
+    "min": "0.00",
+    "days": "0.00",
+}
+"""Excel number formats by unit (the value keeps full precision; only the display rounds)."""
+
+
+def _header(sheet) -> None:
+    """Bold, frozen header row; printed one page wide."""
+    from openpyxl.styles import Font
+
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
+
+
+def _as_text(sheet) -> None:
+    """Every string cell of `sheet` stays text: openpyxl would store a scenario named
+    `=HYPERLINK(...)` as a formula, and no cell may hold a control character."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = xlsx_text(cell.value)
+                cell.data_type = "s"
+
+
+def result_keys() -> Sequence[str]:
+    """The Results sheet's names that are also keys of `Results.to_dict()`."""
+    own = {"time_value", "running_costs", "annual_impact", "monthly_net_impact"}
+    own |= {"one_time_cost", "payback_months", "meets_payback_threshold"}
+    own |= {"payback_months_cash_flow", "meets_payback_threshold_cash_flow"}
+    own |= {"payback_month_with_ramp", "npv", "npv_at_decision", "cost_of_delay_per_week"}
+    own |= {"irr", "discounted_payback_months", "roi_pct"}
+    return sorted(own)

@@ -1,0 +1,216 @@
+"""The live-formula Excel model (roi.reports.excel, `roi export --xlsx`), recalculated by
+LibreOffice: a spreadsheet engine no one here wrote computes every formula, and each
+result must equal roi's own number (relative 1e-9).
+
+Slow (LibreOffice starts per batch of workbooks); CI runs it. LibreOffice is Debian's
+`libreoffice-calc-nogui` (`make browser` installs it); ROI_SOFFICE points to another.
+A missing LibreOffice is an error, never a skip. ROI_EXCEL_EXAMPLES=40 draws more
+scenarios (320 passed on 2026-12-03, 2 min 47 s).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from strategies import readiness_answers, scenario_fields
+
+from roi.assess import assess
+from roi.cli import main
+from roi.evaluate import evaluate
+from roi.exceptions import EXIT_BAD_INPUT, EXIT_OK
+from roi.files import load_scenario, load_scenarios
+from roi.reports.excel import result_keys, workbook_bytes
+from roi.resources import SCENARIOS
+from roi.scenario import Scenario
+
+pytestmark = pytest.mark.slow
+
+RTOL = 1e-9
+EXAMPLES = int(os.environ.get("ROI_EXCEL_EXAMPLES", "3"))
+"""Hypothesis examples of 8 scenarios each (one LibreOffice run per example)."""
+
+
+def soffice() -> str:
+    found = os.environ.get("ROI_SOFFICE") or shutil.which("soffice")
+    if not found:
+        pytest.fail("LibreOffice (soffice) is needed: `make browser` installs it")
+    return found
+
+
+def recalculated(paths: list[Path], work: Path) -> dict[Path, dict[str, object]]:
+    """Every workbook recalculated by LibreOffice (one headless run), as {name: value}
+    of its Results sheet."""
+    out = work / "recalculated"
+    profile = (work / "lo-profile").resolve().as_uri()
+    done = subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    values = {}
+    for path in paths:
+        sheet = openpyxl.load_workbook(out / path.name, data_only=True)["Results"]
+        values[path] = {row[0]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    return values
+
+
+def assert_same(shown: object, expected: object, scale: float, what: str) -> None:
+    if isinstance(expected, bool):
+        assert shown is expected, what
+    elif expected is None:
+        assert shown in ("never", "none", "inf"), f"{what}: {shown!r}"
+    else:
+        assert isinstance(shown, int | float), f"{what}: {shown!r}"
+        assert math.isclose(shown, expected, rel_tol=RTOL, abs_tol=RTOL * scale), (
+            what,
+            shown,
+            expected,
+        )
+
+
+def check_workbook(values: dict[str, object], scenario: Scenario) -> None:
+    results = evaluate(scenario)
+    data = results.to_dict()
+    scale = results.one_time_cost + abs(results.time_value) + abs(results.running_costs) + 1
+    scale *= max(1.0, scenario.value("horizon_months") / 12)
+    for key in result_keys():
+        assert_same(values[key], data[key], scale, key)
+    for row in results.break_even:
+        name = f"break_even_{row.field}"
+        if name in values:
+            assert_same(values[name], row.value, scale, name)
+    assert values["rows_cover_horizon"] is True
+
+
+def _write(folder: Path, scenarios: list[Scenario]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index, scenario in enumerate(scenarios):
+        path = folder / f"s{index:03d}.xlsx"
+        path.write_bytes(workbook_bytes(assess(scenario, samples=0)))
+        paths.append(path)
+    return paths
+
+
+EDGE = dict(
+    name="Edge",
+    users=120,
+    tasks_per_day=8,
+    minutes_saved_per_task=2.2,
+    hourly_rate=41.3,
+    workdays_per_year=229,
+    platform_cost_annual=60_000,
+    model_cost_annual=36_000,
+    support_cost_annual=40_000,
+    build_cost=146_911.04,
+    change_cost=50_000,
+    payback_threshold_months=12,
+)
+
+
+def edge_cases() -> list[Scenario]:
+    """The cases the issue names: ramp 0 and 24, horizon 12 and 120, rate 0 and 100%,
+    never pays back, no one-time cost, exactly at the threshold, a plan past the horizon."""
+    return [
+        Scenario(**EDGE),  # payback exactly 12 months in decimal
+        Scenario(**EDGE, adoption_months=24, horizon_months=120, discount_rate=1.0),
+        Scenario(**EDGE, adoption_months=0, horizon_months=12, discount_rate=0.0),
+        Scenario(**{**EDGE, "users": 10}),  # never pays back
+        Scenario(**{**EDGE, "build_cost": 0, "change_cost": 0}),  # nothing up front
+        Scenario(**EDGE, horizon_months=1, phase_weeks={"rollout": 60}),  # live after it
+        Scenario(**{**EDGE, "incremental_revenue": 250_000, "users": 0}),
+    ]
+
+
+def test_starters_and_edge_cases_recalculate_to_roi_numbers(tmp_path):
+    scenarios = [load_scenario(p) for p in sorted(SCENARIOS.glob("*.yaml"))]
+    scenarios += load_scenarios(SCENARIOS / "portfolio.csv") + edge_cases()
+    paths = _write(tmp_path / "in", scenarios)
+    values = recalculated(paths, tmp_path)
+    for path, scenario in zip(paths, scenarios, strict=True):
+        check_workbook(values[path], scenario)
+
+
+# No shrinking: each example starts LibreOffice; the failing lists are printed whole.
+@settings(
+    max_examples=EXAMPLES, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate)
+)
+@given(
+    fields=st.lists(
+        st.tuples(scenario_fields(with_ranges=False), readiness_answers()),
+        min_size=8,
+        max_size=8,
+    )
+)
+def test_drawn_scenarios_recalculate_to_roi_numbers(tmp_path_factory, fields):
+    work = tmp_path_factory.mktemp("drawn")
+    scenarios = [Scenario(**f, readiness=r) for f, r in fields]
+    paths = _write(work / "in", scenarios)
+    values = recalculated(paths, work)
+    for path, scenario in zip(paths, scenarios, strict=True):
+        check_workbook(values[path], scenario)
+
+
+def test_an_edited_input_moves_every_result(tmp_path):
+    """Users 200 -> 300 in the Inputs sheet, recalculated: the results are roi's for 300."""
+    example = load_scenario(SCENARIOS / "invoice_triage.yaml")
+    (path,) = _write(tmp_path / "in", [example])
+    book = openpyxl.load_workbook(path)
+    inputs = book["Inputs"]
+    (row,) = [r for r in inputs.iter_rows(min_row=2) if r[0].value == "users"]
+    row[2].value = 300
+    book.save(path)
+    values = recalculated([path], tmp_path)[path]
+    check_workbook(values, example.evolve(users=300))
+
+
+def test_cli_export_writes_a_workbook_and_keeps_an_edited_one(tmp_path, capsys):
+    source = SCENARIOS / "invoice_triage.yaml"
+    out = tmp_path / "model.xlsx"
+    assert main(["export", str(source), "--xlsx", str(out)]) == EXIT_OK
+    names = {n for n in openpyxl.load_workbook(out).defined_names}
+    assert {"users", "plan_weeks", "npv_at_decision", "cost_of_delay_per_week"} <= names
+    before = out.read_bytes()
+    assert main(["export", str(source), "--xlsx", str(out)]) == EXIT_BAD_INPUT
+    assert "already exists" in capsys.readouterr().err and out.read_bytes() == before
+    assert main(["export", str(source), "--xlsx", str(out), "--force"]) == EXIT_OK
+    folder = tmp_path / "many"
+    assert main(["export", str(SCENARIOS / "portfolio.csv"), "--xlsx", str(folder)]) == 0
+    assert len(list(folder.glob("*.xlsx"))) == len(load_scenarios(SCENARIOS / "portfolio.csv"))
+    formulas = openpyxl.load_workbook(out)["Results"]
+    assert all(str(r[2].value).startswith("=") for r in formulas.iter_rows(min_row=2))
+
+
+def test_text_stays_text_and_holds_no_control_characters(tmp_path):
+    """A name that looks like a formula is stored as text, never run by the reader's
+    spreadsheet; control characters (no XLSX cell may hold them) become U+FFFD."""
+    name = '=HYPERLINK("http://example.com","x")\x07'
+    scenario = Scenario(**{**EDGE, "name": name}, notes={"users": "+cmd\x1f"})
+    (path,) = _write(tmp_path / "in", [scenario])
+    inputs = openpyxl.load_workbook(path)["Inputs"]
+    cells = {row[0].value: row for row in inputs.iter_rows()}
+    assert cells["Scenario"][1].value == '=HYPERLINK("http://example.com","x")\ufffd'
+    assert cells["Scenario"][1].data_type == "s"
+    assert cells["users"][4].value == "+cmd\ufffd" and cells["users"][4].data_type == "s"
+    values = recalculated([path], tmp_path)[path]
+    check_workbook(values, scenario)
