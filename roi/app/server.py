@@ -99,7 +99,7 @@ def voila_command(
     argv = [
         sys.executable,
         "-m",
-        "voila",
+        "roi.app.serve",  # Voila's command line, its kernel websocket hardened
         str(notebook),
         "--no-browser",
         f"--port={port}",
