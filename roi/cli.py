@@ -24,7 +24,7 @@ from roi.exceptions import (
 from roi.files import load_scenarios
 from roi.formatting import money, months, percent, share, unique_stems, weeks
 from roi.precision import at_most
-from roi.uncertainty import DEFAULT_SAMPLES, Simulation
+from roi.uncertainty import DEFAULT_SAMPLES, MAX_SAMPLES, Simulation
 
 # Characters that Python's str.splitlines (and some editors) treat as line breaks,
 # though JSON lets them stand unescaped inside a string.
@@ -203,7 +203,7 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _whole_number(minimum: int):
+def _whole_number(minimum: int, maximum: int | None = None):
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -211,6 +211,10 @@ def _whole_number(minimum: int):
             value = None
         if value is None or value < minimum:
             raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}: got {text!r}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be at most {maximum:,} (memory grows with it): got {text!r}"
+            )
         return value
 
     return parse
@@ -388,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--samples",
-        type=_whole_number(0),
+        type=_whole_number(0, MAX_SAMPLES),
         default=DEFAULT_SAMPLES,
         help=f"Monte Carlo samples; 0 decides on the likely values (default: {DEFAULT_SAMPLES})",
     )
@@ -413,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     memo.add_argument("-o", "--out", default="outputs", help="output folder (default: outputs)")
     memo.add_argument(
         "--samples",
-        type=_whole_number(0),
+        type=_whole_number(0, MAX_SAMPLES),
         default=DEFAULT_SAMPLES,
         help=f"Monte Carlo samples (default: {DEFAULT_SAMPLES})",
     )
@@ -472,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument(
         "--samples",
-        type=_whole_number(0),
+        type=_whole_number(0, MAX_SAMPLES),
         default=DEFAULT_SAMPLES,
         help=f"Monte Carlo samples per scenario (default: {DEFAULT_SAMPLES})",
     )

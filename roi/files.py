@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
+import warnings
 import zipfile
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +16,16 @@ import pandas as pd
 import yaml
 
 from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
+from roi.safe_yaml import file_too_big, safe_yaml
 from roi.scenario import FIELD_SPECS, SCENARIO_KEYS, Scenario, scenario_from_dict
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 RANGE_PARTS = ("low", "high", "distribution")
 
 
-def read_records(path: str | os.PathLike[str]) -> list[tuple[int | None, Any]]:
-    """The raw scenario records of a file, each with its row (None for a lone mapping).
+def read_records(path: str | os.PathLike[str]) -> list[tuple[str, int | None, Any]]:
+    """The raw scenario records of a file, each with its source (the file, and its sheet
+    when a workbook has several) and row (None for a lone mapping).
 
     Problems with the file itself (missing, wrong kind, empty, unparseable, unknown
     columns) raise ScenarioError; the records are not validated yet, so a caller can
@@ -43,8 +47,11 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[int | None, Any]]:
         )
     if not path.is_file():
         raise ScenarioError([Problem("", MISSING, "does not exist or is not a file", source)])
+    too_big = file_too_big(path)
+    if too_big:
+        raise ScenarioError([Problem("", MISSING, too_big, source)])
     if kind in ("yaml", "json"):
-        return _records_from_document(path, kind)
+        return [(source, row, record) for row, record in _records_from_document(path, kind)]
     return _records_from_table(path, kind)
 
 
@@ -53,13 +60,12 @@ def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
 
     Raises ScenarioError listing every problem in every scenario of the file.
     """
-    source = str(path)
     records = read_records(path)
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
-    for row, record in records:
+    for where, row, record in records:
         try:
-            scenarios.append(scenario_from_dict(record, source=source, row=row))
+            scenarios.append(scenario_from_dict(record, source=where, row=row))
         except ScenarioError as error:
             problems.extend(error.problems)
     if problems:
@@ -82,41 +88,6 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
             ]
         )
     return scenarios[0]
-
-
-# libyaml's C parser when PyYAML was built with it: about 10x faster on long scenario lists.
-try:
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # PyYAML built without libyaml
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
-
-
-class _StrictLoader(_SafeLoader):
-    """PyYAML's SafeLoader, refusing a key given twice in one mapping (it keeps the last)."""
-
-
-def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
-    first_line: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base` may be overridden
-            continue
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, Hashable):
-            continue  # the SafeLoader itself reports an unhashable key
-        if key in first_line:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"{key!r} is given twice (first at line {first_line[key]})",
-                key_node.start_mark,
-            )
-        first_line[key] = key_node.start_mark.line + 1
-    return loader.construct_mapping(node, deep=True)
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
-)
 
 
 class _DuplicateKeyError(ValueError):
@@ -148,9 +119,13 @@ def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]
         raise ScenarioError([Problem("", MISSING, "is empty: it must hold a scenario", source)])
     try:
         if kind == "yaml":
-            data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no arbitrary objects
+            data = safe_yaml(text)  # a SafeLoader: no arbitrary objects
         else:
             data = json.loads(text, object_pairs_hook=_json_object)
+    except RecursionError:
+        raise ScenarioError(
+            [Problem("", MISSING, f"is not a scenario file: it nests too deep ({kind})", source)]
+        ) from None
     except _DuplicateKeyError as error:
         raise ScenarioError(
             [Problem("", MISSING, f"is not valid JSON: {error.key!r} is given twice", source)]
@@ -158,7 +133,9 @@ def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "invalid syntax"
+        problem = getattr(error, "problem", None) or (
+            str(error) if type(error) is yaml.YAMLError else "invalid syntax"
+        )
         raise ScenarioError(
             [Problem("", MISSING, f"is not valid YAML{where}: {problem}", source)]
         ) from None
@@ -172,6 +149,13 @@ def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]
                     source,
                 )
             ]
+        ) from None
+    except (ValueError, TypeError, OverflowError) as error:
+        # A typed YAML value that is not one (`!!float abc`, `!!int 0x`, `!!timestamp
+        # 2026-99-01`), or an integer of over 4,300 digits.
+        reason = (str(error).splitlines() or [type(error).__name__])[0][:200]
+        raise ScenarioError(
+            [Problem("", MISSING, f"is not valid {kind.upper()}: {reason}", source)]
         ) from None
     if isinstance(data, Mapping) and set(data) == {"scenarios"}:
         data = data["scenarios"]
@@ -196,21 +180,30 @@ _UNREADABLE_TABLE = (
 )
 
 
-def _records_from_table(path: Path, kind: str) -> list[tuple[int | None, dict[str, Any]]]:
+def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, dict[str, Any]]]:
     source = str(path)
+    if kind == "csv":
+        overfull = _rows_longer_than_header(path)
+        if overfull:
+            raise ScenarioError([Problem("", MISSING, overfull, source)])
     try:
         if kind == "csv":
             # Blank lines are kept (and skipped later) so rows keep the spreadsheet's numbers.
-            table = pd.read_csv(
-                path,
-                dtype=object,
-                keep_default_na=False,
-                na_values=[""],
-                skipinitialspace=True,
-                skip_blank_lines=False,
-            )
+            # index_col=False: a row with more values than the header is refused above,
+            # never read with its first values as an index (every column shifted).
+            with warnings.catch_warnings():  # the extra values were refused above; the
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)  # rest are blank
+                table = pd.read_csv(
+                    path,
+                    dtype=object,
+                    keep_default_na=False,
+                    na_values=[""],
+                    skipinitialspace=True,
+                    skip_blank_lines=False,
+                    index_col=False,
+                )
         else:
-            table = pd.read_excel(path, dtype=object)
+            sheets = pd.read_excel(path, dtype=object, sheet_name=None)
     except pd.errors.EmptyDataError:
         raise ScenarioError(
             [
@@ -230,10 +223,49 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[int | None, dict[st
         raise ScenarioError(
             [Problem("", MISSING, f"cannot be read as {kind.upper()}: {reason}", source)]
         ) from None
-    records = records_from_table(table, source=source)
+    if kind == "csv":
+        records = [(source, row, r) for row, r in records_from_table(table, source=source)]
+    else:  # every sheet holding a table, each named in its problems when there are several
+        tables = {name: frame for name, frame in sheets.items() if len(frame.columns)}
+        records = []
+        problems: list[Problem] = []
+        for name, frame in tables.items():
+            where = f"{source} [sheet {name!r}]" if len(tables) > 1 else source
+            try:
+                records += [(where, row, r) for row, r in records_from_table(frame, source=where)]
+            except ScenarioError as error:
+                problems += error.problems
+        if problems:
+            raise ScenarioError(problems)
     if not records:
         raise ScenarioError([Problem("", MISSING, "has no scenario rows under its header", source)])
     return records
+
+
+def _rows_longer_than_header(path: Path) -> str | None:
+    """Which CSV rows hold more values than the header has columns (trailing empty values,
+    as some exports write, are fine), or None."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = csv.reader(handle)
+            header = next(rows, None)
+            if header is None:
+                return None
+            width = len(header)
+            over = [
+                index
+                for index, row in enumerate(rows, start=2)
+                if len(row) > width and any(v.strip() for v in row[width:])
+            ]
+    except (UnicodeDecodeError, csv.Error):
+        return None  # pandas reports these with its own words
+    if not over:
+        return None
+    shown = ", ".join(map(str, over[:5])) + (f" and {len(over) - 5} more" if len(over) > 5 else "")
+    return (
+        f"has more values than header columns ({width}) in row {shown}: "
+        "add the missing header or remove the extra values"
+    )
 
 
 READINESS_PREFIX = "readiness."
@@ -328,19 +360,39 @@ def _blank(value: Any) -> bool:
         return False
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection")."""
+
+
+def neutralised(value: Any) -> Any:
+    r"""Text a spreadsheet would run as a formula, prefixed with a single quote so it
+    shows as text (OWASP's advice); anything else unchanged.
+
+    >>> neutralised("=HYPERLINK(1)"), neutralised("\t=1+1"), neutralised("Ops"), neutralised(-3)
+    ("'=HYPERLINK(1)", "'\t=1+1", 'Ops', -3)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(frame: pd.DataFrame, *, index: bool = False) -> str:
-    r"""A frame as CSV text that reads back the same: RFC 4180 line ends (CRLF).
+    r"""A frame as CSV text for people and spreadsheets: RFC 4180 line ends (CRLF), and
+    text cells that a spreadsheet would run as a formula neutralised (`neutralised`).
 
     With pandas' default LF line end, Python's csv writer does not quote a field that
     holds a bare CR, and every reader then splits the row there; with CRLF it does.
 
-    >>> text = csv_text(pd.DataFrame({"name": ["a\rb"], "x": [1]}))
+    >>> text = csv_text(pd.DataFrame({"name": ["a\rb", "@SUM(A1)"], "x": [1, -2]}))
     >>> text
-    'name,x\r\n"a\rb",1\r\n'
+    'name,x\r\n"a\rb",1\r\n\'@SUM(A1),-2\r\n'
     >>> import io
-    >>> pd.read_csv(io.StringIO(text)).to_dict("records")
-    [{'name': 'a\rb', 'x': 1}]
+    >>> pd.read_csv(io.StringIO(text)).to_dict("records")[0]
+    {'name': 'a\rb', 'x': 1}
     """
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    if len(text):
+        frame = frame.assign(**{c: frame[c].map(neutralised) for c in text})
     return frame.to_csv(index=index, lineterminator="\r\n")
 
 
@@ -376,7 +428,7 @@ def scenario_yaml(scenario: Scenario) -> str:
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     # PyYAML writes a few characters raw (NEL, U+0085) that it reads back as a space;
     # then escape all non-ASCII text so the file loads back equal.
-    if yaml.load(text, Loader=_SafeLoader) != data:
+    if safe_yaml(text) != data:
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False)
     return text
 

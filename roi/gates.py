@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from roi.exceptions import ConfigError
 from roi.exceptions import suggestion as _suggestion
+from roi.safe_yaml import file_too_big, safe_yaml
 from roi.timeline import CHECKPOINTS
 
 GOVERNANCE_CHECKLIST = "governance"
@@ -232,6 +233,11 @@ def _governance_checklist() -> dict[str, Any]:
     }
 
 
+CHECKLIST_SUFFIXES = (".yaml", ".yml")
+MAX_CHECKLISTS_BYTES = 2**20
+"""Largest checklists file read (1 MiB; the built-in one is about 20 kB)."""
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -240,12 +246,17 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read checklists file ({error})") from None
     try:
-        return yaml.safe_load(text)
+        return safe_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "invalid syntax"
+        problem = getattr(error, "problem", None) or (
+            str(error) if type(error) is yaml.YAMLError else "invalid syntax"
+        )
         raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as error:
+        reason = (str(error).splitlines() or [type(error).__name__])[0][:200]
+        raise ConfigError(f"{path}: not valid YAML: {reason}") from None
 
 
 _TOP_KEYS = ("gates", "checklists", "maturity")
@@ -282,7 +293,7 @@ def _merge(base: dict[str, Any], extra: Any, source: str) -> dict[str, Any]:
     for key in extra:
         if key not in _TOP_KEYS:
             problems.append(
-                f"unknown key {key!r}{_suggestion(str(key), _TOP_KEYS)}; "
+                f"unknown key {str(key)[:40]!r}{_suggestion(str(key), _TOP_KEYS)}; "
                 f"allowed: {', '.join(_TOP_KEYS)}"
             )
     gates = {g["number"]: g for g in base["gates"]}
@@ -436,10 +447,17 @@ def load_checklists(path: str | os.PathLike[str] | None = None) -> Checklists:
     if path is None:
         return _load(None, None)
     path = Path(path)
+    if path.suffix.lower() not in CHECKLIST_SUFFIXES:
+        raise ConfigError(f"{path}: a checklists file must be a .yaml or .yml file")
     try:
         mtime = path.stat().st_mtime
     except OSError:
         raise ConfigError(f"{path}: checklists file does not exist") from None
+    if not path.is_file():  # a folder, a device (/dev/zero), a pipe: nothing roi reads
+        raise ConfigError(f"{path}: a checklists file must be a regular file")
+    too_big = file_too_big(path, MAX_CHECKLISTS_BYTES)
+    if too_big:
+        raise ConfigError(f"{path}: checklists file {too_big}")
     return _load(str(path), mtime)
 
 

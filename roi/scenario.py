@@ -459,6 +459,20 @@ def _check_bounds(spec: FieldSpec, value: Uncertain) -> Uncertain:
     return value
 
 
+def _date_not_number(value: Any) -> Any:
+    """Refuse a number where a date belongs: pydantic would read 0 (or "0", "20261102") as
+    seconds since 1970, a date the user never meant.
+
+    >>> _date_not_number("2026-11-02")
+    '2026-11-02'
+    """
+    text = value.strip() if isinstance(value, str) else None
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number or (text is not None and text.lstrip("+-").replace(".", "", 1).isdigit()):
+        raise PydanticCustomError("roi", "must be a date like 2026-01-31, not a number")
+    return value
+
+
 class Scenario(BaseModel):
     """One AI initiative's assumptions, validated and immutable.
 
@@ -552,6 +566,18 @@ class Scenario(BaseModel):
     @classmethod
     def _numeric(cls, value: Any, info: Any) -> Uncertain:
         return _check_bounds(FIELD_SPECS[info.field_name], _coerce_uncertain(value))
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _start_date_given(cls, value: Any) -> Any:
+        return _date_not_number(value)
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _holidays_given(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return [_date_not_number(v) for v in value]
+        return _date_not_number(value)
 
     @field_validator("start_date", mode="after")
     @classmethod

@@ -36,6 +36,9 @@ from roi.scenario import NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CHECKPOINTS, PHASES, schedule, total_weeks
 
 DEFAULT_SAMPLES = 20_000
+MAX_SAMPLES = 1_000_000
+"""Most Monte Carlo samples a run takes: about 570 bytes each (1M: ~0.6 GB, ~4 s on one
+core); more would exhaust an ordinary machine's memory before the first result."""
 HEADLINE_QUANTILES = (10, 50, 90)
 
 METRICS = (
@@ -254,6 +257,8 @@ def simulate(
     >>> sim.percentile("annual_impact", 10) < sim.percentile("annual_impact", 90)
     True
     """
+    if not 0 <= samples <= MAX_SAMPLES:
+        raise ValueError(f"samples must be from 0 to {MAX_SAMPLES:,}: got {samples!r}")
     inputs, weeks = sample_inputs(scenario, samples, seed, sample_timeline=sample_timeline)
     raw = compute({name: inputs[name] for name in NUMERIC_FIELDS}, weeks)
     count = len(weeks)

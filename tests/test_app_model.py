@@ -251,6 +251,29 @@ def test_upload_opens_a_scenario_file_or_names_the_problem(model, invoice):
     assert model.scenario.name == "Uploaded"  # a failed upload changes nothing
 
 
+def test_an_upload_cannot_name_a_server_file_and_every_fault_is_a_message(model, invoice, tmp_path):
+    """A visitor's file may not point at the server's files, even a real checklists YAML
+    (before: `checklists: /etc/shadow` printed its lines back); a file no reader takes,
+    a bomb or one past the size limit is a ScenarioError the page shows, never silence."""
+    real = tmp_path / "checklists.yaml"
+    real.write_text("checklists: []\n", encoding="utf-8")
+    for target in ("/etc/shadow", str(real)):
+        text = yaml.safe_dump({**invoice.to_dict(), "checklists": target})
+        with pytest.raises(ScenarioError) as raised:
+            model.open_upload("leak.yaml", text.encode())
+        assert "'checklists'" in str(raised.value) and "file on the server" in str(raised.value)
+    with pytest.raises(ScenarioError, match="cannot be read as XLSX"):
+        model.open_upload("fake.xlsx", b"PK\x03\x04 not a workbook")
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcde", "bcdef", strict=True)
+    )
+    with pytest.raises(ScenarioError, match="expands to more than"):
+        model.open_upload("bomb.yaml", bomb.encode())
+    with pytest.raises(ScenarioError, match="uploads may be 10 MiB"):
+        model.open_upload("big.csv", b"x" * (10 * 2**20 + 1))
+    assert model.scenario.name == invoice.name
+
+
 def test_scenario_download_is_yaml_that_loads_back(model, tmp_path):
     """The YAML link holds the current scenario: loading it gives the same scenario."""
     model.set_value("users", 321)

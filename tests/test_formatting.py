@@ -10,6 +10,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import FAST
 
 from roi.batch.inputs import scenario_folder
 from roi.formatting import (
@@ -24,7 +25,6 @@ from roi.formatting import (
     unique_stems,
     weeks,
 )
-from tests.strategies import FAST
 
 SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED = {"con", "prn", "aux", "nul", "com1", "lpt1"}

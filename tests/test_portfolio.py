@@ -15,7 +15,7 @@ import pytest
 
 from roi.assess import assess
 from roi.batch.tasks import BatchReport
-from roi.files import load_scenario
+from roi.files import load_scenario, neutralised
 from roi.formatting import money, months, share
 from roi.reports.portfolio import (
     TABLE_HEAD,
@@ -115,7 +115,8 @@ def test_report_escapes_names_and_keeps_them_exact_in_csv(example, tmp_path):
     assert html_lib.escape(names[0]) in page
     with (tmp_path / "summary.csv").open(newline="", encoding="utf-8") as handle:
         exact = [row["name"] for row in csv.DictReader(handle)]  # newline="": CR kept
-    assert sorted(exact) == sorted(names)
+    assert sorted(exact) == sorted(neutralised(n) for n in names)  # '=...' gets a leading '
+    assert '\'=HYPERLINK("http://x")' in exact
     sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["summary"]
     header = [c.value for c in sheet[1]]
     cells = [row[header.index("name")] for row in sheet.iter_rows(min_row=2)]

@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import INVOICE_VALUES, SCENARIOS_DIR
 from hypothesis import given, settings
 from numpy.testing import assert_allclose
+from strategies import scenarios
 
 from roi.evaluate import evaluate, evaluate_table
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, scenario_from_dict
@@ -21,8 +23,6 @@ from roi.sensitivity import (
     required_annual_impact,
     tornado,
 )
-from tests.conftest import INVOICE_VALUES, SCENARIOS_DIR
-from tests.strategies import scenarios
 
 # The invoice-triage example by hand: each user saves 12 x 4 / 60 h x $55 x 230 days =
 # $10,120 a year; running costs $136,000 a year; one-time costs $300,000.

@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import INVOICE_VALUES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
+from strategies import correlations, scenarios
 
 from roi.assess import MONTE_CARLO_JSON_KEYS
 from roi.cli import main
@@ -28,8 +30,6 @@ from roi.uncertainty import (
     sample_three_point,
     simulate,
 )
-from tests.conftest import INVOICE_VALUES
-from tests.strategies import correlations, scenarios
 
 # The invoice-triage example: each user saves 12 x 4 / 60 h x $55 x 230 days = $10,120 a
 # year; running costs are 60,000 + 36,000 + 40,000 = $136,000; one-time 250,000 + 50,000.

@@ -12,7 +12,7 @@ import html
 import math
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,12 +24,13 @@ from roi import sensitivity
 from roi.assess import Assessment, assess
 from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
-from roi.exceptions import Problem, RoiError, ScenarioError
-from roi.files import load_scenarios, scenario_yaml
+from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
+from roi.files import load_scenarios, read_records, scenario_yaml
 from roi.formatting import money, months, share, weeks
 from roi.gates import load_checklists
 from roi.reports import charts, memo
 from roi.resources import SCENARIOS
+from roi.safe_yaml import MAX_FILE_BYTES
 from roi.scenario import (
     FIELD_SPECS,
     NUMERIC_FIELDS,
@@ -259,6 +260,45 @@ def _message(problem: Problem) -> str:
     return str(Problem(problem.field, problem.value, problem.allowed))
 
 
+UPLOAD_REFUSED_KEYS = {
+    "checklists": "cannot be set in an uploaded scenario: it names a file on the server "
+    "(remove it; the built-in checklists apply)",
+}
+
+
+def _uploaded_scenarios(path: str, filename: str) -> list[Scenario]:
+    """The scenarios of an uploaded file (saved at `path`), problems named by `filename`."""
+
+    def renamed(problems: Iterable[Problem]) -> ScenarioError:
+        return ScenarioError(
+            [Problem(p.field, p.value, p.allowed, filename, p.row) for p in problems]
+        )
+
+    try:
+        records = read_records(path)
+        problems: list[Problem] = []
+        for _where, row, record in records:
+            for key, why in UPLOAD_REFUSED_KEYS.items():
+                if isinstance(record, Mapping) and record.get(key) not in (None, ""):
+                    problems.append(Problem(key, str(record[key])[:80], why, filename, row))
+        if problems:
+            raise ScenarioError(problems)
+        scenarios: list[Scenario] = []
+        for _where, row, record in records:
+            try:
+                scenarios.append(scenario_from_dict(record, source=filename, row=row))
+            except ScenarioError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise ScenarioError(problems)
+        return scenarios
+    except ScenarioError as error:
+        raise renamed(error.problems) from None
+    except Exception as error:
+        reason = f"cannot be read ({type(error).__name__}: {str(error)[:120]})"
+        raise ScenarioError([Problem("", MISSING, reason, filename)]) from None
+
+
 class WorkbookModel:
     """Everything the workbook page shows and does, driven by method calls.
 
@@ -441,7 +481,13 @@ class WorkbookModel:
         return found
 
     def open_upload(self, filename: str, content: bytes) -> list[Scenario]:
-        """Scenarios in an uploaded file; the first is opened. Raises ScenarioError."""
+        """Scenarios in an uploaded file; the first is opened. Raises ScenarioError, for
+        every fault (a file too big, one that names a server path, one that no reader
+        takes), so the page can always say what went wrong.
+
+        An upload comes from a visitor, not the server's owner: it may not name a
+        checklists file (a path on the server), and it is held to `MAX_FILE_BYTES`.
+        """
         suffix = Path(filename).suffix.lower()
         if suffix not in SCENARIO_SUFFIXES:
             raise ScenarioError(
@@ -454,16 +500,16 @@ class WorkbookModel:
                     )
                 ]
             )
+        if len(content) > MAX_FILE_BYTES:
+            too_big = (
+                f"is {len(content) / 2**20:.1f} MiB; uploads may be {MAX_FILE_BYTES / 2**20:g} MiB"
+            )
+            raise ScenarioError([Problem("", MISSING, too_big, filename)])
         handle, tmp = tempfile.mkstemp(suffix=suffix)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(content)
-            try:
-                scenarios = load_scenarios(tmp)
-            except ScenarioError as error:
-                raise ScenarioError(
-                    [Problem(p.field, p.value, p.allowed, filename, p.row) for p in error.problems]
-                ) from None
+            scenarios = _uploaded_scenarios(tmp, filename)
         finally:
             Path(tmp).unlink(missing_ok=True)
         self.open(scenarios[0])

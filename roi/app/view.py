@@ -28,7 +28,7 @@ from roi.app.model import (
     range_bounds,
 )
 from roi.app.server import LOG, _shared_plotly_esm, has_frontend, skip_slow_iri_checker
-from roi.exceptions import RoiError, ScenarioError
+from roi.exceptions import RoiError
 from roi.reports.notebook import (
     RESULTS_MIMETYPE,
     monte_carlo_parameters,
@@ -491,7 +491,7 @@ class WorkbookApp:
         upload = files[0]
         try:
             self.model.open_upload(upload["name"], bytes(upload["content"]))
-        except ScenarioError as error:
+        except RoiError as error:  # open_upload turns every fault into a ScenarioError
             self.errors["file"].value = html.escape(str(error)).replace("\n", "<br>")
             return
         self.errors["file"].value = ""

@@ -65,9 +65,9 @@ def load_batch(source: str | os.PathLike[str]) -> tuple[list[BatchEntry], list[P
         except ScenarioError as error:
             problems.extend(error.problems)
             continue
-        for row, record in records:
+        for where, row, record in records:
             try:
-                scenario = scenario_from_dict(record, source=str(path), row=row)
+                scenario = scenario_from_dict(record, source=where, row=row)
             except ScenarioError as error:
                 problems.extend(error.problems)
             else:

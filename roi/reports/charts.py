@@ -8,6 +8,7 @@ the raw samples, so a figure stays small however many samples were drawn.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -60,6 +61,18 @@ MONEY_METRICS = ("annual_impact", "monthly_net_impact", "npv")
 
 class ChartError(RoiError, ValueError):
     """A chart was given data it cannot draw (missing columns, unknown metric)."""
+
+
+def plain_text(value: object) -> str:
+    """A user's text as plotly shows it literally: plotly renders a subset of HTML in
+    titles, labels and hover text (`<a href>` becomes a live link, `<span style>` restyles
+    the chart) and decodes the entities &lt; &gt; &amp; (not &quot;, which it would show
+    as typed), so those three are escaped.
+
+    >>> plain_text('<a href="x">Ops</a> & co')
+    '&lt;a href="x"&gt;Ops&lt;/a&gt; &amp; co'
+    """
+    return html.escape(str(value), quote=False)
 
 
 def _theme() -> go.layout.Template:
@@ -178,7 +191,7 @@ def waterfall(results: Results) -> go.Figure:
         ("Annual net impact", "total", results.annual_impact),
     ]
     figure = _figure(
-        title=f"Where the annual value comes from: {results.scenario.name}",
+        title=f"Where the annual value comes from: {plain_text(results.scenario.name)}",
         yaxis={"title": {"text": "$ a year"}, **_money_axis()},
         showlegend=False,
     )
@@ -206,7 +219,7 @@ def cash_flow(results: Results) -> go.Figure:
     threshold = results.scenario.value("payback_threshold_months")
     horizon = int(table["month"].iloc[-1])
     figure = _figure(
-        title=f"Cumulative cash from go-live: {results.scenario.name}",
+        title=f"Cumulative cash from go-live: {plain_text(results.scenario.name)}",
         xaxis={
             "title": {"text": "Months after go-live"},
             "range": [0, max(horizon, threshold) + 0.5],
@@ -664,11 +677,7 @@ def portfolio_bubble(frame: pd.DataFrame, threshold: float | None = None) -> go.
     payback = frame["payback_months"].to_numpy(float)
     impact = frame["annual_impact"].to_numpy(float)
     cost = frame["one_time_cost"].to_numpy(float)
-    names = (
-        [str(n) for n in frame["name"]]
-        if "name" in frame.columns
-        else [str(label) for label in frame.index]
-    )
+    names = [plain_text(n) for n in (frame["name"] if "name" in frame.columns else frame.index)]
     if threshold is None and "payback_threshold_months" in frame.columns:
         threshold = float(frame["payback_threshold_months"].median())
     finite = payback[np.isfinite(payback)]

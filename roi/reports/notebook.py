@@ -14,7 +14,7 @@ from roi.files import load_scenario
 from roi.formatting import money, months, percent, share
 from roi.resources import EXAMPLE_SCENARIO, SCENARIOS
 from roi.scenario import SCENARIO_KEYS, Scenario, scenario_from_dict
-from roi.uncertainty import DEFAULT_SAMPLES
+from roi.uncertainty import DEFAULT_SAMPLES, MAX_SAMPLES
 
 RESULTS_MIMETYPE = "application/json"
 
@@ -63,10 +63,14 @@ def monte_carlo_parameters(namespace: Mapping[str, Any]) -> tuple[int, int]:
     seed = namespace.get("seed", 0)
     samples = DEFAULT_SAMPLES if samples is None else samples
     problems = []
-    for name, value in (("samples", samples), ("seed", seed)):
+    for name, value, most in (("samples", samples, MAX_SAMPLES), ("seed", seed, None)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             problems.append(
                 Problem(name, value, "must be a whole number >= 0", "notebook parameters")
+            )
+        elif most is not None and value > most:
+            problems.append(
+                Problem(name, value, f"must be at most {most:,}", "notebook parameters")
             )
     if problems:
         raise ScenarioError(problems)

@@ -1,0 +1,221 @@
+"""Bad input as an adversary writes it (issue 11): every file here once gave a traceback,
+a hang, a server file's contents or a silently wrong number. Now each is refused by
+`roi run` with exit 2 and a message naming the file and what is wrong, at bounded cost
+(the bombs and big files are refused before they are expanded or read).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from roi.cli import main
+from roi.exceptions import EXIT_BAD_INPUT, EXIT_OK
+from roi.files import csv_text, load_scenarios
+from roi.safe_yaml import MAX_FILE_BYTES
+
+FIELDS = {
+    "users": 200,
+    "tasks_per_day": 12,
+    "minutes_saved_per_task": 4,
+    "hourly_rate": 55,
+    "platform_cost_annual": 60000,
+    "model_cost_annual": 36000,
+    "support_cost_annual": 40000,
+    "build_cost": 250000,
+    "change_cost": 50000,
+}
+HEADER = ",".join(["name", *FIELDS])
+ROW = ",".join(["Invoice triage", *map(str, FIELDS.values())])
+YAML = "name: Invoice triage\n" + "".join(f"{k}: {v}\n" for k, v in FIELDS.items())
+
+
+def refused(capsys, path: Path, *fragments: str) -> str:
+    """`roi run path` exits 2 and its message holds the file and every fragment."""
+    code = main(["run", str(path)])
+    out, err = capsys.readouterr()
+    assert code == EXIT_BAD_INPUT, (out, err)
+    assert "Traceback" not in err
+    for fragment in (path.name, *fragments):
+        assert fragment in err, (fragment, err)
+    return err
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- silently wrong numbers ----------------------------------------------------------
+
+
+def test_a_csv_row_with_more_values_than_header_columns_is_refused(tmp_path, capsys):
+    """Before: pandas took the first value as an index and shifted every column (name
+    "200", annual impact $606,874,000 instead of $1,888,000)."""
+    path = write(tmp_path, "shifted.csv", f"{HEADER}\n{ROW},7\n")
+    refused(capsys, path, "more values than header columns", "row 2")
+
+
+def test_trailing_commas_on_data_rows_are_no_extra_values(tmp_path):
+    """A spreadsheet export that ends each data row with commas reads as the plain rows."""
+    path = write(tmp_path, "trailing.csv", f"{HEADER}\n{ROW},,\n")
+    (scenario,) = load_scenarios(path)
+    assert (scenario.name, scenario.users, scenario.change_cost) == ("Invoice triage", 200, 50000)
+
+
+@pytest.mark.parametrize(
+    ("text", "means"),
+    [("1:30", "90"), ("010", "8"), ("0200", "128"), ("0x10", "16"), ("0b11", "3")],
+)
+def test_yaml_1_1_numerals_that_mean_something_else_are_refused(tmp_path, capsys, text, means):
+    """YAML 1.1 (PyYAML) reads `1:30` as 90 and `010` as 8: the message says so."""
+    path = write(tmp_path, "numerals.yaml", YAML.replace("users: 200", f"users: {text}"))
+    refused(capsys, path, f"'{text}' is ambiguous", f"reads it as {means}", "line 2")
+
+
+def test_plain_decimals_and_quoted_text_still_read(tmp_path):
+    path = write(
+        tmp_path, "fine.yaml", YAML.replace("name: Invoice triage", "name: '010'") + "notes: {}\n"
+    )
+    (scenario,) = load_scenarios(path)
+    assert scenario.name == "010" and scenario.users == 200
+
+
+@pytest.mark.parametrize("value", ["0", "20261102", "1700000000"])
+def test_a_number_is_no_date(tmp_path, capsys, value):
+    """Before: `start_date: 0` became 1970-01-01 (pydantic reads numbers as Unix time)."""
+    path = write(tmp_path, "date.yaml", YAML + f"start_date: {value}\n")
+    refused(capsys, path, "start_date", "must be a date like 2026-01-31, not a number")
+
+
+def test_every_sheet_of_a_workbook_is_read_and_named_in_problems(tmp_path, capsys):
+    """Before: only the first sheet was read, silently."""
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Q1"
+    second = book.create_sheet("Q2")
+    for sheet, users in ((first, 200), (second, -5)):
+        sheet.append(["name", *FIELDS])
+        sheet.append([f"Team {sheet.title}", users, *list(FIELDS.values())[1:]])
+    path = tmp_path / "two_sheets.xlsx"
+    book.save(path)
+    refused(capsys, path, "[sheet 'Q2']", "'users'")
+    second["B2"] = 100
+    book.save(path)
+    names = [s.name for s in load_scenarios(path)]
+    assert names == ["Team Q1", "Team Q2"]
+
+
+# --- tracebacks and hangs -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ("start_date: 2026-13-45", "start_date"),
+        ("start_date: 2026-02-30", "start_date"),
+        ("users: !!float abc", "not valid YAML"),
+        ("users: !!int 0x", "not valid YAML"),
+        ("start_date: !!timestamp 2026-99-01", "not valid YAML"),
+        ("users: " + "9" * 5000, "not valid YAML"),
+    ],
+)
+def test_impossible_dates_and_typed_values_are_messages(tmp_path, capsys, line, fragment):
+    key = line.split(":")[0]
+    text = "".join(entry for entry in YAML.splitlines(keepends=True) if not entry.startswith(key))
+    path = write(tmp_path, "typed.yaml", text + line + "\n")
+    refused(capsys, path, fragment)
+
+
+def test_deeply_nested_json_and_a_huge_integer_are_messages(tmp_path, capsys):
+    refused(capsys, write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000), "nests too deep")
+    refused(capsys, write(tmp_path, "digits.json", '{"users": ' + "9" * 5000 + "}"), "JSON")
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path, capsys):
+    """Nine levels of nine aliases: 1 kB that expands to 9^9 (387 million) values."""
+    lines = ['a0: &a0 ["lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    path = write(tmp_path, "bomb.yaml", "\n".join(lines) + "\nusers: *a9\n")
+    refused(capsys, path, "expands to more than 100,000 values")
+
+
+def test_a_file_past_the_size_limit_is_refused_unread(tmp_path, capsys):
+    path = tmp_path / "big.csv"
+    with path.open("w") as handle:
+        handle.write(HEADER + "\n")
+        handle.seek(MAX_FILE_BYTES + 1)
+        handle.write("\n")  # sparse: no 10 MiB written
+    refused(capsys, path, "MiB; roi reads files of at most 10 MiB")
+
+
+def test_too_many_samples_and_a_negative_seed_exit_2_before_running(tmp_path, capsys):
+    path = write(tmp_path, "ok.yaml", YAML)
+    for option, value in (("--samples", "100000000000"), ("--seed", "-1")):
+        with pytest.raises(SystemExit) as stopped:
+            main(["run", str(path), option, value])
+        assert stopped.value.code == EXIT_BAD_INPUT
+        assert option in capsys.readouterr().err
+
+
+# --- server files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/dev/zero", "/proc/self/environ"])
+def test_checklists_never_read_a_file_that_is_not_a_yaml_file(tmp_path, capsys, target):
+    """Before: `checklists: /etc/shadow` printed the file's lines back as unknown keys,
+    and /dev/zero read until memory ran out."""
+    path = write(tmp_path, "leak.yaml", YAML + f"checklists: {target}\n")
+    err = refused(capsys, path, "checklists", "must be a .yaml or .yml file")
+    assert "root:" not in err
+
+
+def test_a_checklists_device_with_a_yaml_name_is_not_read(tmp_path, capsys):
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    path = write(tmp_path, "leak.yaml", YAML + f"checklists: {link}\n")
+    refused(capsys, path, "must be a regular file")
+
+
+# --- outputs ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\t=1+1"]
+)
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(name):
+    text = csv_text(pd.DataFrame({"name": [name], "npv": [-1.5]}))
+    row = pd.read_csv(io.StringIO(text), keep_default_na=False).iloc[0]
+    assert row["name"] == "'" + name and row["npv"] == -1.5
+
+
+def test_batch_summary_csv_neutralises_a_formula_name(tmp_path, capsys):
+    path = write(tmp_path, "inject.json", json.dumps({**FIELDS, "name": "=1+1"}))
+    assert main(["batch", str(path), "--no-notebooks", "--out", str(tmp_path / "out")]) == EXIT_OK
+    capsys.readouterr()
+    summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8")
+    assert "'=1+1" in summary and ",=1+1" not in summary
+
+
+def test_portfolio_chart_names_are_text_not_plotly_html():
+    """Before: `<a href=...>` in a name became a live link in portfolio.html's chart."""
+    from roi.reports.charts import portfolio_bubble
+
+    name = '<a href="http://x">Ops</a><span style="font-size:200px">'
+    frame = pd.DataFrame(
+        {"name": [name], "payback_months": [3.0], "annual_impact": [1e6], "one_time_cost": [1e5]}
+    )
+    (trace,) = portfolio_bubble(frame).data
+    assert list(trace.text) == [
+        '&lt;a href="http://x"&gt;Ops&lt;/a&gt;&lt;span style="font-size:200px"&gt;'
+    ]
+    assert "<a href" not in trace.hovertext[0] and "<b>&lt;a href" in trace.hovertext[0]
