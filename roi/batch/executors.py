@@ -9,8 +9,12 @@ The function and the items must be picklable (top-level functions, plain data).
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
+import os
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
 from roi.exceptions import MissingExtra, RoiError
@@ -72,32 +76,102 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
+class WorkerDied(RoiError):
+    """The worker process running a task ended without an answer (killed, out of memory)."""
+
+
+def _watch_parent(parent: int, interval: float = 1.0) -> None:
+    """In a worker: exit when the batch's main process is gone (kill -9 leaves the
+    forkserver and its workers behind, running queued scenarios for ever)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, another user's: not ours to judge
+                pass
+
+    threading.Thread(target=watch, name="roi-parent-watch", daemon=True).start()
+
+
 class ProcessExecutor:
-    """Runs tasks in a pool of worker processes on this machine."""
+    """Runs tasks in a pool of worker processes on this machine.
+
+    A worker that dies (kill -9, the OOM killer) breaks a ProcessPoolExecutor and every
+    task still in it. The pool is then rebuilt and those tasks run again; a task that
+    breaks a pool twice runs alone, and only a task that kills its worker alone fails
+    (WorkerDied). Workers exit when the main process is gone.
+    """
 
     def __init__(self, workers: int) -> None:
         if workers < 1:
             raise ValueError(f"workers must be >= 1: {workers}")
         self.workers = workers
         self.description = f"{workers} local worker processes"
-        context = multiprocessing.get_context(_start_method())
-        if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(["roi.batch"])
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._context = multiprocessing.get_context(_start_method())
+        if self._context.get_start_method() == "forkserver":
+            self._context.set_forkserver_preload(["roi.batch"])
+        self._pool = self._new_pool(workers)
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=self._context,
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
+        )
+
+    def _rebuild(self, workers: int) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool(workers)
 
     def run(
         self, function: Callable[[Any], Any], items: Sequence[Any]
     ) -> Iterator[tuple[int, Any | BaseException]]:
+        todo = list(range(len(items)))
+        suspects: set[int] = set()  # tasks that were in a pool when it broke
+        while todo:
+            broken = yield from self._round(function, items, todo)
+            if not broken:
+                return
+            again = [i for i in broken if i in suspects]
+            suspects.update(broken)
+            todo = [i for i in broken if i not in again]
+            for index in again:  # broke a pool twice: alone now, in a pool of its own
+                self._rebuild(1)
+                if (yield from self._round(function, items, [index])):
+                    yield (
+                        index,
+                        WorkerDied(
+                            "the worker process running it ended without an answer "
+                            "(killed, or out of memory)"
+                        ),
+                    )
+            self._rebuild(self.workers)
+
+    def _round(
+        self, function: Callable[[Any], Any], items: Sequence[Any], indexes: list[int]
+    ) -> Generator[tuple[int, Any | BaseException], None, list[int]]:
+        """Run `indexes` in the pool, yield their outcomes; return those a broken pool
+        lost (every task in a pool fails when one of its workers dies)."""
         futures: dict[Future[Any], int] = {
-            self._pool.submit(function, item): index for index, item in enumerate(items)
+            self._pool.submit(function, items[i]): i for i in indexes
         }
+        broken: list[int] = []
         try:
             for future in as_completed(futures):
-                error = future.exception()
-                yield futures[future], future.result() if error is None else error
+                index, error = futures[future], future.exception()
+                if isinstance(error, BrokenProcessPool):
+                    broken.append(index)
+                else:
+                    yield index, future.result() if error is None else error
         finally:
             for future in futures:
                 future.cancel()
+        return sorted(broken)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
