@@ -11,7 +11,9 @@ import ast
 import csv
 import json
 import math
+import os
 import re
+import tempfile
 from itertools import pairwise
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from roi.batch import (
     run_batch,
     scenario_folder,
 )
+from roi.batch.run import output_lock
 from roi.cli import main
 from roi.exceptions import ScenarioError
 from roi.files import neutralised
@@ -288,6 +291,32 @@ def test_a_rerun_skips_unchanged_scenarios_and_reruns_changed_ones(tmp_path):
     assert memo.is_file()
 
 
+def test_a_second_batch_into_the_same_folder_is_refused_at_once(tmp_path, capsys):
+    """Before: two batches into one --out ran everything twice and wrote over each other."""
+    source = write_yaml(tmp_path / "s.yaml", scenario_rows(["One"]))
+    out = tmp_path / "out"
+    out.mkdir()
+    with output_lock(out):  # a first batch holds the folder
+        code = main(["batch", str(source), "--no-notebooks", "--out", str(out), "--quiet"])
+        err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT and f"(pid {os.getpid()}) is writing to" in err
+    assert not (out / "summary.csv").exists()
+    assert main(["batch", str(source), "--no-notebooks", "--out", str(out), "--quiet"]) == 0
+
+
+def test_a_folder_the_reports_cannot_be_written_to_is_a_message_not_a_traceback(tmp_path, capsys):
+    """summary.csv cannot be written (a folder is in its place, as a full or read-only
+    disk would fail it): the run says so, keeps the scenarios' files and exits 1."""
+    source = write_yaml(tmp_path / "s.yaml", scenario_rows(["One"]))
+    out = tmp_path / "out"
+    (out / "summary.csv").mkdir(parents=True)
+    code = main(["batch", str(source), "--no-notebooks", "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == EXIT_FAILED and "Traceback" not in err
+    assert "cannot write the portfolio files in" in err
+    assert (out / "scenarios" / "one" / "memo.html").is_file()
+
+
 def test_no_valid_scenario_is_bad_input(tmp_path):
     """A file whose only scenario is invalid: nothing runs, exit 2, the problem listed."""
     source = write_yaml(tmp_path / "s.yaml", scenario_rows(["Bad"], hourly_rate="lots"))
@@ -379,8 +408,12 @@ def test_hung_killed_and_tampered_notebooks_are_recorded_and_a_rerun_completes_t
         timeout=4,
         progress=False,
     )
+    temp = Path(tempfile.gettempdir())
+    before = set(temp.glob("roi-kernel-*")) | set(temp.glob("roi-batch-*"))
     first = run_batch(source, options)
     assert first.exit_code == EXIT_FAILED
+    # The kernels' socket folders (one killed, one timed out) are gone with the run.
+    assert set(temp.glob("roi-kernel-*")) | set(temp.glob("roi-batch-*")) <= before
     status = {o.name: o for o in first.outcomes}
     assert status["Fine"].status == "ok"
     assert "timed out" in status["Hangs"].error

@@ -229,7 +229,7 @@ def parameterized_notebook(
     return node
 
 
-def _kernel_manager_class(log_path: Path) -> type:
+def _kernel_manager_class(log_path: Path, socket_root: str | None = None) -> type:
     """An AsyncKernelManager whose ZeroMQ sockets are files in a private temp folder.
 
     With TCP, jupyter_client picks ports by binding and releasing them, so kernels
@@ -245,7 +245,9 @@ def _kernel_manager_class(log_path: Path) -> type:
 
     class IpcKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
-            self._socket_dir = tempfile.mkdtemp(prefix="roi-kernel-")
+            # Under the batch's own temp folder, which the batch removes when it ends
+            # however its workers end (a terminated worker runs no cleanup).
+            self._socket_dir = tempfile.mkdtemp(prefix="roi-kernel-", dir=socket_root)
             kwargs.setdefault("transport", "ipc")
             kwargs.setdefault("ip", os.path.join(self._socket_dir, "kernel"))
             kwargs.setdefault("connection_file", os.path.join(self._socket_dir, "kernel.json"))
@@ -274,6 +276,7 @@ def execute_notebook(
     cwd: str,
     samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
+    kernel_dir: str | None = None,
 ) -> dict[str, Any]:
     """Run the notebook for one scenario and return the results it displayed.
 
@@ -296,7 +299,7 @@ def execute_notebook(
             progress_bar=False,
             cwd=cwd,
             execution_timeout=timeout,
-            kernel_manager_class=_kernel_manager_class(kernel_log),
+            kernel_manager_class=_kernel_manager_class(kernel_log, kernel_dir),
             store_widget_state=False,  # widget state is ~5 MB a notebook and not needed here
             shutdown_kernel="immediate",  # every output is in; a polite shutdown costs 0.3 s
         )

@@ -22,11 +22,13 @@ cell papermill generates parses to nothing but `name = literal` assignments.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +37,7 @@ from typing import Any
 import pandas as pd
 
 from roi.assess import Assessment, assess
-from roi.batch.inputs import load_batch, scenario_folder
+from roi.batch.inputs import BatchEntry, load_batch, scenario_folder
 from roi.batch.manifest import file_sha256, input_hash, previous_outcome, write_manifest
 from roi.batch.notebook import (
     declared_parameters,
@@ -54,7 +56,7 @@ from roi.batch.tasks import (
     ScenarioOutcome,
     ScenarioTask,
 )
-from roi.exceptions import MISSING, RoiError
+from roi.exceptions import MISSING, Problem, RoiError
 from roi.files import write_text_atomic
 from roi.formatting import safe_stem, unique_stems
 
@@ -140,6 +142,7 @@ def run_scenario(task: ScenarioTask) -> ScenarioOutcome:
                     cwd=task.cwd,
                     samples=task.samples,
                     seed=task.seed,
+                    kernel_dir=task.kernel_dir,
                 )
             finally:
                 if output.exists():
@@ -268,10 +271,6 @@ def write_reports(report: BatchReport) -> list[Path]:
 
 def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchReport:
     """Run every valid scenario under `source` and write the run's output folder."""
-    from tqdm import tqdm
-
-    from roi.batch.executors import make_executor
-
     options = replace(options, formats=tuple(f for f in options.formats if f != "none"))
     options.check()
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -289,6 +288,70 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
         raise RoiError(
             f"cannot create the output folder {str(out_dir)!r}: {error.strerror}"
         ) from None
+    # Kernels' socket folders live in one temp folder per run, removed when the run ends,
+    # interrupted or not (a terminated worker cleans nothing up itself).
+    kernels = tempfile.TemporaryDirectory(prefix="roi-batch-", ignore_cleanup_errors=True)
+    with output_lock(out_dir), kernels as kernel_dir:
+        return _run_locked(
+            source, options, out_dir, entries, problems, notebook, notebook_sha, started, kernel_dir
+        )
+
+
+LOCK_FILE = ".roi-batch.lock"
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold `out_dir` for one batch: a second batch into the same folder is refused at
+    once (it would run everything twice and write over the first one's files), and a
+    folder that cannot be written is a message before any work.
+
+    The lock is an flock on `out_dir/.roi-batch.lock`, released by the kernel when the
+    process ends however it ends, so a killed run leaves no stale lock.
+    """
+    import fcntl
+
+    path = out_dir / LOCK_FILE
+    try:
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
+    except OSError as error:
+        raise RoiError(
+            f"cannot write to the output folder {str(out_dir)!r}: {error.strerror}"
+        ) from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RoiError(
+                f"another roi batch ({holder}) is writing to {str(out_dir)!r}: wait for it "
+                "to finish, or choose another --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _run_locked(
+    source: str | os.PathLike[str],
+    options: BatchOptions,
+    out_dir: Path,
+    entries: list[BatchEntry],
+    problems: list[Problem],
+    notebook: Path | None,
+    notebook_sha: str | None,
+    started: str,
+    kernel_dir: str,
+) -> BatchReport:
+    from tqdm import tqdm
+
+    from roi.batch.executors import make_executor
+
     formats = tuple(dict.fromkeys(options.formats))
     stems = unique_stems(entry.scenario.name for entry in entries)
     tasks = [
@@ -311,6 +374,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
             seed=options.seed,
             timeout=options.timeout,
             cwd=os.getcwd(),
+            kernel_dir=kernel_dir,
         )
         for entry, stem in zip(entries, stems, strict=True)
     ]
@@ -340,25 +404,61 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
             ) as bar,
         ):
             executor_description = executor.description
-            for index, result in executor.run(run_scenarios, chunks):
-                done = (
-                    result
-                    if isinstance(result, list)
-                    else [_failed_outcome(task, result) for task in chunks[index]]
-                )
-                for outcome in done:
-                    outcomes[outcome.stem] = outcome
-                bar.update(len(chunks[index]))
-    report = BatchReport(
+            try:
+                for index, result in executor.run(run_scenarios, chunks):
+                    done = (
+                        result
+                        if isinstance(result, list)
+                        else [_failed_outcome(task, result) for task in chunks[index]]
+                    )
+                    for outcome in done:
+                        outcomes[outcome.stem] = outcome
+                    bar.update(len(chunks[index]))
+            except KeyboardInterrupt:
+                # What finished is on disk: summarise it, so even an interrupted first
+                # run has a summary, then let the interrupt end the run.
+                partial = _report(out_dir, tasks, outcomes, problems, executor_description, started)
+                _write_what_can_be_written(partial, source, options, notebook, notebook_sha)
+                raise
+    report = _report(out_dir, tasks, outcomes, problems, executor_description, started)
+    return _write_what_can_be_written(report, source, options, notebook, notebook_sha)
+
+
+def _report(
+    out_dir: Path,
+    tasks: Sequence[ScenarioTask],
+    outcomes: dict[str, ScenarioOutcome],
+    problems: list[Problem],
+    executor_description: str,
+    started: str,
+) -> BatchReport:
+    return BatchReport(
         out_dir=out_dir,
-        outcomes=[outcomes[task.stem] for task in tasks],
+        outcomes=[outcomes[task.stem] for task in tasks if task.stem in outcomes],
         input_problems=problems,
         executor=executor_description,
         started=started,
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    write_reports(report)
-    write_manifest(report, source, options, notebook, notebook_sha)
+
+
+def _write_what_can_be_written(
+    report: BatchReport,
+    source: str | os.PathLike[str],
+    options: BatchOptions,
+    notebook: Path | None,
+    notebook_sha: str | None,
+) -> BatchReport:
+    """The portfolio files and manifest; a full or read-only disk is reported in the
+    run's report (and its exit status), never a traceback that hides the failures."""
+    try:
+        write_reports(report)
+        write_manifest(report, source, options, notebook, notebook_sha)
+    except OSError as error:
+        report.write_error = (
+            f"cannot write the portfolio files in {str(report.out_dir)!r}: "
+            f"{error.strerror or type(error).__name__}"
+        )
     return report
 
 
@@ -389,5 +489,8 @@ def report_text(report: BatchReport) -> str:
         f"unchanged (skipped), {counts['failed']} failed; {counts['invalid_inputs']} invalid "
         "inputs skipped"
     )
-    lines.append(f"portfolio: {report.out_dir / 'portfolio.html'}")
+    if report.write_error:
+        lines.append(report.write_error)
+    else:
+        lines.append(f"portfolio: {report.out_dir / 'portfolio.html'}")
     return "\n".join(lines)

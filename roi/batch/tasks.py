@@ -48,6 +48,7 @@ class ScenarioTask:
     seed: int
     timeout: float
     cwd: str
+    kernel_dir: str | None = None  # where kernels' socket folders go (removed by the run)
 
 
 @dataclass
@@ -127,6 +128,7 @@ class BatchReport:
     executor: str = ""
     started: str = ""
     finished: str = ""
+    write_error: str = ""  # why the portfolio files could not be written, if they could not
 
     @property
     def failed(self) -> list[ScenarioOutcome]:
@@ -141,7 +143,7 @@ class BatchReport:
         """2 if any input was invalid (or none was valid), 1 if a scenario failed, else 0."""
         if self.input_problems or not self.outcomes:
             return EXIT_BAD_INPUT
-        return EXIT_FAILED if self.failed else EXIT_OK
+        return EXIT_FAILED if self.failed or self.write_error else EXIT_OK
 
     def counts(self) -> dict[str, int]:
         return {
