@@ -13,7 +13,11 @@ import json
 import math
 import os
 import re
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from itertools import pairwise
 from pathlib import Path
 
@@ -499,3 +503,39 @@ def test_the_same_tasks_run_on_a_dask_cluster(test_notebook, tmp_path):
     rows = read_csv(tmp_path / "out" / "summary.csv")
     assert {r["name"] for r in rows} == {"On dask", "Also on dask"}
     assert all((tmp_path / "out" / r["notebook"]).is_file() for r in rows)
+
+
+@pytest.mark.slow
+def test_an_interrupted_first_run_keeps_the_summary_of_what_finished(test_notebook, tmp_path):
+    """Ctrl-C while a scenario hangs: the one that finished is in summary.csv (before:
+    a first run interrupted left no summary at all), and exit status 130."""
+    notebook, flag = test_notebook
+    source = write_yaml(tmp_path / "s.yaml", scenario_rows(["Fine", "Hangs"]))
+    flag.write_text(json.dumps({"Hangs": "hang"}))
+    out = tmp_path / "out"
+    argv = [
+        str(Path(sys.executable).with_name("roi")),
+        "batch",
+        str(source),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    argv += ["--notebook", str(notebook), "--workers", "1", "--formats", "none"]
+    argv += ["--samples", "200", "--timeout", "600"]
+    batch = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    try:
+        done = out / "scenarios" / "fine" / "result.json"
+        deadline = time.monotonic() + 120
+        while not done.exists() and time.monotonic() < deadline and batch.poll() is None:
+            time.sleep(0.2)
+        assert done.exists(), "the first scenario finished"
+        time.sleep(1.0)  # the second one is running (and hangs)
+        batch.send_signal(signal.SIGINT)
+        _, err = batch.communicate(timeout=60)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait(10)
+    assert batch.returncode == 130, err
+    assert [r["name"] for r in read_csv(out / "summary.csv")] == ["Fine"]
