@@ -186,6 +186,10 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
         overfull = _rows_longer_than_header(path)
         if overfull:
             raise ScenarioError([Problem("", MISSING, overfull, source)])
+    else:
+        unsaved = _formulas_without_values(path)
+        if unsaved:
+            raise ScenarioError([Problem("", MISSING, unsaved, source)])
     try:
         if kind == "csv":
             # Blank lines are kept (and skipped later) so rows keep the spreadsheet's numbers.
@@ -240,6 +244,41 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
     if not records:
         raise ScenarioError([Problem("", MISSING, "has no scenario rows under its header", source)])
     return records
+
+
+def _formulas_without_values(path: Path) -> str | None:
+    """Which cells of a workbook hold a formula with no saved value, or None.
+
+    A workbook written by a program (not saved by a spreadsheet) has formulas but no
+    results; read as values they are blank, and a blank `users` would read as "missing".
+    """
+    import openpyxl
+
+    try:
+        formulas = openpyxl.load_workbook(path, read_only=True)
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        return None
+    try:
+        cells = [
+            f"{sheet.title}!{cell.coordinate}"
+            for sheet in formulas.worksheets
+            for row, shown in zip(
+                sheet.iter_rows(), values[sheet.title].iter_rows(values_only=True), strict=False
+            )
+            for cell, value in zip(row, shown, strict=False)
+            if cell.data_type == "f" and value is None
+        ]
+    finally:
+        formulas.close()
+        values.close()
+    if not cells:
+        return None
+    shown = ", ".join(cells[:5]) + (f" and {len(cells) - 5} more" if len(cells) > 5 else "")
+    return (
+        f"has formulas without a saved value in {shown}: open and save it in Excel or "
+        "LibreOffice (which compute them), or paste the values"
+    )
 
 
 def _rows_longer_than_header(path: Path) -> str | None:

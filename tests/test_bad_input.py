@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from test_excel import soffice
 
 from roi.cli import main
 from roi.exceptions import EXIT_BAD_INPUT, EXIT_OK
@@ -219,3 +221,23 @@ def test_portfolio_chart_names_are_text_not_plotly_html():
         '&lt;a href="http://x"&gt;Ops&lt;/a&gt;&lt;span style="font-size:200px"&gt;'
     ]
     assert "<a href" not in trace.hovertext[0] and "<b>&lt;a href" in trace.hovertext[0]
+
+
+def test_a_formula_without_a_saved_value_is_named_not_read_as_missing(tmp_path, capsys):
+    """Before: a workbook written by a program (formulas, no results) said "'users' is
+    required". The cell is named; once a spreadsheet has saved it, it reads."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Plan"
+    sheet.append(["name", *FIELDS])
+    sheet.append(["Formula users", "=100*2", *list(FIELDS.values())[1:]])
+    path = tmp_path / "formulas.xlsx"
+    book.save(path)
+    refused(capsys, path, "formulas without a saved value in Plan!B2")
+    saved = tmp_path / "saved"
+    profile = (tmp_path / "lo-profile").resolve().as_uri()
+    convert = [soffice(), f"-env:UserInstallation={profile}", "--headless", "--calc"]
+    convert += ["--convert-to", "xlsx", "--outdir", str(saved), str(path)]
+    subprocess.run(convert, check=True, capture_output=True, timeout=300)
+    (scenario,) = load_scenarios(saved / path.name)
+    assert scenario.users == 200
