@@ -360,6 +360,7 @@ def _app(args: argparse.Namespace) -> int:
         token=args.token,
         preheat=args.preheat,
         cull_idle_seconds=args.cull_idle,
+        max_kernels=args.max_kernels,
     )
     print(f"roi: serving on http://{args.ip}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
     os.execvpe(argv[0], argv, env)  # Voila takes over this process; nothing to clean up
@@ -513,6 +514,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_whole_number(60),
         default=3600,
         help="seconds before an idle kernel is shut down (default: 3600)",
+    )
+    app.add_argument(
+        "--max-kernels",
+        type=_whole_number(1),
+        default=None,
+        help="most kernels (one per open page, ~200 MB each) before visitors get a "
+        "'busy' page (default: 20, or ROI_APP_MAX_KERNELS)",
     )
     app.set_defaults(handler=_app)
     export = commands.add_parser(

@@ -13,6 +13,7 @@ import asyncio
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -26,7 +27,7 @@ from jupyter_server.services.kernels.connection.base import (
     serialize_msg_to_ws_v1,
 )
 
-from roi.app.serve import V1_PROTOCOL
+from roi.app.serve import MAX_KERNELS_VARIABLE, UNCONNECTED_VARIABLE, V1_PROTOCOL
 
 pytestmark = pytest.mark.slow
 
@@ -49,12 +50,24 @@ def server(tmp_path_factory):
         yield url
 
 
+COOKIES: dict[str, str] = {}  # the last page's visitor cookie, by server URL
+
+
 def page(url: str) -> tuple[str, float]:
-    """A visitor's page (Voila runs the notebook in a new kernel): its HTML and seconds."""
+    """A visitor's page (Voila runs the notebook in a new kernel): its HTML and seconds.
+    The visitor's cookie is kept in COOKIES[url]."""
     start = time.monotonic()
     with urllib.request.urlopen(url + "/", timeout=SECONDS) as response:
         body = response.read().decode()
+        cookies = response.headers.get_all("Set-Cookie") or []
+    COOKIES[url] = "; ".join(cookie.split(";")[0] for cookie in cookies)
     return body, time.monotonic() - start
+
+
+def channels(url: str, kernel: str, cookie: str | None = None) -> tornado.httpclient.HTTPRequest:
+    """The kernel websocket's request, with the visitor's cookie (default: the last page's)."""
+    headers = {"Cookie": COOKIES.get(url, "") if cookie is None else cookie}
+    return tornado.httpclient.HTTPRequest(channels_url(url, kernel), headers=headers)
 
 
 def kernel_id(body: str) -> str:
@@ -87,18 +100,18 @@ async def request_states(url: str, kernel: str) -> list[str]:
     """As a v1 client: open the widget control comm, ask for every widget's state, and
     return the message types received within a few seconds."""
     conn = await tornado.websocket.websocket_connect(
-        tornado.httpclient.HTTPRequest(channels_url(url, kernel)), subprotocols=[V1_PROTOCOL]
+        channels(url, kernel), subprotocols=[V1_PROTOCOL]
     )
     comm = {"comm_id": "control", "target_name": "jupyter.widget.control", "data": {}}
     conn.write_message(v1(message("comm_open", comm, {"version": "1.0.0"})), binary=True)
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(1.5)
     ask = {"comm_id": "control", "data": {"method": "request_states"}}
     conn.write_message(v1(message("comm_msg", ask)), binary=True)
     conn.write_message(b"\xff" * 64, binary=True)  # garbage, too
     seen = []
     try:
         while True:
-            raw = await asyncio.wait_for(conn.read_message(), 3)
+            raw = await asyncio.wait_for(conn.read_message(), 6)
             if raw is None:
                 break
             if isinstance(raw, bytes):
@@ -112,7 +125,7 @@ async def request_states(url: str, kernel: str) -> list[str]:
 
 def test_a_legacy_protocol_client_is_refused_and_the_server_keeps_serving(server):
     body, _ = page(server)
-    request = tornado.httpclient.HTTPRequest(channels_url(server, kernel_id(body)))
+    request = channels(server, kernel_id(body))
 
     async def legacy() -> None:
         await tornado.websocket.websocket_connect(request)  # no subprotocol: legacy
@@ -130,3 +143,57 @@ def test_asking_every_widget_for_its_binary_state_leaves_other_visitors_served(s
     assert "comm_msg" in seen  # the states came back (with the image's buffer)
     other, seconds = page(server)  # another visitor, after the attack
     assert "kernelId" in other and seconds < SECONDS
+
+
+def test_a_kernel_answers_only_the_visitor_whose_page_started_it(server):
+    """Before: anyone who learnt a kernel id could read and move that visitor's widgets."""
+    body, _ = page(server)
+    kernel = kernel_id(body)
+    mine = COOKIES[server]
+    page(server)  # another visitor, with a cookie of their own
+    assert COOKIES[server] != mine
+
+    async def connect(cookie: str) -> int:
+        try:
+            conn = await tornado.websocket.websocket_connect(
+                channels(server, kernel, cookie), subprotocols=[V1_PROTOCOL]
+            )
+        except tornado.httpclient.HTTPClientError as error:
+            return error.code
+        conn.close()
+        return 101
+
+    assert asyncio.run(connect(COOKIES[server])) == 403
+    assert asyncio.run(connect("")) == 403
+    assert asyncio.run(connect(mine)) == 101
+
+
+def test_past_the_kernel_cap_a_busy_page_and_unconnected_kernels_are_shut_down(
+    tmp_path, monkeypatch
+):
+    """Before: every GET /, even a bare curl, started a 200 MB kernel that lived an hour.
+    With a cap of 2 and kernels culled 3 s after nobody connected: two curls fill the
+    server, the third gets 503, and a few seconds later there is room again."""
+    notebook = tmp_path / "tiny.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
+    nbformat.write(nb, notebook)
+    monkeypatch.setenv(MAX_KERNELS_VARIABLE, "2")
+    monkeypatch.setenv(UNCONNECTED_VARIABLE, "3")
+    with voila_server(notebook) as url:
+        page(url)
+        page(url)
+        with pytest.raises(urllib.error.HTTPError) as busy:
+            page(url)
+        assert busy.value.code == 503 and "busy" in busy.value.read().decode()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            time.sleep(1)
+            try:
+                body, _ = page(url)
+            except urllib.error.HTTPError:
+                continue
+            break
+        else:
+            pytest.fail("no kernel was shut down within 30 s")
+        assert "kernelId" in body

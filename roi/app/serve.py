@@ -15,13 +15,29 @@ websocket, the one route a page's visitor talks to a kernel through:
   eight bytes of 0xff ask for 1.8 x 10^19 offsets) cost no more than the message's own
   length; a visitor who sends a malformed message is disconnected.
 
+And three limits on what one visitor can hold:
+
+- **A cap on kernels** (`ROI_APP_MAX_KERNELS`, default 20, `roi app --max-kernels`): past
+  it, a page request gets a short "busy, try again in a minute" page (HTTP 503) instead
+  of another 200 MB kernel.
+- **Kernels nobody connects to are shut down** after `ROI_APP_UNCONNECTED_SECONDS`
+  (default 60): a bare `curl /` starts a kernel that no browser will ever use.
+- **A kernel belongs to the browser that asked for it.** The page request sets a signed
+  cookie; the kernel's websocket and its execution channel accept only that cookie, so
+  a visitor who learns another's kernel id cannot read or move their widgets.
+  (Preheated kernels, `--preheat`, are started before any visitor and are not bound.)
+
 `voila_command` (roi.app.server) starts this module instead of `python -m voila`.
 """
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import json
+import os
+import secrets
+import time
 from typing import Any
 
 V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
@@ -93,14 +109,124 @@ def requested_subprotocols(header: str | None) -> list[str]:
     return [part.strip() for part in (header or "").split(",") if part.strip()]
 
 
+MAX_KERNELS_VARIABLE = "ROI_APP_MAX_KERNELS"
+UNCONNECTED_VARIABLE = "ROI_APP_UNCONNECTED_SECONDS"
+DEFAULT_MAX_KERNELS = 20
+DEFAULT_UNCONNECTED_SECONDS = 60.0
+VISITOR_COOKIE = "roi_visitor"
+BUSY_PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Busy</title>"
+    "<body style='font-family:sans-serif;margin:3em'><h1>The workbook is busy</h1>"
+    "<p>Every place on this server is taken. Try again in a minute.</p></body></html>"
+)
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+class Visitors:
+    """Which visitor (a random token in a signed cookie) started which kernel, when, and
+    whether a websocket ever connected to it."""
+
+    def __init__(self) -> None:
+        self.owner: dict[str, str] = {}
+        self.started: dict[str, float] = {}
+        self.connected: set[str] = set()
+        self.current: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+            "roi_visitor", default=None
+        )
+
+    def record(self, kernel_id: str) -> None:
+        visitor = self.current.get()
+        if visitor is not None:
+            self.owner[kernel_id] = visitor
+            self.started[kernel_id] = time.monotonic()
+
+    def allows(self, kernel_id: str, visitor: str | None) -> bool:
+        """A kernel started for a page request is its visitor's alone."""
+        owner = self.owner.get(kernel_id)
+        return owner is None or (visitor is not None and secrets.compare_digest(owner, visitor))
+
+    def unconnected(self, older_than: float) -> list[str]:
+        now = time.monotonic()
+        return [
+            k
+            for k, started in self.started.items()
+            if k not in self.connected and now - started > older_than
+        ]
+
+    def forget(self, kernel_id: str) -> None:
+        self.owner.pop(kernel_id, None)
+        self.started.pop(kernel_id, None)
+        self.connected.discard(kernel_id)
+
+
+VISITORS = Visitors()
+
+
+def _visitor(handler: Any) -> str | None:
+    value = handler.get_signed_cookie(VISITOR_COOKIE)
+    return value.decode("ascii", "replace") if value else None
+
+
 def harden() -> None:
-    """Put roi's kernel websocket handler and header reader into Voila (before it starts)."""
+    """Put roi's handlers and header reader into Voila (before it starts)."""
+    import tornado.ioloop
     import tornado.web
     import voila.app
+    import voila.tornado.execution_request_handler as voila_exec
+    import voila.tornado.handler as voila_page
     import voila.tornado.kernel_websocket_handler as voila_ws
 
+    max_kernels = int(_env_number(MAX_KERNELS_VARIABLE, DEFAULT_MAX_KERNELS))
+    unconnected_seconds = _env_number(UNCONNECTED_VARIABLE, DEFAULT_UNCONNECTED_SECONDS)
+    culler: list[tornado.ioloop.PeriodicCallback] = []
+
+    def start_culler(kernel_manager: Any) -> None:
+        if culler:
+            return
+
+        async def cull() -> None:
+            for kernel_id in VISITORS.unconnected(unconnected_seconds):
+                VISITORS.forget(kernel_id)
+                if kernel_id in kernel_manager:
+                    await kernel_manager.shutdown_kernel(kernel_id)
+
+        interval = max(1.0, min(10.0, unconnected_seconds / 4)) * 1000
+        culler.append(tornado.ioloop.PeriodicCallback(cull, interval))
+        culler[0].start()
+
+        original = kernel_manager.start_kernel
+
+        async def start_kernel(*args: Any, **kwargs: Any) -> str:
+            kernel_id = await original(*args, **kwargs)
+            VISITORS.record(kernel_id)
+            return kernel_id
+
+        kernel_manager.start_kernel = start_kernel
+
+    class PageHandler(voila_page.TornadoVoilaHandler):
+        """Voila's page, with a cap on kernels and the visitor's cookie."""
+
+        async def get(self, *args: Any, **kwargs: Any) -> None:
+            start_culler(self.kernel_manager)
+            if len(self.kernel_manager.list_kernel_ids()) >= max_kernels:
+                self.set_status(503)
+                self.set_header("Retry-After", "60")
+                self.finish(BUSY_PAGE)
+                return
+            visitor = _visitor(self) or secrets.token_urlsafe(24)
+            self.set_signed_cookie(VISITOR_COOKIE, visitor, httponly=True, samesite="Strict")
+            VISITORS.current.set(visitor)
+            await super().get(*args, **kwargs)
+
     class KernelWebsocketHandler(voila_ws.VoilaKernelWebsocketHandler):
-        """Voila's kernel websocket, for v1 clients only."""
+        """Voila's kernel websocket, for v1 clients and the kernel's own visitor only."""
 
         async def get(self, *args: Any, **kwargs: Any) -> None:
             asked = requested_subprotocols(self.request.headers.get("Sec-WebSocket-Protocol"))
@@ -108,6 +234,10 @@ def harden() -> None:
                 raise tornado.web.HTTPError(
                     400, reason=f"this server speaks only the {V1_PROTOCOL} kernel protocol"
                 )
+            kernel_id = kwargs.get("kernel_id") or (args[0] if args else "")
+            if not VISITORS.allows(kernel_id, _visitor(self)):
+                raise tornado.web.HTTPError(403, reason="this kernel belongs to another visitor")
+            VISITORS.connected.add(kernel_id)
             await super().get(*args, **kwargs)
 
         def on_message(self, ws_message: str | bytes) -> None:
@@ -117,8 +247,19 @@ def harden() -> None:
                 return
             super().on_message(ws_message)
 
+    class ExecutionHandler(voila_exec.ExecutionRequestHandler):
+        """Voila's progressive-rendering channel, for the kernel's own visitor only."""
+
+        async def get(self, *args: Any, **kwargs: Any) -> None:
+            kernel_id = kwargs.get("kernel_id") or (args[0] if args else "")
+            if not VISITORS.allows(kernel_id, _visitor(self)):
+                raise tornado.web.HTTPError(403, reason="this kernel belongs to another visitor")
+            await super().get(*args, **kwargs)
+
     voila_ws.read_header_from_binary_message = read_header
     voila.app.VoilaKernelWebsocketHandler = KernelWebsocketHandler
+    voila.app.TornadoVoilaHandler = PageHandler
+    voila.app.ExecutionRequestHandler = ExecutionHandler
 
 
 def main() -> None:

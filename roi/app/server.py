@@ -85,6 +85,7 @@ def voila_command(
     token: str | None = None,
     preheat: int = 0,
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
+    max_kernels: int | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment that serve a notebook (or a folder) with Voila.
 
@@ -122,6 +123,8 @@ def voila_command(
         paths.insert(1, str(shared_bundle_root()))
         env[PLOTLY_ESM_VARIABLE] = bundle
     env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    if max_kernels is not None:
+        env["ROI_APP_MAX_KERNELS"] = str(max_kernels)  # read by roi.app.serve
     return argv, env
 
 
