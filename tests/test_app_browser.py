@@ -212,3 +212,26 @@ def test_memo_download_carries_the_decision_shown_on_the_page(app, tmp_path):
     OUTPUTS.mkdir(exist_ok=True)
     shutil.copy(saved, OUTPUTS / "app_memo.html")
     assert app.console_errors == []
+
+
+def test_uploads_that_cannot_be_used_are_explained_under_the_control(app, tmp_path):
+    """A visitor's upload: one naming a server file and one of 12 MiB (before: a file
+    past 10 MiB closed the websocket and the page said nothing) each show a message in
+    the file error line, and the page keeps working."""
+
+    def upload(path) -> None:  # as a user does: click the button, pick the file
+        with app.expect_file_chooser() as chooser:
+            app.click("button.widget-upload, .widget-upload")
+        chooser.value.set_files(str(path))
+
+    leak = tmp_path / "leak.yaml"
+    leak.write_text("name: x\nchecklists: /etc/shadow\n", encoding="utf-8")
+    upload(leak)
+    error = app.locator(".roi-error-file")
+    error.filter(has_text="file on the server").wait_for(timeout=60_000)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (12 * 2**20))
+    upload(big)
+    error.filter(has_text="uploads may be 10 MiB").wait_for(timeout=120_000)
+    reset(app)
+    assert app.console_errors == []

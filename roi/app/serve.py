@@ -114,6 +114,8 @@ UNCONNECTED_VARIABLE = "ROI_APP_UNCONNECTED_SECONDS"
 DEFAULT_MAX_KERNELS = 20
 DEFAULT_UNCONNECTED_SECONDS = 60.0
 VISITOR_COOKIE = "roi_visitor"
+WEBSOCKET_MAX_MESSAGE_BYTES = 64 * 2**20
+"""Largest websocket message (an upload arrives as one): past it Tornado closes the socket."""
 BUSY_PAGE = (
     "<!doctype html><html lang=en><meta charset=utf-8><title>Busy</title>"
     "<body style='font-family:sans-serif;margin:3em'><h1>The workbook is busy</h1>"
@@ -256,6 +258,16 @@ def harden() -> None:
                 raise tornado.web.HTTPError(403, reason="this kernel belongs to another visitor")
             await super().get(*args, **kwargs)
 
+    original_settings = voila.app.Voila.init_settings
+
+    def init_settings(self: Any) -> dict[str, Any]:
+        # Tornado closes a websocket on a message over 10 MiB, silently for the visitor:
+        # an upload of 10-64 MiB now reaches the app, which says it is too big.
+        settings = original_settings(self)
+        settings.setdefault("websocket_max_message_size", WEBSOCKET_MAX_MESSAGE_BYTES)
+        return settings
+
+    voila.app.Voila.init_settings = init_settings
     voila_ws.read_header_from_binary_message = read_header
     voila.app.VoilaKernelWebsocketHandler = KernelWebsocketHandler
     voila.app.TornadoVoilaHandler = PageHandler
