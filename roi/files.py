@@ -60,7 +60,11 @@ def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
 
     Raises ScenarioError listing every problem in every scenario of the file.
     """
-    records = read_records(path)
+    return scenarios_from_records(read_records(path))
+
+
+def scenarios_from_records(records: Iterable[tuple[str, int | None, Any]]) -> list[Scenario]:
+    """Validate `read_records`' records; raises ScenarioError listing every problem."""
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
     for where, row, record in records:

@@ -25,7 +25,7 @@ from roi.assess import Assessment, assess
 from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
-from roi.files import load_scenarios, read_records, scenario_yaml
+from roi.files import load_scenarios, read_records, scenario_yaml, scenarios_from_records
 from roi.formatting import money, months, share, weeks
 from roi.gates import load_checklists
 from roi.reports import charts, memo
@@ -283,15 +283,7 @@ def _uploaded_scenarios(path: str, filename: str) -> list[Scenario]:
                     problems.append(Problem(key, str(record[key])[:80], why, filename, row))
         if problems:
             raise ScenarioError(problems)
-        scenarios: list[Scenario] = []
-        for _where, row, record in records:
-            try:
-                scenarios.append(scenario_from_dict(record, source=filename, row=row))
-            except ScenarioError as error:
-                problems.extend(error.problems)
-        if problems:
-            raise ScenarioError(problems)
-        return scenarios
+        return scenarios_from_records(records)
     except ScenarioError as error:
         raise renamed(error.problems) from None
     except Exception as error:
