@@ -190,10 +190,6 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
         overfull = _rows_longer_than_header(path)
         if overfull:
             raise ScenarioError([Problem("", MISSING, overfull, source)])
-    else:
-        unsaved = _formulas_without_values(path)
-        if unsaved:
-            raise ScenarioError([Problem("", MISSING, unsaved, source)])
     try:
         if kind == "csv":
             # Blank lines are kept (and skipped later) so rows keep the spreadsheet's numbers.
@@ -231,6 +227,12 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
         raise ScenarioError(
             [Problem("", MISSING, f"cannot be read as {kind.upper()}: {reason}", source)]
         ) from None
+    # A formula without a saved value reads as a blank cell: look for formulas (a second
+    # read of the workbook) only when a blank cell is there to explain.
+    if kind == "xlsx" and any(frame.isna().to_numpy().any() for frame in sheets.values()):
+        unsaved = _formulas_without_values(path)
+        if unsaved:
+            raise ScenarioError([Problem("", MISSING, unsaved, source)])
     if kind == "csv":
         records = [(source, row, r) for row, r in records_from_table(table, source=source)]
     else:  # every sheet holding a table, each named in its problems when there are several

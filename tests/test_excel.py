@@ -21,6 +21,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from strategies import readiness_answers, scenario_fields
+from test_precision import EDGE as AT_THRESHOLD
 
 from roi.assess import assess
 from roi.cli import main
@@ -112,20 +113,8 @@ def _write(folder: Path, scenarios: list[Scenario]) -> list[Path]:
     return paths
 
 
-EDGE = dict(
-    name="Edge",
-    users=120,
-    tasks_per_day=8,
-    minutes_saved_per_task=2.2,
-    hourly_rate=41.3,
-    workdays_per_year=229,
-    platform_cost_annual=60_000,
-    model_cost_annual=36_000,
-    support_cost_annual=40_000,
-    build_cost=146_911.04,
-    change_cost=50_000,
-    payback_threshold_months=12,
-)
+# The exactly-at-the-threshold case (tests/test_precision.py), ramp left to each case.
+EDGE = {k: v for k, v in AT_THRESHOLD.items() if k != "adoption_months"}
 
 
 def edge_cases() -> list[Scenario]:

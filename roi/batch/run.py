@@ -37,7 +37,7 @@ from typing import Any
 import pandas as pd
 
 from roi.assess import Assessment, assess
-from roi.batch.inputs import BatchEntry, load_batch, scenario_folder
+from roi.batch.inputs import load_batch, scenario_folder
 from roi.batch.manifest import file_sha256, input_hash, previous_outcome, write_manifest
 from roi.batch.notebook import (
     declared_parameters,
@@ -271,6 +271,10 @@ def write_reports(report: BatchReport) -> list[Path]:
 
 def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchReport:
     """Run every valid scenario under `source` and write the run's output folder."""
+    from tqdm import tqdm
+
+    from roi.batch.executors import make_executor
+
     options = replace(options, formats=tuple(f for f in options.formats if f != "none"))
     options.check()
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -292,9 +296,78 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
     # interrupted or not (a terminated worker cleans nothing up itself).
     kernels = tempfile.TemporaryDirectory(prefix="roi-batch-", ignore_cleanup_errors=True)
     with output_lock(out_dir), kernels as kernel_dir:
-        return _run_locked(
-            source, options, out_dir, entries, problems, notebook, notebook_sha, started, kernel_dir
-        )
+        formats = tuple(dict.fromkeys(options.formats))
+        stems = unique_stems(entry.scenario.name for entry in entries)
+        tasks = [
+            ScenarioTask(
+                scenario=entry.scenario,
+                stem=stem,
+                source=entry.source,
+                source_row=entry.row,
+                input_hash=input_hash(
+                    entry.scenario,
+                    notebook_sha256=notebook_sha,
+                    formats=formats,
+                    samples=options.samples,
+                    seed=options.seed,
+                ),
+                out_dir=str(out_dir),
+                notebook=str(notebook) if notebook else None,
+                formats=formats,
+                samples=options.samples,
+                seed=options.seed,
+                timeout=options.timeout,
+                cwd=os.getcwd(),
+                kernel_dir=kernel_dir,
+            )
+            for entry, stem in zip(entries, stems, strict=True)
+        ]
+        outcomes: dict[str, ScenarioOutcome] = {}
+        to_run = []
+        for task in tasks:
+            earlier = previous_outcome(out_dir, task)
+            if earlier is not None:
+                outcomes[task.stem] = earlier
+            else:
+                to_run.append(task)
+        if any(f in ("html", "pdf") for f in formats):
+            _write_plotly_js(out_dir)
+        executor_description = "nothing to run"
+        if to_run:
+            size = options.chunk_size or (1 if notebook else _fast_chunk(len(to_run), options))
+            chunks = _chunks(to_run, size)
+            workers = min(options.workers, len(chunks))
+            with (
+                make_executor(workers, options.dask_address) as executor,
+                tqdm(
+                    total=len(to_run),
+                    unit="scenario",
+                    disable=not options.progress,
+                    desc="roi batch",
+                    file=sys.stderr,
+                ) as bar,
+            ):
+                executor_description = executor.description
+                try:
+                    for index, result in executor.run(run_scenarios, chunks):
+                        done = (
+                            result
+                            if isinstance(result, list)
+                            else [_failed_outcome(task, result) for task in chunks[index]]
+                        )
+                        for outcome in done:
+                            outcomes[outcome.stem] = outcome
+                        bar.update(len(chunks[index]))
+                except KeyboardInterrupt:
+                    # What finished is on disk: summarise it, so even an interrupted first
+                    # run has a summary, then let the interrupt end the run.
+                    partial = _report(
+                        out_dir, tasks, outcomes, problems, executor_description, started
+                    )
+                    _write_what_can_be_written(partial, source, options, notebook, notebook_sha)
+                    raise
+        report = _report(out_dir, tasks, outcomes, problems, executor_description, started)
+        return _write_what_can_be_written(report, source, options, notebook, notebook_sha)
 
 
 LOCK_FILE = ".roi-batch.lock"
@@ -335,93 +408,6 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()
-
-
-def _run_locked(
-    source: str | os.PathLike[str],
-    options: BatchOptions,
-    out_dir: Path,
-    entries: list[BatchEntry],
-    problems: list[Problem],
-    notebook: Path | None,
-    notebook_sha: str | None,
-    started: str,
-    kernel_dir: str,
-) -> BatchReport:
-    from tqdm import tqdm
-
-    from roi.batch.executors import make_executor
-
-    formats = tuple(dict.fromkeys(options.formats))
-    stems = unique_stems(entry.scenario.name for entry in entries)
-    tasks = [
-        ScenarioTask(
-            scenario=entry.scenario,
-            stem=stem,
-            source=entry.source,
-            source_row=entry.row,
-            input_hash=input_hash(
-                entry.scenario,
-                notebook_sha256=notebook_sha,
-                formats=formats,
-                samples=options.samples,
-                seed=options.seed,
-            ),
-            out_dir=str(out_dir),
-            notebook=str(notebook) if notebook else None,
-            formats=formats,
-            samples=options.samples,
-            seed=options.seed,
-            timeout=options.timeout,
-            cwd=os.getcwd(),
-            kernel_dir=kernel_dir,
-        )
-        for entry, stem in zip(entries, stems, strict=True)
-    ]
-    outcomes: dict[str, ScenarioOutcome] = {}
-    to_run = []
-    for task in tasks:
-        earlier = previous_outcome(out_dir, task)
-        if earlier is not None:
-            outcomes[task.stem] = earlier
-        else:
-            to_run.append(task)
-    if any(f in ("html", "pdf") for f in formats):
-        _write_plotly_js(out_dir)
-    executor_description = "nothing to run"
-    if to_run:
-        size = options.chunk_size or (1 if notebook else _fast_chunk(len(to_run), options))
-        chunks = _chunks(to_run, size)
-        workers = min(options.workers, len(chunks))
-        with (
-            make_executor(workers, options.dask_address) as executor,
-            tqdm(
-                total=len(to_run),
-                unit="scenario",
-                disable=not options.progress,
-                desc="roi batch",
-                file=sys.stderr,
-            ) as bar,
-        ):
-            executor_description = executor.description
-            try:
-                for index, result in executor.run(run_scenarios, chunks):
-                    done = (
-                        result
-                        if isinstance(result, list)
-                        else [_failed_outcome(task, result) for task in chunks[index]]
-                    )
-                    for outcome in done:
-                        outcomes[outcome.stem] = outcome
-                    bar.update(len(chunks[index]))
-            except KeyboardInterrupt:
-                # What finished is on disk: summarise it, so even an interrupted first
-                # run has a summary, then let the interrupt end the run.
-                partial = _report(out_dir, tasks, outcomes, problems, executor_description, started)
-                _write_what_can_be_written(partial, source, options, notebook, notebook_sha)
-                raise
-    report = _report(out_dir, tasks, outcomes, problems, executor_description, started)
-    return _write_what_can_be_written(report, source, options, notebook, notebook_sha)
 
 
 def _report(
