@@ -356,3 +356,17 @@ def test_control_bounds_widen_to_fit_a_scenario(invoice):
     assert control_for("users", big).maximum >= 12_000
     low, high, _ = range_bounds("build_cost", big)
     assert low == 0 and high >= big.value("build_cost")
+
+
+def test_the_simple_payback_card_names_the_payback_that_decides(invoice):
+    """The card shows the simple formula (as the CLI and memo do); with a ramp the
+    decision uses the cash-flow payback, and the card's detail says which."""
+    model = WorkbookModel(invoice, samples=0)
+    results = evaluate(invoice)
+    (card,) = [kpi for kpi in model.kpis() if kpi.key == "payback_months"]
+    assert results.payback_months_cash_flow > results.payback_months  # a 3-month ramp
+    assert card.value == months(results.payback_months)
+    assert (
+        card.detail
+        == f"simple; on the cash flow {months(results.payback_months_cash_flow)} (decides)"
+    )

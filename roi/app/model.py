@@ -563,7 +563,12 @@ class WorkbookModel:
             npv_detail = f"likely {money(npv.likely)}; {horizon}"
         else:
             impact_detail = f"time value {money(r.time_value)} - running {money(r.running_costs)}"
-            payback_detail = "no ranges, so no Monte Carlo"
+            # The card is the simple formula; say what the decision's basis shows.
+            payback_detail = (
+                f"simple; on the cash flow {months(r.payback_months_cash_flow)} (decides)"
+                if s.payback_basis == "cash_flow" and r.payback_months_cash_flow != r.payback_months
+                else "no ranges, so no Monte Carlo"
+            )
             npv_detail = horizon
         return [
             Kpi(
