@@ -506,9 +506,13 @@ def test_the_same_tasks_run_on_a_dask_cluster(test_notebook, tmp_path):
 
 
 @pytest.mark.slow
-def test_an_interrupted_first_run_keeps_the_summary_of_what_finished(test_notebook, tmp_path):
-    """Ctrl-C while a scenario hangs: the one that finished is in summary.csv (before:
-    a first run interrupted left no summary at all), and exit status 130."""
+@pytest.mark.parametrize(("stop", "status"), [(signal.SIGINT, 130), (signal.SIGKILL, -9)])
+def test_an_interrupted_first_run_keeps_the_summary_of_what_finished(
+    stop, status, test_notebook, tmp_path
+):
+    """Ctrl-C, or kill -9 of the main process, while a scenario hangs: the one that
+    finished is in summary.csv (before: a first run interrupted left no summary at all;
+    killed outright, none even after SIGINT handling), and the exit status says how."""
     notebook, flag = test_notebook
     source = write_yaml(tmp_path / "s.yaml", scenario_rows(["Fine", "Hangs"]))
     flag.write_text(json.dumps({"Hangs": "hang"}))
@@ -531,11 +535,11 @@ def test_an_interrupted_first_run_keeps_the_summary_of_what_finished(test_notebo
             time.sleep(0.2)
         assert done.exists(), "the first scenario finished"
         time.sleep(1.0)  # the second one is running (and hangs)
-        batch.send_signal(signal.SIGINT)
+        batch.send_signal(stop)
         _, err = batch.communicate(timeout=60)
     finally:
         if batch.poll() is None:
             batch.kill()
             batch.wait(10)
-    assert batch.returncode == 130, err
+    assert batch.returncode == status, err
     assert [r["name"] for r in read_csv(out / "summary.csv")] == ["Fine"]

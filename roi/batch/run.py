@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sys
 import tempfile
@@ -57,7 +58,7 @@ from roi.batch.tasks import (
     ScenarioTask,
 )
 from roi.exceptions import MISSING, Problem, RoiError
-from roi.files import write_text_atomic
+from roi.files import csv_text, write_text_atomic
 from roi.formatting import safe_stem, unique_stems
 
 
@@ -348,6 +349,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
                 ) as bar,
             ):
                 executor_description = executor.description
+                last_summary = -math.inf  # the first finished scenario is written at once
                 try:
                     for index, result in executor.run(run_scenarios, chunks):
                         done = (
@@ -358,6 +360,11 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
                         for outcome in done:
                             outcomes[outcome.stem] = outcome
                         bar.update(len(chunks[index]))
+                        if time.monotonic() - last_summary >= SUMMARY_EVERY_SECONDS:
+                            # Even a run killed outright (kill -9, power cut) leaves a
+                            # summary of what had finished a few seconds before.
+                            _write_running_summary(out_dir, tasks, outcomes)
+                            last_summary = time.monotonic()
                 except KeyboardInterrupt:
                     # What finished is on disk: summarise it, so even an interrupted first
                     # run has a summary, then let the interrupt end the run.
@@ -368,6 +375,23 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
                     raise
         report = _report(out_dir, tasks, outcomes, problems, executor_description, started)
         return _write_what_can_be_written(report, source, options, notebook, notebook_sha)
+
+
+SUMMARY_EVERY_SECONDS = 2.0
+"""How often a running batch rewrites summary.csv with what has finished so far."""
+
+
+def _write_running_summary(
+    out_dir: Path, tasks: Sequence[ScenarioTask], outcomes: dict[str, ScenarioOutcome]
+) -> None:
+    """summary.csv of the scenarios finished so far, in input order, written atomically
+    (the final summary, xlsx and portfolio.html replace it when the run ends)."""
+    from roi.reports.portfolio import summary_frame
+
+    finished = (outcomes[task.stem] for task in tasks if task.stem in outcomes)
+    rows = [o.row for o in finished if o.ok and o.row is not None]
+    with contextlib.suppress(OSError):  # a full disk is reported when the run ends
+        write_text_atomic(out_dir / "summary.csv", csv_text(summary_frame(rows)))
 
 
 LOCK_FILE = ".roi-batch.lock"
