@@ -261,20 +261,40 @@ _MUST_BE_FINITE = (
 )
 
 
+_HUGE = 1e100
+"""An input at or past this size is named as a cause when a result overflows."""
+
+
 def _check_finite(scenario: Scenario, raw: Mapping[str, Any]) -> None:
-    """Refuse inputs so large that a result overflows, rather than print a wrong number."""
-    problems = [
-        Problem(
-            name,
-            MISSING,
-            "cannot be computed: the inputs are too large (the result overflows)",
-            f"scenario {scenario.name!r}",
-        )
-        for name in _MUST_BE_FINITE
-        if not math.isfinite(float(raw[name]))
-    ]
-    if problems:
-        raise ScenarioError(problems)
+    """Refuse inputs so large that a result overflows, rather than print a wrong number.
+
+    The problem names the inputs to change (those of 1e100 or more, or else the largest),
+    not only the result that overflowed.
+    """
+    overflowed = [name for name in _MUST_BE_FINITE if not math.isfinite(float(raw[name]))]
+    if not overflowed:
+        return
+    values = {
+        name: float(value)
+        for name, value in scenario.point_values().items()
+        if isinstance(value, int | float) and math.isfinite(float(value))
+    }
+    causes = [name for name, value in values.items() if abs(value) >= _HUGE]
+    if not causes:
+        causes = sorted(values, key=lambda name: -abs(values[name]))[:1]
+    results = ", ".join(overflowed)
+    raise ScenarioError(
+        [
+            Problem(
+                name,
+                values[name],
+                f"is too large: the results cannot be computed ({results} overflows); "
+                "allowed: a value whose results stay finite",
+                f"scenario {scenario.name!r}",
+            )
+            for name in causes
+        ]
+    )
 
 
 def evaluate(scenario: Scenario) -> Results:

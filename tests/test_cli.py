@@ -246,7 +246,7 @@ def test_overflowing_inputs_exit_2_not_a_json_traceback(capsys, tmp_path, invoic
     )
     code, out, err = run_main(capsys, "run", path, "--json")
     assert code == EXIT_BAD_INPUT and out == ""
-    assert "'one_time_cost' cannot be computed" in err
+    assert "'build_cost' is too large: the results cannot be computed" in err
 
 
 def test_summary_shows_go_live_and_warnings(capsys, tmp_path, invoice_fields):

@@ -362,16 +362,22 @@ def test_evaluate_table_day_limit_and_problem_limit(invoice_values):
 
 
 def test_inputs_too_large_to_compute_are_refused(invoice_fields):
-    """1e308 + 1e308 of one-time costs overflows to inf: a ScenarioError naming the results
-    that cannot be computed, not 'never' or an inf that JSON cannot hold."""
+    """1e308 + 1e308 of one-time costs overflows to inf: a ScenarioError naming the inputs
+    to change and the result that cannot be computed (before: only the result,
+    'one_time_cost'), not 'never' or an inf that JSON cannot hold."""
     scenario = scenario_from_dict({**invoice_fields, "build_cost": 1e308, "change_cost": 1e308})
     with pytest.raises(ScenarioError) as caught:
         evaluate(scenario)
-    first = str(caught.value.problems[0])
-    assert first == (
-        "scenario 'Invoice triage assistant': 'one_time_cost' cannot be computed: "
-        "the inputs are too large (the result overflows)"
+    problems = [str(p) for p in caught.value.problems]
+    tail = (
+        "is too large: the results cannot be computed (one_time_cost, npv, "
+        "cumulative_cash_at_horizon overflows); allowed: a value whose results stay finite: "
+        "got 1e+308"
     )
+    assert problems == [
+        f"scenario 'Invoice triage assistant': '{name}' {tail}"
+        for name in ("build_cost", "change_cost")
+    ]
 
 
 def test_compute_fills_in_optional_defaults(invoice_values):
