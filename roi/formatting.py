@@ -155,20 +155,40 @@ def safe_stem(name: str) -> str:
     return stem
 
 
-def unique_stems(names: Iterable[str]) -> list[str]:
-    """Safe stems for names in order; a repeated stem gets -2, -3, ... (case-insensitive).
+def _with_digest(stem: str, name: str) -> str:
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{stem[: MAX_STEM - 9].rstrip('-')}-{digest}"
 
-    >>> unique_stems(["Pilot", "pilot", "PILOT!", "pilot-2"])
-    ['pilot', 'pilot-2', 'pilot-3', 'pilot-2-2']
+
+def unique_stems(names: Iterable[str]) -> list[str]:
+    """Safe stems for names, distinct, and each independent of the names' order.
+
+    Different names that clean to the same stem each get a short hash of the exact name,
+    so reordering a portfolio's rows never swaps two scenarios' folders (a rerun would
+    otherwise skip or overwrite the wrong one). Only names repeated exactly, which nothing
+    can tell apart, are numbered -2, -3, ... in order.
+
+    >>> unique_stems(["Pilot", "pilot", "Claims", "Pilot"])
+    ['pilot-383e2d94', 'pilot-07ae38b9', 'claims', 'pilot-383e2d94-2']
+    >>> unique_stems(["pilot", "Pilot"])[::-1] == unique_stems(["Pilot", "pilot"])
+    True
     """
+    names = list(names)
+    stems = [safe_stem(name) for name in names]
+    spellings: dict[str, set[str]] = {}
+    for name, stem in zip(names, stems, strict=True):
+        spellings.setdefault(stem, set()).add(name)
+    stems = [
+        _with_digest(stem, name) if len(spellings[stem]) > 1 else stem
+        for name, stem in zip(names, stems, strict=True)
+    ]
     taken: set[str] = set()
-    stems = []
-    for name in names:
-        stem = candidate = safe_stem(name)
-        number = 2
+    unique = []
+    for stem in stems:
+        candidate, number = stem, 2
         while candidate in taken:
             candidate = f"{stem}-{number}"
             number += 1
         taken.add(candidate)
-        stems.append(candidate)
-    return stems
+        unique.append(candidate)
+    return unique
