@@ -154,3 +154,27 @@ def test_readiness_toggles_appear_when_their_tab_opens_and_reach_the_model(app):
     box.value = True
     assert app.model.readiness_done(item)
     assert app.model.scenario.readiness[item].status == "done"
+
+
+def test_the_pages_upload_guard_uses_the_servers_file_limit():
+    """The page reads a file past LIMIT as empty (so it never closes the websocket); that
+    LIMIT must be the limit the app states, roi.safe_yaml.MAX_FILE_BYTES."""
+    import re
+    from importlib.resources import files
+
+    from roi.safe_yaml import MAX_FILE_BYTES
+
+    template = files("roi") / "data/jupyter/voila/templates/roi/index.html.j2"
+    (limit,) = re.findall(r"var LIMIT = (\d+);", template.read_text(encoding="utf-8"))
+    assert int(limit) == MAX_FILE_BYTES
+
+
+def test_an_upload_past_the_limit_is_named_by_its_real_size(invoice_yaml):
+    """The browser sends an oversized file empty with its real size: the message gives
+    that size, not 0 MiB."""
+    from roi.exceptions import ScenarioError
+
+    model = WorkbookModel(load_scenario(invoice_yaml), samples=200)
+    with pytest.raises(ScenarioError) as caught:
+        model.open_upload("big.csv", b"", size=100 * 2**20)
+    assert "is 100.0 MiB; uploads may be 10 MiB" in str(caught.value)

@@ -232,6 +232,12 @@ def test_uploads_that_cannot_be_used_are_explained_under_the_control(app, tmp_pa
     big = tmp_path / "big.csv"
     big.write_bytes(b"x" * (12 * 2**20))
     upload(big)
-    error.filter(has_text="uploads may be 10 MiB").wait_for(timeout=120_000)
+    error.filter(has_text="is 12.0 MiB; uploads may be 10 MiB").wait_for(timeout=120_000)
+    # Past the websocket's 64 MiB message limit (before: the socket closed, nothing shown).
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as handle:
+        handle.truncate(100 * 2**20)
+    upload(huge)
+    error.filter(has_text="is 100.0 MiB; uploads may be 10 MiB").wait_for(timeout=60_000)
     reset(app)
     assert app.console_errors == []

@@ -472,13 +472,15 @@ class WorkbookModel:
                 found.append((label, scenario))
         return found
 
-    def open_upload(self, filename: str, content: bytes) -> list[Scenario]:
+    def open_upload(self, filename: str, content: bytes, size: int | None = None) -> list[Scenario]:
         """Scenarios in an uploaded file; the first is opened. Raises ScenarioError, for
         every fault (a file too big, one that names a server path, one that no reader
         takes), so the page can always say what went wrong.
 
         An upload comes from a visitor, not the server's owner: it may not name a
-        checklists file (a path on the server), and it is held to `MAX_FILE_BYTES`.
+        checklists file (a path on the server), and it is held to `MAX_FILE_BYTES`: `size`
+        is the file's size as the browser gives it (the page reads a file past the limit
+        as empty, so that it never crosses the websocket).
         """
         suffix = Path(filename).suffix.lower()
         if suffix not in SCENARIO_SUFFIXES:
@@ -492,10 +494,9 @@ class WorkbookModel:
                     )
                 ]
             )
-        if len(content) > MAX_FILE_BYTES:
-            too_big = (
-                f"is {len(content) / 2**20:.1f} MiB; uploads may be {MAX_FILE_BYTES / 2**20:g} MiB"
-            )
+        size = max(len(content), size if isinstance(size, int) else 0)
+        if size > MAX_FILE_BYTES:
+            too_big = f"is {size / 2**20:.1f} MiB; uploads may be {MAX_FILE_BYTES / 2**20:g} MiB"
             raise ScenarioError([Problem("", MISSING, too_big, filename)])
         handle, tmp = tempfile.mkstemp(suffix=suffix)
         try:

@@ -490,7 +490,9 @@ class WorkbookApp:
             return
         upload = files[0]
         try:
-            self.model.open_upload(upload["name"], bytes(upload["content"]))
+            self.model.open_upload(
+                upload["name"], bytes(upload["content"]), size=upload.get("size")
+            )
         except RoiError as error:  # open_upload turns every fault into a ScenarioError
             self.errors["file"].value = html.escape(str(error)).replace("\n", "<br>")
             return
