@@ -17,7 +17,7 @@ import yaml
 
 from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
 from roi.safe_yaml import file_too_big, safe_yaml
-from roi.scenario import FIELD_SPECS, SCENARIO_KEYS, Scenario, scenario_from_dict
+from roi.scenario import CRITERION_KEYS, FIELD_SPECS, SCENARIO_KEYS, Scenario, scenario_from_dict
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 RANGE_PARTS = ("low", "high", "distribution")
@@ -315,6 +315,45 @@ def _rows_longer_than_header(path: Path) -> str | None:
 
 READINESS_PREFIX = "readiness."
 """Table columns `readiness.<item id>` hold a row's readiness answers (done, open, n/a)."""
+CRITERION_PREFIX = "criterion."
+"""Table columns `criterion.<n>.<key>` hold a row's success criteria, numbered from 1:
+`name`, `direction`, `target`, `minimum`, `measured` (with `measured_low` and
+`measured_high` for a range), `unit`, `source`."""
+CRITERION_COLUMN_KEYS = (*CRITERION_KEYS, "measured_low", "measured_high")
+GATE_PREFIX = "gate_probabilities."
+"""Table columns `gate_probabilities.<gate>` override the chance of passing gate 2, 3 or 4."""
+
+
+def _criterion_column(column: str) -> tuple[int, str] | None:
+    """(number, key) of a `criterion.<n>.<key>` column, or None when it is not one.
+
+    >>> _criterion_column("criterion.2.measured_low"), _criterion_column("criterion.x.name")
+    ((2, 'measured_low'), None)
+    """
+    if not column.startswith(CRITERION_PREFIX):
+        return None
+    number, _, key = column[len(CRITERION_PREFIX) :].partition(".")
+    if not number.isdigit() or int(number) < 1 or key not in CRITERION_COLUMN_KEYS:
+        return None
+    return int(number), key
+
+
+def _criteria_from_row(cells: dict[tuple[int, str], Any]) -> list[dict[str, Any]]:
+    """Criteria mappings from a row's non-blank `criterion.<n>.<key>` cells, by number."""
+    criteria = []
+    for number in sorted({n for n, _ in cells}):
+        own = {key: value for (n, key), value in cells.items() if n == number}
+        low, high = own.pop("measured_low", None), own.pop("measured_high", None)
+        if low is not None or high is not None:
+            likely = own.get("measured", MISSING)
+            measured = {
+                "low": likely if low is None else low,
+                "likely": likely,
+                "high": likely if high is None else high,
+            }
+            own["measured"] = {k: v for k, v in measured.items() if v is not MISSING}
+        criteria.append(own)
+    return criteria
 
 
 def records_from_table(
@@ -350,6 +389,21 @@ def records_from_table(
             continue
         if column.startswith(READINESS_PREFIX) and column != READINESS_PREFIX:
             continue  # the item id is checked with the scenario's other answers
+        if column.startswith(GATE_PREFIX) and column != GATE_PREFIX:
+            continue  # the gate number is checked with the scenario
+        if column.startswith(CRITERION_PREFIX):
+            if _criterion_column(column) is not None:
+                continue
+            problems.append(
+                Problem(
+                    column,
+                    MISSING,
+                    "is not a criterion column: write criterion.<number>.<key>, numbered from "
+                    "1, with key one of " + ", ".join(CRITERION_COLUMN_KEYS),
+                    source,
+                )
+            )
+            continue
         problems.append(
             Problem(
                 column,
@@ -365,6 +419,7 @@ def records_from_table(
         if all(_blank(value) for value in row):
             continue  # an empty row between scenarios; the next keeps its row number
         record: dict[str, Any] = {}
+        criteria: dict[tuple[int, str], Any] = {}
         for column, value in row.items():
             if _blank(value) or (
                 column.rpartition("_")[2] in RANGE_PARTS
@@ -372,8 +427,13 @@ def records_from_table(
             ):
                 continue
             value = value.strip() if isinstance(value, str) else value
+            criterion = _criterion_column(column)
             if column.startswith(READINESS_PREFIX):
                 record.setdefault("readiness", {})[column[len(READINESS_PREFIX) :]] = value
+            elif column.startswith(GATE_PREFIX):
+                record.setdefault("gate_probabilities", {})[column[len(GATE_PREFIX) :]] = value
+            elif criterion is not None:
+                criteria[criterion] = value
             else:
                 record[column] = value
         for field in FIELD_SPECS:
@@ -390,6 +450,8 @@ def records_from_table(
                 record[field] = {k: v for k, v in record[field].items() if v is not MISSING}
             if not _blank(parts["distribution"]):
                 record[field]["distribution"] = str(parts["distribution"]).strip()
+        if criteria:
+            record["success_criteria"] = _criteria_from_row(criteria)
         records.append((first_row + offset, record))
     return records
 

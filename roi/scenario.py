@@ -379,6 +379,189 @@ def _check_correlations(value: Any) -> tuple[Correlation, ...]:
     return tuple(checked)
 
 
+CRITERION_DIRECTIONS: tuple[str, ...] = ("higher", "lower")
+CRITERION_KEYS: tuple[str, ...] = (
+    "name",
+    "direction",
+    "target",
+    "minimum",
+    "measured",
+    "unit",
+    "source",
+)
+GATE_PROBABILITY_GATES: tuple[int, ...] = (2, 3, 4)
+"""The stage gates between the PoC decision and go-live: proof of value, MVP, pilot."""
+
+
+class Criterion(BaseModel):
+    """A success criterion written down before the PoC: a metric, its target and kill line.
+
+    `direction` says which way is better. `target` is what the PoC set out to show;
+    `minimum` is the minimum viable value (the kill line), on the worse side of the
+    target. `measured` is what the PoC measured: a number, or a Range sampled like any
+    other uncertain input.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    direction: Literal["higher", "lower"]
+    target: float
+    minimum: float
+    measured: Uncertain
+    unit: str = ""
+    source: str = ""
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
+
+
+def _item_error(field: str, value: Any, message: str) -> PydanticCustomError:
+    """An error about one part of a list field, reported under its own field and value."""
+    return PydanticCustomError(
+        "roi_item", "{message}", {"message": message, "field": field, "value": value}
+    )
+
+
+def _check_criteria(value: Any) -> tuple[Criterion, ...]:
+    """Success criteria from a list of mappings, every key checked, names unique."""
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, list | tuple):
+        raise PydanticCustomError(
+            "roi",
+            "must be a list of criteria, each with name, direction (higher or lower), "
+            "target, minimum and measured",
+        )
+    checked: list[Criterion] = []
+    for item, entry in enumerate(value, start=1):
+        where = f"success_criteria[{item}]"
+        if isinstance(entry, Criterion):
+            entry = entry.model_dump()
+        if not isinstance(entry, Mapping):
+            raise _item_error(
+                where,
+                entry,
+                "must be a mapping with name, direction, target, minimum and measured",
+            )
+        unknown = [key for key in entry if key not in CRITERION_KEYS]
+        if unknown:
+            raise _item_error(
+                f"{where}.{unknown[0]}",
+                entry[unknown[0]],
+                "is not a criterion key"
+                + _suggestion(str(unknown[0]), CRITERION_KEYS)
+                + "; a criterion holds "
+                + ", ".join(CRITERION_KEYS),
+            )
+        missing = [key for key in CRITERION_KEYS[:5] if _blank_value(entry.get(key))]
+        if missing:
+            raise _item_error(f"{where}.{missing[0]}", MISSING, "is required")
+        name = entry["name"]
+        if isinstance(name, numbers.Real) and not isinstance(name, bool):
+            name = _fmt(float(name))
+        if not isinstance(name, str) or not name.strip():
+            raise _item_error(f"{where}.name", name, "must be non-empty text")
+        name = name.strip()
+        of = f"(criterion {name!r}) "
+        direction = str(entry["direction"]).strip().lower()
+        if direction not in CRITERION_DIRECTIONS:
+            raise _item_error(
+                f"{where}.direction",
+                entry["direction"],
+                of + "must be higher or lower (which way the metric is better)",
+            )
+        numbers_: dict[str, float] = {}
+        for key in ("target", "minimum"):
+            try:
+                numbers_[key] = to_number(entry[key])
+            except ValueError as error:
+                raise _item_error(f"{where}.{key}", entry[key], of + str(error)) from None
+        target, minimum = numbers_["target"], numbers_["minimum"]
+        if direction == "higher" and target < minimum:
+            raise _item_error(
+                f"{where}.target",
+                entry["target"],
+                of + f"must be at or above the minimum ({_fmt(minimum)}): higher is better, so "
+                "the target cannot sit below the kill line",
+            )
+        if direction == "lower" and target > minimum:
+            raise _item_error(
+                f"{where}.target",
+                entry["target"],
+                of + f"must be at or below the minimum ({_fmt(minimum)}, the most that is still "
+                "viable): lower is better, so the target cannot sit above the kill line",
+            )
+        try:
+            measured = _coerce_uncertain(entry["measured"])
+        except PydanticCustomError as error:
+            raise _item_error(
+                f"{where}.measured", entry["measured"], of + error.message()
+            ) from None
+        texts = {}
+        for key in ("unit", "source"):
+            text = entry.get(key)
+            texts[key] = "" if text is None else str(text).strip()
+        if any(c.name == name for c in checked):
+            raise _item_error(
+                f"{where}.name", name, "is given twice: criteria need their own names"
+            )
+        checked.append(
+            Criterion.model_construct(
+                name=name,
+                direction="higher" if direction == "higher" else "lower",
+                target=target,
+                minimum=minimum,
+                measured=measured,
+                unit=texts["unit"],
+                source=texts["source"],
+            )
+        )
+    return tuple(checked)
+
+
+def _blank_value(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _check_gate_probabilities(value: Any) -> dict[int, float]:
+    """{gate number: probability of passing it} for the gates after the PoC."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise PydanticCustomError(
+            "roi", "must be a mapping of gate number (2, 3 or 4) to a probability from 0 to 1"
+        )
+    checked: dict[int, float] = {}
+    for key, probability in value.items():
+        try:
+            gate = int(to_number(key))
+        except ValueError:
+            gate = -1
+        if str(key).strip() not in {str(g) for g in GATE_PROBABILITY_GATES} or gate not in (
+            GATE_PROBABILITY_GATES
+        ):
+            raise _item_error(
+                f"gate_probabilities.{key}",
+                probability,
+                "names no gate after the PoC: the gates are 2 (proof of value), 3 (MVP) and "
+                "4 (controlled pilot)",
+            )
+        try:
+            number = to_number(probability)
+        except ValueError as error:
+            raise _item_error(f"gate_probabilities.{gate}", probability, str(error)) from None
+        if not 0 < number <= 1:
+            raise _item_error(
+                f"gate_probabilities.{gate}",
+                probability,
+                "must be a probability above 0 and at most 1 (e.g. 0.8)",
+            )
+        checked[gate] = number
+    return dict(sorted(checked.items()))
+
+
 def likely(value: Uncertain) -> float:
     """The point value of an input.
 
@@ -524,6 +707,12 @@ class Scenario(BaseModel):
     correlations: tuple[Correlation, ...] = ()
     checklists: str | None = None  # a user's gates/checklists YAML (see roi.gates)
     readiness: dict[str, ReadinessAnswer] = Field(default_factory=dict)
+    # The PoC's evidence: success criteria written down before it started, what it cost
+    # against its cap, and the chance of passing each gate still ahead (roi.evidence).
+    success_criteria: tuple[Criterion, ...] = ()
+    poc_budget: float | None = None
+    poc_spent: float | None = None
+    gate_probabilities: dict[int, float] = Field(default_factory=dict)
 
     OPTIONAL_SECTIONS: ClassVar[tuple[str, ...]] = (
         "description",
@@ -538,6 +727,10 @@ class Scenario(BaseModel):
         "correlations",
         "checklists",
         "readiness",
+        "success_criteria",
+        "poc_budget",
+        "poc_spent",
+        "gate_probabilities",
     )
 
     def __init__(self, **data: Any) -> None:
@@ -620,6 +813,29 @@ class Scenario(BaseModel):
             "poc_weeks", "PoC duration", "weeks", "Timeline", "", exclusive_minimum=True
         )
         return _check_bounds(spec, _coerce_uncertain(value))
+
+    @field_validator("success_criteria", mode="before")
+    @classmethod
+    def _success_criteria(cls, value: Any) -> tuple[Criterion, ...]:
+        return _check_criteria(value)
+
+    @field_validator("gate_probabilities", mode="before")
+    @classmethod
+    def _gate_probabilities(cls, value: Any) -> dict[int, float]:
+        return _check_gate_probabilities(value)
+
+    @field_validator("poc_budget", "poc_spent", mode="before")
+    @classmethod
+    def _poc_money(cls, value: Any) -> float | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            number = to_number(value)
+        except ValueError as error:
+            raise PydanticCustomError("roi", str(error) + " (dollars)") from None
+        if number < 0:
+            raise PydanticCustomError("roi", "must be a number of dollars >= 0")
+        return number
 
     @field_validator("phase_weeks", mode="before")
     @classmethod
@@ -738,7 +954,12 @@ class Scenario(BaseModel):
 
     @property
     def is_uncertain(self) -> bool:
-        return bool(self.ranges()) or any(isinstance(v, Range) for v in self.phase_weeks.values())
+        """Whether anything is a range: a numeric field, a phase, a criterion's measurement."""
+        return (
+            bool(self.ranges())
+            or any(isinstance(v, Range) for v in self.phase_weeks.values())
+            or any(isinstance(c.measured, Range) for c in self.success_criteria)
+        )
 
     # --- changing and saving --------------------------------------------------------
 
@@ -780,6 +1001,25 @@ class Scenario(BaseModel):
                 k: a.status if not (a.note or a.owner) else a.model_dump(exclude_defaults=True)
                 for k, a in self.readiness.items()
             }
+        if self.success_criteria:
+            data["success_criteria"] = [
+                {
+                    "name": c.name,
+                    "direction": c.direction,
+                    "target": _num(c.target),
+                    "minimum": _num(c.minimum),
+                    "measured": _plain(c.measured),
+                    **({"unit": c.unit} if c.unit else {}),
+                    **({"source": c.source} if c.source else {}),
+                }
+                for c in self.success_criteria
+            ]
+        for key in ("poc_budget", "poc_spent"):
+            amount = getattr(self, key)
+            if amount is not None:
+                data[key] = _num(amount)
+        if self.gate_probabilities:
+            data["gate_probabilities"] = {g: _num(p) for g, p in self.gate_probabilities.items()}
         return data
 
 
@@ -943,5 +1183,7 @@ def problems_from_validation(error: ValidationError, data: Mapping[str, Any]) ->
             message = "must be one of: " + item["ctx"]["expected"].replace("'", "")
         if item["type"] == "roi_day":
             value = MISSING
+        if item["type"] == "roi_item":  # one part of a list field, under its own name
+            field, value = item["ctx"]["field"], item["ctx"]["value"]
         problems.append(Problem(field, value, message))
     return problems

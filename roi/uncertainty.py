@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,11 @@ _FIELD_STREAM = {name: index for index, name in enumerate(NUMERIC_FIELDS, start=
 _PHASE_STREAM = {phase.id: 1_000 + index for index, phase in enumerate(PHASES)}
 _CHECKPOINT_STREAM = {cp.id: 2_000 + index for index, cp in enumerate(CHECKPOINTS)}
 _COPULA_STREAM = 3_000
+_CRITERION_STREAM = 10_000  # + a digest of the criterion's name: adding one moves no other
+
+
+def _criterion_stream(name: str) -> int:
+    return _CRITERION_STREAM + zlib.crc32(name.encode("utf-8"))
 
 
 class SimulationError(RoiError, ValueError):
@@ -70,6 +76,11 @@ class SimulationError(RoiError, ValueError):
 def phase_column(phase_id: str) -> str:
     """Input column holding a phase's sampled weeks, e.g. 'phase_weeks_planning'."""
     return f"phase_weeks_{phase_id}"
+
+
+def criterion_column(name: str) -> str:
+    """Input column holding a success criterion's sampled measurement, e.g. 'criterion:F1'."""
+    return f"criterion:{name}"
 
 
 def checkpoint_column(checkpoint_id: str) -> str:
@@ -190,10 +201,18 @@ def sample_inputs(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Sampled inputs (every numeric field, phase weeks, checkpoint days) and go-live weeks.
 
-    Point fields are constant arrays. With `sample_timeline=False` the timeline stays at
+    Point fields are constant arrays; a success criterion measured as a range is drawn
+    under `criterion_column(name)`. With `sample_timeline=False` the timeline stays at
     its likely plan (what `roi.evaluate.evaluate` uses).
     """
     samples, seed = _check_count(samples), _check_seed(seed)
+    measured = {
+        criterion_column(c.name): _sample_range(
+            c.measured, seed, _criterion_stream(c.name), samples
+        )
+        for c in scenario.success_criteria
+        if isinstance(c.measured, Range) and not c.measured.is_point
+    }
     drawn: dict[str, np.ndarray] = {}
     for name in NUMERIC_FIELDS:
         value = getattr(scenario, name)
@@ -206,6 +225,7 @@ def sample_inputs(
         name: drawn[name] if name in drawn else np.full(samples, scenario.value(name))
         for name in NUMERIC_FIELDS
     }
+    inputs.update(measured)
     if not sample_timeline:
         weeks = np.full(samples, timeline_for(scenario).likely_weeks)
         return inputs, weeks
