@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from roi.decision import Decision, DecisionRule, decide
 from roi.evaluate import Results, evaluate
+from roi.evidence import Evidence, gather
 from roi.gates import Checklists, Readiness, load_checklists, readiness_status
 from roi.scenario import Scenario
 from roi.uncertainty import DEFAULT_SAMPLES, Simulation, simulate
@@ -85,6 +86,19 @@ SPREAD_COLUMNS = (
 )
 """The Monte Carlo numbers a portfolio row carries (empty without a simulation)."""
 
+EVIDENCE_COLUMNS = (
+    "criteria_met",
+    "criteria_close",
+    "criteria_missed",
+    "risk_adjusted_npv",
+    "expected_commercial_value",
+    "evpi",
+    "measure_next",
+    "measure_next_value",
+)
+"""The evidence a portfolio row carries: criteria counts, gate-risked value, what to
+measure next (the input with the largest EVPPI, and that value) and EVPI."""
+
 
 def _plain(value: float | None) -> float | None:
     if value is None:
@@ -138,6 +152,7 @@ class Assessment:
     readiness: Readiness
     decision: Decision
     checklists: Checklists
+    evidence: Evidence
 
     @property
     def rule(self) -> DecisionRule:
@@ -194,6 +209,15 @@ class Assessment:
             row.update({key: summary[key] for key in SPREAD_COLUMNS})
         else:
             row.update(dict.fromkeys(SPREAD_COLUMNS))
+        evidence = self.evidence
+        for status in ("met", "close", "missed"):
+            row[f"criteria_{status}"] = sum(c.status == status for c in evidence.criteria)
+        row["risk_adjusted_npv"] = evidence.risk_adjusted_npv
+        row["expected_commercial_value"] = evidence.expected_commercial_value
+        row["evpi"] = evidence.evpi
+        plan = [item for item in evidence.plan() if item.evppi > 0]
+        row["measure_next"] = plan[0].label if plan else None
+        row["measure_next_value"] = plan[0].evppi if plan else None
         row["decision_reasons"] = " ".join(self.decision.reasons)
         return row
 
@@ -227,6 +251,7 @@ class Assessment:
                 "decision_rule": decision.rule.to_dict(),
             }
         )
+        data.update(self.evidence.to_dict())
         return data
 
 
@@ -269,10 +294,12 @@ def assess(
     if simulation is None and samples and scenario.is_uncertain:
         simulation = simulate(scenario, samples=samples, seed=seed)
     decision = decide(results, simulation, status, rule)
-    return Assessment(scenario, results, simulation, status, decision, checklists)
+    evidence = gather(scenario, results, simulation, decision.rule.confidence)
+    return Assessment(scenario, results, simulation, status, decision, checklists, evidence)
 
 
 __all__ = [
+    "EVIDENCE_COLUMNS",
     "HEADLINES",
     "MONTE_CARLO_JSON_KEYS",
     "ROW_RESULTS",

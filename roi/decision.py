@@ -21,6 +21,13 @@ Checks, in order:
    condition per item); more is No-go. No readiness answers at all leave the criteria
    unproven: Conditional go at best, with the condition to assess them.
 6. Optionally, MLOps maturity is at least `min_maturity`: otherwise Conditional go.
+7. Each success criterion (`roi.evidence`): missed (past its kill line) is No-go; close
+   (between the kill line and the target) is a Conditional go whose condition names the
+   metric and the gap; met passes. A measured range is missed when it is at least 50%
+   likely past the kill line and met when it is at least `confidence` likely to reach
+   the target. No criteria leave the money and readiness checks to decide.
+8. A PoC that ran past its 3-week timebox, or past its budget, is flagged (a note, not a
+   verdict).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from roi.evaluate import Results
+from roi.evidence import CriterionResult, assess_criteria, poc_flags
 from roi.exceptions import RoiError
 from roi.formatting import money, months, share
 from roi.gates import Readiness
@@ -217,6 +225,33 @@ def kill_criteria(results: Results, rule: DecisionRule, conditional: bool) -> tu
     if conditional:
         items.append("Stop if the conditions are not met by the next gate review.")
     return tuple(items)
+
+
+_CRITERION_VERDICT: dict[str, Verdict] = {"met": "pass", "close": "conditional", "missed": "no-go"}
+
+
+def _criterion_check(result: CriterionResult) -> Check:
+    return Check(
+        f"criterion:{result.name}",
+        _CRITERION_VERDICT[result.status],
+        "Success criterion " + result.sentence,
+    )
+
+
+def _criterion_condition(result: CriterionResult, rule: DecisionRule) -> str:
+    c = result.criterion
+    text = (
+        f"Close the gap on {c.name}: {result.text(result.measured)} measured against the "
+        f"target of {result.text(c.target)} "
+        + (f"({result.text(result.gap)} to go)" if result.gap > 0 else "(not yet reliably)")
+        + ", with bounded effort, and measure it again on realistic data before the next gate"
+    )
+    if result.prob_meets_target is not None:
+        text += (
+            f" (it is {_pct(result.prob_meets_target)} likely to reach the target; "
+            f"{_pct(rule.confidence)} is needed)"
+        )
+    return text + "."
 
 
 def decide(
@@ -412,6 +447,15 @@ def decide(
                         f"MLOps maturity is level {level} (level {rule.min_maturity} required).",
                     )
                 )
+
+    # 7. Success criteria, written down before the PoC.
+    for result in assess_criteria(scenario, simulation, rule.confidence):
+        checks.append(_criterion_check(result))
+        if result.status == "close":
+            conditions.append(_criterion_condition(result, rule))
+
+    # 8. The PoC's own timebox and budget.
+    checks.extend(Check("poc", "info", flag) for flag in poc_flags(scenario))
 
     worst = max((SEVERITY[c.verdict] for c in checks), default=0)
     outcome = {0: GO, 1: CONDITIONAL, 2: NO_GO}[worst]
