@@ -11,6 +11,7 @@ from pathlib import Path
 from roi._version import __version__
 from roi.assess import Assessment, Headline, assess
 from roi.decision import DecisionRule
+from roi.evidence import STATUSES
 from roi.exceptions import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -128,7 +129,43 @@ def summary_text(assessment: Assessment) -> str:
     lines.extend(f"  Warning: {warning}" for warning in t.warnings)
     if assessment.simulation is not None:
         lines.append(monte_carlo_text(assessment.simulation))
+    lines.extend(evidence_lines(assessment))
     return "\n".join(lines)
+
+
+def evidence_lines(assessment: Assessment) -> list[str]:
+    """The PoC's evidence: criteria met, what to measure next, and the odds by gate."""
+    e = assessment.evidence
+    lines = []
+    if e.criteria:
+        counts = {status: sum(c.status == status for c in e.criteria) for status in STATUSES}
+        lines.append(
+            _row(
+                "Success criteria",
+                ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+                + f" (of {len(e.criteria)})",
+            )
+        )
+    lines.append(_row("Measurement plan", e.plan_sentence()))
+    lines.append(
+        _row(
+            "Risk-adjusted NPV",
+            f"{money(e.risk_adjusted_npv)} after the odds of the gates "
+            f"(expected NPV {money(e.expected_value)}; "
+            f"expected commercial value {money(e.expected_commercial_value)})",
+        )
+    )
+    lines.append(
+        _row(
+            "Odds by gate",
+            "; ".join(
+                f"gate {g.number} {g.name} {share(g.probability)} to pass"
+                + ("" if g.kill_probability is None else f", kill {share(g.kill_probability)}")
+                for g in e.gates
+            ),
+        )
+    )
+    return lines
 
 
 def monte_carlo_text(simulation: Simulation) -> str:

@@ -243,7 +243,7 @@ def _criterion_condition(result: CriterionResult, rule: DecisionRule) -> str:
     text = (
         f"Close the gap on {c.name}: {result.text(result.measured)} measured against the "
         f"target of {result.text(c.target)} "
-        + (f"({result.text(result.gap)} to go)" if result.gap > 0 else "(not yet reliably)")
+        + (f"({result.gap_text} to go)" if result.gap > 0 else "(not yet reliably)")
         + ", with bounded effort, and measure it again on realistic data before the next gate"
     )
     if result.prob_meets_target is not None:

@@ -158,6 +158,13 @@ class CriterionResult:
         return metric_text(value, self.criterion.unit)
 
     @property
+    def gap_text(self) -> str:
+        """The gap in the criterion's unit; a gap between shares in percentage points."""
+        if self.criterion.unit.strip().lower() in ("share", "fraction"):
+            return f"{self.gap * 100:.3g} percentage points"
+        return self.text(self.gap)
+
+    @property
     def sentence(self) -> str:
         """The criterion's standing in one sentence, as the decision states it."""
         c = self.criterion
@@ -170,7 +177,7 @@ class CriterionResult:
             "close": (
                 f"{c.name}: {where}, "
                 + (
-                    f"short of the target of {self.text(c.target)} by {self.text(self.gap)}"
+                    f"short of the target of {self.text(c.target)} by {self.gap_text}"
                     if self.gap > 0
                     else f"not reliably at the target of {self.text(c.target)}"
                 )
@@ -483,7 +490,12 @@ class Evidence:
 
         if self.evpi is None:
             return "The value of more evidence was not estimated (no simulation)."
-        if not self.evppi or self.evpi <= 0:
+        if not self.evppi:
+            return (
+                "No input is a range yet: give the uncertain ones a range to see what "
+                "measuring each would be worth."
+            )
+        if self.evpi <= 0:
             return (
                 "No uncertain input can change the go/no-go choice: more PoC work to "
                 "narrow them is worth nothing to this decision."

@@ -180,6 +180,8 @@ def test_a_starter_in_the_portfolio_table_is_the_same_initiative(starter):
     mine, theirs = assess(own, samples=500, seed=4), assess(row, samples=500, seed=4)
     assert mine.outcome == theirs.outcome
     assert mine.headlines() == theirs.headlines()
+    assert mine.to_dict()["success_criteria"] == theirs.to_dict()["success_criteria"]
+    assert (own.poc_budget, own.poc_spent) == (row.poc_budget, row.poc_spent)
     assert {k: a.status for k, a in own.readiness.items()} == {
         k: a.status for k, a in row.readiness.items()
     }
