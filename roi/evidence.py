@@ -158,6 +158,14 @@ class CriterionResult:
         return metric_text(value, self.criterion.unit)
 
     @property
+    def criterion_range(self) -> tuple[float, float] | None:
+        """(low, high) of a measured range; None for a single measurement."""
+        m = self.criterion.measured
+        if isinstance(m, Range) and not m.is_point:
+            return (m.low, m.high)
+        return None
+
+    @property
     def gap_text(self) -> str:
         """The gap in the criterion's unit; a gap between shares in percentage points."""
         if self.criterion.unit.strip().lower() in ("share", "fraction"):

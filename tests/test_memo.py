@@ -7,6 +7,7 @@ package computes for the same inputs, within the rounding the memo shows.
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import json
 import re
 import subprocess
@@ -21,6 +22,7 @@ from roi.cli import main
 from roi.decision import DecisionRule
 from roi.evaluate import evaluate
 from roi.exceptions import RoiError
+from roi.files import load_scenario
 from roi.gates import load_checklists
 from roi.reports.memo import (
     CHARTS_DRAWN,
@@ -32,6 +34,7 @@ from roi.reports.memo import (
     render,
     write_memos,
 )
+from roi.resources import SCENARIOS
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Scenario
 from roi.uncertainty import simulate
 
@@ -604,3 +607,51 @@ def test_markdown_tables_keep_their_shape_for_any_scenario(any_scenario):
                 if not row.startswith("|"):
                     break
                 assert len(md_cells(row)) == width, row
+
+
+# --- evidence: success criteria, measurement plan, odds by gate ------------------------------
+
+
+@pytest.fixture(scope="module")
+def starter_assessment():
+    """A starter with success criteria, one of them a measured range (sales copilot)."""
+    return A(load_scenario(SCENARIOS / "sales_copilot.yaml"), 4_000, SEED)
+
+
+def test_html_criteria_table_shows_each_criterions_status_and_odds(starter_assessment):
+    page = render(starter_assessment, "html", date=DATE)
+    table = re.search(r'<table id="success-criteria">(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r'<tr data-status="(\w+)">(.*?)</tr>', table, re.S)
+    criteria = starter_assessment.evidence.criteria
+    assert [status for status, _ in rows] == [c.status for c in criteria]
+    for (_, cells), c in zip(rows, criteria, strict=True):
+        shown = re.findall(r'<td class="num">([^<]*)</td>', cells)
+        assert c.name in cells
+        if c.prob_meets_target is not None:
+            assert_shows(shown[3], c.prob_meets_target, scale=100)
+
+
+def test_html_gate_odds_and_risk_adjusted_npv_equal_the_evidence(starter_assessment):
+    page = render(starter_assessment, "html", date=DATE)
+    evidence = starter_assessment.evidence
+    table = re.search(r'<table id="gate-odds">(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r"<tr><td>(\d)\. (.*?)</tr>", table, re.S)
+    assert [int(n) for n, _ in rows] == [g.number for g in evidence.gates]
+    for (_, cells), gate in zip(rows, evidence.gates, strict=True):
+        shown = re.findall(r'<td class="num">([^<]*)</td>', cells)
+        assert_shows(shown[0], gate.probability, scale=100)
+        assert_shows(shown[1], gate.prob_reach, scale=100)
+    text = re.search(r'id="risk-adjusted">Risk-adjusted NPV <strong>([^<]*)<', page).group(1)
+    assert_shows(text, evidence.risk_adjusted_npv)
+    plan = re.search(r'id="measurement-plan">([^<]*)<', page).group(1)
+    assert html_lib.unescape(plan) == evidence.plan_sentence()
+
+
+def test_markdown_carries_the_same_criteria_and_gates(starter_assessment):
+    text = render(starter_assessment, "md", date=DATE, images="none")
+    evidence = starter_assessment.evidence
+    assert "## Success criteria" in text and "## Odds across the gates" in text
+    for c in evidence.criteria:
+        assert any(
+            c.status in line and c.name in line.replace("\\", "") for line in text.splitlines()
+        )

@@ -49,11 +49,25 @@ def _row(scenario, samples=0, **changes):
     return assess(scenario.evolve(**changes), samples=samples, seed=1).summary_row()
 
 
+def _all_met(scenario):
+    """The example's success criteria, each measured exactly at its target: all met."""
+    return tuple(
+        criterion.model_copy(update={"measured": criterion.target})
+        for criterion in scenario.success_criteria
+    )
+
+
 def test_ranked_by_decision_then_headline_npv(example):
     rows = [
         _row(example, name="Never", hourly_rate=0),  # never pays back: No-go
         _row(example, name="Small conditional", users=150),  # the example's one open item
-        _row(example, name="Ready", users=120, readiness=dict.fromkeys(POC_EXIT, "done")),
+        _row(
+            example,
+            name="Ready",
+            users=120,
+            readiness=dict.fromkeys(POC_EXIT, "done"),
+            success_criteria=_all_met(example),
+        ),
         _row(example, name="Big conditional", users=400),
     ]
     frame = summary_frame(rows)

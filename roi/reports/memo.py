@@ -367,6 +367,63 @@ def _next_gate(readiness: Readiness) -> dict[str, Any] | None:
     }
 
 
+def _evidence(assessment: Assessment) -> dict[str, Any]:
+    """Success criteria, the measurement plan and the odds by gate, as the memo shows them."""
+    e = assessment.evidence
+
+    def odds(p: float | None) -> str:
+        return "" if p is None else share(p)
+
+    return {
+        "criteria": [
+            {
+                "name": c.name,
+                "status": c.status,
+                "direction": "higher is better"
+                if c.criterion.higher_is_better
+                else "lower is better",
+                "measured_text": c.text(c.measured)
+                + (
+                    ""
+                    if c.criterion_range is None
+                    else f" ({c.text(c.criterion_range[0])} to {c.text(c.criterion_range[1])})"
+                ),
+                "target_text": c.text(c.criterion.target),
+                "minimum_text": c.text(c.criterion.minimum),
+                "prob_meets_text": odds(c.prob_meets_target),
+                "prob_misses_text": odds(c.prob_misses_minimum),
+                "source": c.criterion.source,
+                "sentence": c.sentence,
+            }
+            for c in e.criteria
+        ],
+        "poc_flags": list(e.poc_flags),
+        "plan_sentence": e.plan_sentence(),
+        "evpi_text": None if e.evpi is None else money(e.evpi),
+        "plan": [
+            {"label": item.label, "value_text": money(item.evppi)}
+            for item in e.plan()[:6]
+            if item.evppi > 0
+        ],
+        "gates": [
+            {
+                "number": g.number,
+                "name": g.name,
+                "probability_text": share(g.probability),
+                "source": "this scenario" if g.source == "scenario" else "default",
+                "reach_text": share(g.prob_reach),
+                "spend_text": money(g.spend),
+                "kill_text": odds(g.kill_probability),
+                "checks": g.checks,
+            }
+            for g in e.gates
+        ],
+        "risk_adjusted_npv_text": money(e.risk_adjusted_npv),
+        "expected_value_text": money(e.expected_value),
+        "expected_commercial_value_text": money(e.expected_commercial_value),
+    }
+
+
 def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) -> dict[str, Any]:
     """Everything the memo says about an assessment, as plain data: each number as a value
     and as text. The memo presents the assessment; it decides nothing itself."""
@@ -413,6 +470,7 @@ def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) 
             "payback_month_with_ramp": results.payback_month_with_ramp,
             "horizon_months": scenario.value("horizon_months"),
         },
+        "evidence": _evidence(assessment),
         "assumptions": _assumptions(scenario),
         "uncertain_inputs": [FIELD_SPECS[f].label for f in uncertain_fields(scenario)],
         "plan": _plan_settings(scenario, results),
