@@ -348,6 +348,7 @@ def _batch(args: argparse.Namespace) -> int:
         dask_address=args.dask,
         timeout=args.timeout,
         progress=not args.quiet,
+        rank_by=args.rank,
     )
     try:
         report = run_batch(args.scenarios, options)
@@ -524,6 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=300.0,
         help="seconds a notebook cell may run before it fails (default: 300)",
+    )
+    batch.add_argument(
+        "--rank",
+        choices=("npv", "risk-adjusted"),
+        default="npv",
+        help="order within each decision: by headline NPV (default) or by risk-adjusted NPV, "
+        "which prices in the odds of passing the remaining gates",
     )
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.set_defaults(handler=_batch)

@@ -44,7 +44,7 @@ from roi.batch import (
 from roi.batch.run import output_lock
 from roi.cli import main
 from roi.exceptions import ScenarioError
-from roi.files import neutralised
+from roi.files import load_scenarios, neutralised
 from roi.formatting import money
 from roi.scenario import SCENARIO_KEYS, scenario_from_dict
 from roi.uncertainty import DEFAULT_SAMPLES
@@ -543,3 +543,41 @@ def test_an_interrupted_first_run_keeps_the_summary_of_what_finished(
             batch.wait(10)
     assert batch.returncode == status, err
     assert [r["name"] for r in read_csv(out / "summary.csv")] == ["Fine"]
+
+
+def test_batch_ranks_by_risk_adjusted_npv_and_carries_the_evidence(tmp_path, capsys):
+    """--rank risk-adjusted: summary.csv/.xlsx keep every evidence column, rows are in
+    decision order and then by risk-adjusted NPV, and the report and manifest say so."""
+    from roi.assess import EVIDENCE_COLUMNS
+    from roi.reports.portfolio import decision_rank
+    from roi.resources import SCENARIOS
+
+    out, source = tmp_path / "out", SCENARIOS / "portfolio.csv"
+    args = ["batch", str(source), "--out", str(out), "--no-notebooks"]
+    args += ["--samples", "400", "--formats", "none", "--rank", "risk-adjusted", "--quiet"]
+    assert main(args) == 0
+    capsys.readouterr()
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(EVIDENCE_COLUMNS) <= set(summary.columns)
+    assert set(EVIDENCE_COLUMNS) <= set(pd.read_excel(out / "summary.xlsx").columns)
+    decisions = summary["decision"].map(decision_rank)
+    keys = list(zip(decisions, -summary["risk_adjusted_npv"], strict=True))
+    assert keys == sorted(keys)
+    counted = summary[["criteria_met", "criteria_close", "criteria_missed"]].sum(axis=1)
+    written = {s.name: len(s.success_criteria) for s in load_scenarios(source)}
+    assert dict(zip(summary["name"], counted, strict=True)) == written
+    assert sum(written.values()) >= 6  # the three starters' criteria are in the table
+    page = (out / "portfolio.html").read_text(encoding="utf-8")
+    assert "then by risk-adjusted NPV, highest first" in page
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["rank_by"] == (
+        "risk-adjusted"
+    )
+
+
+def test_batch_refuses_an_unknown_ranking(tmp_path, capsys):
+    from roi.resources import SCENARIOS
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["batch", str(SCENARIOS / "portfolio.csv"), "--out", str(tmp_path), "--rank", "irr"])
+    assert exit_.value.code == 2
+    assert "--rank: invalid choice: 'irr' (choose from" in capsys.readouterr().err

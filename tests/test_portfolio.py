@@ -164,3 +164,32 @@ def test_a_report_without_run_facts_leaves_the_run_line_out(example, tmp_path):
     page = (tmp_path / "portfolio.html").read_text(encoding="utf-8")
     assert "run now" not in page
     assert "<strong>1</strong>Conditional go</li>" in page
+
+
+def test_ranking_by_risk_adjusted_npv_is_an_option(example):
+    """Within a decision, --rank risk-adjusted orders by the gate-risked value, not NPV.
+
+    A later gate with poor odds (0.3) cuts the bigger initiative's risk-adjusted NPV
+    below the smaller one's, so the two orders differ and each follows its own column.
+    """
+    rows = [
+        _row(example, name="Big, risky gates", users=400, gate_probabilities={2: 0.3, 3: 0.3}),
+        _row(example, name="Small, sure gates", users=250, gate_probabilities={2: 1, 3: 1, 4: 1}),
+    ]
+    by_npv = summary_frame(rows)
+    by_risk = summary_frame(rows, rank_by="risk-adjusted")
+    assert set(by_npv["decision"]) == {"Conditional go"}
+    assert list(by_npv["name"]) == ["Big, risky gates", "Small, sure gates"]
+    assert list(by_risk["name"]) == ["Small, sure gates", "Big, risky gates"]
+    assert by_risk["risk_adjusted_npv"].is_monotonic_decreasing
+    assert by_npv["headline_npv"].is_monotonic_decreasing
+    with pytest.raises(ValueError, match="rank_by must be one of npv, risk-adjusted"):
+        summary_frame(rows, rank_by="irr")
+
+
+def test_row_cells_show_criteria_counts_and_risk_adjusted_npv(example):
+    record = {"rank": 1, **_row(example)}
+    cells = row_cells(record)
+    assert cells["risk_adjusted_npv"] == money(record["risk_adjusted_npv"])
+    # The example's two criteria: latency met, accuracy 93% against 95% close.
+    assert cells["criteria"] == "1 met, 1 close"

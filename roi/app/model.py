@@ -810,22 +810,9 @@ def portfolio_frame(scenarios: list[Scenario], samples: int = APP_SAMPLES, seed:
 
 def portfolio_table_rows(frame: Any) -> list[list[str]]:
     """The ranked table as people read it (roi.reports.portfolio's cells, in TABLE_HEAD order)."""
-    from roi.reports.portfolio import row_cells
+    from roi.reports.portfolio import TABLE_KEYS, row_cells
 
-    keys = (
-        "rank",
-        "name",
-        "decision",
-        "basis",
-        "annual_impact",
-        "payback",
-        "npv",
-        "probability",
-        "roi",
-        "one_time_cost",
-        "time_to_value",
-    )
-    return [[row_cells(record)[key] for key in keys] for record in frame.to_dict("records")]
+    return [[row_cells(record)[key] for key in TABLE_KEYS] for record in frame.to_dict("records")]
 
 
 TIMELINE_OVERRIDES = ("governance", "start_date", "poc_weeks", "phase_weeks")

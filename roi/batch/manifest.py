@@ -135,6 +135,7 @@ def write_manifest(
         "samples": options.samples,
         "seed": options.seed,
         "timeout_seconds": options.timeout,
+        "rank_by": options.rank_by,
         "versions": _versions(),
         "counts": report.counts(),
         "scenarios": [

@@ -257,7 +257,7 @@ def failures_frame(report: BatchReport) -> pd.DataFrame:
     return frame
 
 
-def write_reports(report: BatchReport) -> list[Path]:
+def write_reports(report: BatchReport, rank_by: str = "npv") -> list[Path]:
     """The portfolio files of a run: summary.csv/.xlsx, failures.csv, portfolio.html."""
     from roi.reports.portfolio import RunFacts, summary_frame, write_portfolio
 
@@ -266,8 +266,10 @@ def write_reports(report: BatchReport) -> list[Path]:
         executor=report.executor,
         counts=report.counts(),
         plotly_js=PLOTLY_JS if (report.out_dir / PLOTLY_JS).is_file() else "",
+        rank_by=rank_by,
     )
-    return write_portfolio(report.out_dir, summary_frame(report.rows), failures_frame(report), run)
+    summary = summary_frame(report.rows, rank_by=run.rank_by)
+    return write_portfolio(report.out_dir, summary, failures_frame(report), run)
 
 
 def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchReport:
@@ -462,7 +464,7 @@ def _write_what_can_be_written(
     """The portfolio files and manifest; a full or read-only disk is reported in the
     run's report (and its exit status), never a traceback that hides the failures."""
     try:
-        write_reports(report)
+        write_reports(report, options.rank_by)
         write_manifest(report, source, options, notebook, notebook_sha)
     except OSError as error:
         report.write_error = (

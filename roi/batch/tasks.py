@@ -8,6 +8,7 @@ from typing import Any
 
 from roi.exceptions import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Problem, RoiError, ScenarioError
 from roi.reports import FORMATS as MEMO_FORMATS
+from roi.reports.portfolio import RANKINGS
 from roi.resources import WORKBOOK_NOTEBOOK
 from roi.scenario import Scenario
 from roi.uncertainty import DEFAULT_SAMPLES
@@ -89,6 +90,7 @@ class BatchOptions:
     timeout: float = DEFAULT_TIMEOUT
     progress: bool = True
     chunk_size: int | None = None  # None: 1 with notebooks, larger without
+    rank_by: str = "npv"  # roi.reports.portfolio.RANKINGS: npv or risk-adjusted
 
     def check(self) -> None:
         problems = []
@@ -109,6 +111,10 @@ class BatchOptions:
         if self.samples < 0:
             problems.append(
                 Problem("samples", self.samples, "must be a whole number >= 0", "batch")
+            )
+        if self.rank_by not in RANKINGS:
+            problems.append(
+                Problem("rank", self.rank_by, f"must be one of {', '.join(RANKINGS)}", "batch")
             )
         if not self.timeout > 0:
             problems.append(

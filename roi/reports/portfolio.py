@@ -31,6 +31,7 @@ class RunFacts:
     executor: str = ""
     counts: Mapping[str, int] = field(default_factory=dict)  # BatchReport.counts(); {}: none
     plotly_js: str = ""  # a link to a shared plotly.min.js, or "" to load none
+    rank_by: str = "npv"  # a key of RANKINGS: how summary_frame ordered the rows
 
 
 PORTFOLIO_TEMPLATE = "portfolio.html.j2"
@@ -53,20 +54,48 @@ BASIS_NOTE = (
 )
 """What every portfolio table says about its numbers (HTML report and app alike)."""
 
-TABLE_HEAD: tuple[str, ...] = (
-    "#",
-    "Initiative",
-    "Decision",
-    "Basis",
-    "Annual impact",
-    "Payback",
-    "NPV",
-    "Chance of payback in time",
-    "ROI",
-    "One-time cost",
-    "Time to value",
+TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("rank", "#"),
+    ("name", "Initiative"),
+    ("decision", "Decision"),
+    ("basis", "Basis"),
+    ("annual_impact", "Annual impact"),
+    ("payback", "Payback"),
+    ("npv", "NPV"),
+    ("risk_adjusted_npv", "Risk-adjusted NPV"),
+    ("criteria", "Success criteria"),
+    ("probability", "Chance of payback in time"),
+    ("roi", "ROI"),
+    ("one_time_cost", "One-time cost"),
+    ("time_to_value", "Time to value"),
 )
-"""Column titles of `row_cells`, in order."""
+"""The keys of `row_cells` with their column titles, in the order tables show them."""
+TABLE_KEYS: tuple[str, ...] = tuple(key for key, _ in TABLE_COLUMNS)
+TABLE_HEAD: tuple[str, ...] = tuple(title for _, title in TABLE_COLUMNS)
+
+RANKINGS: dict[str, str] = {
+    "npv": "headline NPV",
+    "risk-adjusted": "risk-adjusted NPV",
+}
+"""How rows are ordered within a decision (Go first, then conditional go, then no-go):
+`npv` by the headline NPV (the default), `risk-adjusted` by the risk-adjusted NPV, which
+prices in the odds of passing the remaining gates (roi.evidence)."""
+
+
+def criteria_text(record: Mapping[str, Any]) -> str:
+    """The success criteria counts of a row, as '2 met, 1 close'; 'none' without criteria.
+
+    >>> criteria_text({"criteria_met": 2, "criteria_close": 1, "criteria_missed": 0})
+    '2 met, 1 close'
+    >>> criteria_text({})
+    'none'
+    """
+    parts = []
+    for status in ("met", "close", "missed"):
+        count = _number(record.get(f"criteria_{status}"))
+        if count:
+            parts.append(f"{int(count)} {status}")
+    return ", ".join(parts) or "none"
 
 
 def _headline(record: Mapping[str, Any], key: str) -> float | None:
@@ -92,6 +121,8 @@ def row_cells(record: Mapping[str, Any]) -> dict[str, str]:
         "annual_impact": money(_headline(record, "annual_impact")),
         "payback": months(_headline(record, "payback_months")),
         "npv": money(_headline(record, "npv")),
+        "risk_adjusted_npv": money(_number(record.get("risk_adjusted_npv"))),
+        "criteria": criteria_text(record),
         "probability": share(_number(record.get("prob_meets_threshold"))),
         "roi": percent(_number(record.get("roi_pct"))),
         "one_time_cost": money(_number(record.get("one_time_cost"))),
@@ -118,13 +149,21 @@ WHOLE_NUMBER_COLUMNS = ("samples", "seed", "payback_month_with_ramp", "source_ro
 """Counts that stay whole in summary.csv/.xlsx though some rows leave them blank."""
 
 
-def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """One row per finished scenario, ranked: by decision, then by headline NPV, highest
-    first (the likely NPV for rows that carry no headline)."""
+def summary_frame(rows: Sequence[Mapping[str, Any]], rank_by: str = "npv") -> pd.DataFrame:
+    """One row per finished scenario, ranked: by decision, then by `rank_by` (RANKINGS),
+    highest first: the headline NPV (the likely NPV for rows that carry no headline) or
+    the risk-adjusted NPV. Ties keep name order."""
+    if rank_by not in RANKINGS:
+        raise ValueError(f"rank_by must be one of {', '.join(RANKINGS)}, not {rank_by!r}")
     if not rows:
         return pd.DataFrame(columns=["rank", "name", "decision"])
     frame = pd.DataFrame(list(rows))
-    npv = frame["headline_npv"] if "headline_npv" in frame.columns else frame["npv"]
+    if rank_by == "risk-adjusted" and "risk_adjusted_npv" in frame.columns:
+        npv = frame["risk_adjusted_npv"]
+    elif "headline_npv" in frame.columns:
+        npv = frame["headline_npv"]
+    else:
+        npv = frame["npv"]
     npv = pd.to_numeric(npv, errors="coerce").fillna(-math.inf)
     order = frame.assign(_decision=frame["decision"].map(decision_rank), _npv=-npv)
     frame = frame.loc[order.sort_values(["_decision", "_npv", "name"], kind="stable").index]
@@ -211,6 +250,7 @@ def portfolio_context(
         "rows": rows,
         "has_probability": has_probability,
         "basis_note": BASIS_NOTE,
+        "ranking": RANKINGS.get(run.rank_by, RANKINGS["npv"]),
         "failures": failure_rows,
         "chart_html": _chart_html(summary),
         "plotly_js": run.plotly_js,
