@@ -521,7 +521,12 @@ class Evidence:
         for item in head[1:]:
             text += f"; {_lower(item.label)} {money(item.evppi)}"
         if rest:
-            text += f"; the rest less than {money(max(i.evppi for i in rest) + 0.5)} each"
+            most = max(i.evppi for i in rest)
+            text += (
+                f"; the rest at most {money(most)} each"
+                if most >= 0.5
+                else "; nothing else is worth measuring on its own"
+            )
         return (
             text + f". Everything together is worth up to {money(self.evpi)}: the most "
             "worth spending on more PoC work before deciding."

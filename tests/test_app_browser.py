@@ -241,3 +241,47 @@ def test_uploads_that_cannot_be_used_are_explained_under_the_control(app, tmp_pa
     error.filter(has_text="is 100.0 MiB; uploads may be 10 MiB").wait_for(timeout=60_000)
     reset(app)
     assert app.console_errors == []
+
+
+def test_evidence_tab_edits_criteria_and_shows_the_measurement_plan(app):
+    """Open the sales copilot, edit a criterion's measured range in the Evidence tab: the
+    status, the decision banner, the plan sentence and the EVPPI chart follow roi's model.
+
+    Last in the file: opening a starter makes it the Reset point for the page.
+    """
+    from roi.app.model import WorkbookModel
+    from roi.files import load_scenario
+    from roi.resources import SCENARIOS
+
+    expected = WorkbookModel(load_scenario(SCENARIOS / "sales_copilot.yaml"))
+    app.select_option(".roi-picker select", label="Sales copilot")
+    wait_for_kpi(app, "annual_impact", money(expected.assessment.headline("annual_impact").value))
+    app.click(".widget-tab .lm-TabBar-tab:has-text('Evidence'), .p-TabBar-tab:has-text('Evidence')")
+    statuses = app.locator(".roi-criterion-status")
+    statuses.first.wait_for(timeout=30_000)
+    shown = [statuses.nth(i).get_attribute("data-status") for i in range(statuses.count())]
+    assert shown == [c.status for c in expected.evidence.criteria] == ["close", "met"]
+    # Nothing can change the choice yet: no EVPPI chart, the sentence says why.
+    assert not app.is_visible(".roi-chart-evppi")
+    assert app.inner_text(".roi-plan").endswith(expected.evidence.plan_sentence())
+
+    # The PoC's hallucination reduction might be as low as 20%, past the 30% kill line.
+    assert expected.set_criterion(0, "measured_low", 0.2)
+    low = app.locator(".roi-criterion-measured_low input").first
+    low.fill("0.2")
+    low.press("Enter")
+    plan = expected.evidence.plan_sentence()
+    assert plan.startswith("Measure fewer hallucinations on safety-critical intents next")
+    app.locator(".roi-plan", has_text=plan).wait_for(timeout=60_000)
+    app.wait_for_selector(".roi-chart-evppi .main-svg", state="visible", timeout=30_000)
+    banner = app.inner_text(".roi-decision")
+    assert banner.startswith(expected.verdict.outcome)
+    assert any("Fewer hallucinations" in line for line in banner.splitlines())
+
+    app.click(".roi-criterion-add")
+    app.locator(".roi-criterion").nth(2).wait_for(timeout=30_000)
+    app.locator(".roi-criterion-status").nth(2).wait_for(timeout=60_000)
+    assert app.locator(".roi-criterion-status").nth(2).get_attribute("data-status") == "close"
+    evidence = app.locator(".roi-criteria").locator("xpath=../..")
+    evidence.screenshot(path=str(OUTPUTS / "app-evidence.png"))  # looked at by eye
+    assert app.console_errors == []

@@ -340,7 +340,7 @@ def test_results_payload_is_what_roi_run_json_prints(invoice, capsys, tmp_path):
 
 def test_controls_cover_every_field_in_the_five_groups():
     """Every numeric field has a control in a known group; bounds hold the starter values."""
-    assert GROUPS == ("Impact", "Costs", "Timeline", "Uncertainty", "Readiness")
+    assert GROUPS == ("Impact", "Costs", "Timeline", "Uncertainty", "Evidence", "Readiness")
     for field in NUMERIC_FIELDS:
         control = control_for(field)
         assert control.group in GROUPS

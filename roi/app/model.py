@@ -42,7 +42,7 @@ from roi.uncertainty import DEFAULT_SAMPLES
 TEMPLATES_DIR = SCENARIOS
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
 
-GROUPS: tuple[str, ...] = ("Impact", "Costs", "Timeline", "Uncertainty", "Readiness")
+GROUPS: tuple[str, ...] = ("Impact", "Costs", "Timeline", "Uncertainty", "Evidence", "Readiness")
 # Where each FieldSpec group is shown: decision and finance inputs sit with the costs.
 _APP_GROUP = {
     "Impact": "Impact",
@@ -87,7 +87,19 @@ UNCERTAIN_FIELDS: tuple[str, ...] = (
     "adoption_months",
 )
 
-CHART_NAMES: tuple[str, ...] = ("cash_flow", "payback", "tornado", "gantt")
+CHART_NAMES: tuple[str, ...] = ("cash_flow", "payback", "tornado", "gantt", "evppi", "importance")
+EVIDENCE_CHARTS: tuple[str, ...] = ("evppi", "importance")
+"""The charts the Evidence tab shows (the rest sit in the chart grid)."""
+
+NEW_CRITERION: dict[str, Any] = {
+    "name": "New criterion",
+    "direction": "higher",
+    "target": 0.9,
+    "minimum": 0.8,
+    "measured": 0.85,
+    "unit": "share",
+}
+"""What 'Add criterion' starts from: a share between its kill line and target (close)."""
 
 APP_SAMPLES = DEFAULT_SAMPLES
 """Monte Carlo samples per update; charts receive binned summaries, never raw samples."""
@@ -247,8 +259,12 @@ def _field_names(problem: Problem) -> list[str]:
             "poc_weeks",
             "governance",
             "phase_weeks",
+            "success_criteria",
+            "poc_budget",
+            "poc_spent",
         )
         if name == problem.field
+        or problem.field.startswith(name + "[")
         or problem.field.startswith(name + ".")
         or f"{name} x " in problem.field
         or problem.field.endswith(f" x {name}")
@@ -360,8 +376,9 @@ class WorkbookModel:
         self.simulation = assessment.simulation
         decision = assessment.decision
         self.verdict = Verdict(decision.outcome, decision.reasons, decision.conditions)
+        self.evidence = assessment.evidence
         # One assignment, so a reader on another thread never mixes two scenarios.
-        self.snapshot = (scenario, self.results, self.simulation)
+        self.snapshot = (scenario, self.results, self.simulation, self.evidence)
         self.simulating = False
         self._notify()
 
@@ -445,6 +462,53 @@ class WorkbookModel:
         status = "done" if done else "open"
         answers[item] = {**answer, "status": status} if isinstance(answer, Mapping) else status
         return self._apply({"readiness": answers})
+
+    # --- success criteria (the Evidence tab) ------------------------------------------
+
+    def criteria(self) -> list[dict[str, Any]]:
+        """The success criteria the Evidence tab shows now, as plain data (valid or not)."""
+        return [dict(c) for c in self.inputs.get("success_criteria") or []]
+
+    def set_criterion(self, index: int, key: str, value: Any) -> bool:
+        """Change one key of criterion `index` (0-based): name, direction, target, minimum,
+        measured, measured_low/measured_high (a range around measured), unit or source."""
+        rows = self.criteria()
+        row = rows[index]
+        measured = row.get("measured")
+        if key in ("measured", "measured_low", "measured_high"):
+            low, centre, high = (
+                (measured["low"], measured["likely"], measured["high"])
+                if isinstance(measured, Mapping)
+                else (measured, measured, measured)
+            )
+            if key == "measured":
+                low, high = (value, value) if low == centre == high else (low, high)
+                centre = value
+            elif key == "measured_low":
+                low = value
+            else:
+                high = value
+            row["measured"] = (
+                centre if low == centre == high else {"low": low, "likely": centre, "high": high}
+            )
+        else:
+            row[key] = value
+        rows[index] = row
+        return self._apply({"success_criteria": rows})
+
+    def add_criterion(self) -> bool:
+        """Append a criterion to edit (a unique name, between its kill line and target)."""
+        rows = self.criteria()
+        names = {str(r.get("name")) for r in rows}
+        name, number = NEW_CRITERION["name"], 2
+        while name in names:
+            name, number = f"{NEW_CRITERION['name']} {number}", number + 1
+        return self._apply({"success_criteria": [*rows, {**NEW_CRITERION, "name": name}]})
+
+    def remove_criterion(self, index: int) -> bool:
+        rows = self.criteria()
+        del rows[index]
+        return self._apply({"success_criteria": rows})
 
     def reset(self) -> None:
         """Back to the scenario the page opened with."""
@@ -634,7 +698,11 @@ class WorkbookModel:
     def figure(self, name: str, snapshot: tuple | None = None) -> Any:
         """One chart (a name in CHART_NAMES) from a snapshot (default: the latest), or None
         when this version of roi cannot draw it."""
-        scenario, results, simulation = snapshot or self.snapshot
+        scenario, results, simulation, evidence = snapshot or self.snapshot
+        if name == "evppi":
+            return charts.value_of_information(evidence)
+        if name == "importance":
+            return charts.importance(evidence)
         if name == "cash_flow":
             return charts.cash_flow(results)
         if name == "payback":

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from IPython.display import display
 
 from roi.app.model import (
+    EVIDENCE_CHARTS,
     GROUPS,
     UNCERTAIN_FIELDS,
     Control,
@@ -59,6 +60,15 @@ CSS = """
 .roi-compare table { border-collapse: collapse; font-size: 0.85em; }
 .roi-compare td, .roi-compare th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: right; }
 .roi-compare th:first-child, .roi-compare td:first-child { text-align: left; }
+.roi-criterion { border: 1px solid #d0d7de; border-radius: 6px; padding: 4px 8px; margin: 4px 0; }
+.roi-evidence table { border-collapse: collapse; font-size: 0.9em; margin: 4px 0 8px; }
+.roi-evidence td, .roi-evidence th { border-bottom: 1px solid #d0d7de; padding: 3px 8px;
+                                     text-align: left; }
+.roi-evidence td.num, .roi-evidence th.num { text-align: right; }
+.roi-pill { border-radius: 10px; padding: 0 8px; font-size: 0.85em; border: 1px solid #d0d7de; }
+.roi-pill.met { background: #dafbe1; } .roi-pill.close { background: #fff8c5; }
+.roi-pill.missed { background: #ffebe9; }
+.roi-flag { border-left: 3px solid #9a6700; padding-left: 8px; margin: 4px 0; }
 </style>
 """
 
@@ -69,7 +79,16 @@ CHART_TITLES = {
     "payback": "Payback distribution",
     "tornado": "What moves payback most",
     "gantt": "Plan to production",
+    "evppi": "What to measure next",
+    "importance": "Share of the spread each input explains",
 }
+CRITERION_HELP = (
+    "Success criteria, written down before the PoC. <b>Met</b>: at the target. "
+    "<b>Close</b>: between the kill line and the target, a conditional go that names the "
+    "gap. <b>Missed</b>: past the kill line, a no-go. Give the measured value a low and a "
+    "high (different from it) when the PoC measured a range; the status then follows the "
+    "chance of reaching the target."
+)
 
 
 def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
@@ -158,7 +177,15 @@ def update_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
                 props.pop("type", None)
                 props.pop("uid", None)
                 old.update(props)
-        widget.layout.update(figure.layout.to_plotly_json())
+        layout = figure.layout.to_plotly_json()
+        # update() merges: notes and lines of the last figure would stay on the new one
+        # (an empty chart's "No input is a range yet" over real bars), so these two are
+        # replaced whole, even when the new figure has none (and never also by path:
+        # plotly refuses a parent and its child in one batch).
+        annotations, shapes = layout.pop("annotations", ()), layout.pop("shapes", ())
+        widget.layout.update(layout)
+        widget.layout.annotations = annotations
+        widget.layout.shapes = shapes
 
 
 class ChartPainter:
@@ -209,6 +236,11 @@ class WorkbookApp:
         self.ranges: dict[str, widgets.FloatRangeSlider] = {}
         self.errors: dict[str, widgets.HTML] = {}
         self.readiness: dict[str, widgets.Checkbox] = {}
+        self.criteria_box = widgets.VBox()
+        self.criteria_box.add_class("roi-criteria")
+        self.evidence_status = widgets.HTML()
+        self.evidence_status.add_class("roi-evidence")
+        self.evidence_charts: dict[str, widgets.Box] = {}
         self.kpis = {
             kpi.key: widgets.HTML(layout=widgets.Layout(width="auto")) for kpi in model.kpis()
         }
@@ -349,6 +381,149 @@ class WorkbookApp:
         rows.append(self._error_label("readiness"))
         return rows
 
+    def _criterion_row(self, index: int, row: Mapping[str, Any]) -> widgets.Widget:
+        """One criterion's editors; each change goes to the model at once (and is checked)."""
+        measured = row.get("measured", 0)
+        centre = float(measured["likely"]) if isinstance(measured, Mapping) else float(measured)
+        low = float(measured["low"]) if isinstance(measured, Mapping) else centre
+        high = float(measured["high"]) if isinstance(measured, Mapping) else centre
+        short = {"description_width": "initial"}
+
+        def bind(widget: widgets.Widget, key: str) -> widgets.Widget:
+            widget.add_class(f"roi-criterion-{key}")
+            widget.observe(
+                lambda c, k=key: (
+                    None if self._syncing else self.model.set_criterion(index, k, c["new"])
+                ),
+                "value",
+            )
+            return widget
+
+        def number(label: str, key: str, value: float) -> widgets.Widget:
+            return bind(
+                widgets.FloatText(
+                    value=value,
+                    description=label,
+                    style=short,
+                    continuous_update=False,
+                    layout=widgets.Layout(width="150px"),
+                ),
+                key,
+            )
+
+        name = bind(
+            widgets.Text(
+                value=str(row.get("name", "")),
+                description="Criterion",
+                style=short,
+                continuous_update=False,
+                layout=widgets.Layout(width="380px"),
+            ),
+            "name",
+        )
+        direction = bind(
+            widgets.Dropdown(
+                options=[("higher is better", "higher"), ("lower is better", "lower")],
+                value=row.get("direction", "higher")
+                if row.get("direction") in ("higher", "lower")
+                else "higher",
+                layout=widgets.Layout(width="150px"),
+            ),
+            "direction",
+        )
+        unit = bind(
+            widgets.Text(
+                value=str(row.get("unit", "")),
+                description="Unit",
+                style=short,
+                continuous_update=False,
+                layout=widgets.Layout(width="130px"),
+            ),
+            "unit",
+        )
+        remove = widgets.Button(
+            description="Remove",
+            tooltip=f"Remove the criterion {row.get('name', '')}",
+            layout=widgets.Layout(width="auto"),
+        )
+        remove.add_class("roi-criterion-remove")
+        remove.on_click(lambda _b: self._remove_criterion(index))
+        source = bind(
+            widgets.Text(
+                value=str(row.get("source", "")),
+                description="Source",
+                placeholder="How it was measured (data set, sample size)",
+                style=short,
+                continuous_update=False,
+                layout=widgets.Layout(width="560px"),
+            ),
+            "source",
+        )
+        card = widgets.VBox(
+            [
+                widgets.HBox([name, direction, unit, remove]),
+                widgets.HBox(
+                    [
+                        number("Target", "target", float(row.get("target", 0))),
+                        number("Kill line", "minimum", float(row.get("minimum", 0))),
+                        number("Measured", "measured", centre),
+                        number("low", "measured_low", low),
+                        number("high", "measured_high", high),
+                    ],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                source,
+            ]
+        )
+        card.add_class("roi-criterion")
+        return card
+
+    def _rebuild_criteria(self) -> None:
+        self.criteria_box.children = [
+            self._criterion_row(i, row) for i, row in enumerate(self.model.criteria())
+        ]
+
+    def _add_criterion(self) -> None:
+        self.model.add_criterion()
+        self._rebuild_criteria()
+
+    def _remove_criterion(self, index: int) -> None:
+        self.model.remove_criterion(index)
+        self._rebuild_criteria()
+
+    def _evidence_inputs(self) -> list[widgets.Widget]:
+        self._rebuild_criteria()
+        add = widgets.Button(description="Add criterion", icon="plus")
+        add.add_class("roi-criterion-add")
+        add.on_click(lambda _b: self._add_criterion())
+        s = self.model.scenario
+        money_boxes = []
+        for key, label in (("poc_budget", "PoC budget ($)"), ("poc_spent", "PoC spent ($)")):
+            amount = getattr(s, key)
+            box = widgets.BoundedFloatText(
+                value=amount or 0,
+                min=0,
+                max=1e9,
+                step=1000,
+                description=f"{label}, 0: not given",
+                style={"description_width": "190px"},
+                layout=widgets.Layout(width="330px"),
+            )
+            box.add_class(f"roi-input-{key}")
+            box.observe(lambda c, k=key: self._on_option(k, c["new"] or None), "value")
+            self.inputs[key] = box
+            money_boxes.append(box)
+        return [
+            widgets.HTML(CRITERION_HELP),
+            self.criteria_box,
+            add,
+            self._error_label("success_criteria"),
+            widgets.HBox(money_boxes, layout=widgets.Layout(flex_flow="row wrap")),
+            self._error_label("poc_budget"),
+            self._error_label("poc_spent"),
+            self.evidence_status,
+        ]
+
     def _group_children(self, group: str) -> list[widgets.Widget]:
         if group == "Uncertainty":
             note = widgets.HTML(
@@ -357,6 +532,8 @@ class WorkbookApp:
                 "chance of payback come from sampling these ranges."
             )
             return [note, *(self._range_input(f) for f in UNCERTAIN_FIELDS)]
+        if group == "Evidence":
+            return self._evidence_inputs()
         if group == "Readiness":
             return []  # built when first opened: dozens of toggles the first view never shows
         children = [
@@ -430,13 +607,25 @@ class WorkbookApp:
         # Drawn here, before the page exists: a FigureWidget shown inside a Box starts
         # from the state it was built with, and plotly's later edits are one-off
         # messages that a view not yet created would miss.
+        evidence_boxes = []
         for name, figure in self.model.figures().items():
             # At least CHART_HEIGHT; the Gantt and tornado grow with their rows.
             chart = figure_widget(figure, max(CHART_HEIGHT, figure.layout.height or 0))
             self.charts[name] = chart
             box = widgets.Box([chart], layout=widgets.Layout(width="100%", min_width="0"))
             box.add_class(f"roi-chart-{name}")
-            chart_boxes.append(box)
+            if name in EVIDENCE_CHARTS:
+                # In a tab hidden at first: a fixed width, as plotly cannot measure a
+                # hidden cell (it would draw at its default and keep that, #5208).
+                chart.layout.width = CHART_WIDTH
+                box.layout.width = f"{CHART_WIDTH}px"
+                evidence_boxes.append(box)
+                self.evidence_charts[name] = box
+            else:
+                chart_boxes.append(box)
+        evidence_grid = widgets.Box(evidence_boxes, layout=widgets.Layout(flex_flow="row wrap"))
+        evidence_tab = tabs.children[GROUPS.index("Evidence")]
+        evidence_tab.children = (*evidence_tab.children, evidence_grid)
         # plotly's FigureWidget keeps the 700 px it was first drawn at whatever its cell
         # (plotly.py #5208), so a cell narrower than that cut the chart off: two charts a
         # row only where both fit whole, else one.
@@ -543,6 +732,9 @@ class WorkbookApp:
             self.inputs["poc_weeks"].value = 0 if s.poc_weeks is None else likely(s.poc_weeks)
             for item, box in self.readiness.items():
                 box.value = self.model.readiness_done(item)
+            self.inputs["poc_budget"].value = s.poc_budget or 0
+            self.inputs["poc_spent"].value = s.poc_spent or 0
+            self._rebuild_criteria()
         finally:
             self._syncing = False
 
@@ -581,6 +773,11 @@ class WorkbookApp:
         )
         if model.errors:
             return
+        self.evidence_status.value = self._evidence_html()
+        # The plan sentence says it when nothing is worth measuring: no empty chart then.
+        worth = any(v > 0 for v in model.evidence.evppi.values())
+        if "evppi" in self.evidence_charts:
+            self.evidence_charts["evppi"].layout.display = None if worth else "none"
         self.downloads.value = ""  # links for earlier inputs would be wrong now
         if self.painter is not None:
             self.painter.request()
@@ -598,3 +795,44 @@ class WorkbookApp:
             for label, cells in rows
         )
         return f"<b>Saved variants</b><table><tr><th></th>{head}</tr>{body}</table>"
+
+    def _evidence_html(self) -> str:
+        """The criteria's status, the PoC's flags, the measurement plan and the gate odds."""
+        from roi.formatting import money, share
+
+        evidence = self.model.evidence
+        rows = "".join(
+            f'<tr class="roi-criterion-status" data-status="{c.status}">'
+            f"<td>{html.escape(c.name)}</td>"
+            f'<td><span class="roi-pill {c.status}">{c.status}</span></td>'
+            f'<td class="num">{html.escape(c.text(c.measured))}</td>'
+            f'<td class="num">{html.escape(c.text(c.criterion.target))}</td>'
+            f'<td class="num">{html.escape(c.text(c.criterion.minimum))}</td>'
+            f'<td class="num">{"" if c.prob_meets_target is None else share(c.prob_meets_target)}'
+            "</td></tr>"
+            for c in evidence.criteria
+        )
+        table = (
+            "<table><tr><th>Criterion</th><th>Status</th><th class='num'>Measured</th>"
+            "<th class='num'>Target</th><th class='num'>Kill line</th>"
+            f"<th class='num'>P(target)</th></tr>{rows}</table>"
+            if rows
+            else "<p>No success criteria yet: add the one or two the PoC must prove.</p>"
+        )
+        flags = "".join(
+            f'<p class="roi-flag">{html.escape(flag)}</p>' for flag in evidence.poc_flags
+        )
+        gates = ", ".join(
+            f"gate {g.number} {share(g.probability)}"
+            + (" (yours)" if g.source == "scenario" else "")
+            for g in evidence.gates
+        )
+        return (
+            f"<b>Status</b>{table}{flags}"
+            f'<p class="roi-plan"><b>Measurement plan.</b> {html.escape(evidence.plan_sentence())}'
+            "</p>"
+            f'<p class="roi-risk-adjusted"><b>Risk-adjusted NPV '
+            f"{html.escape(money(evidence.risk_adjusted_npv))}</b>: the expected NPV "
+            f"({html.escape(money(evidence.expected_value))}) weighed by the odds of passing "
+            f"the remaining gates ({html.escape(gates)}), less what a stop would have spent.</p>"
+        )

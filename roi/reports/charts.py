@@ -19,6 +19,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from roi.evaluate import Results
+from roi.evidence import Evidence
 from roi.exceptions import RoiError
 from roi.formatting import money, share
 from roi.sensitivity import required_annual_impact
@@ -563,6 +564,121 @@ def tornado(frame: pd.DataFrame) -> go.Figure:
             y=0.5,
             showarrow=False,
             font={"size": 14, "color": "#57606a"},
+        )
+    return figure
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+
+def _empty_note(figure: go.Figure, text: str) -> None:
+    figure.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        font={"size": 14, "color": "#57606a"},
+    )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+
+
+def value_of_information(evidence: Evidence) -> go.Figure:
+    """What knowing each uncertain input or measured criterion is worth before deciding
+    (EVPPI), largest on top, with everything together (EVPI) as a dashed line."""
+    plan = [item for item in evidence.plan() if item.evppi > 0]
+    figure = _figure(
+        title="What to measure next (EVPPI)",
+        xaxis={"title": {"text": "Expected value of knowing it (EVPPI)"}, **_money_axis()},
+        yaxis={"autorange": "reversed", "title": {"text": ""}},
+        height=max(320, 110 + 42 * len(plan)),
+        showlegend=False,
+    )
+    if not plan:
+        _empty_note(figure, evidence.plan_sentence().replace(": ", ":<br>", 1))
+        return figure
+    figure.update_xaxes(visible=True)  # explicit: a widget redrawn from an empty chart
+    figure.update_yaxes(visible=True)
+    figure.add_trace(
+        go.Bar(
+            orientation="h",
+            y=[item.label for item in plan],
+            x=[item.evppi for item in plan],
+            marker={"color": BLUE},
+            text=[money(item.evppi) for item in plan],
+            textposition="outside",
+            cliponaxis=False,
+            hoverinfo="text",
+            hovertext=[f"{item.label}: worth up to {money(item.evppi)}" for item in plan],
+        )
+    )
+    if evidence.evpi:
+        _vline(figure, evidence.evpi, line={"color": BLACK, "width": 1.5, "dash": "dash"})
+        figure.add_annotation(
+            x=evidence.evpi,
+            y=1,
+            yref="paper",
+            text=f"Everything: {money(evidence.evpi)}",
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+        )
+    return figure
+
+
+IMPORTANCE_METRICS = {"npv": "NPV", "payback_months": "Payback"}
+
+
+def importance(evidence: Evidence) -> go.Figure:
+    """First-order variance shares per input, for NPV and payback: the share of each
+    result's spread that knowing the input alone would explain (valid with correlations)."""
+    shares = {m: evidence.importance.get(m, {}) for m in IMPORTANCE_METRICS}
+
+    def largest(name: str) -> float:
+        return max(shares[m].get(name, 0.0) for m in IMPORTANCE_METRICS)
+
+    # Inputs that explain under half a percent of either result would be empty rows.
+    names = sorted(
+        (n for n in {n for values in shares.values() for n in values} if largest(n) >= 0.005),
+        key=lambda name: (-largest(name), name),
+    )
+    figure = _figure(
+        title="Share of the spread each input explains",
+        barmode="group",
+        xaxis={"title": {"text": "Share of variance (first order)"}, "tickformat": ".0%"},
+        yaxis={"autorange": "reversed", "title": {"text": ""}},
+        height=max(320, 120 + 48 * len(names)),
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    if not names:
+        _empty_note(
+            figure,
+            "No input is a range yet: give the uncertain ones a range<br>"
+            "to see which explains most of the spread.",
+        )
+        return figure
+    figure.update_xaxes(visible=True)  # explicit: a widget redrawn from an empty chart
+    figure.update_yaxes(visible=True)
+    for (metric, label), colour in zip(IMPORTANCE_METRICS.items(), (BLUE, ORANGE), strict=True):
+        values = [shares[metric].get(name, 0.0) for name in names]
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                orientation="h",
+                y=[evidence.labels.get(name, name) for name in names],
+                x=values,
+                marker={"color": colour},
+                text=[share(v) for v in values],
+                textposition="outside",
+                cliponaxis=False,
+                hoverinfo="text",
+                hovertext=[
+                    f"{evidence.labels.get(n, n)}: {share(v)} of the {label.lower()} spread"
+                    for n, v in zip(names, values, strict=True)
+                ],
+            )
         )
     return figure
 
