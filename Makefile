@@ -13,15 +13,19 @@ help:
 	@echo "make test   lint (ruff, mypy, import contracts) + pytest (doctests, notebooks, browser)"
 	@echo "make bench  speed ratios, written to BENCHMARKS.md"
 
+# Setup output (pip, setuptools' warnings) goes to a log; a failure prints its end.
+SETUP_LOG := $(VENV)/setup.log
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[all,test,lint]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
-	touch $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Setting up $(VENV) with pip (first run takes a few minutes; log: $(SETUP_LOG))" >&2
+	@( $(BIN)/python -m pip install --upgrade pip \
+	  && $(BIN)/python -m pip install -e '.[all,test,lint]' \
+	  && $(BIN)/python -m ipykernel install --sys-prefix --name python3 ) > $(SETUP_LOG) 2>&1 \
+	  || (tail -n 40 $(SETUP_LOG) >&2; echo "Setup failed; the whole log is $(SETUP_LOG)" >&2; exit 1)
+	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/roi run $(EXAMPLE)
+	@$(BIN)/roi run $(EXAMPLE)
 
 # The workbook as a web app: Voila on 127.0.0.1:8866, sources stripped, tracebacks
 # hidden, no file tree, idle kernels culled after an hour (see `roi app --help`).

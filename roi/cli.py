@@ -391,8 +391,16 @@ def _app(args: argparse.Namespace) -> int:
     from roi.app.server import voila_command
     from roi.resources import WORKBOOK_NOTEBOOK
 
+    notebook = Path(args.notebook or WORKBOOK_NOTEBOOK)
+    if notebook.suffix.lower() != ".ipynb" or not notebook.is_file():
+        # Checked here: Voila would print "serving on" and then a traceback.
+        what = "is not a .ipynb notebook" if notebook.is_file() else "does not exist"
+        raise RoiError(
+            f"{notebook} {what}; give a notebook file, or none for the workbook "
+            f"({WORKBOOK_NOTEBOOK})"
+        )
     argv, env = voila_command(
-        args.notebook or WORKBOOK_NOTEBOOK,
+        notebook,
         port=args.port,
         ip=args.ip,
         token=args.token,
@@ -405,15 +413,30 @@ def _app(args: argparse.Namespace) -> int:
     return EXIT_FAILED  # pragma: no cover - exec does not return
 
 
+def _examples(*commands: str) -> str:
+    """The end of a command's --help: a few examples to copy."""
+    return "examples:\n" + "".join(f"  {command}\n" for command in commands)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roi",
         description="Carry AI proofs of concept into production, or kill them early, with numbers.",
+        epilog="examples:\n  roi run templates/scenarios/invoice_triage.yaml\n"
+        "  roi memo scenario.yaml --format pdf\n  roi batch portfolio.csv --workers 2\n"
+        "  roi app\n\n'roi COMMAND --help' describes a command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"roi {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
         "run",
+        epilog=_examples(
+            "roi run templates/scenarios/invoice_triage.yaml",
+            "roi run portfolio.csv --samples 50000 --seed 7",
+            "roi run scenario.yaml --json | jq .decision",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="evaluate the scenario(s) in a file",
         description="Evaluate every scenario in a YAML, JSON, CSV or "
         "XLSX file and print a summary (or JSON, one object per line).",
@@ -441,6 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
     memo = commands.add_parser(
         "memo",
+        epilog=_examples(
+            "roi memo scenario.yaml --format html --format pdf --out memos/",
+            "roi memo scenario.yaml --format md --md-images files",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="write the decision memo of the scenario(s) in a file",
         description="Write one decision memo per scenario and format (HTML, Markdown, PDF) "
         "to a folder: decision, headline numbers with P10-P90 ranges, charts, assumptions, "
@@ -488,6 +516,12 @@ def build_parser() -> argparse.ArgumentParser:
     memo.set_defaults(handler=_memo)
     batch = commands.add_parser(
         "batch",
+        epilog=_examples(
+            "roi batch templates/scenarios/portfolio.csv --workers 2",
+            "roi batch portfolio.csv --no-notebooks --formats html,md --rank risk-adjusted",
+            "roi batch scenarios/ --out outputs/q3 --samples 50000",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="run many scenarios: notebook, memos and a row each, plus a portfolio report",
         description="Validate every scenario in SCENARIOS (a CSV/XLSX/YAML/JSON file or a "
         "folder of them), run the valid ones in parallel and write summary.csv/.xlsx, "
@@ -537,6 +571,12 @@ def build_parser() -> argparse.ArgumentParser:
     batch.set_defaults(handler=_batch)
     app = commands.add_parser(
         "app",
+        epilog=_examples(
+            "roi app",
+            "roi app --port 8866 --ip 127.0.0.1 --cull-idle 3600",
+            "roi app notebooks/portfolio.ipynb",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="serve the workbook as a web app (Voila)",
         description="Serve notebooks/workbook.ipynb (or another notebook, or a folder of "
         "them) with Voila: sliders, live KPIs, charts, decision and memo downloads. Sources "
@@ -570,6 +610,11 @@ def build_parser() -> argparse.ArgumentParser:
     app.set_defaults(handler=_app)
     export = commands.add_parser(
         "export",
+        epilog=_examples(
+            "roi export scenario.yaml --xlsx model.xlsx",
+            "roi export portfolio.csv --xlsx models/",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="write the scenario(s) as a live-formula Excel model",
         description="Write each scenario in FILE as an .xlsx a finance reviewer can audit: "
         "named input cells, a monthly cash flow, and results that are Excel formulas over "
@@ -586,6 +631,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_export)
     init = commands.add_parser(
         "init",
+        epilog=_examples(
+            "roi init my-roi",
+            "roi init .",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="copy the starter scenarios, memo templates and notebooks into a folder",
         description="Copy the starter scenarios, memo templates and notebooks into FOLDER "
         "(default: the current folder) for you to edit. Existing files are kept.",

@@ -27,13 +27,14 @@ class Problem:
     allowed: str
     source: str = ""
     row: int | None = None
+    subject: str = "file"  # what a problem without a field is about: the file, a folder
 
     def __str__(self) -> str:
         where = self.source
         if self.row is not None:
             where = f"{where} row {self.row}" if where else f"row {self.row}"
         prefix = f"{where}: " if where else ""
-        field = f"'{self.field}'" if self.field else "file"
+        field = f"'{self.field}'" if self.field else self.subject
         value = _short_repr(self.value)
         return f"{prefix}{field} {self.allowed}" + (f": got {value}" if value else "")
 

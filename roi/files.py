@@ -55,12 +55,46 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, int | None, An
     return _records_from_table(path, kind)
 
 
-def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
-    """Every scenario in a file: a YAML/JSON mapping or list of mappings, or CSV/XLSX rows.
+def scenario_files(source: str | os.PathLike[str]) -> list[Path]:
+    """The scenario files under `source`: the file itself, or a folder's scenario files
+    (not hidden ones, nor Excel's `~$` lock files), sorted by name.
 
-    Raises ScenarioError listing every problem in every scenario of the file.
+    Raises ScenarioError when the path does not exist or the folder holds none.
     """
-    return scenarios_from_records(read_records(path))
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(
+            p
+            for p in path.iterdir()
+            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))
+        )
+        if not files:
+            raise ScenarioError(
+                [
+                    Problem(
+                        "",
+                        MISSING,
+                        "holds no scenario files (.yaml, .yml, .json, .csv or .xlsx)",
+                        str(path),
+                        subject="folder",
+                    )
+                ]
+            )
+        return files
+    if not path.exists():
+        raise ScenarioError([Problem("", MISSING, "does not exist", str(path))])
+    return [path]
+
+
+def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
+    """Every scenario in a file (a YAML/JSON mapping or list of mappings, or CSV/XLSX
+    rows), or in every scenario file of a folder, in name order.
+
+    Raises ScenarioError listing every problem in every scenario of the file(s).
+    """
+    files = scenario_files(path) if Path(path).is_dir() else [Path(path)]
+    records = [record for file in files for record in read_records(file)]
+    return scenarios_from_records(records)
 
 
 def scenarios_from_records(records: Iterable[tuple[str, int | None, Any]]) -> list[Scenario]:

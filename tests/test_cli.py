@@ -267,3 +267,73 @@ def test_summary_shows_go_live_and_warnings(capsys, tmp_path, invoice_fields):
     assert "  Production timeline    11.4-21 weeks, likely 16.1 weeks (sequential" in out
     assert "  Go-live                2026-04-28" in out
     assert "  Warning: The likely plan takes 16.1 weeks, more than 16" in out
+
+
+# --- a quiet, conventional CLI ---------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = ("run", "memo", "batch", "app", "export", "init")
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_every_help_ends_with_examples_of_itself(capsys, command):
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"] if command else ["--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    tail = text[text.rindex("examples:") :].splitlines()[1:]
+    examples = [line.strip() for line in tail if line.startswith("  roi ")]
+    assert len(examples) >= 2
+    if command:
+        assert all(line.startswith(f"roi {command}") for line in examples)
+
+
+def test_version_prints_the_package_version(capsys):
+    from roi import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"roi {__version__}"
+
+
+@pytest.mark.parametrize("name", ["nope.ipynb", "README.md"])
+def test_app_with_no_such_notebook_is_an_error_before_anything_is_served(capsys, name):
+    code, _, err = run_main(capsys, "app", str(ROOT / name), "--port", "1")
+    assert code == EXIT_BAD_INPUT
+    assert "serving" not in err and "Traceback" not in err
+    assert name in err
+    assert ("does not exist" if name.endswith(".ipynb") else "is not a .ipynb notebook") in err
+
+
+def test_run_reads_every_scenario_file_of_a_folder_and_says_when_there_is_none(
+    capsys, tmp_path, invoice_yaml
+):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a scenario", encoding="utf-8")
+    code, _, err = run_main(capsys, "run", str(empty))
+    assert code == EXIT_BAD_INPUT
+    assert f"{empty}: folder holds no scenario files (.yaml, .yml, .json, .csv or .xlsx)" in err
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for stem, users in (("b", 150), ("a", 250)):
+        data = yaml.safe_load(Path(invoice_yaml).read_text(encoding="utf-8"))
+        (folder / f"{stem}.yaml").write_text(
+            yaml.safe_dump({**data, "name": f"{stem} team", "users": users}), encoding="utf-8"
+        )
+    code, out, _ = run_main(capsys, "run", str(folder), "--json")
+    assert code == EXIT_OK
+    assert [d["name"] for d in json_lines(out)] == ["a team", "b team"]  # in name order
+
+
+def test_make_run_prints_only_the_result():
+    """Setup output goes to .venv/setup.log; `make run` shows the summary alone."""
+    done = subprocess.run(
+        ["make", "--no-print-directory", "run"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Invoice triage assistant"
+    assert lines[1].split()[:2] == ["Decision", "Conditional"]
+    assert "warning" not in done.stdout.lower() and "pip" not in done.stdout

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roi.batch.tasks import SCENARIOS_DIR
-from roi.exceptions import MISSING, Problem, ScenarioError
-from roi.files import SUFFIXES, read_records
+from roi.exceptions import Problem, ScenarioError
+from roi.files import read_records, scenario_files
 from roi.formatting import MAX_STEM, WINDOWS_RESERVED
 from roi.scenario import Scenario, scenario_from_dict
 
@@ -23,32 +23,6 @@ class BatchEntry:
     scenario: Scenario
     source: str
     row: int | None = None
-
-
-def scenario_files(source: str | os.PathLike[str]) -> list[Path]:
-    """The scenario files a batch reads: the file itself, or a folder's scenario files.
-
-    Raises ScenarioError when the path does not exist or the folder holds none.
-    """
-    path = Path(source)
-    if path.is_dir():
-        files = sorted(
-            p
-            for p in path.iterdir()
-            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))
-        )
-        if not files:
-            raise ScenarioError(
-                [
-                    Problem(
-                        "", MISSING, "holds no .yaml, .yml, .json, .csv or .xlsx files", str(path)
-                    )
-                ]
-            )
-        return files
-    if not path.exists():
-        raise ScenarioError([Problem("", MISSING, "does not exist", str(path))])
-    return [path]
 
 
 def load_batch(source: str | os.PathLike[str]) -> tuple[list[BatchEntry], list[Problem]]:
