@@ -18,10 +18,13 @@ from roi.batch.tasks import BatchReport
 from roi.files import load_scenario, neutralised
 from roi.formatting import money, months, share
 from roi.reports.portfolio import (
+    DECISION_FILLS,
+    EXCEL_FORMATS,
     TABLE_HEAD,
     WHOLE_NUMBER_COLUMNS,
     RunFacts,
     row_cells,
+    spreadsheet_header,
     summary_frame,
     write_portfolio,
 )
@@ -133,7 +136,7 @@ def test_report_escapes_names_and_keeps_them_exact_in_csv(example, tmp_path):
     assert '\'=HYPERLINK("http://x")' in exact
     sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["summary"]
     header = [c.value for c in sheet[1]]
-    cells = [row[header.index("name")] for row in sheet.iter_rows(min_row=2)]
+    cells = [row[header.index("Initiative")] for row in sheet.iter_rows(min_row=2)]
     assert all(c.data_type == "s" for c in cells)  # text, never a formula
     shown = sorted(c.value for c in cells)
     # A control character cannot be in a worksheet cell: it becomes U+FFFD there.
@@ -193,3 +196,73 @@ def test_row_cells_show_criteria_counts_and_risk_adjusted_npv(example):
     assert cells["risk_adjusted_npv"] == money(record["risk_adjusted_npv"])
     # The example's two criteria: latency met, accuracy 93% against 95% close.
     assert cells["criteria"] == "1 met, 1 close"
+
+
+def test_summary_xlsx_is_formatted_for_reading(example, tmp_path):
+    """Readable headers, Excel number formats, a bold frozen header with a filter, links
+    to the memos, decisions coloured, widths that fit the names; values unrounded."""
+    rows = [
+        {
+            **_row(example, name="A rather long initiative name to fit"),
+            "memo_html": "a b/memo.html",
+        },
+        _row(example, name="Never", hourly_rate=0),
+    ]
+    frame = summary_frame(rows)
+    write_portfolio(tmp_path, frame, EMPTY_FAILURES, RunFacts())
+    book = openpyxl.load_workbook(tmp_path / "summary.xlsx")
+    sheet = book["summary"]
+    header = [c.value for c in sheet[1]]
+    column = {key: header.index(spreadsheet_header(key)) + 1 for key in frame.columns}
+    assert header[:3] == ["#", "Initiative", "Decision"]
+    assert all(c.font.bold for c in sheet[1])
+    assert sheet.freeze_panes == "C2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}3"
+
+    def cell(key, row=2):
+        return sheet.cell(row, column[key])
+
+    assert cell("headline_npv").number_format == EXCEL_FORMATS["money"]
+    assert cell("headline_npv").value == frame["headline_npv"][0]  # full precision kept
+    assert cell("headline_payback_months").number_format == "0.0"
+    assert cell("roi_pct").number_format == EXCEL_FORMATS["pct"]
+    assert cell("risk_adjusted_npv").number_format == EXCEL_FORMATS["money"]
+    link = cell("memo_html")
+    assert link.hyperlink.target == "a%20b/memo.html" and link.value == "a b/memo.html"
+    assert cell("decision").fill.fgColor.rgb.endswith(DECISION_FILLS[frame["decision"][0]])
+    assert cell("decision", 3).value == "No-go"
+    assert cell("decision", 3).fill.fgColor.rgb.endswith(DECISION_FILLS["No-go"])
+    name_width = sheet.column_dimensions[cell("name").column_letter].width
+    assert name_width >= len("A rather long initiative name to fit")
+    legend = {(r[0], r[2]): r[1] for r in book["columns"].iter_rows(min_row=2, values_only=True)}
+    assert legend[("summary", "headline_npv")] == "NPV, headline ($)"
+    assert all(("summary", key) in legend for key in frame.columns)
+
+
+@pytest.mark.slow
+def test_libreoffice_shows_summary_xlsx_numbers_in_their_formats(example, tmp_path):
+    """LibreOffice opens summary.xlsx and, saving it as CSV, writes each cell as it
+    displays it: money as $ whole dollars, months with one decimal, shares as percent."""
+    import subprocess
+
+    from test_excel import soffice
+
+    frame = summary_frame(
+        [_row(example, samples=400, users={"low": 150, "likely": 200, "high": 230})]
+    )
+    write_portfolio(tmp_path, frame, EMPTY_FAILURES, RunFacts())
+    profile = (tmp_path / "lo-profile").resolve().as_uri()
+    convert = [soffice(), f"-env:UserInstallation={profile}", "--headless", "--calc"]
+    # The CSV filter's 9th option: save cell contents as shown (formatted).
+    as_shown = "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,true"
+    convert += ["--convert-to", as_shown, "--outdir", str(tmp_path / "lo")]
+    convert.append(str(tmp_path / "summary.xlsx"))
+    subprocess.run(convert, check=True, capture_output=True, timeout=300)
+    with (tmp_path / "lo" / "summary.csv").open(newline="", encoding="utf-8") as handle:
+        header, shown = list(csv.reader(handle))[:2]
+    cells = dict(zip(header, shown, strict=True))
+    record = frame.iloc[0]
+    assert cells["NPV, headline ($)"] == f"${record['headline_npv']:,.0f}"
+    assert cells["Payback, headline (months)"] == f"{record['headline_payback_months']:.1f}"
+    assert cells["Chance of payback in time"] == f"{record['prob_meets_threshold']:.0%}"
+    assert cells["Initiative"] == example.name

@@ -418,12 +418,13 @@ NUMBER_FORMATS = {
 
 
 def _header(sheet) -> None:
-    """Bold, frozen header row; printed one page wide."""
+    """Bold, frozen header row with a filter; printed one page wide."""
     from openpyxl.styles import Font
 
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0

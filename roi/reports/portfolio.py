@@ -174,22 +174,161 @@ def summary_frame(rows: Sequence[Mapping[str, Any]], rank_by: str = "npv") -> pd
     return frame.reset_index(drop=True)
 
 
-def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """An Excel workbook of the frames; text stays text, even text that starts with '='.
+SPREADSHEET_COLUMNS: dict[str, tuple[str, str]] = {
+    "rank": ("#", "count"),
+    "name": ("Initiative", "text"),
+    "decision": ("Decision", "decision"),
+    "basis": ("Basis of the headline", "text"),
+    "headline_annual_impact": ("Annual impact, headline ($/yr)", "money"),
+    "headline_payback_months": ("Payback, headline (months)", "months"),
+    "headline_npv": ("NPV, headline ($)", "money"),
+    "annual_impact": ("Annual impact, likely ($/yr)", "money"),
+    "monthly_net_impact": ("Monthly net impact, likely ($/month)", "money"),
+    "one_time_cost": ("One-time cost ($)", "money"),
+    "payback_months": ("Payback, likely (months)", "months"),
+    "meets_payback_threshold": ("Meets the payback threshold", "text"),
+    "payback_threshold_months": ("Payback threshold (months)", "months"),
+    "npv": ("NPV, likely ($)", "money"),
+    "roi_pct": ("ROI over the horizon (%)", "pct"),
+    "time_value": ("Time value ($/yr)", "money"),
+    "incremental_revenue": ("Incremental revenue ($/yr)", "money"),
+    "running_costs": ("Running costs ($/yr)", "money"),
+    "payback_month_with_ramp": ("Payback month with the ramp", "count"),
+    "time_to_value_months": ("Time to value (months)", "months"),
+    "cumulative_cash_at_horizon": ("Cumulative cash at the horizon ($)", "money"),
+    "timeline_weeks_likely": ("Weeks to go-live, likely", "months"),
+    "annual_impact_p10": ("Annual impact P10 ($/yr)", "money"),
+    "annual_impact_p50": ("Annual impact P50 ($/yr)", "money"),
+    "annual_impact_p90": ("Annual impact P90 ($/yr)", "money"),
+    "payback_months_p10": ("Payback P10 (months)", "months"),
+    "payback_months_p50": ("Payback P50 (months)", "months"),
+    "payback_months_p90": ("Payback P90 (months)", "months"),
+    "npv_p10": ("NPV P10 ($)", "money"),
+    "npv_p50": ("NPV P50 ($)", "money"),
+    "npv_p90": ("NPV P90 ($)", "money"),
+    "prob_meets_threshold": ("Chance of payback in time", "share"),
+    "prob_never_pays_back": ("Chance it never pays back", "share"),
+    "samples": ("Monte Carlo samples", "count"),
+    "seed": ("Seed", "count"),
+    "criteria_met": ("Success criteria met", "count"),
+    "criteria_close": ("Success criteria close", "count"),
+    "criteria_missed": ("Success criteria missed", "count"),
+    "risk_adjusted_npv": ("Risk-adjusted NPV ($)", "money"),
+    "expected_commercial_value": ("Expected commercial value ($)", "money"),
+    "evpi": ("Value of perfect information, EVPI ($)", "money"),
+    "measure_next": ("Measure next", "text"),
+    "measure_next_value": ("Worth knowing it, EVPPI ($)", "money"),
+    "decision_reasons": ("Why this decision", "text"),
+    "source": ("Source file", "text"),
+    "source_row": ("Source row", "count"),
+    "stem": ("Output folder", "text"),
+    "memo_html": ("Memo (HTML)", "link"),
+    "memo_md": ("Memo (Markdown)", "link"),
+    "memo_pdf": ("Memo (PDF)", "link"),
+    "notebook": ("Executed notebook", "link"),
+    # failures.csv's columns
+    "kind": ("Kind", "text"),
+    "row": ("Row", "count"),
+    "scenario": ("Scenario", "text"),
+    "field": ("Field", "text"),
+    "value": ("Value", "text"),
+    "problem": ("Problem", "text"),
+    "stage": ("Stage", "text"),
+    "output": ("Partial output", "link"),
+}
+"""Column key -> (header a reader sees in summary.xlsx, kind of number). The CSV keeps
+the keys; the workbook's 'columns' sheet maps one to the other."""
 
-    openpyxl stores such a string as a formula, so a scenario named
-    `=HYPERLINK(...)` would run in the reader's Excel; its cells are typed as text.
+EXCEL_FORMATS = {
+    "money": '"$"#,##0;-"$"#,##0',
+    "months": "0.0",
+    "share": "0%",
+    "pct": '#,##0"%"',
+    "count": "0",
+}
+"""Excel number formats by kind; values keep full precision, only the display rounds."""
+
+DECISION_FILLS = {GO: "DAFBE1", CONDITIONAL: "FFF8C5", NO_GO: "FFEBE9"}
+
+
+def spreadsheet_header(key: str) -> str:
+    """The header summary.xlsx shows for a column key.
+
+    >>> spreadsheet_header("headline_npv"), spreadsheet_header("my_extra_column")
+    ('NPV, headline ($)', 'My extra column')
+    """
+    known = SPREADSHEET_COLUMNS.get(key)
+    return known[0] if known else key.replace("_", " ").capitalize()
+
+
+def _style_sheet(sheet: Any, keys: Sequence[str], frozen: str) -> None:
+    """Readable headers, number formats, links, coloured decisions, widths, filter."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_fill = PatternFill("solid", fgColor="F0F4F8")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[1].height = 45
+    sheet.freeze_panes = frozen
+    if sheet.max_row >= 1 and keys:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{max(sheet.max_row, 1)}"
+    link_font = Font(color="0563C1", underline="single")
+    for index, key in enumerate(keys, start=1):
+        kind = SPREADSHEET_COLUMNS.get(key, ("", "text"))[1]
+        letter = get_column_letter(index)
+        longest = len(spreadsheet_header(key)) / 2  # the header wraps onto two lines
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            if cell.value is None:
+                continue
+            if kind in EXCEL_FORMATS and isinstance(cell.value, int | float):
+                cell.number_format = EXCEL_FORMATS[kind]
+                shown = len(f"{cell.value:,.0f}") + 2
+            elif kind == "link" and isinstance(cell.value, str) and cell.value:
+                cell.hyperlink = quote(cell.value)  # relative to the workbook's folder
+                cell.font = link_font
+                shown = len(cell.value)
+            else:
+                shown = len(str(cell.value))
+            if kind == "decision" and cell.value in DECISION_FILLS:
+                cell.fill = PatternFill("solid", fgColor=DECISION_FILLS[cell.value])
+                cell.font = Font(bold=True)
+            longest = max(longest, shown)
+        sheet.column_dimensions[letter].width = min(max(longest + 2, 8), 50)
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = "1:1"  # printed, the header repeats on every page
+
+
+def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook of the frames, made to be read: readable headers, Excel number
+    formats, a bold frozen header with a filter, fitted widths, links to memos and
+    notebooks, decisions coloured, and a 'columns' sheet naming each header's CSV column.
+
+    Text stays text, even text that starts with '=': openpyxl stores such a string as a
+    formula, so a scenario named `=HYPERLINK(...)` would run in the reader's Excel; its
+    cells are typed as text.
     """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        legend = []
         for name, frame in sheets.items():
             text = frame.select_dtypes(include=["object", "string"]).columns
             frame = frame.assign(**{c: frame[c].map(xlsx_text) for c in text})
+            keys = [str(c) for c in frame.columns]
+            frame = frame.set_axis([spreadsheet_header(k) for k in keys], axis=1)
             frame.to_excel(writer, sheet_name=name, index=False)
-            for row in writer.sheets[name].iter_rows():
+            sheet = writer.sheets[name]
+            for row in sheet.iter_rows():
                 for cell in row:
                     if cell.data_type == "f":
                         cell.data_type = "s"
+            _style_sheet(sheet, keys, "C2" if "name" in keys[:3] else "A2")
+            legend += [(name, spreadsheet_header(k), k) for k in keys]
+        columns = pd.DataFrame(legend, columns=["Sheet", "Header", "CSV column"])
+        columns.to_excel(writer, sheet_name="columns", index=False)
+        _style_sheet(writer.sheets["columns"], ["sheet", "header", "csv_column"], "A2")
     return buffer.getvalue()
 
 
