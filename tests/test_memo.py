@@ -32,6 +32,7 @@ from roi.reports.memo import (
     input_hash,
     memo_context,
     render,
+    shown_break_even,
     write_memos,
 )
 from roi.resources import SCENARIOS
@@ -247,7 +248,7 @@ def test_input_hash_takes_checklists_by_content_not_by_path(scenario, tmp_path):
 
 def test_html_headline_numbers_equal_the_packages(html, scenario, simulation):
     results = evaluate(scenario)
-    for key in ("annual_impact", "payback_months", "npv", "time_to_value_months"):
+    for key in ("annual_impact", "payback_months", "npv"):
         card = re.search(
             rf'data-metric="{key}">.*?<div class="value">([^<]*)</div>.*?'
             r'<span class="p10">([^<]*)</span>.*?<span class="p90">([^<]*)</span>.*?'
@@ -261,6 +262,10 @@ def test_html_headline_numbers_equal_the_packages(html, scenario, simulation):
         assert_shows(p10, simulation.percentile(key, 10))
         assert_shows(p90, simulation.percentile(key, 90))
         assert_shows(likely, getattr(results, key))
+    # Time to value is part of the ask (likely values), beside the go-live week.
+    go_live = re.search(r'id="ask-go-live">([^<]*)<', html).group(1)
+    assert_shows(go_live.split("earned back")[1], results.time_to_value_months)
+    assert_shows(go_live, results.timeline.likely_weeks)
 
 
 def test_html_probability_decision_and_footer_equal_the_packages(html, scenario, simulation):
@@ -275,21 +280,25 @@ def test_html_probability_decision_and_footer_equal_the_packages(html, scenario,
 
 
 def test_html_assumption_and_break_even_tables_equal_the_packages(html, scenario):
+    """One table: each input's likely value, and its break-even and change where it has one
+    (whole people and days rounded to their safe side, as `shown_break_even` says)."""
     results = evaluate(scenario)
     for field in NUMERIC_FIELDS:
         row = re.search(rf'<tr data-field="{field}"><td>[^<]*</td><td class="num">([^<]*)<', html)
         scale = 100 if field == "discount_rate" else 1
         assert_shows(row.group(1), scenario.value(field), scale)
-    break_even = re.search(r'<table id="break-even">(.*?)</table>', html, re.S).group(1)
+    table = re.search(r'<table id="assumptions">(.*?)</table>', html, re.S).group(1)
     for row in results.break_even:
-        cells = re.search(rf'data-field="{row.field}">(.*?)</tr>', break_even, re.S).group(1)
-        shown = re.findall(r'<td class="num">([^<]*)</td>', cells)
-        assert_shows(shown[0], row.likely, 100 if row.field == "discount_rate" else 1)
+        cells = re.search(rf'data-field="{row.field}">(.*?)</tr>', table, re.S).group(1)
+        shown = re.search(r'<td class="num break-even">([^<]*)</td>', cells).group(1)
+        change = re.search(r'<td class="num change">([^<]*)</td>', cells).group(1)
         if row.value is None:
-            assert shown[1] == "none"
+            assert shown.strip() == "none"
         else:
-            assert_shows(shown[1], row.value)
-            assert_shows(shown[2], row.change_pct)
+            stated = shown_break_even(row.field, row.value, row.direction)
+            assert_shows(shown, stated, 100 if row.field == "discount_rate" else 1)
+            assert shown.startswith(row.direction)
+            assert_shows(change, row.change_pct)
 
 
 def test_html_readiness_counts_equal_the_answers(html):
@@ -534,9 +543,10 @@ def test_memo_with_a_shared_local_plotly_js_loads_only_that_file(scenario, tmp_p
     assert seen["errors"] == [] and seen["charts"] == 4
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(path: Path, page: int | None = None) -> str:
+    pages = [] if page is None else ["-f", str(page), "-l", str(page)]
     text = subprocess.run(
-        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+        ["pdftotext", *pages, str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
     return " ".join(text.split())  # a word wrapped in a narrow box is still the word
 
@@ -555,6 +565,32 @@ def test_pdf_opens_and_holds_the_decision(scenario, tmp_path, paper, size):
     assert re.search(r"Page size: .* pts " + re.escape(size), info), info
     # Charts are drawn, not blank: their axis titles are text in the PDF.
     assert "Months after go-live" in text
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "starter", ["invoice_triage", "sales_copilot", "support_ticket_classifier"]
+)
+def test_a_starters_pdf_is_at_most_four_pages_and_page_one_stands_alone(starter, tmp_path):
+    """Page 1 holds the decision, its why, the ask (budget, team, go-live) and the three
+    headline numbers; the appendix follows, and the whole memo fits 4 A4 pages."""
+    assessment = A(load_scenario(SCENARIOS / f"{starter}.yaml"), 4_000, SEED)
+    [path] = write_memos(assessment, tmp_path, ("pdf",), date=DATE)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 2 <= pages <= 4, info
+    first = _pdf_text(path, page=1)
+    context = memo_context(assessment, date=DATE)
+    assert context["decision"]["outcome"] in first
+    assert " ".join(context["why"].split()) in first
+    ask = context["ask"]
+    for text in (ask["budget_text"], ask["running_text"], ask["team_text"], ask["go_live_text"]):
+        assert " ".join(text.split()) in first, text
+    for h in context["headline"][:3]:
+        assert (h["p50_text"] if h["simulated"] else h["likely_text"]) in first, h["key"]
+    assert "Appendix A" not in first  # the appendix starts on a page of its own
+    assert "Appendix A" in _pdf_text(path, page=2)
 
 
 @pytest.mark.slow
@@ -643,7 +679,7 @@ def test_html_gate_odds_and_risk_adjusted_npv_equal_the_evidence(starter_assessm
         assert_shows(shown[1], gate.prob_reach, scale=100)
     text = re.search(r'id="risk-adjusted">Risk-adjusted NPV <strong>([^<]*)<', page).group(1)
     assert_shows(text, evidence.risk_adjusted_npv)
-    plan = re.search(r'id="measurement-plan">([^<]*)<', page).group(1)
+    plan = re.search(r'id="measurement-plan"><strong>[^<]*</strong> ([^<]*)<', page).group(1)
     assert html_lib.unescape(plan) == evidence.plan_sentence()
 
 

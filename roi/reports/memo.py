@@ -21,6 +21,7 @@ import datetime as _dt
 import functools
 import hashlib
 import json
+import math
 import os
 import tempfile
 import urllib.parse
@@ -143,9 +144,53 @@ def _headline(assessment: Assessment) -> list[dict[str, Any]]:
                 "p50_text": _fmt(h.kind, p50),
                 "p90_text": _fmt(h.kind, h.p90),
                 "simulated": simulated,
+                # A range only where something is uncertain: P10 = P90 says nothing.
+                "spread": simulated and _fmt(h.kind, h.p10) != _fmt(h.kind, h.p90),
             }
         )
     return rows
+
+
+SHARED_ROLES = ("Full team",)
+"""Roles in the timeline that mean everyone named elsewhere, not one more person."""
+
+
+def _ask(assessment: Assessment) -> dict[str, Any]:
+    """What the memo asks a leader for: the one-time budget, the running cost, the team the
+    plan names and when it goes live."""
+    scenario, results = assessment.scenario, assessment.results
+    timeline = results.timeline
+    roles = list(
+        dict.fromkeys(
+            role for phase in timeline.phases for role in phase.roles if role not in SHARED_ROLES
+        )
+    )
+    weeks = f"{timeline.likely_weeks:.0f} weeks"
+    spread = f"{timeline.min_weeks:.0f}-{timeline.max_weeks:.0f}"
+    if timeline.go_live_date is not None:
+        go_live = f"{timeline.go_live_date:%d %B %Y}, {weeks} after the start ({spread} weeks)"
+    else:
+        go_live = f"week {timeline.likely_weeks:.0f} after the decision ({spread} weeks)"
+    return {
+        "budget": results.one_time_cost,
+        "budget_text": money(results.one_time_cost),
+        "budget_detail": f"build {money(scenario.value('build_cost'))}, change management "
+        f"{money(scenario.value('change_cost'))}",
+        "running_text": money(results.running_costs),
+        "team": roles,
+        "team_text": ", ".join(roles),
+        "team_weeks_text": weeks,
+        "go_live_text": go_live,
+        "time_to_value_text": months(results.time_to_value_months),
+    }
+
+
+def _why(decision: Decision) -> str:
+    """The one line that decides: the worst check's reason (all passed: say so)."""
+    worst = max(decision.checks, key=lambda c: SEVERITY[c.verdict], default=None)
+    if worst is None or SEVERITY[worst.verdict] == 0:
+        return "Every check passes: the value, the payback, the evidence and the readiness."
+    return worst.reason
 
 
 def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
@@ -174,6 +219,14 @@ def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _with_break_even(
+    assumptions: list[dict[str, Any]], break_even: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each assumption with its break-even row (None for an input that has none)."""
+    by_field = {row["field"]: row for row in break_even}
+    return [{**row, "break_even": by_field.get(row["field"])} for row in assumptions]
 
 
 def _value_at_decision(results: Results) -> list[dict[str, str]]:
@@ -231,9 +284,36 @@ def _plan_settings(scenario: Scenario, results: Results) -> list[dict[str, str]]
     return rows
 
 
+WHOLE_UNIT_FIELDS = ("users", "workdays_per_year")
+"""Inputs counted in whole units (people, days): a break-even is shown rounded to the
+whole unit on its safe side (at least 43.08 people is at least 44)."""
+
+
+def shown_break_even(field: str, value: float, direction: str) -> float:
+    """A break-even value as the memo states it: whole people and days rounded toward
+    the safe side, other inputs as they are.
+
+    >>> shown_break_even("users", 43.08, "at least"), shown_break_even("users", 43.9, "at most")
+    (44, 43)
+    >>> shown_break_even("hourly_rate", 11.85, "at least")
+    11.85
+    """
+    if field not in WHOLE_UNIT_FIELDS:
+        return value
+    nearest = round(value)
+    if abs(value - nearest) < 1e-9:
+        return nearest
+    return math.ceil(value) if direction == "at least" else math.floor(value)
+
+
 def _break_even(results: Results) -> list[dict[str, Any]]:
     rows = []
     for row in results.break_even:
+        shown = (
+            None
+            if row.value is None
+            else shown_break_even(row.field, row.value, row.direction or "")
+        )
         rows.append(
             {
                 "field": row.field,
@@ -241,9 +321,7 @@ def _break_even(results: Results) -> list[dict[str, Any]]:
                 "likely": row.likely,
                 "likely_text": input_text(row.field, row.likely),
                 "break_even": row.value,
-                "break_even_text": input_text(row.field, row.value)
-                if row.value is not None
-                else "none",
+                "break_even_text": input_text(row.field, shown) if shown is not None else "none",
                 "direction": row.direction,
                 "change_pct": row.change_pct,
                 "change_text": (f"{row.change_pct:+,.0f}%" if row.change_pct is not None else ""),
@@ -253,15 +331,18 @@ def _break_even(results: Results) -> list[dict[str, Any]]:
     return rows
 
 
-def _readiness(readiness: Readiness) -> dict[str, Any]:
+def _readiness(readiness: Readiness, gate: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Checklist counts, and the open items of the checklists due by the next gate
+    (`blocks_next`); later gates' open items are counted (`later_open`), not listed."""
     level = readiness.maturity
+    due = None if gate is None else gate["number"]
     definition = readiness.definitions.maturity[level - 1]
     following = (
         readiness.definitions.maturity[level]
         if level < len(readiness.definitions.maturity)
         else None
     )
-    return {
+    out: dict[str, Any] = {
         "assessed": readiness.assessed,
         "maturity": {
             "level": level,
@@ -304,6 +385,14 @@ def _readiness(readiness: Readiness) -> dict[str, Any]:
             for status in readiness.checklists
         ],
     }
+    for checklist in out["checklists"]:
+        checklist["blocks_next"] = (
+            due is None or checklist["gate"] is None or (checklist["gate"] <= due)
+        )
+    out["later_open"] = sum(len(c["open_items"]) for c in out["checklists"]) - (
+        0 if gate is None else len(gate["open_items"])
+    )
+    return out
 
 
 def _risks(
@@ -335,8 +424,9 @@ def _risks(
         if any(s.checklist.id == "structural_gaps" for s in readiness.checklists)
         else ()
     )
-    for gap in gaps:
-        risks.append(f"Structural gap open: {gap.item.text}.")
+    if gaps:  # one line: each gap is also an open item of its checklist
+        texts = "; ".join(gap.item.text.rstrip(".") for gap in gaps)
+        risks.append(f"Structural gaps open ({len(gaps)}): {texts}.")
     if not readiness.assessed:
         risks.append("Readiness has not been assessed: no checklist item is answered.")
     if results.roi_pct is not None and results.roi_pct < 0:
@@ -436,6 +526,7 @@ def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) 
     seed = 0 if simulation is None else int(simulation.seed)
     threshold = scenario.value("payback_threshold_months")
     probability = assessment.prob_meets_threshold
+    gate = _next_gate(status)
     return {
         "initiative": {"name": scenario.name, "description": scenario.description},
         "decision": {
@@ -454,6 +545,8 @@ def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) 
             "confidence_text": share(decision.rule.confidence),
         },
         "headline": _headline(assessment),
+        "why": _why(decision),
+        "ask": _ask(assessment),
         "probability": {
             "value": probability,
             "text": share(probability),
@@ -471,13 +564,13 @@ def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) 
             "horizon_months": scenario.value("horizon_months"),
         },
         "evidence": _evidence(assessment),
-        "assumptions": _assumptions(scenario),
+        "assumptions": _with_break_even(_assumptions(scenario), _break_even(results)),
         "uncertain_inputs": [FIELD_SPECS[f].label for f in uncertain_fields(scenario)],
         "plan": _plan_settings(scenario, results),
         "break_even": _break_even(results),
-        "readiness": _readiness(status),
+        "readiness": _readiness(status, gate),
         "risks": _risks(scenario, results, simulation, status, decision),
-        "next_gate": _next_gate(status),
+        "next_gate": gate,
         "timeline": {
             "min_weeks": results.timeline.min_weeks,
             "likely_weeks": results.timeline.likely_weeks,
@@ -522,6 +615,11 @@ CHARTS = (
 )
 
 
+WIDE_CHARTS: tuple[str, ...] = ()
+"""Charts that take the memo's full width; the rest go two a row (four on one page)."""
+HALF_CHART_HEIGHT = 320
+
+
 def memo_figures(assessment: Assessment) -> list[tuple]:
     """(id, title, caption, plotly Figure) for each chart of the memo, from roi.reports.charts."""
     scenario, results, simulation = assessment.scenario, assessment.results, assessment.simulation
@@ -545,6 +643,16 @@ def memo_figures(assessment: Assessment) -> list[tuple]:
             continue
         # The memo titles each chart itself; the chart's own title repeats the name.
         figure.update_layout(title_text=None, margin_t=30)
+        # Half the page wide, two a row: smaller type, the legend in a line on top.
+        figure.update_layout(
+            height=HALF_CHART_HEIGHT,
+            font_size=10,
+            margin={"t": 50, "l": 10, "r": 10, "b": 40},
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        )
+        figure.update_yaxes(automargin=True)
+        if chart_id == "timeline":
+            figure.update_xaxes(title_text="Weeks from the start of planning")
         out.append((chart_id, title, caption, figure))
     return out
 
@@ -572,7 +680,15 @@ def _html_charts(figures: list[tuple], plotly_js: str) -> list[dict[str, Any]]:
             config={"displaylogo": False, "responsive": True},
         )
         include = False  # the library goes with the first chart only
-        out.append({"id": chart_id, "title": title, "caption": caption, "html": Markup(html)})
+        out.append(
+            {
+                "id": chart_id,
+                "title": title,
+                "caption": caption,
+                "html": Markup(html),
+                "wide": chart_id in WIDE_CHARTS,
+            }
+        )
     return out
 
 
