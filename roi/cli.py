@@ -307,7 +307,7 @@ def _memo(args: argparse.Namespace) -> int:
                 f"--template {args.template!r} is for {' or '.join(wanted)}, "
                 f"but the formats asked for are {', '.join(formats)}"
             )
-    if "pdf" in formats or ("md" in formats and args.md_images != "none"):
+    if "pdf" in formats:
         require_extra("pdf", "playwright")  # before any memo is written
     scenarios = load_scenarios(args.file)
     rule = DecisionRule(confidence=args.confidence)
@@ -502,10 +502,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     memo.add_argument(
         "--md-images",
-        choices=("embed", "files", "none"),
-        default="embed",
-        help="Markdown charts: embed as SVG data, write SVG files next to the "
-        "memo (for code hosts), or none (default: embed)",
+        choices=("files", "embed", "none"),
+        default="files",
+        help="Markdown charts: SVG files in a folder beside the memo, which code hosts "
+        "show (default), embedded as data URIs, which many strip, or none",
     )
     memo.add_argument(
         "--confidence",

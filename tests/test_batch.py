@@ -258,6 +258,12 @@ def test_fast_batch_skips_invalid_rows_and_matches_roi_run(mixed_inputs, tmp_pat
     assert (out / "plotly.min.js").stat().st_size > 1_000_000
     memo = (out / summary[0]["memo_html"]).read_text(encoding="utf-8")
     assert 'src="../../plotly.min.js"' in memo  # one shared copy, not 4.8 MB per memo
+    # Batch Markdown memos carry their charts too: SVG files beside each memo.
+    for row in summary:
+        markdown = out / row["memo_md"]
+        links = re.findall(r"\]\((memo_charts/[^)]+\.svg)\)", markdown.read_text("utf-8"))
+        assert len(links) >= 2, row["name"]  # cash flow and timeline at least
+        assert all("<svg" in (markdown.parent / link).read_text("utf-8") for link in links)
 
     workbook = openpyxl.load_workbook(out / "summary.xlsx")
     assert not [

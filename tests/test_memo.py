@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import html as html_lib
 import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -593,22 +595,48 @@ def test_a_starters_pdf_is_at_most_four_pages_and_page_one_stands_alone(starter,
     assert "Appendix A" in _pdf_text(path, page=2)
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-def test_markdown_charts_are_svg_images_embedded_or_written_beside_it(scenario, tmp_path):
-    [embedded] = write_memos(A(scenario, 500, 1), tmp_path / "a", ("md",), date=DATE)
+CHART_IDS = ("cash_flow", "payback_distribution", "tornado", "timeline")
+
+
+def test_markdown_charts_are_svg_files_beside_it_and_render_where_data_uris_are_stripped(
+    scenario, tmp_path
+):
+    """By default the charts are SVG files linked from the memo; markdown-it (which, like
+    GitHub, drops data: URIs that are not gif/png/jpeg/webp) shows them as images. With
+    md_images="embed" the same renderer strips every one: why files are the default."""
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark").enable("table")
+    [linked] = write_memos(A(scenario, 500, 1), tmp_path / "b", ("md",), date=DATE)
+    links = re.findall(r"\]\(([^)]+\.svg)\)", linked.read_text())
+    assert links == [f"invoice-triage-assistant_charts/{c}.svg" for c in CHART_IDS]
+    assert all("<svg" in (linked.parent / link).read_text() for link in links)
+    page = renderer.render(linked.read_text())
+    assert re.findall(r'<img src="([^"]+)"', page) == links
+    [embedded] = write_memos(
+        A(scenario, 500, 1), tmp_path / "a", ("md",), date=DATE, md_images="embed"
+    )
     uris = re.findall(r"\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", embedded.read_text())
     assert len(uris) == 4
-    assert all(base64.b64decode(u).decode().startswith("<svg") for u in uris)
-    [linked] = write_memos(
-        A(scenario, 500, 1), tmp_path / "b", ("md",), date=DATE, md_images="files"
+    assert all("<svg" in base64.b64decode(u).decode() for u in uris)
+    assert 'src="data:' not in renderer.render(embedded.read_text())
+
+
+def test_markdown_memo_needs_no_browser(scenario, tmp_path):
+    """A Markdown memo with charts is written without starting Chromium or importing
+    Playwright (a fresh interpreter, so nothing else has imported it first)."""
+    code = (
+        "import sys; from roi.assess import assess; from roi.reports.memo import write_memos\n"
+        "from roi.files import load_scenario; from roi.resources import EXAMPLE_SCENARIO\n"
+        "s = load_scenario(EXAMPLE_SCENARIO)\n"
+        f"write_memos(assess(s, samples=300), {str(tmp_path)!r}, ('md',))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'playwright'))\n"
     )
-    links = re.findall(r"\]\(([^)]+\.svg)\)", linked.read_text())
-    assert links == [
-        f"invoice-triage-assistant_charts/{c}.svg"
-        for c in ("cash_flow", "payback_distribution", "tornado", "timeline")
-    ]
-    assert all((linked.parent / link).read_text().startswith("<svg") for link in links)
+    env = {**os.environ, "ROI_CHROMIUM": "/nonexistent/chromium"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert len(list(tmp_path.glob("*_charts/*.svg"))) == 2  # cash flow, timeline
 
 
 def test_without_ranges_the_memo_explains_the_missing_monte_carlo(invoice_fields):

@@ -87,8 +87,8 @@ def write_memos(task: ScenarioTask, folder: Path, assessment: Assessment) -> lis
     """The scenario's memos in the batch's formats, from the batch's own assessment.
 
     One assessment makes the memo's numbers and decision the summary's by construction.
-    HTML and PDF link the run's one plotly.min.js; Markdown memos leave the charts out
-    (drawing them needs a browser per memo; the HTML memo has them).
+    HTML and PDF link the run's one plotly.min.js; Markdown memos link their charts as
+    SVG files in `memo_charts/` beside them (drawn by matplotlib, no browser).
     """
     from roi.reports import memo
 
@@ -104,7 +104,12 @@ def write_memos(task: ScenarioTask, folder: Path, assessment: Assessment) -> lis
         elif fmt == "pdf":
             written.append(write_text_atomic(target, memo.render_pdf(html, base_dir=folder)))
         else:
-            text = memo.render(assessment, "md", images="none")
+            charts = folder / f"{MEMO_STEM}_charts"
+            links = {}
+            for chart_id, svg in memo.svg_images(memo.memo_figures(assessment)).items():
+                written.append(write_text_atomic(charts / f"{chart_id}.svg", svg))
+                links[chart_id] = f"{charts.name}/{chart_id}.svg"
+            text = memo.render(assessment, "md", images=links)
             written.append(write_text_atomic(target, text))
     return written
 

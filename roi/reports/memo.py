@@ -24,7 +24,6 @@ import json
 import math
 import os
 import tempfile
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -696,57 +695,12 @@ def _svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _plotly_js_file(folder: Path) -> Path:
-    """plotly.min.js as a file: the one in the plotly package, else a copy in `folder`."""
-    from importlib import resources
+def svg_images(figures: list[tuple], width: int = 760) -> dict[str, str]:
+    """Each figure as SVG text, drawn by matplotlib from the same plotly Figure
+    (roi.reports.static): no browser, about 0.1 s a chart."""
+    from roi.reports.static import figure_svgs
 
-    from plotly.offline import get_plotlyjs
-
-    shipped = resources.files("plotly").joinpath("package_data/plotly.min.js")
-    if isinstance(shipped, Path) and shipped.is_file():
-        return shipped
-    copy = folder / "plotly.min.js"
-    copy.write_text(get_plotlyjs(), encoding="utf-8")
-    return copy
-
-
-def svg_images(
-    figures: list[tuple], width: int = 760, height: int = 340, browser: Any = None
-) -> dict[str, str]:
-    """Each figure as SVG text, drawn by plotly.js in one headless Chromium page.
-
-    `browser` reuses a running Playwright browser (see `chromium`) instead of starting one.
-    """
-    specs = {chart_id: json.loads(figure.to_json()) for chart_id, _, _, figure in figures}
-    with tempfile.TemporaryDirectory() as folder, browser_or_new(browser) as browser:
-        # Chromium reads plotly.js from a file: sending 4.8 MB through set_content is slow.
-        drawing = Path(folder) / "draw.html"
-        drawing.write_text(
-            f'<html><body><script src="{_plotly_js_file(Path(folder)).as_uri()}"></script>'
-            "</body></html>",
-            encoding="utf-8",
-        )
-        page = browser.new_page()
-        page.goto(drawing.as_uri(), wait_until="load")
-        urls = page.evaluate(
-            """async ([specs, width, height]) => {
-                const out = {};
-                for (const [id, fig] of Object.entries(specs)) {
-                    out[id] = await Plotly.toImage(
-                        {data: fig.data, layout: fig.layout},
-                        {format: 'svg', width: width, height: fig.layout.height || height});
-                }
-                return out;
-            }""",
-            [specs, width, height],
-        )
-        page.close()
-    images = {}
-    for chart_id, url in urls.items():
-        head, _, body = url.partition(",")
-        svg = base64.b64decode(body).decode() if ";base64" in head else urllib.parse.unquote(body)
-        images[chart_id] = svg
-    return images
+    return figure_svgs(figures, width)
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -915,16 +869,16 @@ def write_memos(
     date: _dt.date | str | None = None,
     template: str | os.PathLike[str] | None = None,
     md_template: str | os.PathLike[str] | None = None,
-    md_images: Literal["embed", "files", "none"] = "embed",
+    md_images: Literal["embed", "files", "none"] = "files",
     stem: str | None = None,
 ) -> list[Path]:
     """Write the memo in each format to out_dir, atomically; returns the paths written.
 
     One simulation serves every format. Names come from the scenario name (or `stem`)
     made safe: no name can leave out_dir. `template` is the HTML template (also used
-    for the PDF), `md_template` the Markdown one. `md_images="files"` writes each chart
-    as an SVG in `<stem>_charts/` and links it, which code hosts display (most do not
-    show data-URI images).
+    for the PDF), `md_template` the Markdown one. `md_images="files"` (the default) writes
+    each chart as an SVG in `<stem>_charts/` and links it, which code hosts display (most
+    strip data-URI images); "embed" inlines them as data URIs, "none" leaves them out.
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
@@ -945,10 +899,9 @@ def write_memos(
     html = ""
     if "html" in formats or "pdf" in formats:
         html = _render(context, assessment, "html", template, plotly_js, "embed", figures)
-    needs_browser = "pdf" in formats or ("md" in formats and md_images != "none")
     with contextlib.ExitStack() as stack:
-        # One Chromium serves the PDF and the Markdown charts.
-        browser = stack.enter_context(chromium()) if needs_browser else None
+        # Only the PDF needs Chromium; the Markdown charts are drawn by matplotlib.
+        browser = stack.enter_context(chromium()) if "pdf" in formats else None
         for fmt in dict.fromkeys(formats):
             target = _target(out, stem, fmt)
             if fmt == "html":
@@ -959,7 +912,7 @@ def write_memos(
             else:
                 images: Any = "none"
                 if md_images != "none":
-                    svgs = svg_images(figures, browser=browser)
+                    svgs = svg_images(figures)
                     images = {chart_id: _svg_data_uri(svg) for chart_id, svg in svgs.items()}
                 if md_images == "files":
                     folder = _target(out, f"{stem}_charts", "d").with_suffix("")
