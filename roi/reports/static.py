@@ -360,7 +360,7 @@ def _legend(canvas: _Canvas) -> None:
     )
 
 
-RC = {
+RC: dict[str, Any] = {
     "svg.hashsalt": "roi",
     "svg.fonttype": "none",  # text stays text: smaller, searchable, selectable
     "font.family": "sans-serif",
