@@ -360,7 +360,7 @@ def _legend(canvas: _Canvas) -> None:
     )
 
 
-RC: dict[str, Any] = {
+RC: Any = {  # a dict; Any: matplotlib types its keys as a Literal of every setting
     "svg.hashsalt": "roi",
     "svg.fonttype": "none",  # text stays text: smaller, searchable, selectable
     "font.family": "sans-serif",
