@@ -100,3 +100,43 @@ def test_invalid_parameters_fail_with_the_field_named(tmp_path):
     assert raised.value.ename == "ScenarioError"
     assert "'users' must be a number >= 0: got -5" in raised.value.evalue
     assert out.exists(), "papermill keeps the partial notebook"
+
+
+def test_executed_notebook_html_tells_the_decision_kpis_and_charts(tmp_path):
+    """Converted by nbconvert (which runs no JavaScript), the executed workbook shows the
+    decision with its reasons and conditions, the KPI table and the charts as SVG: what
+    the memo says, for the same inputs."""
+    import html as html_lib
+
+    from nbconvert import HTMLExporter
+
+    from roi.assess import assess
+    from roi.formatting import money
+
+    source = SCENARIOS / "sales_copilot.yaml"
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(WORKBOOK),
+        str(out),
+        parameters={"scenario_file": str(source), "samples": 2_000, "seed": 4},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT),
+    )
+    page, _ = HTMLExporter().from_filename(str(out))
+    text = html_lib.unescape(page)
+    assessment = assess(load_scenario(source), samples=2_000, seed=4)
+    decision = assessment.decision
+    assert f'class="roi-outcome" style="color:#9a6700">{decision.outcome}</b>' in text
+    for line in (*decision.reasons, *decision.conditions):
+        assert line in text
+    assert money(assessment.headline("annual_impact").value) in text  # the KPI table
+    # Four charts as SVG images (the memo's), with their axis titles as text.
+    import base64
+    import re
+
+    images = re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) == 4
+    svgs = "".join(base64.b64decode(image).decode("utf-8") for image in images)
+    for title in ("Months after go-live", "Payback (months)", "Weeks from the start of planning"):
+        assert title in svgs

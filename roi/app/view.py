@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
-from IPython.display import display
+from IPython.display import HTML, display
 
 from roi.app.model import (
     EVIDENCE_CHARTS,
@@ -32,6 +32,8 @@ from roi.app.server import LOG, _shared_plotly_esm, has_frontend, skip_slow_iri_
 from roi.exceptions import RoiError
 from roi.reports.notebook import (
     RESULTS_MIMETYPE,
+    chart_bundles,
+    decision_html,
     monte_carlo_parameters,
     results_table,
     scenario_from_parameters,
@@ -105,8 +107,15 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
     if not interactive:
         samples, seed = monte_carlo_parameters(params)
         model = WorkbookModel(scenario_from_parameters(params), samples=samples, seed=seed)
+        # Static outputs that an executed notebook keeps (nbconvert HTML, code hosts):
+        # the decision with its reasons, the KPI table, the charts, then the JSON.
+        display(HTML(decision_html(model.assessment)))
         display(results_table(model.assessment))
-        display({RESULTS_MIMETYPE: model.results_payload()}, raw=True)
+        for bundle in chart_bundles(model.assessment):
+            display(bundle, raw=True)
+        payload = model.results_payload()
+        summary = f"roi results for {payload['name']}: as `roi run --json` prints them"
+        display({RESULTS_MIMETYPE: payload, "text/plain": summary}, raw=True)
         return model
     skip_slow_iri_checker()
     try:

@@ -121,3 +121,61 @@ def results_table(assessment: Assessment) -> pd.DataFrame:
         ("Time to value", months(results.time_to_value_months)),
     ]
     return pd.DataFrame(rows, columns=["Result", "Value"]).set_index("Result")
+
+
+# --- what an executed notebook shows (papermill, nbconvert) ---------------------------------
+
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+
+
+def decision_html(assessment: Assessment) -> str:
+    """The decision as static HTML: outcome and initiative, every reason, the conditions
+    and the kill criteria; user text escaped. nbconvert's HTML keeps it as it is."""
+    import html
+
+    from roi.decision import OUTCOME_CSS
+
+    decision = assessment.decision
+    colour = {"go": "#1a7f37", "conditional": "#9a6700", "no-go": "#cf222e"}[
+        OUTCOME_CSS[decision.outcome]
+    ]
+
+    def items(values: Any) -> str:
+        return "".join(f"<li>{html.escape(v)}</li>" for v in values)
+
+    parts = [
+        f'<div class="roi-decision" style="border-left:6px solid {colour};padding:6px 12px;'
+        'margin:6px 0;background:#f6f8fa">',
+        f'<p style="font-size:1.3em;margin:0"><b class="roi-outcome" style="color:{colour}">'
+        f"{html.escape(decision.outcome)}</b> &mdash; {html.escape(assessment.scenario.name)}"
+        "</p>",
+        f"<ul>{items(decision.reasons)}</ul>",
+    ]
+    if decision.conditions:
+        parts.append(f"<p><b>Conditions</b></p><ul>{items(decision.conditions)}</ul>")
+    if decision.kill_criteria:
+        parts.append(f"<p><b>Kill criteria</b></p><ul>{items(decision.kill_criteria)}</ul>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def chart_bundles(assessment: Assessment) -> list[dict[str, Any]]:
+    """The memo's charts as display bundles: plotly's JSON (interactive in JupyterLab)
+    and a static SVG drawn without a browser (what nbconvert HTML and code hosts show,
+    as they run no JavaScript), with the chart's title as text."""
+    import json
+
+    from roi.reports.memo import memo_figures
+    from roi.reports.static import figure_svg
+
+    bundles = []
+    for _chart_id, title, caption, figure in memo_figures(assessment):
+        figure.update_layout(title_text=title, margin_t=80)  # no heading around it here
+        bundles.append(
+            {
+                PLOTLY_MIMETYPE: json.loads(figure.to_json()),
+                "image/svg+xml": figure_svg(figure, 760),
+                "text/plain": f"{title}: {caption}",
+            }
+        )
+    return bundles
