@@ -47,17 +47,28 @@ CSS = """
 .roi-kpis { display: flex; flex-wrap: wrap; gap: 8px; }
 .roi-kpi { border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px;
            min-width: 150px; background: #f6f8fa; }
-.roi-kpi-label { font-size: 0.8em; color: #57606a; }
+.roi-kpi-label { font-size: 0.85em; color: #57606a; }
 .roi-kpi-value { font-size: 1.35em; font-weight: 600; color: #1f2328; }
-.roi-kpi-detail { font-size: 0.75em; color: #57606a; }
-.roi-banner { border-radius: 6px; padding: 8px 12px; margin: 6px 0; }
+.roi-kpi-detail { font-size: 0.8em; color: #57606a; }
+.roi-banner { border-radius: 6px; padding: 6px 12px; margin: 6px 0; }
 .roi-banner.go { background: #dafbe1; border-left: 6px solid #1a7f37; }
 .roi-banner.conditional { background: #fff8c5; border-left: 6px solid #9a6700; }
 .roi-banner.no-go { background: #ffebe9; border-left: 6px solid #cf222e; }
 .roi-banner .roi-outcome { font-size: 1.3em; font-weight: 700; }
 .roi-banner ul { margin: 4px 0 0 0; padding-left: 20px; }
 .roi-error { color: #cf222e; font-size: 0.85em; line-height: 1.2; }
-.roi-stale { color: #9a6700; font-size: 0.9em; }
+.roi-stale { color: #7a4d00; font-size: 0.95em; background: #fff8c5; border: 1px solid #d4a72c;
+             border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
+.roi-stale ul { margin: 2px 0 0 0; }
+.roi-out-of-date .roi-banner, .roi-out-of-date .roi-kpi, .roi-out-of-date .js-plotly-plot {
+  opacity: 0.45; filter: grayscale(1); }
+.roi-why { font-weight: 600; margin: 2px 0 4px; }
+.roi-banner details summary { cursor: pointer; color: #57606a; font-size: 0.9em; }
+.roi-note { color: #57606a; padding: 8px 4px; }
+.roi-side { flex: 0 1 440px; min-width: 0; max-width: 100%; }
+.roi-side .lm-TabBar-tab, .roi-side .p-TabBar-tab { min-width: 0; flex: 1 1 auto;
+  padding: 0 6px; }
+.roi-main { flex: 1 1 460px; min-width: 0; }
 .roi-downloads a { margin-right: 14px; }
 .roi-compare table { border-collapse: collapse; font-size: 0.85em; }
 .roi-compare td, .roi-compare th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: right; }
@@ -75,12 +86,11 @@ CSS = """
 """
 
 CHART_HEIGHT = 340
-CHART_WIDTH = 700  # plotly's default; see the chart grid in WorkbookApp
+CHART_WIDTH = 450  # fixed (see the chart grid in WorkbookApp): two a row beside the inputs
 CHART_TITLES = {
     "cash_flow": "Cumulative cash flow",
     "payback": "Payback distribution",
     "tornado": "What moves payback most",
-    "gantt": "Plan to production",
     "evppi": "What to measure next",
     "importance": "Share of the spread each input explains",
 }
@@ -136,6 +146,53 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
     return app
 
 
+def app_figure(name: str, figure: go.Figure | None) -> go.Figure | None:
+    """A chart as the app shows it: a short title that fits its half-width cell (the
+    page already names the initiative)."""
+    if figure is None:
+        return None
+    figure.update_layout(title_font_size=15, title_xref="container", title_x=0.02)
+    if name in CHART_TITLES:
+        figure.update_layout(title_text=CHART_TITLES[name])
+    return figure
+
+
+def banner_html(model: WorkbookModel) -> str:
+    """The decision: the outcome, the reason that weighs most, the conditions in view, and
+    every other reason folded under one line (the banner stays short)."""
+    verdict = model.verdict
+    main, *rest = verdict.reasons or ("",)
+    conditions = "".join(f"<li>{html.escape(c)}</li>" for c in verdict.conditions)
+    others = "".join(f"<li>{html.escape(r)}</li>" for r in rest)
+    return (
+        f'<div class="roi-banner {verdict.css_class}" role="status"><span class="roi-outcome">'
+        f"{html.escape(verdict.outcome)}</span> &mdash; {html.escape(model.scenario.name)}"
+        f'<div class="roi-why">{html.escape(main)}</div>'
+        + (f'<b>To go ahead</b><ul class="roi-conditions">{conditions}</ul>' if conditions else "")
+        + (
+            f"<details><summary>All {len(verdict.reasons)} reasons</summary><ul>{others}</ul>"
+            "</details>"
+            if others
+            else ""
+        )
+        + "</div>"
+    )
+
+
+def stale_html(errors: Mapping[str, str]) -> str:
+    """While an input is invalid: say the figures are out of date and what to fix."""
+    if not errors:
+        return ""
+    messages = list(dict.fromkeys(errors.values()))  # one problem may name two fields
+    count = len(messages)
+    items = "".join(f"<li>{html.escape(m)}</li>" for m in messages)
+    return (
+        f'<div class="roi-stale" role="alert"><b>Out of date: fix {count} '
+        f"input{'s' if count > 1 else ''}.</b> The decision, numbers and charts below are "
+        f"for the last valid inputs.<ul>{items}</ul></div>"
+    )
+
+
 def _kpi_html(label: str, value: str, detail: str) -> str:
     return (
         f'<div class="roi-kpi-label">{html.escape(label)}</div>'
@@ -157,10 +214,16 @@ def send_now() -> None:
         flush()
 
 
-def figure_widget(figure: go.Figure, height: int) -> go.FigureWidget:
-    """A FigureWidget of `figure`, loading plotly's bundle once per page under roi's Voila."""
+def figure_widget(figure: go.Figure, height: int, width: int | None = None) -> go.FigureWidget:
+    """A FigureWidget of `figure`, loading plotly's bundle once per page under roi's Voila.
+
+    Size and font are set on the figure before the widget exists: the first state is the
+    one the browser draws, and the widget keeps that width (plotly.py #5208)."""
+    figure = go.Figure(figure)
+    figure.update_layout(height=height, font_size=12, **({"width": width} if width else {}))
     widget = go.FigureWidget(figure)
-    widget.layout.height = height
+    # No toolbar: 11 tab stops per chart and a plotly.com link in an offline app.
+    widget._config = {"displayModeBar": False, "displaylogo": False, "responsive": False}
     shim = _shared_plotly_esm()
     if shim is not None:
         widget._esm = shim
@@ -227,7 +290,7 @@ class ChartPainter:
                 for name, chart in self.charts.items():
                     if self._wanted.is_set():
                         break  # newer inputs arrived: start over from those
-                    figure = self.model.figure(name, snapshot)
+                    figure = app_figure(name, self.model.figure(name, snapshot))
                     if figure is not None and not self._wanted.is_set():
                         update_figure(chart, figure)
             except Exception as error:  # a chart must never kill the page
@@ -287,8 +350,8 @@ class WorkbookApp:
         common = dict(
             description=control.description,
             continuous_update=False,
-            style={"description_width": "190px"},
-            layout=widgets.Layout(width="560px"),
+            style={"description_width": "170px"},
+            layout=widgets.Layout(width="100%", max_width="460px"),
             tooltip=control.help,
         )
         if control.kind == "number":
@@ -328,8 +391,8 @@ class WorkbookApp:
             step=step,
             description=f"{spec.label} ({spec.unit})",
             continuous_update=False,
-            style={"description_width": "190px"},
-            layout=widgets.Layout(width="520px"),
+            style={"description_width": "170px"},
+            layout=widgets.Layout(width="100%", max_width="460px"),
             readout_format=",.1f",
         )
         slider.add_class(f"roi-range-{field}")
@@ -358,7 +421,7 @@ class WorkbookApp:
             step=1,
             description="PoC duration (weeks, 0: not given)",
             style={"description_width": "190px"},
-            layout=widgets.Layout(width="420px"),
+            layout=widgets.Layout(width="100%", max_width="420px"),
         )
         poc.observe(lambda c: self._on_option("poc_weeks", c["new"] or None), "value")
         self.inputs.update(governance=governance, start_date=start, poc_weeks=poc)
@@ -470,7 +533,9 @@ class WorkbookApp:
         )
         card = widgets.VBox(
             [
-                widgets.HBox([name, direction, unit, remove]),
+                widgets.HBox(
+                    [name, direction, unit, remove], layout=widgets.Layout(flex_flow="row wrap")
+                ),
                 widgets.HBox(
                     [
                         number("Target", "target", float(row.get("target", 0))),
@@ -572,11 +637,14 @@ class WorkbookApp:
         reset = widgets.Button(description="Reset", tooltip="Back to the scenario as opened")
         reset.add_class("roi-reset")
         reset.on_click(lambda _b: self._reset())
-        return widgets.VBox(
-            [widgets.HBox([self.picker, self.upload, reset]), self._error_label("file")]
+        bar = widgets.Box(
+            [self.picker, self.upload, reset, *self._actions()],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px"),
         )
+        bar.add_class("roi-toolbar")
+        return widgets.VBox([bar, self._error_label("file"), self.downloads, self.comparison])
 
-    def _actions(self) -> widgets.Widget:
+    def _actions(self) -> list[widgets.Widget]:
         prepare = widgets.Button(
             description="Prepare downloads",
             button_style="primary",
@@ -592,13 +660,7 @@ class WorkbookApp:
         )
         save.add_class("roi-save-variant")
         save.on_click(lambda _b: self._save_variant())
-        return widgets.VBox(
-            [
-                widgets.HBox([prepare, self.variant_name, save]),
-                self.downloads,
-                self.comparison,
-            ]
-        )
+        return [prepare, self.variant_name, save]
 
     def _build(self) -> widgets.Widget:
         tabs = widgets.Tab(children=[widgets.VBox(self._group_children(g)) for g in GROUPS])
@@ -612,34 +674,32 @@ class WorkbookApp:
 
         tabs.observe(open_readiness, "selected_index")
         self.tabs = tabs
-        chart_boxes = []
         # Drawn here, before the page exists: a FigureWidget shown inside a Box starts
         # from the state it was built with, and plotly's later edits are one-off
         # messages that a view not yet created would miss.
-        evidence_boxes = []
-        for name, figure in self.model.figures().items():
-            # At least CHART_HEIGHT; the Gantt and tornado grow with their rows.
-            chart = figure_widget(figure, max(CHART_HEIGHT, figure.layout.height or 0))
+        self.chart_boxes: dict[str, widgets.Box] = {}
+        for name, drawn in self.model.figures().items():
+            figure = app_figure(name, drawn)
+            # At least CHART_HEIGHT; the Gantt and tornado grow with their rows. A fixed
+            # width: plotly's FigureWidget keeps the width it was first drawn at whatever
+            # its cell (plotly.py #5208), so the grid's cells are made to fit it.
+            chart = figure_widget(figure, max(CHART_HEIGHT, figure.layout.height or 0), CHART_WIDTH)
             self.charts[name] = chart
-            box = widgets.Box([chart], layout=widgets.Layout(width="100%", min_width="0"))
+            box = widgets.Box([chart], layout=widgets.Layout(min_width="0"))
             box.add_class(f"roi-chart-{name}")
+            self.chart_boxes[name] = box
             if name in EVIDENCE_CHARTS:
-                # In a tab hidden at first: a fixed width, as plotly cannot measure a
-                # hidden cell (it would draw at its default and keep that, #5208).
-                chart.layout.width = CHART_WIDTH
-                box.layout.width = f"{CHART_WIDTH}px"
-                evidence_boxes.append(box)
                 self.evidence_charts[name] = box
-            else:
-                chart_boxes.append(box)
-        evidence_grid = widgets.Box(evidence_boxes, layout=widgets.Layout(flex_flow="row wrap"))
-        evidence_tab = tabs.children[GROUPS.index("Evidence")]
-        evidence_tab.children = (*evidence_tab.children, evidence_grid)
-        # plotly's FigureWidget keeps the 700 px it was first drawn at whatever its cell
-        # (plotly.py #5208), so a cell narrower than that cut the chart off: two charts a
-        # row only where both fit whole, else one.
+        self.no_ranges = widgets.HTML(
+            '<div class="roi-note">No input is a range yet, so there is no payback '
+            "distribution and nothing to rank by how much it moves payback. Give the inputs "
+            "you are unsure of a low and a high value (the Uncertainty tab) to see them.</div>"
+        )
+        self.no_ranges.add_class("roi-no-ranges")
+        # Two a row where both fit whole (about 1,400 px with the inputs beside them),
+        # else one.
         charts = widgets.GridBox(
-            chart_boxes,
+            list(self.chart_boxes.values()),
             layout=widgets.Layout(
                 grid_template_columns=f"repeat(auto-fill, minmax({CHART_WIDTH + 8}px, 1fr))",
                 grid_gap="8px",
@@ -649,10 +709,20 @@ class WorkbookApp:
         charts.add_class("roi-charts")
         kpis = widgets.Box(list(self.kpis.values()))
         kpis.add_class("roi-kpis")
+        side = widgets.VBox([tabs])
+        side.add_class("roi-side")
+        self.chart_area = widgets.VBox([self.no_ranges, charts])
+        self.chart_area.add_class("roi-main")
+        body = widgets.Box(
+            [side, self.chart_area],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="12px"),
+        )
+        body.add_class("roi-body")
         # Two parts, displayed one after the other: the browser shows the decision and
-        # KPI cards without waiting for the controls and plotly's bundle to render.
+        # KPI cards without waiting for the controls and plotly's bundle to render. The
+        # actions sit in a bar near the top, the inputs beside the charts.
         self.summary = widgets.VBox([widgets.HTML(CSS), self.banner, kpis, self.stale])
-        self.details = widgets.VBox([self._toolbar(), tabs, charts, self._actions()])
+        self.details = widgets.VBox([self._toolbar(), body])
         return widgets.VBox([self.summary, self.details])
 
     # --- reacting -----------------------------------------------------------------
@@ -756,32 +826,28 @@ class WorkbookApp:
         if model.simulating:
             send_now()
             return  # the rest follows when the Monte Carlo is done
-        verdict = model.verdict
-        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in verdict.reasons)
-        conditions = "".join(f"<li>{html.escape(c)}</li>" for c in verdict.conditions)
-        self.banner.value = (
-            f'<div class="roi-banner {verdict.css_class}"><span class="roi-outcome">'
-            f"{html.escape(verdict.outcome)}</span> &mdash; {html.escape(model.scenario.name)}"
-            f"<ul>{reasons}</ul>"
-            + (f"<b>Conditions</b><ul>{conditions}</ul>" if conditions else "")
-            + "</div>"
-        )
+        self.banner.value = banner_html(model)
         for key, label in self.errors.items():
             if key == "file":
                 continue
             base = key.removesuffix("-range")
             message = model.errors.get(base, "")
             label.value = html.escape(message)
-        other = {k: v for k, v in model.errors.items() if k not in self.errors}
-        self.stale.value = (
-            '<div class="roi-stale">The results show the last valid inputs. '
-            + " ".join(html.escape(v) for v in other.values())
-            + "</div>"
-            if model.errors
-            else ""
-        )
+        self.stale.value = stale_html(model.errors)
+        for part in (self.summary, self.chart_area):
+            if model.errors:
+                part.add_class("roi-out-of-date")
+            else:
+                part.remove_class("roi-out-of-date")
         if model.errors:
             return
+        # No ranges: no distribution, no tornado; one line says how to get them.
+        uncertain = model.scenario.is_uncertain
+        for name in ("payback", "tornado", "importance"):
+            box = self.chart_boxes.get(name)
+            if box is not None:
+                box.layout.display = None if uncertain else "none"
+        self.no_ranges.layout.display = "none" if uncertain else None
         self.evidence_status.value = self._evidence_html()
         # The plan sentence says it when nothing is worth measuring: no empty chart then.
         worth = any(v > 0 for v in model.evidence.evppi.values())
