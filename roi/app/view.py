@@ -146,11 +146,9 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
     return app
 
 
-def app_figure(name: str, figure: go.Figure | None) -> go.Figure | None:
+def app_figure(name: str, figure: go.Figure) -> go.Figure:
     """A chart as the app shows it: a short title that fits its half-width cell (the
     page already names the initiative)."""
-    if figure is None:
-        return None
     figure.update_layout(title_font_size=15, title_xref="container", title_x=0.02)
     if name in CHART_TITLES:
         figure.update_layout(title_text=CHART_TITLES[name])
@@ -290,7 +288,9 @@ class ChartPainter:
                 for name, chart in self.charts.items():
                     if self._wanted.is_set():
                         break  # newer inputs arrived: start over from those
-                    figure = app_figure(name, self.model.figure(name, snapshot))
+                    figure = self.model.figure(name, snapshot)
+                    if figure is not None:
+                        figure = app_figure(name, figure)
                     if figure is not None and not self._wanted.is_set():
                         update_figure(chart, figure)
             except Exception as error:  # a chart must never kill the page
