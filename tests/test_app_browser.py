@@ -285,3 +285,61 @@ def test_evidence_tab_edits_criteria_and_shows_the_measurement_plan(app):
     evidence = app.locator(".roi-criteria").locator("xpath=../..")
     evidence.screenshot(path=str(OUTPUTS / "app-evidence.png"))  # looked at by eye
     assert app.console_errors == []
+
+
+def _open(browser, url: str, width: int = 1440):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.goto(url, timeout=PAGE_TIMEOUT_MS)
+    return page
+
+
+def test_a_link_opens_its_values_and_the_page_writes_one_that_round_trips(server, browser):
+    """?scenario_file=…&users=…: the page opens those inputs (roi's numbers for them);
+    its own "Link to these inputs" opens the same inputs again, ranges included."""
+    from roi.app.link import query_parameters
+    from roi.files import load_scenario
+    from roi.resources import SCENARIOS
+
+    query = "scenario_file=sales_copilot.yaml&users=300&users_low=250&users_high=320"
+    expected = load_scenario(SCENARIOS / "sales_copilot.yaml").evolve(
+        users={"low": 250, "likely": 300, "high": 320}
+    )
+    page = _open(browser, f"{server}/?{query}")
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        wait_for_kpi(page, "npv", headline(expected, "npv"))
+        assert kpi_text(page, "annual_impact") == headline(expected, "annual_impact")
+        href = page.get_attribute(".roi-share-link", "href")
+        assert href.startswith("?scenario_file=sales_copilot.yaml")
+        assert query_parameters(href)["users"] == {"low": "250", "likely": "300", "high": "320"}
+        again = _open(browser, f"{server}/{href}")
+        try:
+            again.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+            wait_for_kpi(again, "npv", headline(expected, "npv"))
+            assert again.console_errors == []
+        finally:
+            again.close()
+        assert page.console_errors == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("users=-5", "'users' must be a number >= 0: got '-5'"),
+        ("scenario_file=/etc/passwd", "'scenario_file' must name a starter"),
+        ("userz=3", "'userz' is not a scenario field"),
+    ],
+)
+def test_a_link_with_a_bad_value_or_a_server_path_says_so(server, browser, query, message):
+    page = _open(browser, f"{server}/?{query}")
+    try:
+        shown = page.wait_for_selector(".roi-error", timeout=PAGE_TIMEOUT_MS)
+        assert message in shown.inner_text()
+        assert "Traceback" not in page.inner_text("body")
+    finally:
+        page.close()

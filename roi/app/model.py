@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from roi import sensitivity
+from roi.app.link import base_for, left_out, share_query
 from roi.assess import Assessment, assess
 from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
@@ -332,8 +333,10 @@ class WorkbookModel:
         samples: int = APP_SAMPLES,
         seed: int = 0,
         templates_dir: Path = TEMPLATES_DIR,
+        base: tuple[str, Scenario] | None = None,
     ):
         self.initial = scenario
+        self.base = base if base is not None else base_for(scenario)
         self.samples = samples
         self.seed = seed
         self.templates_dir = Path(templates_dir)
@@ -517,7 +520,16 @@ class WorkbookModel:
     def open(self, scenario: Scenario) -> None:
         """Start over from another scenario (picked or uploaded); it becomes the reset point."""
         self.initial = scenario
+        self.base = base_for(scenario)
         self.reset()
+
+    def share_query(self) -> str:
+        """The query string of a link that opens the current (last valid) inputs."""
+        return share_query(self.scenario, self.base)
+
+    def link_leaves_out(self) -> list[str]:
+        """What a link to the current inputs cannot carry (their notes, correlations...)."""
+        return left_out(self.scenario, self.base)
 
     # --- scenario files -----------------------------------------------------------
 

@@ -19,6 +19,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 from IPython.display import HTML, display
 
+from roi.app.link import query_parameters, starters
 from roi.app.model import (
     EVIDENCE_CHARTS,
     GROUPS,
@@ -129,6 +130,9 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
         return model
     skip_slow_iri_checker()
     try:
+        # A link's query string (Voila passes it to the kernel) lays its values over
+        # the notebook's parameters, checked as a file's are.
+        params = {**params, **query_parameters(page_query())}
         scenario = scenario_from_parameters(params)
         samples, seed = monte_carlo_parameters(params)
     except RoiError as error:
@@ -140,10 +144,26 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
             )
         )
         return None
-    app = WorkbookApp(WorkbookModel(scenario, samples=samples, seed=seed))
+    name = str(params.get("scenario_file") or "")
+    base = (name, starters()[name]) if name in starters() else None
+    app = WorkbookApp(WorkbookModel(scenario, samples=samples, seed=seed, base=base))
     display(app.summary)
     display(app.details)
     return app
+
+
+def page_query() -> str:
+    """The page's query string: Voila's helper waits for it in a preheated kernel (which
+    starts before any request); elsewhere it is the QUERY_STRING Voila sets, or ''."""
+    import os
+
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        try:
+            from voila.utils import get_query_string
+        except ImportError:  # pragma: no cover - preheating is Voila's
+            return ""
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
 
 
 def app_figure(name: str, figure: go.Figure) -> go.Figure:
@@ -174,6 +194,18 @@ def banner_html(model: WorkbookModel) -> str:
             else ""
         )
         + "</div>"
+    )
+
+
+def share_html(model: WorkbookModel) -> str:
+    """A link that opens the page with the current inputs (copy it, or open it)."""
+    missing = model.link_leaves_out()
+    note = (
+        f' <span class="roi-kpi-detail">(leaves out {", ".join(missing)})</span>' if missing else ""
+    )
+    return (
+        f'<a class="roi-share-link" href="?{html.escape(model.share_query())}" '
+        'target="_blank" rel="noopener">Link to these inputs</a>' + note
     )
 
 
@@ -325,6 +357,8 @@ class WorkbookApp:
         self.charts: dict[str, go.FigureWidget] = {}
         self.downloads = widgets.HTML()
         self.downloads.add_class("roi-downloads")
+        self.share = widgets.HTML()
+        self.share.add_class("roi-share")
         self.comparison = widgets.HTML()
         self.comparison.add_class("roi-compare")
         self.widget = self._build()
@@ -638,7 +672,7 @@ class WorkbookApp:
         reset.add_class("roi-reset")
         reset.on_click(lambda _b: self._reset())
         bar = widgets.Box(
-            [self.picker, self.upload, reset, *self._actions()],
+            [self.picker, self.upload, reset, *self._actions(), self.share],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px"),
         )
         bar.add_class("roi-toolbar")
@@ -854,6 +888,7 @@ class WorkbookApp:
         if "evppi" in self.evidence_charts:
             self.evidence_charts["evppi"].layout.display = None if worth else "none"
         self.downloads.value = ""  # links for earlier inputs would be wrong now
+        self.share.value = share_html(model)
         if self.painter is not None:
             self.painter.request()
         self.comparison.value = self._comparison_html()

@@ -1,0 +1,243 @@
+"""Links that carry a scenario: the page's query string in, a query string out.
+
+A strategist sends a colleague exactly what they see: the app writes the current inputs
+into a link (`share_query`), and a page opened with one reads them back
+(`query_parameters`, then the notebook's own parameter rules). The query uses the
+column names of a scenario table (CSV/XLSX): `users=300`, a range as `users_low=150` and
+`users_high=250`, `readiness.<item id>=done`, `criterion.1.measured=0.93`,
+`gate_probabilities.2=0.9`; `scenario_file` names a starter to start from. What a table
+cannot hold (source notes, correlations, holidays, phase overrides) is named by
+`left_out`, so the page can say what a link leaves behind.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+import pandas as pd
+
+from roi.exceptions import Problem, ScenarioError
+from roi.files import CRITERION_PREFIX, GATE_PREFIX, READINESS_PREFIX, records_from_table
+from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, SCENARIO_KEYS, Range, Scenario
+
+SOURCE = "link"
+MAX_QUERY = 16_000
+"""The longest query string read (a full scenario takes about 1-2 kB)."""
+
+SCALAR_KEYS = (
+    "name",
+    "description",
+    "governance",
+    "start_date",
+    "poc_weeks",
+    "payback_basis",
+    "country",
+    "poc_budget",
+    "poc_spent",
+)
+"""Non-numeric-field scenario keys a link carries as they are."""
+
+SERVER_KEYS = ("token",)
+"""Query names that belong to the server (Voila, Jupyter), not to the scenario."""
+
+LEFT_OUT = ("notes", "correlations", "holidays", "phase_weeks", "checklists")
+"""Scenario keys a table row, hence a link, cannot hold."""
+
+
+def starters() -> dict[str, Scenario]:
+    """The starter files a link may name (one scenario each), by file name."""
+    from roi.files import load_scenarios
+    from roi.resources import SCENARIOS
+
+    paths = sorted(p for p in SCENARIOS.glob("*") if p.suffix.lower() in (".yaml", ".yml", ".json"))
+    key = tuple((p.name, p.stat().st_mtime_ns) for p in paths)
+    if key in _STARTERS:
+        return _STARTERS[key]
+    found = {}
+    for path in paths:
+        try:
+            scenarios = load_scenarios(path)
+        except ScenarioError:
+            continue
+        if len(scenarios) == 1:
+            found[path.name] = scenarios[0]
+    _STARTERS.clear()  # only the files as they are now
+    _STARTERS[key] = found
+    return found
+
+
+_STARTERS: dict[tuple, dict[str, Scenario]] = {}
+
+
+def starter_name(name: str) -> str:
+    """`name` if it is a starter's file name; a link may not name any other file (it
+    comes from a visitor, and a path would reach into the server)."""
+    names = starters()
+    if name not in names:
+        raise ScenarioError(
+            [
+                Problem(
+                    "scenario_file",
+                    name,
+                    "must name a starter: " + ", ".join(names),
+                    SOURCE,
+                )
+            ]
+        )
+    return name
+
+
+def base_for(scenario: Scenario) -> tuple[str, Scenario] | None:
+    """(file name, scenario) of the starter `scenario` is, exactly; else None."""
+    for name, starter in starters().items():
+        if starter == scenario:
+            return name, starter
+    return None
+
+
+def _allowed(key: str) -> bool:
+    base, _, part = key.rpartition("_")
+    return (
+        key in SCENARIO_KEYS
+        or key == "scenario_file"
+        or (base in FIELD_SPECS and part in ("low", "high", "distribution"))
+        or key.startswith((READINESS_PREFIX, CRITERION_PREFIX, GATE_PREFIX))
+    )
+
+
+def query_parameters(query: str | None) -> dict[str, Any]:
+    """Notebook parameters from a page's query string; {} for none.
+
+    Every name is checked (an unknown one is an error naming it, with what is allowed);
+    values are checked with the scenario, as a file's are. Raises ScenarioError.
+
+    >>> query_parameters("users=300&users_low=200&users_high=350")["users"]
+    {'low': '200', 'likely': '300', 'high': '350'}
+    >>> query_parameters("")
+    {}
+    """
+    query = (query or "").lstrip("?")
+    if not query:
+        return {}
+    if len(query) > MAX_QUERY:
+        raise ScenarioError(
+            [Problem("", f"{len(query):,} characters", f"must be at most {MAX_QUERY:,}", SOURCE)]
+        )
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    problems = []
+    seen: dict[str, str] = {}
+    for key, value in pairs:
+        if key in SERVER_KEYS or key.startswith("voila"):
+            continue  # the server's own (a shared server's ?token=...)
+        if not _allowed(key):
+            problems.append(
+                Problem(
+                    key,
+                    value,
+                    "is not a scenario field: a link holds field names (users, "
+                    "users_low, users_high...), readiness.<item>, criterion.<n>.<key>, "
+                    "gate_probabilities.<gate> and scenario_file",
+                    SOURCE,
+                )
+            )
+        elif key in seen:
+            problems.append(Problem(key, value, "is given twice in the link", SOURCE))
+        elif key in LEFT_OUT:
+            problems.append(Problem(key, value, "cannot be set by a link", SOURCE))
+        seen[key] = value
+    if problems:
+        raise ScenarioError(problems)
+    params: dict[str, Any] = {}
+    if "scenario_file" in seen:
+        params["scenario_file"] = starter_name(seen.pop("scenario_file"))
+    if seen:
+        table = pd.DataFrame([seen], dtype=object)
+        ((_, record),) = records_from_table(table, source=SOURCE)
+        params.update(record)
+    return params
+
+
+def _text(value: float) -> str:
+    """A number as the shortest text that reads back as the same float (exact links)."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+def _groups(scenario: Scenario) -> dict[str, dict[str, str]]:
+    """The scenario as table cells, grouped by what a link must carry together: a field
+    with its range, every readiness answer, every criterion, every gate probability."""
+    groups: dict[str, dict[str, str]] = {}
+    data = scenario.to_dict()
+    for key in SCALAR_KEYS:
+        value = data.get(key)
+        groups[key] = {} if value in (None, "") else {key: str(value)}
+    for field in NUMERIC_FIELDS:
+        value = getattr(scenario, field)
+        if isinstance(value, Range):
+            cells = {
+                field: _text(value.likely),
+                f"{field}_low": _text(value.low),
+                f"{field}_high": _text(value.high),
+            }
+            if value.distribution != "pert":
+                cells[f"{field}_distribution"] = value.distribution
+        else:
+            cells = {field: _text(float(value))}
+        groups[field] = cells
+    groups["readiness"] = {
+        f"{READINESS_PREFIX}{item}": answer.status for item, answer in scenario.readiness.items()
+    }
+    criteria: dict[str, str] = {}
+    for number, criterion in enumerate(scenario.success_criteria, start=1):
+        prefix = f"{CRITERION_PREFIX}{number}."
+        criteria[prefix + "name"] = criterion.name
+        criteria[prefix + "direction"] = criterion.direction
+        criteria[prefix + "target"] = _text(criterion.target)
+        criteria[prefix + "minimum"] = _text(criterion.minimum)
+        measured = criterion.measured
+        if isinstance(measured, Range):
+            criteria[prefix + "measured"] = _text(measured.likely)
+            criteria[prefix + "measured_low"] = _text(measured.low)
+            criteria[prefix + "measured_high"] = _text(measured.high)
+        else:
+            criteria[prefix + "measured"] = _text(float(measured))
+        for key in ("unit", "source"):
+            if getattr(criterion, key):
+                criteria[prefix + key] = getattr(criterion, key)
+    groups["success_criteria"] = criteria
+    groups["gate_probabilities"] = {
+        f"{GATE_PREFIX}{gate}": _text(p) for gate, p in scenario.gate_probabilities.items()
+    }
+    return groups
+
+
+def share_query(scenario: Scenario, base: tuple[str, Scenario] | None = None) -> str:
+    """The query string that opens `scenario` as it is; `query_parameters` reads it back.
+
+    With `base` (a starter's file name and the scenario it holds), the link names that
+    file and carries only what differs from it, so the starter's notes and owners come
+    along; without, it carries every field a table can hold (see `left_out`).
+    """
+    groups = _groups(scenario)
+    row: dict[str, str] = {}
+    if base is not None:
+        row["scenario_file"] = base[0]
+        before = _groups(base[1])
+        for name, cells in groups.items():
+            if cells != before.get(name):
+                if not cells and before.get(name) and name in SCALAR_KEYS:
+                    continue  # a link cannot blank a text field; the starter's stays
+                row.update(cells)
+    else:
+        for cells in groups.values():
+            row.update(cells)
+    return urllib.parse.urlencode(row)
+
+
+def left_out(scenario: Scenario, base: tuple[str, Scenario] | None = None) -> list[str]:
+    """What a link to `scenario` would not carry: notes, correlations and the like (none
+    that the starter in `base` already holds unchanged)."""
+    data = scenario.to_dict()
+    start = {} if base is None else base[1].to_dict()
+    return [key for key in LEFT_OUT if data.get(key) and data.get(key) != start.get(key)]
