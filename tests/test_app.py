@@ -146,14 +146,28 @@ def test_plotly_bundle_is_shared_from_the_template_static_folder(tmp_path, monke
     assert len(figure_widget(go.Figure(), 300)._esm) > 1_000_000  # outside roi's Voila
 
 
-def test_readiness_toggles_appear_when_their_tab_opens_and_reach_the_model(app):
-    """Opening the Readiness tab builds one toggle per item; ticking one stores 'done'."""
+def test_readiness_controls_appear_when_their_tab_opens_and_reach_the_model(app):
+    """Opening the Readiness tab builds a status, owner and note per item; setting them
+    stores them, and the checklist's count follows."""
     assert app.readiness == {}
     app.tabs.selected_index = app.tabs.children.index(app.tabs.children[-1])
-    item, box = next((i, b) for i, b in app.readiness.items() if not b.value)
-    box.value = True
+    item, box = next((i, b) for i, b in app.readiness.items() if b.value != "done")
+    box.value = "done"
     assert app.model.readiness_done(item)
     assert app.model.scenario.readiness[item].status == "done"
+    owner, note = app.readiness_details[item]
+    owner.value, note.value = "Head of data", "signed 3 May"
+    answer = app.model.scenario.readiness[item]
+    assert (answer.status, answer.owner, answer.note) == ("done", "Head of data", "signed 3 May")
+    box.value = "n/a"
+    assert app.model.scenario.readiness[item].status == "n/a"
+    heads = {cid: head.value for cid, (head, _) in app.checklist_heads.items()}
+    counts = app.model.checklist_counts()
+    for checklist_id, text in heads.items():
+        done, total, decides = counts[checklist_id]
+        assert f"{done}/{total} done" in text
+        assert ("decides a Go" in text) == decides
+    assert counts["poc_exit"][2] and "decides a Go" in heads["poc_exit"]
 
 
 def test_the_pages_upload_guard_uses_the_servers_file_limit():

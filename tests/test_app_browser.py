@@ -287,6 +287,24 @@ def test_evidence_tab_edits_criteria_and_shows_the_measurement_plan(app):
     assert app.console_errors == []
 
 
+def test_a_readiness_edit_changes_the_decision(server, browser):
+    """Reopening three done PoC exit items leaves four open, past the three bounded
+    effort can close: the banner turns No-go, and the checklist's count says 1/5."""
+    page = _open(browser, f"{server}/")
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        page.get_by_role("tab", name="Readiness").click()
+        page.wait_for_selector(".roi-ready-value_signal select", timeout=60_000)
+        for item in ("value_signal", "feasibility_baseline", "risks_documented"):
+            page.select_option(f".roi-ready-{item} select", "open")
+        page.locator(".roi-decision .roi-outcome", has_text="No-go").wait_for(timeout=60_000)
+        assert "1/5 done" in page.inner_text(".roi-checklist-poc_exit")
+        assert "decides a Go" in page.inner_text(".roi-checklist-poc_exit")
+        assert page.console_errors == []
+    finally:
+        page.close()
+
+
 def _open(browser, url: str, width: int = 1440):
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.console_errors = []

@@ -458,6 +458,40 @@ class WorkbookModel:
         status = answer.get("status") if isinstance(answer, Mapping) else answer
         return status == "done"
 
+    def readiness_answer(self, item: str) -> dict[str, str]:
+        """{status, owner, note} of a checklist item in the current inputs; an item with
+        no answer is open, with no owner or note of its own."""
+        answer = (self.inputs.get("readiness") or {}).get(item)
+        if isinstance(answer, Mapping):
+            return {
+                "status": str(answer.get("status") or "open"),
+                "owner": str(answer.get("owner") or ""),
+                "note": str(answer.get("note") or ""),
+            }
+        return {"status": str(answer or "open"), "owner": "", "note": ""}
+
+    def set_readiness_answer(self, item: str, **changes: str) -> bool:
+        """Set an item's status (done, open or n/a), owner or note; the decision follows.
+        An empty owner or note is dropped (the checklist's default owner then applies)."""
+        answers = dict(self.inputs.get("readiness") or {})
+        answer = {**self.readiness_answer(item), **changes}
+        extra = {k: v for k, v in answer.items() if k != "status" and v}
+        answers[item] = {"status": answer["status"], **extra} if extra else answer["status"]
+        return self._apply({"readiness": answers})
+
+    def checklist_counts(self) -> dict[str, tuple[int, int, bool]]:
+        """Checklist id -> (done, items, decides): `decides` when the decision rule needs
+        the list complete for a Go (the PoC exit criteria), from the last valid inputs."""
+        required = self.assessment.decision.rule.required_checklists
+        return {
+            status.checklist.id: (
+                status.done,
+                len(status.items),
+                status.checklist.id in required,
+            )
+            for status in self.assessment.readiness.checklists
+        }
+
     def set_readiness(self, item: str, done: bool) -> bool:
         """Tick (done) or untick (open) a readiness checklist item; the decision follows."""
         answers = dict(self.inputs.get("readiness") or {})

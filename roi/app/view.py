@@ -64,6 +64,8 @@ CSS = """
 .roi-out-of-date .roi-banner, .roi-out-of-date .roi-kpi, .roi-out-of-date .js-plotly-plot {
   opacity: 0.45; filter: grayscale(1); }
 .roi-why { font-weight: 600; margin: 2px 0 4px; }
+.roi-decides { background: #ddf4ff; border-radius: 8px; padding: 0 6px; font-size: 0.85em; }
+.roi-ready-item { border-bottom: 1px solid #eaeef2; padding: 2px 0 4px; }
 .roi-banner details summary { cursor: pointer; color: #57606a; font-size: 0.9em; }
 .roi-note { color: #57606a; padding: 8px 4px; }
 .roi-side { flex: 0 1 440px; min-width: 0; max-width: 100%; }
@@ -339,7 +341,8 @@ class WorkbookApp:
         self.inputs: dict[str, widgets.Widget] = {}
         self.ranges: dict[str, widgets.FloatRangeSlider] = {}
         self.errors: dict[str, widgets.HTML] = {}
-        self.readiness: dict[str, widgets.Checkbox] = {}
+        self.readiness: dict[str, widgets.Dropdown] = {}  # item id -> its status
+        self.readiness_details: dict[str, tuple[widgets.Text, widgets.Text]] = {}
         self.criteria_box = widgets.VBox()
         self.criteria_box.add_class("roi-criteria")
         self.evidence_status = widgets.HTML()
@@ -468,24 +471,71 @@ class WorkbookApp:
         ]
 
     def _readiness_inputs(self) -> list[widgets.Widget]:
+        """Per checklist: a heading with its count (and whether it decides a Go), then
+        per item its status (done, open, n/a), owner and note, each stored at once."""
         rows: list[widgets.Widget] = []
-        for _checklist_id, name, items in self.model.checklists():
-            rows.append(widgets.HTML(f"<b>{html.escape(name)}</b>"))
-            for item_id, text, owner in items:
-                box = widgets.Checkbox(
-                    value=self.model.readiness_done(item_id),
-                    description=f"{text} ({owner})" if owner else text,
-                    indent=False,
-                    layout=widgets.Layout(width="auto"),
+        self.checklist_heads = {}
+        for checklist_id, name, items in self.model.checklists():
+            head = widgets.HTML()
+            head.add_class(f"roi-checklist-{checklist_id}")
+            self.checklist_heads[checklist_id] = (head, name)
+            rows.append(head)
+            for item_id, text, default_owner in items:
+                answer = self.model.readiness_answer(item_id)
+                status = widgets.Dropdown(
+                    options=[("done", "done"), ("open", "open"), ("n/a", "n/a")],
+                    value=answer["status"]
+                    if answer["status"] in ("done", "open", "n/a")
+                    else "open",
+                    description=text,
+                    description_allow_html=False,
+                    style={"description_width": "initial"},
+                    layout=widgets.Layout(width="100%"),
                 )
-                box.add_class(f"roi-ready-{item_id}")
-                box.observe(lambda c, i=item_id: self._on_readiness(i, c["new"]), "value")
-                self.readiness[item_id] = box
-                rows.append(box)
+                status.add_class(f"roi-ready-{item_id}")
+                owner = widgets.Text(
+                    value=answer["owner"],
+                    placeholder=default_owner or "owner",
+                    description="Owner",
+                    continuous_update=False,
+                    style={"description_width": "initial"},
+                    layout=widgets.Layout(width="48%"),
+                )
+                note = widgets.Text(
+                    value=answer["note"],
+                    placeholder="note",
+                    description="Note",
+                    continuous_update=False,
+                    style={"description_width": "initial"},
+                    layout=widgets.Layout(width="48%"),
+                )
+                for widget, key in ((status, "status"), (owner, "owner"), (note, "note")):
+                    widget.observe(
+                        lambda c, i=item_id, k=key: self._on_readiness_answer(i, k, c["new"]),
+                        "value",
+                    )
+                self.readiness[item_id] = status
+                self.readiness_details[item_id] = (owner, note)
+                item = widgets.VBox(
+                    [
+                        status,
+                        widgets.HBox([owner, note], layout=widgets.Layout(flex_flow="row wrap")),
+                    ]
+                )
+                item.add_class("roi-ready-item")
+                rows.append(item)
         if not rows:
             rows.append(widgets.HTML("No readiness checklists in this version of roi."))
         rows.append(self._error_label("readiness"))
+        self._refresh_checklist_heads()
         return rows
+
+    def _refresh_checklist_heads(self) -> None:
+        counts = self.model.checklist_counts()
+        for checklist_id, (head, name) in getattr(self, "checklist_heads", {}).items():
+            done, total, decides = counts.get(checklist_id, (0, 0, False))
+            mark = ' <span class="roi-decides">decides a Go</span>' if decides else ""
+            head.value = f"<b>{html.escape(name)}</b> &middot; {done}/{total} done{mark}"
 
     def _criterion_row(self, index: int, row: Mapping[str, Any]) -> widgets.Widget:
         """One criterion's editors; each change goes to the model at once (and is checked)."""
@@ -775,9 +825,9 @@ class WorkbookApp:
                 value = value.isoformat()
             self.model.set_option(key, value)
 
-    def _on_readiness(self, item: str, done: bool) -> None:
+    def _on_readiness_answer(self, item: str, key: str, value: str) -> None:
         if not self._syncing:
-            self.model.set_readiness(item, done)
+            self.model.set_readiness_answer(item, **{key: value})
 
     def _on_pick(self, change: dict) -> None:
         if change["new"] < 0 or self._syncing:
@@ -844,7 +894,12 @@ class WorkbookApp:
             self.inputs["start_date"].value = s.start_date
             self.inputs["poc_weeks"].value = 0 if s.poc_weeks is None else likely(s.poc_weeks)
             for item, box in self.readiness.items():
-                box.value = self.model.readiness_done(item)
+                answer = self.model.readiness_answer(item)
+                box.value = (
+                    answer["status"] if answer["status"] in ("done", "open", "n/a") else "open"
+                )
+                owner, note = self.readiness_details[item]
+                owner.value, note.value = answer["owner"], answer["note"]
             self.inputs["poc_budget"].value = s.poc_budget or 0
             self.inputs["poc_spent"].value = s.poc_spent or 0
             self._rebuild_criteria()
@@ -883,6 +938,7 @@ class WorkbookApp:
                 box.layout.display = None if uncertain else "none"
         self.no_ranges.layout.display = "none" if uncertain else None
         self.evidence_status.value = self._evidence_html()
+        self._refresh_checklist_heads()
         # The plan sentence says it when nothing is worth measuring: no empty chart then.
         worth = any(v > 0 for v in model.evidence.evppi.values())
         if "evppi" in self.evidence_charts:
