@@ -305,6 +305,51 @@ def test_a_readiness_edit_changes_the_decision(server, browser):
         page.close()
 
 
+def test_variants_compare_highlight_rename_delete_and_export(server, browser):
+    """Two variants side by side (the changed row highlighted), renamed and exported as a
+    CSV that roi reads back as the two scenarios; deleting one leaves the other."""
+    import base64
+    import csv
+    import io
+
+    page = _open(browser, f"{server}/")
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+
+        def save(name):
+            page.fill(".widget-text input[placeholder='Variant name']", name)
+            page.click(".roi-save-variant")
+
+        save("Base")
+        page.locator(".roi-compare th", has_text="Base").wait_for(timeout=60_000)
+        type_into_slider(page, "users", 300)
+        wait_for_kpi(
+            page, "annual_impact", headline(notebook_scenario().evolve(users=300), "annual_impact")
+        )
+        save("More users")
+        page.locator(".roi-compare th", has_text="More users").wait_for(timeout=60_000)
+        changed = page.locator(".roi-compare tr.roi-changed td:first-child").all_inner_texts()
+        assert "Users" in changed and "Loaded hourly rate" not in changed
+        page.select_option(".roi-variant-pick select", "More users")
+        page.fill(".roi-variant-new-name input", "300 users")
+        page.click(".roi-variant-rename")
+        page.locator(".roi-compare th", has_text="300 users").wait_for(timeout=60_000)
+        href = page.get_attribute(".roi-variant-export a", "href")
+        text = base64.b64decode(href.split(",", 1)[1]).decode("utf-8")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert [(r["name"], r["users"]) for r in rows] == [("Base", "200"), ("300 users", "300")]
+        page.select_option(".roi-variant-pick select", "Base")
+        page.click(".roi-variant-delete")
+        page.wait_for_function(
+            "() => !Array.from(document.querySelectorAll('.roi-compare th'))"
+            ".some(th => th.innerText === 'Base')",
+            timeout=60_000,
+        )
+        assert page.console_errors == []
+    finally:
+        page.close()
+
+
 def _open(browser, url: str, width: int = 1440):
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.console_errors = []

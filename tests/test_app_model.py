@@ -315,11 +315,60 @@ def test_saved_variants_compare_side_by_side(model):
     model.save_variant("Half the users")
     rows = dict(model.comparison())
     assert list(model.variants) == ["Base", "Half the users"]
-    # Worked above and in roi's docs; no ranges, so both are likely values and say so.
-    assert rows["Annual impact"] == ["$1,888,000 (likely)", "$876,000 (likely)"]
-    assert rows["Users"] == ["200", "100"]
+    # Worked above and in roi's docs; no ranges, so both are likely values and say so,
+    # and the second says how far it is from the first (876,000 - 1,888,000).
+    assert rows["Annual impact"] == [
+        "$1,888,000 (likely)",
+        "$876,000 (likely), -$1,012,000 on Base",
+    ]
+    assert rows["Users"] == ["200 people", "100 people"]
+    assert rows["Loaded hourly rate"] == ["$55/h", "$55/h"]
+    assert model.rename_variant("Half the users", "100 users")
+    assert not model.rename_variant("Base", "100 users")  # taken
+    assert not model.rename_variant("Base", "  ")
+    assert list(model.variants) == ["Base", "100 users"]
     model.remove_variant("Base")
-    assert list(model.variants) == ["Half the users"]
+    assert list(model.variants) == ["100 users"]
+
+
+def test_saved_variants_export_as_a_table_roi_batch_runs(model, tmp_path, capsys):
+    """variants.csv: one row per variant, named as saved; `roi batch` runs it and gives
+    the numbers the variants had."""
+    import csv
+    import io
+
+    from roi.cli import main
+
+    model.save_variant("Base")
+    model.set_range("users", 150, 260)
+    model.save_variant("Wider users")
+    download = model.variants_download()
+    assert download.filename == "variants.csv" and download.mimetype == "text/csv"
+    source = tmp_path / "variants.csv"
+    source.write_bytes(download.data)
+    rows = list(csv.DictReader(io.StringIO(download.data.decode())))
+    assert [r["name"] for r in rows] == ["Base", "Wider users"]
+    assert (rows[1]["users_low"], rows[1]["users_high"]) == ("150", "260")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "batch",
+            str(source),
+            "--out",
+            str(out),
+            "--no-notebooks",
+            "--quiet",
+            "--samples",
+            "0",
+            "--formats",
+            "none",
+        ]
+    )
+    capsys.readouterr()
+    assert code == 0
+    summary = {r["name"]: r for r in csv.DictReader((out / "summary.csv").open())}
+    for name, variant in model.variants.items():
+        assert float(summary[name]["npv"]) == pytest.approx(variant.results.npv, abs=0.01)
 
 
 def test_results_payload_is_what_roi_run_json_prints(invoice, capsys, tmp_path):

@@ -235,6 +235,15 @@ def share_query(scenario: Scenario, base: tuple[str, Scenario] | None = None) ->
     return urllib.parse.urlencode(row)
 
 
+def table_row(scenario: Scenario) -> dict[str, str]:
+    """The scenario as one row of a scenario table (CSV/XLSX that `roi batch` reads),
+    as text cells; what a table cannot hold is in `left_out`."""
+    row: dict[str, str] = {}
+    for cells in _groups(scenario).values():
+        row.update(cells)
+    return row
+
+
 def left_out(scenario: Scenario, base: tuple[str, Scenario] | None = None) -> list[str]:
     """What a link to `scenario` would not carry: notes, correlations and the like (none
     that the starter in `base` already holds unchanged)."""

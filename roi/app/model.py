@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from roi import sensitivity
-from roi.app.link import base_for, left_out, share_query
+from roi.app.link import base_for, left_out, share_query, table_row
 from roi.assess import Assessment, assess
 from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
@@ -833,6 +834,32 @@ class WorkbookModel:
         self.variants = {k: v for k, v in self.variants.items() if k != name}
         self._notify()
 
+    def rename_variant(self, old: str, new: str) -> bool:
+        """Give a saved variant another name; False when the name is blank or taken."""
+        new = new.strip()
+        if old not in self.variants or not new or (new in self.variants and new != old):
+            return False
+        self.variants = {
+            (new if key == old else key): (
+                Variant(new, value.assessment, value.verdict) if key == old else value
+            )
+            for key, value in self.variants.items()
+        }
+        self._notify()
+        return True
+
+    def variants_download(self) -> Download:
+        """The saved variants as a scenario table (CSV) that `roi batch` runs: one row
+        each, named as saved. Notes, correlations and the like do not fit a table."""
+        from roi.files import csv_text
+
+        rows = [{**table_row(v.scenario), "name": name} for name, v in self.variants.items()]
+        frame = pd.DataFrame(rows).fillna("")
+        columns = ["name", *[c for c in frame.columns if c != "name"]]
+        return Download(
+            "Variants (CSV)", "variants.csv", "text/csv", csv_text(frame[columns]).encode()
+        )
+
     def comparison(self) -> list[tuple[str, list[str]]]:
         """Rows (label, one cell per variant) comparing the saved variants side by side."""
         rows: list[tuple[str, list[str]]] = []
@@ -841,10 +868,23 @@ class WorkbookModel:
         def row(label: str, cell: Callable[[Variant], str]) -> None:
             rows.append((label, [cell(v) for v in variants]))
 
+        first = variants[0] if variants else None
+
         def headline(v: Variant, key: str) -> str:
             h = v.assessment.headline(key)
             text = money(h.value) if h.kind == "money" else months(h.value)
-            return f"{text} ({h.basis})"
+            text = f"{text} ({h.basis})"
+            if first is None or v is first:
+                return text
+            base = first.assessment.headline(key)
+            if h.value is None or base.value is None:
+                return text
+            delta = h.value - base.value
+            if abs(delta) < 0.005:
+                return text
+            sign = "+" if delta > 0 else "-"
+            shown = money(abs(delta)) if h.kind == "money" else months(abs(delta))
+            return f"{text}, {sign}{shown} on {first.name}"
 
         def payback_range(v: Variant) -> str:
             h = v.assessment.headline("payback_months")
@@ -853,7 +893,7 @@ class WorkbookModel:
             return f"{_short_months(h.p10)} to {_short_months(h.p90)}"
 
         def field_cell(name: str) -> Callable[[Variant], str]:
-            return lambda v: _plain_value(getattr(v.scenario, name))
+            return lambda v: _input_value(name, getattr(v.scenario, name))
 
         row("Decision", lambda v: v.verdict.outcome)
         row("Annual impact", lambda v: headline(v, "annual_impact"))
@@ -871,10 +911,16 @@ def _short_months(value: float | None) -> str:
     return "never" if value is None or not math.isfinite(value) else f"{value:.1f}"
 
 
-def _plain_value(value: Any) -> str:
+def _input_value(field: str, value: Any) -> str:
+    """An input as a reader reads it: money as money, units named, a range low to high."""
+    from roi.reports.memo import input_text
+
     if hasattr(value, "low"):
-        return f"{value.low:g} / {value.likely:g} / {value.high:g}"
-    return f"{float(value):,.10g}"
+        return (
+            f"{input_text(field, value.likely)} ({input_text(field, value.low)} to "
+            f"{input_text(field, value.high)})"
+        )
+    return input_text(field, float(value))
 
 
 def jsonable(value: Any) -> Any:

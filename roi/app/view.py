@@ -64,6 +64,7 @@ CSS = """
 .roi-out-of-date .roi-banner, .roi-out-of-date .roi-kpi, .roi-out-of-date .js-plotly-plot {
   opacity: 0.45; filter: grayscale(1); }
 .roi-why { font-weight: 600; margin: 2px 0 4px; }
+.roi-compare tr.roi-changed td { background: #fff8c5; }
 .roi-decides { background: #ddf4ff; border-radius: 8px; padding: 0 6px; font-size: 0.85em; }
 .roi-ready-item { border-bottom: 1px solid #eaeef2; padding: 2px 0 4px; }
 .roi-banner details summary { cursor: pointer; color: #57606a; font-size: 0.9em; }
@@ -726,7 +727,9 @@ class WorkbookApp:
             layout=widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px"),
         )
         bar.add_class("roi-toolbar")
-        return widgets.VBox([bar, self._error_label("file"), self.downloads, self.comparison])
+        return widgets.VBox(
+            [bar, self._error_label("file"), self.downloads, self.comparison, self._variant_tools()]
+        )
 
     def _actions(self) -> list[widgets.Widget]:
         prepare = widgets.Button(
@@ -948,19 +951,67 @@ class WorkbookApp:
         if self.painter is not None:
             self.painter.request()
         self.comparison.value = self._comparison_html()
+        self._refresh_variants()
 
     def _comparison_html(self) -> str:
+        """Saved variants side by side; rows where they differ are highlighted."""
         rows = self.model.comparison()
         if not self.model.variants:
             return ""
         head = "".join(f"<th>{html.escape(name)}</th>" for name in self.model.variants)
         body = "".join(
-            f"<tr><td>{html.escape(label)}</td>"
+            f"<tr{' class=roi-changed' if len(set(cells)) > 1 else ''}>"
+            f"<td>{html.escape(label)}</td>"
             + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells)
             + "</tr>"
             for label, cells in rows
         )
-        return f"<b>Saved variants</b><table><tr><th></th>{head}</tr>{body}</table>"
+        return (
+            "<b>Saved variants</b> <span class='roi-kpi-detail'>(highlighted: where they "
+            f"differ)</span><table><tr><th></th>{head}</tr>{body}</table>"
+        )
+
+    def _variant_tools(self) -> widgets.Widget:
+        """Pick a saved variant to rename or delete; export them all as a scenario table."""
+        self.variant_pick = widgets.Dropdown(
+            options=[], description="Variant", layout=widgets.Layout(width="240px")
+        )
+        self.variant_pick.add_class("roi-variant-pick")
+        self.variant_rename = widgets.Text(
+            placeholder="New name", layout=widgets.Layout(width="180px")
+        )
+        self.variant_rename.add_class("roi-variant-new-name")
+        rename = widgets.Button(description="Rename", tooltip="Rename the chosen variant")
+        rename.add_class("roi-variant-rename")
+        rename.on_click(lambda _b: self._rename_variant())
+        delete = widgets.Button(description="Delete", tooltip="Delete the chosen variant")
+        delete.add_class("roi-variant-delete")
+        delete.on_click(lambda _b: self._delete_variant())
+        self.variant_export = widgets.HTML()
+        self.variant_export.add_class("roi-variant-export")
+        tools = widgets.Box(
+            [self.variant_pick, self.variant_rename, rename, delete, self.variant_export],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center", display="none"),
+        )
+        tools.add_class("roi-variant-tools")
+        self.variant_box = tools
+        return tools
+
+    def _refresh_variants(self) -> None:
+        names = list(self.model.variants)
+        self.variant_box.layout.display = "flex" if names else "none"
+        self.variant_pick.options = names
+        if names:
+            self.variant_export.value = self.model.variants_download().link_html()
+
+    def _rename_variant(self) -> None:
+        old, new = self.variant_pick.value, self.variant_rename.value
+        if old and self.model.rename_variant(old, new):
+            self.variant_rename.value = ""
+
+    def _delete_variant(self) -> None:
+        if self.variant_pick.value:
+            self.model.remove_variant(self.variant_pick.value)
 
     def _evidence_html(self) -> str:
         """The criteria's status, the PoC's flags, the measurement plan and the gate odds."""
