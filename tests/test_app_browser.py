@@ -334,6 +334,11 @@ def test_variants_compare_highlight_rename_delete_and_export(server, browser):
         page.fill(".roi-variant-new-name input", "300 users")
         page.click(".roi-variant-rename")
         page.locator(".roi-compare th", has_text="300 users").wait_for(timeout=60_000)
+        page.wait_for_function(
+            "() => atob(document.querySelector('.roi-variant-export a').href.split(',')[1])"
+            ".includes('300 users')",
+            timeout=60_000,
+        )
         href = page.get_attribute(".roi-variant-export a", "href")
         text = base64.b64decode(href.split(",", 1)[1]).decode("utf-8")
         rows = list(csv.DictReader(io.StringIO(text)))
@@ -345,6 +350,67 @@ def test_variants_compare_highlight_rename_delete_and_export(server, browser):
             ".some(th => th.innerText === 'Base')",
             timeout=60_000,
         )
+        assert page.console_errors == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1440, 1024, 390])
+def test_layout_at_desk_laptop_and_phone_widths(server, browser, width):
+    """The decision and KPI cards open in view; at 1440 px the inputs sit beside two
+    charts a row; at 390 px nothing is wider than the screen. Sliders have accessible
+    names and the tab names the initiative and its decision."""
+    page = _open(browser, f"{server}/", width)
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_selector(".roi-chart-gantt .main-svg", timeout=60_000)
+        page.wait_for_timeout(500)  # the names are set on the next animation frame
+
+        def box(selector):
+            return page.locator(selector).first.bounding_box()
+
+        assert box(".roi-banner")["y"] < 900
+        assert box(".roi-kpi-annual_impact")["y"] + 40 < 900  # the first card opens in view
+        if width == 1440:
+            side, cash, gantt = (
+                box(".roi-side"),
+                box(".roi-chart-cash_flow"),
+                box(".roi-chart-gantt"),
+            )
+            assert side["x"] + side["width"] <= cash["x"]  # inputs beside the charts
+            assert cash["y"] == gantt["y"] and cash["x"] < gantt["x"]  # two a row
+        for selector in (".roi-banner", ".roi-kpi", ".roi-side", ".roi-charts > .widget-box"):
+            for element in page.locator(selector).all():
+                found = element.bounding_box()
+                if found:  # hidden ones have none
+                    assert found["x"] >= 0 and found["x"] + found["width"] <= width + 1, selector
+        users = page.get_by_role("slider", name="Users (people)")
+        assert users.count() == 1
+        assert page.get_by_role("slider", name="Loaded hourly rate ($/h)").count() == 1
+        assert (
+            page.title() == "Invoice triage assistant: Conditional go \u00b7 AI initiative workbook"
+        )
+        assert page.locator(".modebar").count() == 0  # no plotly toolbar
+        OUTPUTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUTS / f"app-{width}.png"))  # looked at by eye
+        assert page.console_errors == []
+    finally:
+        page.close()
+
+
+def test_an_invalid_input_turns_the_figures_out_of_date(server, browser):
+    page = _open(browser, f"{server}/")
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        type_into_slider(page, "tasks_per_day", 100)
+        type_into_slider(page, "minutes_saved_per_task", 20)
+        stale = page.wait_for_selector(".roi-stale:has-text('Out of date: fix 1 input')")
+        assert "100 x 20 = 2000 minutes" in stale.inner_text()
+        assert page.locator(".roi-out-of-date .roi-banner").count() == 1
+        opacity = page.eval_on_selector(".roi-kpi", "e => getComputedStyle(e).opacity")
+        assert float(opacity) < 0.6  # greyed
+        type_into_slider(page, "minutes_saved_per_task", 4)
+        page.wait_for_selector(".roi-out-of-date", state="detached", timeout=60_000)
         assert page.console_errors == []
     finally:
         page.close()

@@ -70,9 +70,18 @@ CSS = """
 .roi-banner details summary { cursor: pointer; color: #57606a; font-size: 0.9em; }
 .roi-note { color: #57606a; padding: 8px 4px; }
 .roi-side { flex: 0 1 440px; min-width: 0; max-width: 100%; }
-.roi-side .lm-TabBar-tab, .roi-side .p-TabBar-tab { min-width: 0; flex: 1 1 auto;
-  padding: 0 6px; }
+.roi-side .widget-tab > .lm-TabBar .lm-TabBar-tab,
+.roi-side .widget-tab > .p-TabBar .p-TabBar-tab {
+  min-width: 0 !important; flex: 1 1 auto !important; padding: 0 6px !important; }
+.roi-share-link, .roi-download, .roi-variant-export a { color: #0969da; text-decoration: underline;
+  font-weight: 600; }
 .roi-main { flex: 1 1 460px; min-width: 0; }
+@media (max-width: 520px) {
+  /* A phone: the fixed-width charts are drawn smaller rather than cut off. */
+  .roi-charts { grid-template-columns: 100% !important; }
+  .roi-charts > .widget-box { zoom: 0.76; }
+  .roi-kpi { min-width: 140px; flex: 1 1 140px; }
+}
 .roi-downloads a { margin-right: 14px; }
 .roi-compare table { border-collapse: collapse; font-size: 0.85em; }
 .roi-compare td, .roi-compare th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: right; }
@@ -186,7 +195,8 @@ def banner_html(model: WorkbookModel) -> str:
     conditions = "".join(f"<li>{html.escape(c)}</li>" for c in verdict.conditions)
     others = "".join(f"<li>{html.escape(r)}</li>" for r in rest)
     return (
-        f'<div class="roi-banner {verdict.css_class}" role="status"><span class="roi-outcome">'
+        f'<div class="roi-banner {verdict.css_class}" role="status" '
+        f'data-name="{html.escape(model.scenario.name)}"><span class="roi-outcome">'
         f"{html.escape(verdict.outcome)}</span> &mdash; {html.escape(model.scenario.name)}"
         f'<div class="roi-why">{html.escape(main)}</div>'
         + (f'<b>To go ahead</b><ul class="roi-conditions">{conditions}</ul>' if conditions else "")
@@ -950,8 +960,8 @@ class WorkbookApp:
         self.share.value = share_html(model)
         if self.painter is not None:
             self.painter.request()
+        self._refresh_variants()  # the export first: the table is what people wait on
         self.comparison.value = self._comparison_html()
-        self._refresh_variants()
 
     def _comparison_html(self) -> str:
         """Saved variants side by side; rows where they differ are highlighted."""
