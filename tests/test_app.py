@@ -192,3 +192,15 @@ def test_an_upload_past_the_limit_is_named_by_its_real_size(invoice_yaml):
     with pytest.raises(ScenarioError) as caught:
         model.open_upload("big.csv", b"", size=100 * 2**20)
     assert "is 100.0 MiB; uploads may be 10 MiB" in str(caught.value)
+
+
+def test_the_toolbar_says_what_is_open_and_when_it_is_edited(app):
+    """The label beside the picker names the source, and 'edited' once an input moves;
+    opening a starter names it and is not edited."""
+    assert "edited" not in app.source_label.value
+    app.inputs["users"].value = 300
+    assert "edited" in app.source_label.value
+    labels = [label for label, _ in app.model.templates()]
+    app.picker.value = labels.index("Sales copilot")
+    assert "starter Sales copilot" in app.source_label.value
+    assert "edited" not in app.source_label.value

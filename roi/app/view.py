@@ -373,6 +373,11 @@ class WorkbookApp:
         self.downloads.add_class("roi-downloads")
         self.share = widgets.HTML()
         self.share.add_class("roi-share")
+        self.source_label = widgets.HTML()
+        self.source_label.add_class("roi-source-label")
+        self.opened_from = (
+            f"starter {model.base[0]}" if model.base is not None else "the notebook's parameters"
+        )
         self.comparison = widgets.HTML()
         self.comparison.add_class("roi-compare")
         self.widget = self._build()
@@ -733,7 +738,7 @@ class WorkbookApp:
         reset.add_class("roi-reset")
         reset.on_click(lambda _b: self._reset())
         bar = widgets.Box(
-            [self.picker, self.upload, reset, *self._actions(), self.share],
+            [self.picker, self.source_label, self.upload, reset, *self._actions(), self.share],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px"),
         )
         bar.add_class("roi-toolbar")
@@ -845,7 +850,8 @@ class WorkbookApp:
     def _on_pick(self, change: dict) -> None:
         if change["new"] < 0 or self._syncing:
             return
-        _, scenario = self.model.templates()[change["new"]]
+        label, scenario = self.model.templates()[change["new"]]
+        self.opened_from = f"starter {label}"
         self.model.open(scenario)
         self.sync_controls()
 
@@ -862,7 +868,14 @@ class WorkbookApp:
             self.errors["file"].value = html.escape(str(error)).replace("\n", "<br>")
             return
         self.errors["file"].value = ""
+        self.opened_from = f"uploaded {upload['name']}"
+        self._syncing = True
+        try:
+            self.picker.value = -1  # the picker no longer names what is on screen
+        finally:
+            self._syncing = False
         self.sync_controls()
+        self.refresh()
 
     def _reset(self) -> None:
         self.model.reset()
@@ -958,6 +971,12 @@ class WorkbookApp:
             self.evidence_charts["evppi"].layout.display = None if worth else "none"
         self.downloads.value = ""  # links for earlier inputs would be wrong now
         self.share.value = share_html(model)
+        edited = model.scenario.to_dict() != model.initial.to_dict()
+        self.source_label.value = (
+            f'<span class="roi-source">{html.escape(self.opened_from)}'
+            + (' &middot; <b class="roi-edited">edited</b>' if edited else "")
+            + "</span>"
+        )
         if self.painter is not None:
             self.painter.request()
         self._refresh_variants()  # the export first: the table is what people wait on
