@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 
 import ipywidgets as widgets
@@ -30,17 +31,40 @@ def wait_for(condition, timeout: float = 20.0) -> None:
 
 
 def test_every_numeric_field_has_a_labelled_control_with_its_unit(app):
-    """One slider or number box per numeric field, its description naming the unit."""
+    """One slider or amount box per numeric field, its description naming the unit; an
+    amount box shows money as money and reads what people type."""
+    from roi.app.model import parse_amount
+
     for field in NUMERIC_FIELDS:
         control = app.inputs[field]
-        assert isinstance(
-            control, widgets.FloatSlider | widgets.IntSlider | widgets.BoundedFloatText
-        )
+        assert isinstance(control, widgets.FloatSlider | widgets.IntSlider | widgets.Text)
         assert control.description.endswith(")")
-        assert control.value == pytest.approx(app.model.value(field))
+        shown = parse_amount(control.value) if isinstance(control, widgets.Text) else control.value
+        assert shown == pytest.approx(app.model.value(field))
+    assert app.inputs["build_cost"].value == "$250,000"
     assert set(app.ranges) and all(
         isinstance(r, widgets.FloatRangeSlider) for r in app.ranges.values()
     )
+
+
+def test_amounts_and_ranges_are_typed_as_people_write_them(app):
+    """'$1.2M' sets the build cost and shows as $1,200,000; '-5k' revenue is refused with
+    the rule (never clamped to 0); '150 to 260' makes users a range, '' a point again."""
+    app.inputs["build_cost"].value = "$1.2M"
+    assert app.model.value("build_cost") == 1_200_000
+    assert app.inputs["build_cost"].value == "$1,200,000"
+    app.inputs["incremental_revenue"].value = "-5k"
+    shown = html.unescape(app.errors["incremental_revenue"].value)
+    assert shown == "Incremental revenue must be a number >= 0: got -$5,000"
+    assert app.model.scenario.value("incremental_revenue") == 0  # the last valid value
+    app.inputs["incremental_revenue"].value = "abc"
+    assert "is not an amount" in app.errors["incremental_revenue"].value
+    app.inputs["incremental_revenue"].value = "0"
+    app.range_texts["users"].value = "150 to 260"
+    assert app.model.range("users") == (150, 260)
+    assert app.ranges["users"].value == (150, 260)  # the Uncertainty tab's slider follows
+    app.range_texts["users"].value = ""
+    assert app.model.range("users") == (200, 200)
 
 
 def test_moving_a_slider_updates_model_kpi_card_and_chart(app):

@@ -97,7 +97,7 @@ def test_more_than_a_day_saved_puts_the_rule_under_both_fields(model):
 def test_out_of_bounds_value_names_field_rule_and_value(model):
     """A negative user count is refused with the field, the rule and the value."""
     assert model.set_value("users", -5) is False
-    assert model.errors == {"users": "'users' must be a number >= 0: got -5"}
+    assert model.errors == {"users": "Users must be a number >= 0: got -5"}  # the screen's words
 
 
 def test_range_makes_an_input_uncertain_and_back(model):

@@ -250,6 +250,70 @@ class Variant:
         return self.assessment.results
 
 
+_SCALES = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
+
+
+def parse_amount(text: str) -> float:
+    """A number as people type it: '$250k', '250,000', '1.2M', '10%' (a share, 0.10),
+    '-5'. Raises ValueError naming what is allowed; the scenario checks the bounds.
+
+    >>> parse_amount("$250k"), parse_amount("250,000"), parse_amount("1.2M"), parse_amount("10%")
+    (250000.0, 250000.0, 1200000.0, 0.1)
+    """
+    cleaned = str(text).strip().replace(",", "").replace("$", "").replace(" ", "").lower()
+    percent = cleaned.endswith("%")
+    cleaned = cleaned.removesuffix("%")
+    scale = 1.0
+    for suffix in sorted(_SCALES, key=len, reverse=True):
+        if cleaned.endswith(suffix) and not percent:
+            scale, cleaned = _SCALES[suffix], cleaned[: -len(suffix)]
+            break
+    try:
+        number = float(cleaned) * scale
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an amount: write 250000, 250,000, $250k or 1.2M"
+        ) from None
+    if not math.isfinite(number):
+        raise ValueError(f"{text!r} is not a finite amount")
+    return number / 100 if percent else number
+
+
+def parse_range(text: str) -> tuple[float, float] | None:
+    """A range typed as '2 to 6' (or '2-6', '$100k to $300k'); '' is no range (None).
+
+    >>> parse_range("2 to 6"), parse_range("$100k to $300k"), parse_range(" ")
+    ((2.0, 6.0), (100000.0, 300000.0), None)
+    """
+    cleaned = str(text).strip()
+    if not cleaned:
+        return None
+    for separator in (" to ", "..", " - ", "–", "—"):
+        if separator in cleaned:
+            low, high = cleaned.split(separator, 1)
+            break
+    else:
+        parts = cleaned.split("-")
+        if len(parts) != 2 or not parts[0].strip():
+            raise ValueError(f"{text!r} is not a range: write a low and a high, as 2 to 6")
+        low, high = parts
+    return parse_amount(low), parse_amount(high)
+
+
+def entry_text(field: str, value: float) -> str:
+    """An input's value as its text box shows it: money as money, a rate as a percent.
+
+    >>> entry_text("build_cost", 250000), entry_text("discount_rate", 0.1)
+    ('$250,000', '10%')
+    """
+    unit = FIELD_SPECS[field].unit
+    if field == "discount_rate":
+        return f"{value * 100:.4g}%"
+    if unit.startswith("$"):
+        return money(value, 0 if float(value).is_integer() else 2)
+    return f"{value:,.10g}"
+
+
 def _field_names(problem: Problem) -> list[str]:
     """The input fields a problem is about ('tasks_per_day x minutes...' names two)."""
     names = [
@@ -275,7 +339,22 @@ def _field_names(problem: Problem) -> list[str]:
 
 
 def _message(problem: Problem) -> str:
-    return str(Problem(problem.field, problem.value, problem.allowed))
+    """A problem in the words of the screen: the input's label, the value as it is shown.
+
+    >>> _message(Problem("incremental_revenue", -5000.0, "must be a number >= 0"))
+    'Incremental revenue must be a number >= 0: got -$5,000'
+    """
+    spec = FIELD_SPECS.get(problem.field)
+    if spec is None:
+        return str(Problem(problem.field, problem.value, problem.allowed))
+    value = problem.value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        shown = entry_text(problem.field, float(value))
+    elif value is MISSING:
+        shown = ""
+    else:
+        shown = repr(value)
+    return f"{spec.label} {problem.allowed}" + (f": got {shown}" if shown else "")
 
 
 UPLOAD_REFUSED_KEYS = {

@@ -27,6 +27,9 @@ from roi.app.model import (
     Control,
     WorkbookModel,
     control_for,
+    entry_text,
+    parse_amount,
+    parse_range,
     range_bounds,
 )
 from roi.app.server import LOG, _shared_plotly_esm, has_frontend, skip_slow_iri_checker
@@ -354,6 +357,7 @@ class WorkbookApp:
         self.errors: dict[str, widgets.HTML] = {}
         self.readiness: dict[str, widgets.Dropdown] = {}  # item id -> its status
         self.readiness_details: dict[str, tuple[widgets.Text, widgets.Text]] = {}
+        self.range_texts: dict[str, widgets.Text] = {}
         self.criteria_box = widgets.VBox()
         self.criteria_box.add_class("roi-criteria")
         self.evidence_status = widgets.HTML()
@@ -408,10 +412,17 @@ class WorkbookApp:
             tooltip=control.help,
         )
         if control.kind == "number":
-            box = widgets.BoundedFloatText(
-                value=value, min=control.minimum, max=control.maximum, step=control.step, **common
+            # Typed as people write money ($250k, 250,000, 1.2M); never clamped: a value
+            # out of bounds gets the rule under the box, not a silent change.
+            common.pop("tooltip")
+            box = widgets.Text(value=entry_text(control.field, value), **common)
+            box.add_class(f"roi-input-{control.field}")
+            box.observe(lambda change, f=control.field: self._on_text(f, change["new"]), "value")
+            self.inputs[control.field] = box
+            return widgets.VBox(
+                [box, *self._range_entry(control.field), self._error_label(control.field)]
             )
-        elif control.whole:
+        if control.whole:
             box = widgets.IntSlider(
                 value=round(value),
                 min=round(control.minimum),
@@ -425,13 +436,68 @@ class WorkbookApp:
                 min=control.minimum,
                 max=control.maximum,
                 step=control.step,
-                readout_format=".2f" if control.step < 1 else ".1f",
+                readout_format=(
+                    ".0%"
+                    if control.field == "discount_rate"
+                    else (".2f" if control.step < 1 else ".1f")
+                ),
                 **common,
             )
         box.add_class(f"roi-input-{control.field}")
         box.observe(lambda change, f=control.field: self._on_value(f, change["new"]), "value")
         self.inputs[control.field] = box
-        return widgets.VBox([box, self._error_label(control.field)])
+        return widgets.VBox(
+            [box, *self._range_entry(control.field), self._error_label(control.field)]
+        )
+
+    def _range_entry(self, field: str) -> list[widgets.Widget]:
+        """A box to type the input's range ('2 to 6'; empty: a single value), beside the
+        Uncertainty tab's sliders, for inputs that can be uncertain."""
+        if field not in UNCERTAIN_FIELDS:
+            return []
+        entry = widgets.Text(
+            value=self._range_text(field),
+            description="range",
+            placeholder="low to high, e.g. 2 to 6 (empty: a single value)",
+            continuous_update=False,
+            style={"description_width": "170px"},
+            layout=widgets.Layout(width="100%", max_width="460px"),
+        )
+        entry.add_class(f"roi-range-text-{field}")
+        entry.observe(lambda change, f=field: self._on_range_text(f, change["new"]), "value")
+        self.range_texts[field] = entry
+        return [entry]
+
+    def _range_text(self, field: str) -> str:
+        low, high = self.model.range(field)
+        if low == high:
+            return ""
+        return f"{entry_text(field, low)} to {entry_text(field, high)}"
+
+    def _on_text(self, field: str, text: str) -> None:
+        if self._syncing:
+            return
+        try:
+            value = parse_amount(text)
+        except ValueError as error:
+            self.errors[field].value = html.escape(f"{FIELD_SPECS[field].label}: {error}")
+            return
+        self.model.set_value(field, value)
+
+    def _on_range_text(self, field: str, text: str) -> None:
+        if self._syncing:
+            return
+        try:
+            found = parse_range(text)
+        except ValueError as error:
+            self.errors[field].value = html.escape(f"{FIELD_SPECS[field].label}: {error}")
+            return
+        if found is None:
+            likely = self.model.value(field)
+            self.model.set_range(field, likely, likely)
+        else:
+            self.model.set_range(field, *found)
+        self.sync_controls()
 
     def _range_input(self, field: str) -> widgets.Widget:
         low, high = self.model.range(field)
@@ -908,9 +974,14 @@ class WorkbookApp:
             for field in NUMERIC_FIELDS:
                 box = self.inputs[field]
                 value = self.model.value(field)
-                if hasattr(box, "max") and value > box.max:
+                if hasattr(box, "max") and not isinstance(box, widgets.Text) and value > box.max:
                     box.max = control_for(field, self.model.scenario).maximum
-                box.value = round(value) if isinstance(box, widgets.IntSlider) else value
+                if isinstance(box, widgets.Text):
+                    box.value = entry_text(field, value)
+                else:
+                    box.value = round(value) if isinstance(box, widgets.IntSlider) else value
+            for field, entry in self.range_texts.items():
+                entry.value = self._range_text(field)
             for field, slider in self.ranges.items():
                 low, high = self.model.range(field)
                 slider.max = max(range_bounds(field, self.model.scenario)[1], high)
@@ -965,6 +1036,15 @@ class WorkbookApp:
         self.no_ranges.layout.display = "none" if uncertain else None
         self.evidence_status.value = self._evidence_html()
         self._refresh_checklist_heads()
+        self._syncing = True
+        try:  # typed amounts shown as money again, ranges as the sliders left them
+            for field, box in self.inputs.items():
+                if field in FIELD_SPECS and isinstance(box, widgets.Text):
+                    box.value = entry_text(field, model.value(field))
+            for field, entry in self.range_texts.items():
+                entry.value = self._range_text(field)
+        finally:
+            self._syncing = False
         # The plan sentence says it when nothing is worth measuring: no empty chart then.
         worth = any(v > 0 for v in model.evidence.evppi.values())
         if "evppi" in self.evidence_charts:
