@@ -112,9 +112,12 @@ def move_latencies(browser, url: str, app: bool) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {name: [] for name in watched}
     for _ in range(MOVES):
         for name, selector in watched.items():
-            # A redrawn chart changes SVG attributes, not necessarily its text.
+            # A redrawn chart changes SVG attributes, not necessarily its text; the banner's
+            # visible text may not change either (the reasons that do are folded), but its
+            # HTML is replaced with the new decision.
             page.evaluate(
-                WATCH.replace("__roiChange", f"__roi_{name}"), [selector, name == "chart"]
+                WATCH.replace("__roiChange", f"__roi_{name}"),
+                [selector, name in ("chart", "banner")],
             )
         page.keyboard.press("ArrowRight")
         for name in watched:
