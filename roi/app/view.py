@@ -11,7 +11,7 @@ import concurrent.futures
 import html
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -161,8 +161,10 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
         return None
     name = str(params.get("scenario_file") or "")
     base = (name, starters()[name]) if name in starters() else None
-    app = WorkbookApp(WorkbookModel(scenario, samples=samples, seed=seed, base=base))
-    display(app.summary)
+    # The decision and KPI cards go out first; the inputs and charts follow.
+    app = WorkbookApp(
+        WorkbookModel(scenario, samples=samples, seed=seed, base=base), show_summary=display
+    )
     display(app.details)
     return app
 
@@ -349,7 +351,11 @@ class ChartPainter:
 class WorkbookApp:
     """The widgets of the workbook page, bound to a WorkbookModel."""
 
-    def __init__(self, model: WorkbookModel):
+    def __init__(
+        self, model: WorkbookModel, show_summary: Callable[[widgets.Widget], None] | None = None
+    ):
+        """`show_summary`, when given, displays the decision and KPI cards as soon as they
+        are filled in, before the inputs and charts are built (a faster first paint)."""
         self.model = model
         self._syncing = False
         self.inputs: dict[str, widgets.Widget] = {}
@@ -384,6 +390,15 @@ class WorkbookApp:
         )
         self.comparison = widgets.HTML()
         self.comparison.add_class("roi-compare")
+        kpis = widgets.Box(list(self.kpis.values()))
+        kpis.add_class("roi-kpis")
+        self.summary = widgets.VBox([widgets.HTML(CSS), self.banner, kpis, self.stale])
+        if show_summary is not None:
+            for kpi in model.kpis():
+                self.kpis[kpi.key].value = _kpi_html(kpi.label, kpi.value, kpi.detail)
+            self.banner.value = banner_html(model)
+            show_summary(self.summary)
+            send_now()
         self.widget = self._build()
         self.widget.add_class("roi-app")
         self.painter: ChartPainter | None = None  # the charts were just drawn by _build
@@ -875,8 +890,6 @@ class WorkbookApp:
             ),
         )
         charts.add_class("roi-charts")
-        kpis = widgets.Box(list(self.kpis.values()))
-        kpis.add_class("roi-kpis")
         side = widgets.VBox([tabs])
         side.add_class("roi-side")
         self.chart_area = widgets.VBox([self.no_ranges, charts])
@@ -889,7 +902,6 @@ class WorkbookApp:
         # Two parts, displayed one after the other: the browser shows the decision and
         # KPI cards without waiting for the controls and plotly's bundle to render. The
         # actions sit in a bar near the top, the inputs beside the charts.
-        self.summary = widgets.VBox([widgets.HTML(CSS), self.banner, kpis, self.stale])
         self.details = widgets.VBox([self._toolbar(), body])
         return widgets.VBox([self.summary, self.details])
 
