@@ -423,7 +423,7 @@ class WorkbookApp:
             description=control.description,
             continuous_update=False,
             style={"description_width": "170px"},
-            layout=widgets.Layout(width="100%", max_width="460px"),
+            layout=widgets.Layout(width="100%", max_width="400px"),
             tooltip=control.help,
         )
         if control.kind == "number":
@@ -476,7 +476,7 @@ class WorkbookApp:
             placeholder="low to high, e.g. 2 to 6 (empty: a single value)",
             continuous_update=False,
             style={"description_width": "170px"},
-            layout=widgets.Layout(width="100%", max_width="460px"),
+            layout=widgets.Layout(width="100%", max_width="400px"),
         )
         entry.add_class(f"roi-range-text-{field}")
         entry.observe(lambda change, f=field: self._on_range_text(f, change["new"]), "value")
@@ -526,7 +526,7 @@ class WorkbookApp:
             description=f"{spec.label} ({spec.unit})",
             continuous_update=False,
             style={"description_width": "170px"},
-            layout=widgets.Layout(width="100%", max_width="460px"),
+            layout=widgets.Layout(width="100%", max_width="400px"),
             readout_format=",.1f",
         )
         slider.add_class(f"roi-range-{field}")
