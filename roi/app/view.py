@@ -664,16 +664,20 @@ class WorkbookApp:
                 key,
             )
 
-        name = bind(
-            widgets.Text(
-                value=str(row.get("name", "")),
-                description="Criterion",
-                style=short,
-                continuous_update=False,
-                layout=widgets.Layout(width="380px"),
-            ),
-            "name",
-        )
+        def text(label: str, key: str, width: str, placeholder: str = "") -> widgets.Widget:
+            return bind(
+                widgets.Text(
+                    value=str(row.get(key, "")),
+                    description=label,
+                    placeholder=placeholder,
+                    style=short,
+                    continuous_update=False,
+                    layout=widgets.Layout(width=width),
+                ),
+                key,
+            )
+
+        name = text("Criterion", "name", "380px")
         direction = bind(
             widgets.Dropdown(
                 options=[("higher is better", "higher"), ("lower is better", "lower")],
@@ -684,16 +688,7 @@ class WorkbookApp:
             ),
             "direction",
         )
-        unit = bind(
-            widgets.Text(
-                value=str(row.get("unit", "")),
-                description="Unit",
-                style=short,
-                continuous_update=False,
-                layout=widgets.Layout(width="130px"),
-            ),
-            "unit",
-        )
+        unit = text("Unit", "unit", "130px")
         remove = widgets.Button(
             description="Remove",
             tooltip=f"Remove the criterion {row.get('name', '')}",
@@ -701,17 +696,7 @@ class WorkbookApp:
         )
         remove.add_class("roi-criterion-remove")
         remove.on_click(lambda _b: self._remove_criterion(index))
-        source = bind(
-            widgets.Text(
-                value=str(row.get("source", "")),
-                description="Source",
-                placeholder="How it was measured (data set, sample size)",
-                style=short,
-                continuous_update=False,
-                layout=widgets.Layout(width="560px"),
-            ),
-            "source",
-        )
+        source = text("Source", "source", "560px", "How it was measured (data set, sample size)")
         card = widgets.VBox(
             [
                 widgets.HBox(
