@@ -70,6 +70,7 @@ CSS = """
 .roi-compare tr.roi-changed td { background: #fff8c5; }
 .roi-decides { background: #ddf4ff; border-radius: 8px; padding: 0 6px; font-size: 0.85em; }
 .roi-ready-item { border-bottom: 1px solid #eaeef2; padding: 2px 0 4px; }
+.roi-ready-text { line-height: 1.3; margin: 2px 0; }
 .roi-banner details summary { cursor: pointer; color: #57606a; font-size: 0.9em; }
 .roi-note { color: #57606a; padding: 8px 4px; }
 .roi-side { flex: 0 1 440px; min-width: 0; max-width: 100%; }
@@ -584,27 +585,23 @@ class WorkbookApp:
                     value=answer["status"]
                     if answer["status"] in ("done", "open", "n/a")
                     else "open",
-                    description=text,
-                    description_allow_html=False,
-                    style={"description_width": "initial"},
-                    layout=widgets.Layout(width="100%"),
+                    layout=widgets.Layout(width="80px"),
+                    tooltip=f"Status: {text}",  # its accessible name as well
                 )
                 status.add_class(f"roi-ready-{item_id}")
                 owner = widgets.Text(
                     value=answer["owner"],
                     placeholder=default_owner or "owner",
-                    description="Owner",
                     continuous_update=False,
-                    style={"description_width": "initial"},
-                    layout=widgets.Layout(width="48%"),
+                    layout=widgets.Layout(width="150px"),
+                    tooltip=f"Owner: {text}",
                 )
                 note = widgets.Text(
                     value=answer["note"],
                     placeholder="note",
-                    description="Note",
                     continuous_update=False,
-                    style={"description_width": "initial"},
-                    layout=widgets.Layout(width="48%"),
+                    layout=widgets.Layout(flex="1 1 120px", min_width="0"),
+                    tooltip=f"Note: {text}",
                 )
                 for widget, key in ((status, "status"), (owner, "owner"), (note, "note")):
                     widget.observe(
@@ -615,8 +612,8 @@ class WorkbookApp:
                 self.readiness_details[item_id] = (owner, note)
                 item = widgets.VBox(
                     [
-                        status,
-                        widgets.HBox([owner, note], layout=widgets.Layout(flex_flow="row wrap")),
+                        widgets.HTML(f'<div class="roi-ready-text">{html.escape(text)}</div>'),
+                        widgets.HBox([status, owner, note], layout=widgets.Layout(width="100%")),
                     ]
                 )
                 item.add_class("roi-ready-item")
