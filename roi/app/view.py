@@ -693,7 +693,7 @@ class WorkbookApp:
         )
         remove.add_class("roi-criterion-remove")
         remove.on_click(lambda _b: self._remove_criterion(index))
-        source = text("Source", "source", "560px", "How it was measured (data set, sample size)")
+        source = text("Source", "source", "95%", "How it was measured (data set, sample size)")
         card = widgets.VBox(
             [
                 widgets.HBox(
