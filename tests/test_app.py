@@ -228,3 +228,11 @@ def test_the_toolbar_says_what_is_open_and_when_it_is_edited(app):
     app.picker.value = labels.index("Sales copilot")
     assert "starter Sales copilot" in app.source_label.value
     assert "edited" not in app.source_label.value
+
+
+def test_the_variant_export_says_what_a_table_leaves_out(app):
+    """The example carries source notes, which a scenario CSV cannot hold: the export
+    link says so."""
+    app.model.save_variant("Base")
+    assert "variants.csv" in app.variant_export.value
+    assert "(a table leaves out notes)" in app.variant_export.value

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 from IPython.display import HTML, display
 
-from roi.app.link import query_parameters, starters
+from roi.app.link import left_out, query_parameters, starters
 from roi.app.model import (
     EVIDENCE_CHARTS,
     GROUPS,
@@ -1105,7 +1105,15 @@ class WorkbookApp:
         self.variant_box.layout.display = "flex" if names else "none"
         self.variant_pick.options = names
         if names:
-            self.variant_export.value = self.model.variants_download().link_html()
+            missing = sorted(
+                {key for v in self.model.variants.values() for key in left_out(v.scenario)}
+            )
+            note = (
+                f' <span class="roi-kpi-detail">(a table leaves out {", ".join(missing)})</span>'
+                if missing
+                else ""
+            )
+            self.variant_export.value = self.model.variants_download().link_html() + note
 
     def _rename_variant(self) -> None:
         old, new = self.variant_pick.value, self.variant_rename.value
