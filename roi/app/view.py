@@ -365,6 +365,7 @@ class WorkbookApp:
         self.readiness: dict[str, widgets.Dropdown] = {}  # item id -> its status
         self.readiness_details: dict[str, tuple[widgets.Text, widgets.Text]] = {}
         self.range_texts: dict[str, widgets.Text] = {}
+        self._variants_shown: dict[str, Any] | None = None  # what the variant tools show
         self.criteria_box = widgets.VBox()
         self.criteria_box.add_class("roi-criteria")
         self.evidence_status = widgets.HTML()
@@ -1101,6 +1102,9 @@ class WorkbookApp:
         return tools
 
     def _refresh_variants(self) -> None:
+        if self.model.variants is self._variants_shown:
+            return  # unchanged (each change makes a new dict): no CSV on a slider move
+        self._variants_shown = self.model.variants
         names = list(self.model.variants)
         self.variant_box.layout.display = "flex" if names else "none"
         self.variant_pick.options = names
