@@ -142,6 +142,20 @@ class Decision:
         return tuple(c.reason for c in ordered)
 
     @property
+    def main_reason(self) -> str:
+        """The one line that decides: the weightiest failing check's reason, or, when
+        every check passes, that they all do (the memo's page 1 and the app's banner).
+
+        >>> Decision(GO, (Check("p", "pass", "Payback 2 months."),), (), (), "likely", 2, 1,
+        ...          None, DecisionRule()).main_reason
+        'Every check passes: the value, the payback, the evidence and the readiness.'
+        """
+        worst = max(self.checks, key=lambda c: SEVERITY[c.verdict], default=None)
+        if worst is None or SEVERITY[worst.verdict] == 0:
+            return "Every check passes: the value, the payback, the evidence and the readiness."
+        return worst.reason
+
+    @property
     def summary(self) -> str:
         """The outcome and its weightiest reason, in one line.
 

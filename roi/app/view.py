@@ -197,7 +197,8 @@ def banner_html(model: WorkbookModel) -> str:
     """The decision: the outcome, the reason that weighs most, the conditions in view, and
     every other reason folded under one line (the banner stays short)."""
     verdict = model.verdict
-    main, *rest = verdict.reasons or ("",)
+    main = model.assessment.decision.main_reason  # the memo's page 1 says the same
+    rest = [r for r in verdict.reasons if r != main]
     conditions = "".join(f"<li>{html.escape(c)}</li>" for c in verdict.conditions)
     others = "".join(f"<li>{html.escape(r)}</li>" for r in rest)
     return (

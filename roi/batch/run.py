@@ -95,8 +95,9 @@ def write_memos(task: ScenarioTask, folder: Path, assessment: Assessment) -> lis
     plotly_js = os.path.relpath(Path(task.out_dir) / PLOTLY_JS, folder)
     written = []
     html = ""
+    figures = memo.memo_figures(assessment)  # drawn once for every format
     if "html" in task.formats or "pdf" in task.formats:
-        html = memo.render(assessment, "html", plotly_js=plotly_js)
+        html = memo.render(assessment, "html", plotly_js=plotly_js, figures=figures)
     for fmt in task.formats:
         target = folder / f"{MEMO_STEM}.{fmt}"
         if fmt == "html":
@@ -106,10 +107,10 @@ def write_memos(task: ScenarioTask, folder: Path, assessment: Assessment) -> lis
         else:
             charts = folder / f"{MEMO_STEM}_charts"
             links = {}
-            for chart_id, svg in memo.svg_images(memo.memo_figures(assessment)).items():
+            for chart_id, svg in memo.svg_images(figures).items():
                 written.append(write_text_atomic(charts / f"{chart_id}.svg", svg))
                 links[chart_id] = f"{charts.name}/{chart_id}.svg"
-            text = memo.render(assessment, "md", images=links)
+            text = memo.render(assessment, "md", images=links, figures=figures)
             written.append(write_text_atomic(target, text))
     return written
 

@@ -184,14 +184,6 @@ def _ask(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _why(decision: Decision) -> str:
-    """The one line that decides: the worst check's reason (all passed: say so)."""
-    worst = max(decision.checks, key=lambda c: SEVERITY[c.verdict], default=None)
-    if worst is None or SEVERITY[worst.verdict] == 0:
-        return "Every check passes: the value, the payback, the evidence and the readiness."
-    return worst.reason
-
-
 def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
     rows = []
     for field in NUMERIC_FIELDS:
@@ -544,7 +536,7 @@ def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) 
             "confidence_text": share(decision.rule.confidence),
         },
         "headline": _headline(assessment),
-        "why": _why(decision),
+        "why": decision.main_reason,
         "ask": _ask(assessment),
         "probability": {
             "value": probability,
@@ -760,19 +752,21 @@ def render(
     template: str | os.PathLike[str] | None = None,
     plotly_js: str = "embed",
     images: Literal["embed", "none"] | Mapping[str, str] = "embed",
+    figures: list[tuple] | None = None,
 ) -> str:
     """The memo of an assessment as HTML or Markdown text.
 
     HTML: `plotly_js="embed"` puts plotly.js inline once (with the first chart), so the
     file works offline; a relative path or URL of plotly.min.js links it instead.
-    Markdown: `images="embed"` inlines each chart as an SVG data URI (drawn in headless
-    Chromium), "none" leaves charts out, and a mapping {chart id: link} links images
-    written elsewhere (see `write_memos`).
+    Markdown: `images="embed"` inlines each chart as an SVG data URI (drawn by
+    matplotlib, roi.reports.static), "none" leaves charts out, and a mapping {chart id:
+    link} links images written elsewhere (see `write_memos`). `figures` (from
+    `memo_figures`) saves drawing them again when the caller already has them.
     """
     if fmt not in ("html", "md"):
         raise MemoError(f"format must be html or md here (PDF: render_pdf): got {fmt!r}")
     context = memo_context(assessment, date=date)
-    return _render(context, assessment, fmt, template, plotly_js, images)
+    return _render(context, assessment, fmt, template, plotly_js, images, figures)
 
 
 def _render(
