@@ -98,7 +98,7 @@ def channels_url(url: str, kernel: str) -> str:
 
 async def request_states(url: str, kernel: str) -> list[str]:
     """As a v1 client: open the widget control comm, ask for every widget's state, and
-    return the message types received within a few seconds."""
+    return the message types received (until a few quiet seconds after the states)."""
     conn = await tornado.websocket.websocket_connect(
         channels(url, kernel), subprotocols=[V1_PROTOCOL]
     )
@@ -111,7 +111,10 @@ async def request_states(url: str, kernel: str) -> list[str]:
     seen = []
     try:
         while True:
-            raw = await asyncio.wait_for(conn.read_message(), 6)
+            # The kernel answers once it has run the page's notebook, which a loaded CI
+            # machine can take well past a few seconds for; once the states are in, a
+            # short silence ends the wait.
+            raw = await asyncio.wait_for(conn.read_message(), 3 if "comm_msg" in seen else 30)
             if raw is None:
                 break
             if isinstance(raw, bytes):
