@@ -23,7 +23,7 @@ from roi.exceptions import (
     require_extra,
 )
 from roi.files import load_scenarios
-from roi.formatting import money, months, percent, share, unique_stems, weeks
+from roi.formatting import money, months, parse_amount, percent, share, unique_stems, weeks
 from roi.precision import at_most
 from roi.uncertainty import DEFAULT_SAMPLES, MAX_SAMPLES, Simulation
 
@@ -238,6 +238,149 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print("\n\n".join(summary_text(a) for a in assessments))
     return EXIT_OK
+
+
+def _portfolio(args: argparse.Namespace) -> int:
+    from roi.portfolio import (
+        Constraints,
+        frontier,
+        guidance,
+        load_members,
+        portfolio_candidates,
+        select,
+        simulate_portfolio,
+    )
+
+    capacity = dict(_capacity(text) for text in args.capacity)
+    members = load_members(args.file, args.shared)
+    executor = None
+    if args.dask:
+        require_extra("dask", "distributed")
+        from roi.batch.executors import DaskExecutor
+
+        executor = DaskExecutor(args.dask)
+    try:
+        mapper = executor.map_ordered if executor else None
+
+        def one(scenario):
+            return assess(scenario, samples=args.samples, seed=args.seed)
+
+        scenarios = [m.scenario for m in members]
+        assessments = list(map(one, scenarios)) if mapper is None else mapper(one, scenarios)
+        pool = portfolio_candidates(assessments, args.objective)
+        limits = Constraints(args.budget, capacity, args.max_count)
+        engineer = dict.fromkeys(capacity, float(args.engineer_weeks))
+        choice = select(pool, limits, engineer=engineer)
+        funded = [m for m, x in zip(members, choice.chosen, strict=True) if x]
+        together = independent = None
+        if funded and args.samples:
+            together = simulate_portfolio(funded, args.samples, args.seed, map_chunks=mapper)
+            if any(m.uses for m in funded):
+                independent = simulate_portfolio(
+                    funded, args.samples, args.seed, independent=True, map_chunks=mapper
+                )
+    finally:
+        if executor is not None:
+            executor.close()
+    advice = guidance(len(funded) + args.running, args.engineers)
+    result = choice.to_dict() | {
+        "objective": args.objective,
+        "frontier": [{"budget": b, "total": v} for b, v in frontier(pool, limits)],
+        "simulation": together.to_dict() if together else None,
+        "simulation_independent": independent.to_dict() if independent else None,
+        "guidance": advice.to_dict(),
+        "shared": sorted({d for m in members for d in m.uses.values()}),
+    }
+    if args.json:
+        print(json_line(result))
+    else:
+        print(portfolio_text(result, args.file))
+    return EXIT_OK
+
+
+def _capacity(text: str) -> tuple[str, float]:
+    role, _, weeks = text.partition("=")
+    try:
+        value = float(weeks)
+    except ValueError:
+        value = float("nan")
+    if not role.strip() or not value >= 0:
+        raise RoiError(
+            f"--capacity {text!r}: write ROLE=ENGINEER_WEEKS, e.g. ml_engineer=40 (weeks >= 0)"
+        )
+    return role.strip(), value
+
+
+def _amount(text: str) -> float:
+    try:
+        value = parse_amount(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an amount >= 0: got {text!r}")
+    return value
+
+
+OBJECTIVE_WORDS = {"risk_adjusted": "risk-adjusted NPV", "npv": "NPV"}
+
+
+def portfolio_text(result: dict, source: str) -> str:
+    """`roi portfolio`'s report for people (the JSON holds the same numbers)."""
+    word = OBJECTIVE_WORDS[result["objective"]]
+    chosen = result["selected"]
+    lines = [
+        f"Portfolio of {len(result['ranking'])} initiatives from {source}; objective: {word}",
+        f"Fund {len(chosen)}: {', '.join(chosen) if chosen else '(none)'}",
+        f"  {word} {money(result['total'])} in total, one-time cost {money(result['spent'])}",
+    ]
+    for c in result["constraints"]:
+        if c["name"] == "budget":
+            what = f"budget {money(c['used'])} of {money(c['limit'])}"
+            step = f"another {money(c['step'])}"
+        elif c["name"] == "count":
+            what = f"initiatives {c['used']:g} of {c['limit']:g}"
+            step = "one more initiative"
+        else:
+            what = f"{c['name']} {c['used']:g} of {c['limit']:g} engineer-weeks"
+            step = f"another engineer ({c['step']:g} weeks)"
+        state = "binds" if c["binds"] else "has room"
+        lines.append(f"  {what}: {state}; {step} buys {money(c['gain'])}")
+    if result["excluded"]:
+        lines.append("Left out (shortfall: the value it would need to add to be chosen):")
+        for e in result["excluded"]:
+            if e["value"] <= 0:
+                why = f"{word} {money(e['value'])}: not worth funding"
+            elif e["shortfall"] is None:
+                why = "does not fit the limits even on its own"
+            else:
+                why = f"shortfall {money(e['shortfall'])}"
+            lines.append(f"  {e['name']}: {why}")
+    lines.append("By productivity index (value per dollar still to spend):")
+    for r in result["ranking"]:
+        pi = "-" if r["productivity_index"] is None else f"{r['productivity_index']:.2f}"
+        mark = "*" if r["selected"] else " "
+        lines.append(
+            f" {mark} {pi:>6}  {r['name']}  ({money(r['value'])} for {money(r['one_time_cost'])})"
+        )
+    sim = result["simulation"]
+    if sim:
+        drawn = "shared drivers drawn once for all" if result["shared"] else "no shared drivers"
+        lines.append(
+            f"Together ({sim['samples']:,} samples, {drawn}): total NPV P10 "
+            f"{money(sim['total_npv_p10'])}, P50 {money(sim['total_npv_p50'])}, P90 "
+            f"{money(sim['total_npv_p90'])}; pays back together within "
+            f"{sim['threshold_months']:g} months: {share(sim['prob_pays_back_together'])}"
+        )
+        alone = result["simulation_independent"]
+        if alone:
+            lines.append(
+                f"  drawn independently instead, P10-P90 would read {money(alone['total_npv_p10'])}"
+                f" to {money(alone['total_npv_p90'])}: narrower than it is"
+            )
+    g = result["guidance"]
+    lines.append(f"Operating model: {g['operating_model']} ({g['why']})")
+    lines.append(f"MLOps: {g['mlops']}")
+    return "\n".join(lines)
 
 
 def _whole_number(minimum: int, maximum: int | None = None):
@@ -569,6 +712,73 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.set_defaults(handler=_batch)
+    portfolio = commands.add_parser(
+        "portfolio",
+        epilog=_examples(
+            "roi portfolio templates/scenarios/portfolio.csv --budget 1.2M",
+            "roi portfolio portfolio.csv --budget 1.2M --capacity ml_engineer=40 --objective npv",
+            "roi portfolio portfolio.yaml --max-count 3 --json | jq .selected",
+            "roi portfolio portfolio.csv --shared drivers.yaml --dask tcp://scheduler:8786",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="choose which initiatives to fund under a budget and team capacity",
+        description="Choose the set of initiatives that maximises risk-adjusted NPV (or NPV) "
+        "under a one-time budget, engineer-weeks per role and a count, exactly (an integer "
+        "program); say what binds, what another $100k or engineer buys, what each left-out "
+        "initiative falls short by; then run the funded set's Monte Carlo together, with "
+        "shared drivers drawn once for all.",
+    )
+    portfolio.add_argument("file", help="portfolio: any file or folder `roi batch` reads")
+    portfolio.add_argument(
+        "--budget", type=_amount, help="one-time budget: bounds the summed build + change costs"
+    )
+    portfolio.add_argument(
+        "--capacity",
+        action="append",
+        default=[],
+        metavar="ROLE=WEEKS",
+        help="engineer-weeks a role can give, e.g. ml_engineer=40 (repeat per role; roles are "
+        "the plan's, in snake case)",
+    )
+    portfolio.add_argument(
+        "--max-count", type=_whole_number(0), help="at most this many initiatives at once"
+    )
+    portfolio.add_argument(
+        "--objective",
+        choices=tuple(OBJECTIVE_WORDS),
+        default="risk_adjusted",
+        help="what to maximise (default: risk_adjusted, NPV priced for the gates ahead)",
+    )
+    portfolio.add_argument(
+        "--shared", metavar="FILE", help="YAML/JSON with a `shared:` mapping of drivers"
+    )
+    portfolio.add_argument(
+        "--engineer-weeks",
+        type=_whole_number(1),
+        default=13,
+        help="weeks 'another engineer' adds to a role's capacity (default: 13, a quarter)",
+    )
+    portfolio.add_argument(
+        "--running",
+        type=_whole_number(0),
+        default=0,
+        help="AI initiatives already in production, for the operating-model advice",
+    )
+    portfolio.add_argument(
+        "--engineers", type=_whole_number(0), help="ML engineers in the organisation (advice)"
+    )
+    portfolio.add_argument(
+        "--samples",
+        type=_whole_number(0, MAX_SAMPLES),
+        default=DEFAULT_SAMPLES,
+        help=f"Monte Carlo samples per initiative (default: {DEFAULT_SAMPLES})",
+    )
+    portfolio.add_argument("--seed", type=_whole_number(0), default=0, help="random seed")
+    portfolio.add_argument(
+        "--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)"
+    )
+    portfolio.add_argument("--json", action="store_true", help="print one JSON object")
+    portfolio.set_defaults(handler=_portfolio)
     app = commands.add_parser(
         "app",
         epilog=_examples(

@@ -18,6 +18,7 @@ import yaml
 from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
 from roi.safe_yaml import file_too_big, safe_yaml
 from roi.scenario import CRITERION_KEYS, FIELD_SPECS, SCENARIO_KEYS, Scenario, scenario_from_dict
+from roi.shared import SHARED_KEY, Driver, apply_drivers, parse_drivers
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 RANGE_PARTS = ("low", "high", "distribution")
@@ -31,6 +32,16 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, int | None, An
     columns) raise ScenarioError; the records are not validated yet, so a caller can
     validate them one by one and keep the good ones (the batch does).
     """
+    path = Path(path)
+    return [(where, row, record) for where, row, record, _ in portfolio_records(path)]
+
+
+def portfolio_records(
+    path: str | os.PathLike[str], shared: Mapping[str, Driver] | None = None
+) -> list[tuple[str, int | None, Any, dict[str, str]]]:
+    """`read_records`, each record with the shared drivers it uses filled in, and
+    {field: driver name} of those (`roi.shared`). A document's own `shared:` section and
+    `shared` (given for a table, e.g. `roi portfolio --shared`) are both used."""
     path = Path(path)
     kind = SUFFIXES.get(path.suffix.lower())
     source = str(path)
@@ -50,9 +61,30 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, int | None, An
     too_big = file_too_big(path)
     if too_big:
         raise ScenarioError([Problem("", MISSING, too_big, source)])
+    drivers = dict(shared or {})
     if kind in ("yaml", "json"):
-        return [(source, row, record) for row, record in _records_from_document(path, kind)]
-    return _records_from_table(path, kind)
+        own, rows = _records_from_document(path, kind)
+        clash = sorted(set(own) & set(drivers))
+        if clash:
+            raise ScenarioError(
+                [Problem(SHARED_KEY, clash, "are defined both in the file and given", source)]
+            )
+        drivers.update(own)
+        records = [(source, row, record) for row, record in rows]
+    else:
+        records = _records_from_table(path, kind)
+    out: list[tuple[str, int | None, Any, dict[str, str]]] = []
+    problems: list[Problem] = []
+    for where, row, record in records:
+        try:
+            filled, uses = apply_drivers(record, drivers, where, row)
+        except ScenarioError as error:
+            problems.extend(error.problems)
+        else:
+            out.append((where, row, filled, uses))
+    if problems:
+        raise ScenarioError(problems)
+    return out
 
 
 def scenario_files(source: str | os.PathLike[str]) -> list[Path]:
@@ -144,7 +176,9 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]]:
+def _records_from_document(
+    path: Path, kind: str
+) -> tuple[dict[str, Driver], list[tuple[int | None, Any]]]:
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -195,15 +229,17 @@ def _records_from_document(path: Path, kind: str) -> list[tuple[int | None, Any]
         raise ScenarioError(
             [Problem("", MISSING, f"is not valid {kind.upper()}: {reason}", source)]
         ) from None
-    if isinstance(data, Mapping) and set(data) == {"scenarios"}:
+    drivers: dict[str, Driver] = {}
+    if isinstance(data, Mapping) and "scenarios" in data and set(data) <= {"scenarios", SHARED_KEY}:
+        drivers = parse_drivers(data.get(SHARED_KEY), source)
         data = data["scenarios"]
     if isinstance(data, list):
         if not data:
             raise ScenarioError([Problem("", MISSING, "holds an empty list of scenarios", source)])
-        return [(index + 1, item) for index, item in enumerate(data)]
+        return drivers, [(index + 1, item) for index, item in enumerate(data)]
     if data is None:
         raise ScenarioError([Problem("", MISSING, "is empty: it must hold a scenario", source)])
-    return [(None, data)]
+    return drivers, [(None, data)]
 
 
 # What pandas, openpyxl and zipfile raise for a file that is not the table it claims to
@@ -419,7 +455,9 @@ def records_from_table(
         )
     for column in [c for c in columns if c not in unnamed]:
         base, _, part = column.rpartition("_")
-        if column in SCENARIO_KEYS or (part in RANGE_PARTS and base in FIELD_SPECS):
+        if column in SCENARIO_KEYS or column == SHARED_KEY:
+            continue  # shared: the drivers a row uses, filled in by `portfolio_records`
+        if part in RANGE_PARTS and base in FIELD_SPECS:
             continue
         if column.startswith(READINESS_PREFIX) and column != READINESS_PREFIX:
             continue  # the item id is checked with the scenario's other answers

@@ -280,14 +280,18 @@ def sample_inputs(
     *,
     sample_timeline: bool = True,
     sampling: str = "sobol",
+    shared: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Sampled inputs (every numeric field, phase weeks, checkpoint days) and go-live weeks.
 
     Point fields are constant arrays; a success criterion measured as a range is drawn
     under `criterion_column(name)` from its own pseudo-random stream. With
     `sample_timeline=False` the timeline stays at its likely plan (what
-    `roi.evaluate.evaluate` uses). `sampling` is one of `SAMPLING`.
+    `roi.evaluate.evaluate` uses). `sampling` is one of `SAMPLING`. `shared` maps
+    fields to uniforms drawn elsewhere (a portfolio's shared drivers, `roi.portfolio`):
+    those fields take them instead of a dimension of their own.
     """
+    shared = dict(shared or {})
     samples, seed = _check_count(samples), _check_seed(seed)
     measured = {
         criterion_column(c.name): _three_point(
@@ -302,7 +306,7 @@ def sample_inputs(
         value = getattr(scenario, name)
         if isinstance(value, Range) and not value.is_point:
             ranges[name] = value
-    keys = {name: _FIELD_STREAM[name] for name in ranges}
+    keys = {name: _FIELD_STREAM[name] for name in ranges if name not in shared}
     phase_ranges: dict[str, tuple[float, float, float, str]] = {}
     phase_weeks: dict[str, np.ndarray] = {}
     if sample_timeline:
@@ -321,6 +325,7 @@ def sample_inputs(
             keys[checkpoint_column(cp.id)] = _CHECKPOINT_STREAM[cp.id]
     draws = uniforms(keys.values(), samples, seed, sampling)
     u = {name: draws[:, column] for column, name in enumerate(keys)}
+    u.update({name: np.asarray(shared[name], float) for name in ranges if name in shared})
     u = correlate({name: u[name] for name in ranges}, scenario.correlations) | {
         name: u[name] for name in keys if name not in ranges
     }
@@ -359,6 +364,7 @@ def simulate(
     *,
     sample_timeline: bool = True,
     sampling: str = "sobol",
+    shared: Mapping[str, np.ndarray] | None = None,
 ) -> Simulation:
     """Monte Carlo of a scenario: every range and the timeline sampled, one compute call.
 
@@ -376,7 +382,7 @@ def simulate(
     if not 0 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be from 0 to {MAX_SAMPLES:,}: got {samples!r}")
     inputs, weeks = sample_inputs(
-        scenario, samples, seed, sample_timeline=sample_timeline, sampling=sampling
+        scenario, samples, seed, sample_timeline=sample_timeline, sampling=sampling, shared=shared
     )
     raw = compute({name: inputs[name] for name in NUMERIC_FIELDS}, weeks)
     count = len(weeks)

@@ -28,7 +28,7 @@ from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
 from roi.files import load_scenarios, read_records, scenario_yaml, scenarios_from_records
-from roi.formatting import money, months, share, weeks
+from roi.formatting import money, months, parse_amount, share, weeks
 from roi.gates import load_checklists
 from roi.reports import charts, memo
 from roi.resources import SCENARIOS
@@ -248,35 +248,6 @@ class Variant:
     @property
     def results(self) -> Results:
         return self.assessment.results
-
-
-_SCALES = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
-
-
-def parse_amount(text: str) -> float:
-    """A number as people type it: '$250k', '250,000', '1.2M', '10%' (a share, 0.10),
-    '-5'. Raises ValueError naming what is allowed; the scenario checks the bounds.
-
-    >>> parse_amount("$250k"), parse_amount("250,000"), parse_amount("1.2M"), parse_amount("10%")
-    (250000.0, 250000.0, 1200000.0, 0.1)
-    """
-    cleaned = str(text).strip().replace(",", "").replace("$", "").replace(" ", "").lower()
-    percent = cleaned.endswith("%")
-    cleaned = cleaned.removesuffix("%")
-    scale = 1.0
-    for suffix in sorted(_SCALES, key=len, reverse=True):
-        if cleaned.endswith(suffix) and not percent:
-            scale, cleaned = _SCALES[suffix], cleaned[: -len(suffix)]
-            break
-    try:
-        number = float(cleaned) * scale
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not an amount: write 250000, 250,000, $250k or 1.2M"
-        ) from None
-    if not math.isfinite(number):
-        raise ValueError(f"{text!r} is not a finite amount")
-    return number / 100 if percent else number
 
 
 def parse_range(text: str) -> tuple[float, float] | None:

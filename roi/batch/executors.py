@@ -255,6 +255,15 @@ class DaskExecutor:
         finally:
             self._client.cancel(futures)
 
+    def map_ordered(self, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        """function(item) for every item on the cluster, results in the items' order (a
+        task's error is raised here)."""
+        futures = self._client.map(function, list(items), pure=False)
+        try:
+            return list(self._client.gather(futures))
+        finally:
+            self._client.cancel(futures)
+
     def close(self) -> None:
         self._client.close()
 
