@@ -432,7 +432,9 @@ def _partial_sums(
     for index in indices:
         member = members[index]
         shared = {f: common[d] for f, d in member.uses.items()} if common else None
-        sim = simulate(member.scenario, samples, initiative_seed(seed, index), shared=shared)
+        sim = simulate(
+            member.scenario, samples, initiative_seed(seed, index), shared=shared, shuffle=True
+        )
         totals[0] += sim.outputs["npv"]
         totals[1] += sim.outputs["one_time_cost"]
         totals[2] += sim.outputs["monthly_net_impact"]

@@ -75,6 +75,7 @@ _FIELD_STREAM = {name: index for index, name in enumerate(NUMERIC_FIELDS, start=
 _PHASE_STREAM = {phase.id: 1_000 + index for index, phase in enumerate(PHASES)}
 _CHECKPOINT_STREAM = {cp.id: 2_000 + index for index, cp in enumerate(CHECKPOINTS)}
 _SOBOL_STREAM = 3_000  # scrambles the Sobol' sequence
+_SHUFFLE_STREAM = 3_001  # orders a run's points (portfolio members)
 _CRITERION_STREAM = 10_000  # + a digest of the criterion's name: adding one moves no other
 
 
@@ -281,6 +282,7 @@ def sample_inputs(
     sample_timeline: bool = True,
     sampling: str = "sobol",
     shared: Mapping[str, np.ndarray] | None = None,
+    shuffle: bool = False,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Sampled inputs (every numeric field, phase weeks, checkpoint days) and go-live weeks.
 
@@ -289,7 +291,11 @@ def sample_inputs(
     `sample_timeline=False` the timeline stays at its likely plan (what
     `roi.evaluate.evaluate` uses). `sampling` is one of `SAMPLING`. `shared` maps
     fields to uniforms drawn elsewhere (a portfolio's shared drivers, `roi.portfolio`):
-    those fields take them instead of a dimension of their own.
+    those fields take them instead of a dimension of their own. `shuffle` puts this
+    run's points in an order of its own (seeded): two Sobol' runs scrambled from
+    different seeds are still dependent point by point (a linear scramble keeps the
+    first digit's pattern), so initiatives summed sample by sample must be shuffled to
+    be independent; each run's own set of points, and so its estimates, is unchanged.
     """
     shared = dict(shared or {})
     samples, seed = _check_count(samples), _check_seed(seed)
@@ -324,6 +330,8 @@ def sample_inputs(
         for cp in CHECKPOINTS:
             keys[checkpoint_column(cp.id)] = _CHECKPOINT_STREAM[cp.id]
     draws = uniforms(keys.values(), samples, seed, sampling)
+    if shuffle:
+        draws = draws[_stream(seed, _SHUFFLE_STREAM).permutation(samples)]
     u = {name: draws[:, column] for column, name in enumerate(keys)}
     u.update({name: np.asarray(shared[name], float) for name in ranges if name in shared})
     u = correlate({name: u[name] for name in ranges}, scenario.correlations) | {
@@ -365,6 +373,7 @@ def simulate(
     sample_timeline: bool = True,
     sampling: str = "sobol",
     shared: Mapping[str, np.ndarray] | None = None,
+    shuffle: bool = False,
 ) -> Simulation:
     """Monte Carlo of a scenario: every range and the timeline sampled, one compute call.
 
@@ -382,7 +391,13 @@ def simulate(
     if not 0 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be from 0 to {MAX_SAMPLES:,}: got {samples!r}")
     inputs, weeks = sample_inputs(
-        scenario, samples, seed, sample_timeline=sample_timeline, sampling=sampling, shared=shared
+        scenario,
+        samples,
+        seed,
+        sample_timeline=sample_timeline,
+        sampling=sampling,
+        shared=shared,
+        shuffle=shuffle,
     )
     raw = compute({name: inputs[name] for name in NUMERIC_FIELDS}, weeks)
     count = len(weeks)
