@@ -241,15 +241,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _portfolio(args: argparse.Namespace) -> int:
-    from roi.portfolio import (
-        Constraints,
-        frontier,
-        guidance,
-        load_members,
-        portfolio_candidates,
-        select,
-        simulate_portfolio,
-    )
+    from roi.portfolio import Constraints, json_ready, load_members, plan_portfolio
 
     capacity = dict(_capacity(text) for text in args.capacity)
     members = load_members(args.file, args.shared)
@@ -260,39 +252,26 @@ def _portfolio(args: argparse.Namespace) -> int:
 
         executor = DaskExecutor(args.dask)
     try:
-        mapper = executor.map_ordered if executor else None
-
-        def one(scenario):
-            return assess(scenario, samples=args.samples, seed=args.seed)
-
-        scenarios = [m.scenario for m in members]
-        assessments = list(map(one, scenarios)) if mapper is None else mapper(one, scenarios)
-        pool = portfolio_candidates(assessments, args.objective)
-        limits = Constraints(args.budget, capacity, args.max_count)
-        engineer = dict.fromkeys(capacity, float(args.engineer_weeks))
-        choice = select(pool, limits, engineer=engineer)
-        funded = [m for m, x in zip(members, choice.chosen, strict=True) if x]
-        together = independent = None
-        if funded and args.samples:
-            together = simulate_portfolio(funded, args.samples, args.seed, map_chunks=mapper)
-            if any(m.uses for m in funded):
-                independent = simulate_portfolio(
-                    funded, args.samples, args.seed, independent=True, map_chunks=mapper
-                )
+        result = plan_portfolio(
+            members,
+            Constraints(args.budget, capacity, args.max_count),
+            objective=args.objective,
+            samples=args.samples,
+            seed=args.seed,
+            engineer_weeks=args.engineer_weeks,
+            running=args.running,
+            engineers=args.engineers,
+            map_ordered=executor.map_ordered if executor else None,
+        )
     finally:
         if executor is not None:
             executor.close()
-    advice = guidance(len(funded) + args.running, args.engineers)
-    result = choice.to_dict() | {
-        "objective": args.objective,
-        "frontier": [{"budget": b, "total": v} for b, v in frontier(pool, limits)],
-        "simulation": together.to_dict() if together else None,
-        "simulation_independent": independent.to_dict() if independent else None,
-        "guidance": advice.to_dict(),
-        "shared": sorted({d for m in members for d in m.uses.values()}),
-    }
+    if args.report:
+        from roi.reports.selection import write_selection_report
+
+        print(write_selection_report(result, args.report, source=str(args.file)), file=sys.stderr)
     if args.json:
-        print(json_line(result))
+        print(json_line(json_ready(result)))
     else:
         print(portfolio_text(result, args.file))
     return EXIT_OK
@@ -348,7 +327,9 @@ def portfolio_text(result: dict, source: str) -> str:
     if result["excluded"]:
         lines.append("Left out (shortfall: the value it would need to add to be chosen):")
         for e in result["excluded"]:
-            if e["value"] <= 0:
+            if e.get("blocked"):
+                why = f"{e['blocked']}: not fundable until it passes"
+            elif e["value"] <= 0:
                 why = f"{word} {money(e['value'])}: not worth funding"
             elif e["shortfall"] is None:
                 why = "does not fit the limits even on its own"
@@ -778,6 +759,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)"
     )
     portfolio.add_argument("--json", action="store_true", help="print one JSON object")
+    portfolio.add_argument(
+        "--report", metavar="HTML", help="also write the choice as an HTML report to this file"
+    )
     portfolio.set_defaults(handler=_portfolio)
     app = commands.add_parser(
         "app",

@@ -9,7 +9,8 @@ the engineer-weeks w_ir its plan asks of each role r. Choosing x_i in {0, 1}:
                sum x_i          <= max_count            (when a count is given)
 
 solved exactly by `scipy.optimize.milp` (HiGHS' branch and bound), never greedily.
-An initiative whose value is not positive is never worth choosing.
+An initiative whose value is not positive is never worth choosing, and one whose gate
+says No-go is never chosen (`blocked`).
 
 What binds is answered by re-solving, not by LP duals (which an integer program does
 not have): the value another $100k of budget or another engineer of a role would buy
@@ -42,7 +43,7 @@ import numpy as np
 import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from roi.assess import Assessment
+from roi.assess import Assessment, assess
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
 from roi.files import portfolio_records, scenario_files
 from roi.safe_yaml import file_too_big, safe_yaml
@@ -100,6 +101,7 @@ class Candidates:
     value: np.ndarray  # the objective, per initiative
     cost: np.ndarray  # one-time cost still to spend
     weeks: Mapping[str, np.ndarray]  # engineer-weeks per role key
+    blocked: Mapping[int, str] = field(default_factory=dict)  # index -> why it cannot be funded
 
     def __post_init__(self) -> None:
         for array in (self.value, self.cost, *self.weeks.values()):
@@ -119,14 +121,20 @@ def candidates(
     value: Sequence[float],
     cost: Sequence[float],
     weeks: Sequence[Mapping[str, float]] = (),
+    blocked: Mapping[int, str] | None = None,
 ) -> Candidates:
     """Candidates from plain lists; `weeks` holds each initiative's engineer-weeks by role
-    (a role an initiative does not name counts 0)."""
+    (a role an initiative does not name counts 0); `blocked` maps the position of an
+    initiative that may not be funded (a No-go) to the reason."""
     n = len(names)
     roles = sorted({role for w in weeks for role in w})
     by_role = {role: np.array([float(w.get(role, 0.0)) for w in weeks]) for role in roles}
     out = Candidates(
-        tuple(names), np.asarray(value, float).copy(), np.asarray(cost, float).copy(), by_role
+        tuple(names),
+        np.asarray(value, float).copy(),
+        np.asarray(cost, float).copy(),
+        by_role,
+        dict(blocked or {}),
     )
     if len(out.value) != n or len(out.cost) != n or any(len(a) != n for a in by_role.values()):
         raise PortfolioError("every initiative needs a name, a value, a cost and its weeks")
@@ -204,6 +212,7 @@ def _solve(c: Candidates, limits: Constraints, forced: int | None = None) -> np.
         upper.append(limits.max_count)
     low = np.zeros(n)
     high = np.where(c.value > 0, 1.0, 0.0)  # a non-positive value is never worth it
+    high[list(c.blocked)] = 0.0  # nor is one its gate kills
     if forced is not None:
         low[forced] = high[forced] = 1.0
     constraints = (
@@ -280,6 +289,7 @@ class Selection:
                     "value": float(c.value[i]),
                     "one_time_cost": float(c.cost[i]),
                     "shortfall": self.shortfall[i],
+                    "blocked": c.blocked.get(i),
                 }
                 for i, name in enumerate(c.names)
                 if not self.chosen[i]
@@ -366,6 +376,9 @@ def select(
     shortfall: list[float | None] = [0.0] * len(c.names)
     if shortfalls:
         for i in np.flatnonzero(~chosen):
+            if int(i) in c.blocked:
+                shortfall[i] = None
+                continue
             forced = _total(c, _solve(c, limits, forced=int(i)))
             shortfall[i] = None if forced is None else max(total - forced, 0.0)
     return Selection(c, limits, chosen, total, tuple(bindings), tuple(shortfall))
@@ -592,7 +605,8 @@ def _shared_section(path: Path) -> Any:
 
 def portfolio_candidates(assessments: Sequence[Assessment], objective: str) -> Candidates:
     """The selection's numbers from each initiative's assessment: the objective (see
-    `OBJECTIVES`), the one-time cost at its likely value, and the plan's engineer-weeks."""
+    `OBJECTIVES`), the one-time cost at its likely value, and the plan's engineer-weeks.
+    An initiative its gate decides No-go is never funded, whatever its value."""
     if objective not in OBJECTIVES:
         raise PortfolioError(
             f"objective must be one of: {', '.join(OBJECTIVES)}: got {objective!r}"
@@ -603,6 +617,7 @@ def portfolio_candidates(assessments: Sequence[Assessment], objective: str) -> C
         [row[OBJECTIVES[objective]] for row in rows],
         [a.results.one_time_cost for a in assessments],
         [engineer_weeks(a.results.timeline) for a in assessments],
+        blocked={i: "No-go at its gate" for i, a in enumerate(assessments) if a.outcome == "No-go"},
     )
 
 
@@ -676,3 +691,68 @@ def guidance(active: int, engineers: int | None = None) -> Guidance:
     else:
         mlops = f"a dedicated MLOps function pays for itself above 10 models ({active} active)"
     return Guidance(active, engineers, model, why, mlops)
+
+
+# --- the whole answer, for every front end ------------------------------------------------
+
+
+def plan_portfolio(
+    members: Sequence[Member],
+    limits: Constraints,
+    *,
+    objective: str = "risk_adjusted",
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    engineer_weeks: float = 13.0,
+    running: int = 0,
+    engineers: int | None = None,
+    map_ordered: Any = None,
+) -> dict[str, Any]:
+    """Assess every member, choose the set, run it together, advise: one JSON-ready dict
+    (`roi portfolio --json`, the report, the portfolio notebook all show this).
+
+    `map_ordered(function, items)` runs the assessments and the Monte Carlo chunks
+    elsewhere (a Dask cluster) and returns results in order; by default, here.
+    """
+    run = map_ordered or (lambda function, items: list(map(function, items)))
+
+    def one(scenario: Scenario) -> Assessment:
+        return assess(scenario, samples=samples, seed=seed)
+
+    assessments = run(one, [m.scenario for m in members])
+    pool = portfolio_candidates(assessments, objective)
+    choice = select(pool, limits, engineer=dict.fromkeys(limits.capacity, float(engineer_weeks)))
+    funded = [m for m, x in zip(members, choice.chosen, strict=True) if x]
+    together = independent = None
+    if funded and samples:
+        together = simulate_portfolio(funded, samples, seed, map_chunks=map_ordered)
+        if any(m.uses for m in funded):
+            independent = simulate_portfolio(
+                funded, samples, seed, independent=True, map_chunks=map_ordered
+            )
+    advice = guidance(len(funded) + running, engineers)
+    return choice.to_dict() | {
+        "objective": objective,
+        "limits": {
+            "budget": limits.budget,
+            "capacity": dict(limits.capacity),
+            "max_count": limits.max_count,
+        },
+        "decisions": {a.scenario.name: a.outcome for a in assessments},
+        "frontier": [{"budget": b, "total": v} for b, v in frontier(pool, limits)],
+        "simulation": together.to_dict() if together else None,
+        "simulation_independent": independent.to_dict() if independent else None,
+        "total_npv_samples": None if together is None else together.npv,
+        "total_npv_samples_independent": None if independent is None else independent.npv,
+        "guidance": advice.to_dict(),
+        "shared": sorted({d for m in members for d in m.uses.values()}),
+    }
+
+
+SAMPLE_KEYS = ("total_npv_samples", "total_npv_samples_independent")
+"""Keys of `plan_portfolio`'s answer that hold sample arrays (charts), not JSON."""
+
+
+def json_ready(result: Mapping[str, Any]) -> dict[str, Any]:
+    """`plan_portfolio`'s answer without its sample arrays."""
+    return {key: value for key, value in result.items() if key not in SAMPLE_KEYS}

@@ -384,3 +384,34 @@ def test_roi_portfolio_on_a_dask_cluster_gives_the_same_numbers(capsys, tmp_path
     remote = json.loads(capsys.readouterr().out)
     assert remote == local and local["shared"] == ["loaded_rate", "token_price"]
     assert local["simulation_independent"]["total_npv_sd"] < local["simulation"]["total_npv_sd"]
+
+
+def test_roi_portfolio_report_shows_the_choice_frontier_ranking_and_total(tmp_path, capsys):
+    """--report writes one HTML page: the chosen set, what binds, left-out reasons (a
+    No-go is never funded), the ranking by productivity index and two charts."""
+    report = tmp_path / "choice.html"
+    code = main(
+        [
+            "portfolio",
+            "templates/scenarios/portfolio.csv",
+            "--budget",
+            "1.2M",
+            "--capacity",
+            "ml_engineer=20",
+            "--samples",
+            "1024",
+            "--report",
+            str(report),
+            "--json",
+        ]
+    )
+    shown = json.loads(capsys.readouterr().out)
+    page = report.read_text(encoding="utf-8")
+    assert code == 0
+    for name in shown["selected"]:
+        assert "\u2713" in page and name in page
+    assert "Ranking by productivity index" in page and "Value against budget" in page
+    assert "Total NPV of the funded set" in page and page.count("plotly.js v") <= 1
+    blocked = [e for e in shown["excluded"] if e["blocked"]]
+    assert blocked and all(shown["decisions"][e["name"]] == "No-go" for e in blocked)
+    assert "No-go at its gate: not fundable until it passes" in page
