@@ -135,6 +135,36 @@ def test_portfolio_notebook_ranks_by_decision_then_npv(tmp_path):
 
 
 @pytest.mark.slow
+def test_portfolio_notebook_chooses_what_to_fund_as_the_cli_does(tmp_path, capsys):
+    """With a budget and ML capacity, the notebook shows the same choice `roi portfolio`
+    prints: the same set, total and left-out initiatives."""
+    from roi.cli import main
+
+    source = SCENARIOS / "portfolio.csv"
+    out = run(
+        ROOT / "notebooks" / "portfolio.ipynb",
+        tmp_path / "p.ipynb",
+        scenarios_file=str(source),
+        budget="1.2M",
+        capacity={"ml_engineer": 20},
+    )
+    (_, shown) = json_outputs(out)
+    assert (
+        main(
+            ["portfolio", str(source), "--budget", "1.2M", "--capacity", "ml_engineer=20", "--json"]
+        )
+        == 0
+    )
+    cli = json.loads(capsys.readouterr().out)
+    funding = shown["funding"]
+    assert funding["selected"] == cli["selected"] and len(cli["selected"]) == 2
+    assert funding["total"] == pytest.approx(cli["total"])
+    assert [e["name"] for e in funding["excluded"]] == [e["name"] for e in cli["excluded"]]
+    text = out.read_text()
+    assert "Ranking by productivity index" in text and "What binds" in text
+
+
+@pytest.mark.slow
 def test_timeline_notebook_shows_both_governance_plans(tmp_path):
     """Sequential checkpoints and a start date: both plans are roi.timeline's own."""
     out = run(

@@ -58,9 +58,17 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
                 )
             ]
         )
+    choice = _funding(params)
     if not interactive:
         display(frame[list(PORTFOLIO_COLUMNS)])
         display({RESULTS_MIMETYPE: {"portfolio": _records(frame)}}, raw=True)
+        if choice is not None:
+            from IPython.display import HTML
+
+            display(HTML(choice["html"]))
+            for figure in choice["figures"]:
+                figure.show()
+            display({RESULTS_MIMETYPE: {"funding": choice["json"]}}, raw=True)
         return frame
     table = widgets.HTML(
         CSS
@@ -82,9 +90,62 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
 
     picker.observe(lambda change: open_initiative(change["new"]), "value")
     open_initiative(open_name or "")
-    page = widgets.VBox([table, widgets.Box([chart]), picker, opened])
+    funding = []
+    if choice is not None:
+        funding = [widgets.HTML(CSS + choice["html"])] + [
+            widgets.Box([figure_widget(figure, 380)]) for figure in choice["figures"]
+        ]
+    page = widgets.VBox([table, widgets.Box([chart]), *funding, picker, opened])
     display(page)
     return frame
+
+
+def _funding(params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The funding choice when the notebook sets `budget`, `capacity` or `max_count`:
+    `plan_portfolio`'s answer as HTML, its two charts and its JSON."""
+    budget, capacity = params.get("budget"), params.get("capacity") or {}
+    max_count = params.get("max_count")
+    if budget is None and not capacity and max_count is None:
+        return None
+    from roi.app.model import PORTFOLIO_FILE
+    from roi.formatting import parse_amount
+    from roi.portfolio import Constraints, json_ready, load_members, plan_portfolio
+    from roi.reports.selection import frontier_figure, selection_fragment, total_value_figure
+
+    if isinstance(budget, str):
+        try:
+            budget = parse_amount(budget)
+        except ValueError as error:
+            raise ScenarioError([_problem("budget", budget, str(error))]) from None
+    if budget is not None and not (isinstance(budget, int | float) and budget >= 0):
+        raise ScenarioError([_problem("budget", budget, "must be an amount >= 0, e.g. 1.2M")])
+    if not isinstance(capacity, Mapping) or not all(
+        isinstance(w, int | float) and w >= 0 for w in capacity.values()
+    ):
+        raise ScenarioError(
+            [
+                _problem(
+                    "capacity",
+                    capacity,
+                    "must map roles to engineer-weeks, e.g. {'ml_engineer': 40}",
+                )
+            ]
+        )
+    source = params.get("scenarios_file") or PORTFOLIO_FILE
+    result = plan_portfolio(
+        load_members(source),
+        Constraints(None if budget is None else float(budget), dict(capacity), max_count),
+        objective=params.get("objective") or "risk_adjusted",
+    )
+    figures = [frontier_figure(result)]
+    total = total_value_figure(result)
+    if total is not None:
+        figures.append(total)
+    return {
+        "html": selection_fragment(result, str(source)),
+        "figures": figures,
+        "json": json_ready(result),
+    }
 
 
 def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:

@@ -77,8 +77,11 @@ def total_value_figure(result: Mapping[str, Any]) -> go.Figure | None:
     return figure
 
 
-def selection_context(result: Mapping[str, Any], source: str) -> dict[str, Any]:
-    """The plain data the page shows; the template only lays it out."""
+def selection_context(
+    result: Mapping[str, Any], source: str, *, standalone: bool = True
+) -> dict[str, Any]:
+    """The plain data the page shows; the template only lays it out. Not `standalone`:
+    the page's body without its charts, for a notebook that draws them itself."""
     word = OBJECTIVE_WORDS[result["objective"]]
     constraints = []
     for c in result["constraints"]:
@@ -139,8 +142,8 @@ def selection_context(result: Mapping[str, Any], source: str) -> dict[str, Any]:
             together["independent"] = (
                 f"{money(alone['total_npv_p10'])} to {money(alone['total_npv_p90'])}"
             )
-    figures = [("Value against budget", frontier_figure(result))]
-    total = total_value_figure(result)
+    figures = [("Value against budget", frontier_figure(result))] if standalone else []
+    total = total_value_figure(result) if standalone else None
     if total is not None:
         figures.append(("Total NPV of the funded set", total))
     charts = [
@@ -162,6 +165,7 @@ def selection_context(result: Mapping[str, Any], source: str) -> dict[str, Any]:
         "shared": result["shared"],
         "guidance": result["guidance"],
         "charts": charts,
+        "standalone": standalone,
     }
 
 
@@ -183,3 +187,8 @@ def write_selection_report(
 ) -> Path:
     """The page for `plan_portfolio`'s answer, written atomically; returns its path."""
     return write_text_atomic(Path(path), render_selection(selection_context(result, source)))
+
+
+def selection_fragment(result: Mapping[str, Any], source: str) -> str:
+    """The report's text and tables as an HTML fragment (no charts, no page head)."""
+    return render_selection(selection_context(result, source, standalone=False))
