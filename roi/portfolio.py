@@ -387,7 +387,9 @@ def select(
 def frontier(c: Candidates, limits: Constraints, points: int = 21) -> list[tuple[float, float]]:
     """(budget, best value) from no budget to enough for every worthwhile initiative,
     the other limits kept: the value each extra dollar of budget can buy."""
-    worthwhile = float(c.cost[c.value > 0].sum())
+    fundable = c.value > 0
+    fundable[list(c.blocked)] = False
+    worthwhile = float(c.cost[fundable].sum())
     top = worthwhile if limits.budget is None else max(worthwhile, limits.budget)
     budgets = np.unique(np.concatenate([np.linspace(0.0, top, points), [limits.budget or 0.0]]))
     out = []
