@@ -130,7 +130,7 @@ def move_latencies(browser, url: str, app: bool) -> dict[str, list[float]]:
 
 
 def run() -> str:
-    from roi.app import WORKBOOK_NOTEBOOK
+    from roi.app import APP_SAMPLES, WORKBOOK_NOTEBOOK
 
     with tempfile.TemporaryDirectory() as folder, chromium() as browser:
         bare_path = bare_notebook(Path(folder))
@@ -162,7 +162,7 @@ page, from the key press to the changed text.
 | what | bare page (slider echoes into a label) | workbook app | ratio |
 |---|---|---|---|
 | slider step to updated KPI, median | {bare_ms:.1f} ms | {app_ms:.1f} ms | {latency_ratio:.2f}x |
-| slider step to updated decision banner (Monte Carlo, 20,000 samples) | | {banner_ms:.1f} ms | |
+| slider step to updated banner (Monte Carlo, {APP_SAMPLES:,} samples) | | {banner_ms:.1f} ms | |
 | slider step to redrawn cash-flow chart (worker thread) | | {chart_ms:.1f} ms | |
 | navigation to first rendered KPI, median | {bare_s:.2f} s | {app_s:.2f} s | {first_ratio:.2f}x |
 

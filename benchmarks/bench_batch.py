@@ -16,6 +16,7 @@ from benchmarks.run import verdict
 from roi.batch import DEFAULT_NOTEBOOK
 from roi.files import save_scenario
 from roi.scenario import scenario_from_dict
+from roi.uncertainty import DEFAULT_SAMPLES
 
 TITLE = "Batch: `roi batch` vs a serial shell loop of `papermill` CLI calls"
 NOTEBOOK_SCENARIOS = 20
@@ -145,7 +146,8 @@ def run() -> str:
             f"- `--no-notebooks` with HTML memos is **{fast_ratio:,.0f}x** faster per scenario "
             f"than the loop (target: at least 100x: {verdict(fast_ratio >= 100)}); summary "
             f"only (no memos) it is **{summary_ratio:,.0f}x**.",
-            "- Every run uses roi's default 20,000 Monte Carlo samples per scenario. Most of a "
+            f"- Every run uses roi's default {DEFAULT_SAMPLES:,} Monte Carlo samples per scenario."
+            " Most of a "
             "memo's time goes to its four plotly figures and its Jinja template.",
             f"- Machine load (1-minute average) {load_before:.1f} before and "
             f"{os.getloadavg()[0]:.1f} after: other work on the same 2 cores slows both sides.",

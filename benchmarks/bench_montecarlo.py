@@ -11,11 +11,17 @@ from benchmarks.run import timed, verdict
 from roi.evaluate import compute
 from roi.scenario import NUMERIC_FIELDS, Scenario, scenario_from_dict
 from roi.timeline import CHECKPOINTS, PHASES
-from roi.uncertainty import checkpoint_column, phase_column, sample_inputs, simulate
+from roi.uncertainty import (
+    DEFAULT_SAMPLES,
+    checkpoint_column,
+    phase_column,
+    sample_inputs,
+    simulate,
+)
 
 TITLE = "Monte Carlo: 100,000 samples vs bare numpy and vs a per-sample Python loop"
 SAMPLES = 100_000
-DEFAULT = 20_000
+DEFAULT = DEFAULT_SAMPLES
 LOOP_SAMPLES = 2_000  # the loops are timed on a slice and scaled per sample
 
 # Every numeric input a business case is usually unsure about is a range, two of them
@@ -248,14 +254,14 @@ def run() -> str:
             f"- vs bare numpy with the same closed-form NPV: **{vs_closed:.1f}x** its time "
             f"(target: within 3x: {verdict(vs_closed <= 3)}). The baseline is handed its samples;"
             f" `sample_inputs` is {draw_s / mc_s:.0%} of the Monte Carlo, so this ratio is bounded"
-            " below by the cost of numpy's random generators, not by roi's plumbing.",
+            " below by the cost of drawing (Sobol' points, inverse CDFs), not roi's plumbing.",
             f"- `simulate` without `sample_inputs` ({(mc_s - draw_s) * 1e3:,.0f} ms: one `compute`"
             f" with every result, arrays frozen) is **{(mc_s - draw_s) / closed_s:.1f}x** the bare"
             " closed-form expression (target: within 3x: "
             f"{verdict(mc_s - draw_s <= 3 * closed_s)}).",
             f"- vs the plain-Python loop: **{vs_loop:,.0f}x** faster (target: at least 100x: "
             f"{verdict(vs_loop >= 100)}). Both are dominated by drawing samples, and numpy's "
-            "Beta generator is only some tens of times faster per draw than `random.betavariate`.",
+            "inverse CDFs are only some tens of times faster per draw than `random.betavariate`.",
             f"- vs the loop calling `compute` per sample: **{vs_engine:,.0f}x** faster "
             f"(target: at least 100x: {verdict(vs_engine >= 100)}).",
             f"- Default run, {DEFAULT:,} samples: **{default_s * 1e3:,.0f} ms** "

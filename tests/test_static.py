@@ -115,3 +115,21 @@ def test_any_bars_are_drawn_at_their_values(values, horizontal):
     assert sizes == pytest.approx(values)
     ticks = ax.get_yticklabels() if horizontal else ax.get_xticklabels()
     assert [t.get_text() for t in ticks] == names
+
+
+def test_percentile_notes_on_the_never_pays_back_bar_are_drawn_over_it(invoice_fields):
+    """Almost no user base: nearly every sample never pays back, so P10-P90 fall on the
+    'Never pays back' category. The note is placed on that bar (it once failed with
+    matplotlib's 'Failed to convert value(s) to axis units'), above its own label."""
+    from roi.scenario import scenario_from_dict
+
+    few = scenario_from_dict({**invoice_fields, "users": {"low": 1, "likely": 4, "high": 16}})
+    simulation = assess(few, samples=1_024, seed=1).simulation
+    assert simulation.prob_never_pays_back > 0.9
+    mpl = drawn(charts.payback_histogram(simulation))
+    (note,) = [t for t in mpl.findobj(matplotlib.text.Annotation) if "fall here" in t.get_text()]
+    never_ax = note.axes
+    (bar,) = [p for p in never_ax.patches if p.get_height() > 0]
+    assert note.xy[0] == pytest.approx(bar.get_x() + bar.get_width() / 2)
+    assert note.xyann[1] > 0  # lifted above the bar's percentage, as plotly's yshift does
+    assert "fall here" in figure_svg(charts.payback_histogram(simulation))

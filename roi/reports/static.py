@@ -289,21 +289,31 @@ def _annotations(canvas: _Canvas) -> None:
         if placed is None:
             continue
         ax, transform = placed
+        x, y = note.x, note.y
+        # A note placed on a category ("Never pays back") sits where its bar was drawn.
+        xname, xkind = _transform(canvas, note.xref, "x")
+        yname, ykind = _transform(canvas, note.yref, "y")
+        if isinstance(x, str) and xkind == "data":
+            x = float(canvas.positions([x], xname)[0])
+        if isinstance(y, str) and ykind == "data":
+            y = float(canvas.positions([y], yname)[0])
         colour = note.font.color if note.font and note.font.color else "#222222"
         size = (note.font.size if note.font and note.font.size else None) or (
             canvas.font / PX_TO_PT
         )
-        ax.text(
-            note.x,
-            note.y,
+        shift = ((note.xshift or 0) * PX_TO_PT, (note.yshift or 0) * PX_TO_PT)
+        ax.annotate(
             _text(note.text),
-            transform=transform,
+            (x, y),
+            xycoords=transform,
+            xytext=shift,
+            textcoords="offset points",
             ha={"left": "left", "right": "right"}.get(note.xanchor or "", "center"),
             va={"top": "top", "bottom": "bottom"}.get(note.yanchor or "", "center"),
             rotation=-(note.textangle or 0),
             color=colour,
             fontsize=size * PX_TO_PT * 0.9,
-            clip_on=False,
+            annotation_clip=False,
         )
 
 
