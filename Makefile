@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Setting up $(VENV) with pip (first run takes a few minutes; log: $(SETUP_LOG))" >&2
 	@( $(BIN)/python -m pip install --upgrade pip \
-	  && $(BIN)/python -m pip install -e '.[all,test,lint]' \
+	  && $(BIN)/python -m pip install -e '.[all,test,lint,bench]' \
 	  && $(BIN)/python -m ipykernel install --sys-prefix --name python3 ) > $(SETUP_LOG) 2>&1 \
 	  || (tail -n 40 $(SETUP_LOG) >&2; echo "Setup failed; the whole log is $(SETUP_LOG)" >&2; exit 1)
 	@touch $(STAMP)
