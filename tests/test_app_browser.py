@@ -472,3 +472,76 @@ def test_a_link_with_a_bad_value_or_a_server_path_says_so(server, browser, query
         assert "Traceback" not in page.inner_text("body")
     finally:
         page.close()
+
+
+# WCAG 2.1 contrast of every visible text outside the charts: the text's colour (with
+# its opacity) over the first opaque background behind it, composited over white.
+CONTRAST_AUDIT = """() => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(',').map(parseFloat);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const over = (top, under) => ({
+    r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a),
+    b: top.b * top.a + under.b * (1 - top.a), a: 1});
+  const channel = (v) => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    let out = {r: 255, g: 255, b: 255, a: 1};
+    for (const c of layers.reverse()) out = over(c, out);
+    return out;
+  };
+  const opacity = (el) => {
+    let o = 1;
+    for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
+    return o;
+  };
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const el = walker.currentNode.parentElement;
+    if (!text || !el || el.closest('svg, script, style, noscript')) continue;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.visibility === 'hidden' || box.width === 0 || box.height === 0) continue;
+    const back = background(el);
+    const fg = parse(style.color); fg.a *= opacity(el);
+    const shown = over(fg, back);
+    const [hi, lo] = [luminance(shown), luminance(back)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (parseInt(style.fontWeight) >= 700 && size >= 18.66);
+    found.push({text: text.slice(0, 50), ratio: Math.round(ratio * 100) / 100, size,
+                needed: large ? 3 : 4.5, color: style.color});
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_text_meets_wcag_aa_contrast_and_is_at_least_12_px(server, browser, width):
+    """Every visible text (charts aside: plotly draws them) has a contrast ratio of at
+    least 4.5:1 (3:1 when large) against what is behind it, and a size of 12 px or more
+    as laid out (the phone layout is zoomed, so sizes are checked at the desk width)."""
+    page = _open(browser, server + "/", width)
+    page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_timeout(1_000)
+    texts = page.evaluate(CONTRAST_AUDIT)
+    page.close()
+    assert len(texts) > 50  # the audit saw the page
+    faint = [t for t in texts if t["ratio"] < t["needed"]]
+    assert not faint, faint[:10]
+    if width == 1440:
+        small = [t for t in texts if t["size"] < 12]
+        assert not small, small[:10]

@@ -51,27 +51,29 @@ CSS = """
 .roi-kpis { display: flex; flex-wrap: wrap; gap: 8px; }
 .roi-kpi { border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px;
            min-width: 150px; background: #f6f8fa; }
-.roi-kpi-label { font-size: 0.85em; color: #57606a; }
+.roi-kpi-label { font-size: max(12px, 0.85em); color: #57606a; }
 .roi-kpi-value { font-size: 1.35em; font-weight: 600; color: #1f2328; }
-.roi-kpi-detail { font-size: 0.8em; color: #57606a; }
+.roi-kpi-detail { font-size: max(12px, 0.8em); color: #57606a; }
 .roi-banner { border-radius: 6px; padding: 6px 12px; margin: 6px 0; }
 .roi-banner.go { background: #dafbe1; border-left: 6px solid #1a7f37; }
 .roi-banner.conditional { background: #fff8c5; border-left: 6px solid #9a6700; }
 .roi-banner.no-go { background: #ffebe9; border-left: 6px solid #cf222e; }
 .roi-banner .roi-outcome { font-size: 1.3em; font-weight: 700; }
 .roi-banner ul { margin: 4px 0 0 0; padding-left: 20px; }
-.roi-error { color: #cf222e; font-size: 0.85em; line-height: 1.2; }
-.roi-stale { color: #7a4d00; font-size: 0.95em; background: #fff8c5; border: 1px solid #d4a72c;
+.roi-error { color: #cf222e; font-size: max(12px, 0.85em); line-height: 1.2; }
+.roi-stale { color: #7a4d00; font-size: max(12px, 0.95em); background: #fff8c5;
+             border: 1px solid #d4a72c;
              border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
 .roi-stale ul { margin: 2px 0 0 0; }
 .roi-out-of-date .roi-banner, .roi-out-of-date .roi-kpi, .roi-out-of-date .js-plotly-plot {
   opacity: 0.45; filter: grayscale(1); }
 .roi-why { font-weight: 600; margin: 2px 0 4px; }
 .roi-compare tr.roi-changed td { background: #fff8c5; }
-.roi-decides { background: #ddf4ff; border-radius: 8px; padding: 0 6px; font-size: 0.85em; }
+.roi-decides { background: #ddf4ff; border-radius: 8px; padding: 0 6px;
+               font-size: max(12px, 0.85em); }
 .roi-ready-item { border-bottom: 1px solid #eaeef2; padding: 2px 0 4px; }
 .roi-ready-text { line-height: 1.3; margin: 2px 0; }
-.roi-banner details summary { cursor: pointer; color: #57606a; font-size: 0.9em; }
+.roi-banner details summary { cursor: pointer; color: #57606a; font-size: max(12px, 0.9em); }
 .roi-note { color: #57606a; padding: 8px 4px; }
 .roi-side { flex: 0 1 440px; min-width: 0; max-width: 100%; }
 .roi-side .widget-tab > .lm-TabBar .lm-TabBar-tab,
@@ -87,18 +89,23 @@ CSS = """
   .roi-kpi { min-width: 140px; flex: 1 1 140px; }
 }
 .roi-downloads a { margin-right: 14px; }
-.roi-compare table { border-collapse: collapse; font-size: 0.85em; }
+.roi-compare table { border-collapse: collapse; font-size: max(12px, 0.85em); }
 .roi-compare td, .roi-compare th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: right; }
 .roi-compare th:first-child, .roi-compare td:first-child { text-align: left; }
 .roi-criterion { border: 1px solid #d0d7de; border-radius: 6px; padding: 4px 8px; margin: 4px 0; }
-.roi-evidence table { border-collapse: collapse; font-size: 0.9em; margin: 4px 0 8px; }
+.roi-evidence table { border-collapse: collapse; font-size: max(12px, 0.9em); margin: 4px 0 8px; }
 .roi-evidence td, .roi-evidence th { border-bottom: 1px solid #d0d7de; padding: 3px 8px;
                                      text-align: left; }
 .roi-evidence td.num, .roi-evidence th.num { text-align: right; }
-.roi-pill { border-radius: 10px; padding: 0 8px; font-size: 0.85em; border: 1px solid #d0d7de; }
+.roi-pill { border-radius: 10px; padding: 0 8px; font-size: max(12px, 0.85em);
+            border: 1px solid #d0d7de; }
 .roi-pill.met { background: #dafbe1; } .roi-pill.close { background: #fff8c5; }
 .roi-pill.missed { background: #ffebe9; }
 .roi-flag { border-left: 3px solid #9a6700; padding-left: 8px; margin: 4px 0; }
+/* Unselected tabs: Jupyter's 54% black on grey is 4.4:1, under WCAG AA's 4.5:1. */
+.widget-tab .lm-TabBar-tab, .widget-tab .lm-TabBar-tabLabel { color: #3d444d !important; }
+.widget-tab .lm-TabBar-tab.lm-mod-current, .widget-tab .lm-mod-current .lm-TabBar-tabLabel {
+  color: #000000 !important; }
 </style>
 """
 
