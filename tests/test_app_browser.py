@@ -545,3 +545,33 @@ def test_text_meets_wcag_aa_contrast_and_is_at_least_12_px(server, browser, widt
     if width == 1440:
         small = [t for t in texts if t["size"] < 12]
         assert not small, small[:10]
+
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const r = e.getBoundingClientRect();
+  const name = e.getAttribute('aria-label') || e.textContent || e.placeholder || '';
+  return {tag: e.tagName, name: name.trim().slice(0, 40), x: r.left + scrollX, y: r.top + scrollY};
+}"""
+
+
+def test_tab_order_follows_the_layout_from_the_banner_to_the_inputs(server, browser):
+    """Keyboard users meet the page as it is laid out: the banner's reasons, the action
+    bar left to right, the link, the input tabs, then the first input; no chart takes a
+    tab stop (the plotly modebar is off)."""
+    page = _open(browser, server + "/")
+    page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+    page.mouse.click(5, 5)
+    stops = []
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUSED))
+    page.close()
+    assert stops[0]["tag"] == "SUMMARY" and "reasons" in stops[0]["name"]
+    bar = stops[1:7]
+    assert [s["tag"] for s in bar] == ["SELECT", "BUTTON", "BUTTON", "BUTTON", "INPUT", "BUTTON"]
+    assert [s["x"] for s in bar] == sorted(s["x"] for s in bar)  # left to right
+    assert len({round(s["y"]) for s in bar}) == 1  # one row
+    assert stops[7]["tag"] == "A" and "Link" in stops[7]["name"]
+    assert stops[8]["name"] == "Impact" and stops[8]["y"] > bar[0]["y"]
+    assert stops[9]["name"].startswith("Users")
