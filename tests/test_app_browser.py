@@ -533,12 +533,19 @@ CONTRAST_AUDIT = """() => {
 def test_text_meets_wcag_aa_contrast_and_is_at_least_12_px(server, browser, width):
     """Every visible text (charts aside: plotly draws them) has a contrast ratio of at
     least 4.5:1 (3:1 when large) against what is behind it, and a size of 12 px or more
-    as laid out (the phone layout is zoomed, so sizes are checked at the desk width)."""
+    as laid out (the phone layout is zoomed, so sizes are checked at the desk width); no
+    input label is cut short."""
     page = _open(browser, server + "/", width)
     page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
     page.wait_for_timeout(1_000)
     texts = page.evaluate(CONTRAST_AUDIT)
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('.widget-label')]
+            .filter(l => l.offsetParent && l.scrollWidth > l.clientWidth + 1)
+            .map(l => l.textContent)"""
+    )
     page.close()
+    assert not cut, cut  # long labels wrap instead of ending in "..."
     assert len(texts) > 50  # the audit saw the page
     faint = [t for t in texts if t["ratio"] < t["needed"]]
     assert not faint, faint[:10]

@@ -102,6 +102,10 @@ CSS = """
 .roi-pill.met { background: #dafbe1; } .roi-pill.close { background: #fff8c5; }
 .roi-pill.missed { background: #ffebe9; }
 .roi-flag { border-left: 3px solid #9a6700; padding-left: 8px; margin: 4px 0; }
+/* Long input labels wrap onto a second line instead of being cut ("Tasks per user..."). */
+.widget-inline-hbox > .widget-label { white-space: normal !important; line-height: 1.2;
+  height: auto !important; min-height: 28px; display: flex; align-items: center;
+  justify-content: flex-end; text-align: right; }
 /* Unselected tabs: Jupyter's 54% black on grey is 4.4:1, under WCAG AA's 4.5:1. */
 .widget-tab .lm-TabBar-tab, .widget-tab .lm-TabBar-tabLabel { color: #3d444d !important; }
 .widget-tab .lm-TabBar-tab.lm-mod-current, .widget-tab .lm-mod-current .lm-TabBar-tabLabel {
