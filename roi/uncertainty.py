@@ -37,8 +37,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
-from scipy.stats import qmc
 
 from roi.evaluate import compute, timeline_for
 from roi.exceptions import RoiError
@@ -120,6 +118,7 @@ _PROBABILITIES = np.unique(np.concatenate([_GRID, _TAILS, 1 - _TAILS]))
 def _beta_table(alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
     """(probabilities, values) of a Beta(alpha, beta) on a grid dense both in probability
     (exact quantiles) and in value (exact CDF at `_GRID`), sorted by probability."""
+    from scipy import special  # imported on first use: a scenario without ranges never pays
     probabilities = np.concatenate([_PROBABILITIES, special.betainc(alpha, beta, _GRID)])
     values = np.concatenate([special.betaincinv(alpha, beta, _PROBABILITIES), _GRID])
     # Where a value's probability rounds to one already listed, keep the exact quantile.
@@ -238,6 +237,8 @@ def uniforms(keys: Iterable[int], samples: int, seed: int, sampling: str = "sobo
         return np.column_stack([_stream(seed, key).random(samples) for key in keys])
     if sampling != "sobol":
         raise SimulationError(f"sampling must be one of: {', '.join(SAMPLING)}: got {sampling!r}")
+    from scipy.stats import qmc  # ~0.4 s to import: only when something is sampled
+
     engine = qmc.Sobol(len(keys), scramble=True, rng=_stream(seed, _SOBOL_STREAM))
     with warnings.catch_warnings():  # "balance properties ... power of 2": known, fine
         warnings.simplefilter("ignore", UserWarning)
@@ -275,6 +276,8 @@ def correlate(u: Mapping[str, np.ndarray], correlations: Iterable[Any]) -> dict[
     # Cholesky does not.
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
     root = (eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ eigenvectors.T
+    from scipy import special
+
     normals = np.column_stack([special.ndtri(u[name]) for name in names]) @ root.T
     mixed = np.clip(special.ndtr(normals), _TINY, 1 - _TINY)
     for column, name in enumerate(names):
