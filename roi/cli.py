@@ -300,65 +300,41 @@ def _amount(text: str) -> float:
     return value
 
 
-OBJECTIVE_WORDS = {"risk_adjusted": "risk-adjusted NPV", "npv": "NPV"}
-
-
 def portfolio_text(result: dict, source: str) -> str:
-    """`roi portfolio`'s report for people (the JSON holds the same numbers)."""
-    word = OBJECTIVE_WORDS[result["objective"]]
-    chosen = result["selected"]
+    """`roi portfolio`'s report for people: the HTML report's words, as lines."""
+    from roi.reports.selection import selection_context
+
+    c = selection_context(result, source, standalone=False)
     lines = [
-        f"Portfolio of {len(result['ranking'])} initiatives from {source}; objective: {word}",
-        f"Fund {len(chosen)}: {', '.join(chosen) if chosen else '(none)'}",
-        f"  {word} {money(result['total'])} in total, one-time cost {money(result['spent'])}",
+        f"Portfolio of {len(c['ranking'])} initiatives from {source}; objective: {c['objective']}",
+        f"Fund {len(c['selected'])}: {', '.join(c['selected']) or '(none)'}",
+        f"  {c['objective_title']} {c['total']} in total, one-time cost {c['spent']}",
     ]
-    for c in result["constraints"]:
-        if c["name"] == "budget":
-            what = f"budget {money(c['used'])} of {money(c['limit'])}"
-            step = f"another {money(c['step'])}"
-        elif c["name"] == "count":
-            what = f"initiatives {c['used']:g} of {c['limit']:g}"
-            step = "one more initiative"
-        else:
-            what = f"{c['name']} {c['used']:g} of {c['limit']:g} engineer-weeks"
-            step = f"another engineer ({c['step']:g} weeks)"
-        state = "binds" if c["binds"] else "has room"
-        lines.append(f"  {what}: {state}; {step} buys {money(c['gain'])}")
-    if result["excluded"]:
-        lines.append("Left out (shortfall: the value it would need to add to be chosen):")
-        for e in result["excluded"]:
-            if e.get("blocked"):
-                why = f"{e['blocked']}: not fundable until it passes"
-            elif e["value"] <= 0:
-                why = f"{word} {money(e['value'])}: not worth funding"
-            elif e["shortfall"] is None:
-                why = "does not fit the limits even on its own"
-            else:
-                why = f"shortfall {money(e['shortfall'])}"
-            lines.append(f"  {e['name']}: {why}")
-    lines.append("By productivity index (value per dollar still to spend):")
-    for r in result["ranking"]:
-        pi = "-" if r["productivity_index"] is None else f"{r['productivity_index']:.2f}"
+    for limit in c["constraints"]:
+        state = "binds" if limit["binds"] else "has room"
+        lines.append(
+            f"  {limit['label']}: {limit['used']}, {state}; {limit['step']} buys {limit['gain']}"
+        )
+    if c["excluded"]:
+        lines.append("Left out:")
+        lines += [f"  {e['name']} ({e['value']}): {e['why']}" for e in c["excluded"]]
+    lines.append("By productivity index (value per dollar still to spend; * funded):")
+    for r in c["ranking"]:
         mark = "*" if r["selected"] else " "
+        lines.append(f" {mark} {r['pi']:>6}  {r['name']}  ({r['value']} for {r['cost']})")
+    together = c["together"]
+    if together:
+        drawn = "shared drivers drawn once for all" if c["shared"] else "no shared drivers"
         lines.append(
-            f" {mark} {pi:>6}  {r['name']}  ({money(r['value'])} for {money(r['one_time_cost'])})"
+            f"Together ({together['samples']} samples, {drawn}): total NPV P10 {together['p10']},"
+            f" P50 {together['p50']}, P90 {together['p90']}; pays back together within "
+            f"{together['threshold']} months: {together['pays_back']}"
         )
-    sim = result["simulation"]
-    if sim:
-        drawn = "shared drivers drawn once for all" if result["shared"] else "no shared drivers"
-        lines.append(
-            f"Together ({sim['samples']:,} samples, {drawn}): total NPV P10 "
-            f"{money(sim['total_npv_p10'])}, P50 {money(sim['total_npv_p50'])}, P90 "
-            f"{money(sim['total_npv_p90'])}; pays back together within "
-            f"{sim['threshold_months']:g} months: {share(sim['prob_pays_back_together'])}"
-        )
-        alone = result["simulation_independent"]
-        if alone:
+        if "independent" in together:
             lines.append(
-                f"  drawn independently instead, P10-P90 would read {money(alone['total_npv_p10'])}"
-                f" to {money(alone['total_npv_p90'])}: narrower than it is"
+                f"  drawn independently, P10-P90 would read {together['independent']}: narrower"
             )
-    g = result["guidance"]
+    g = c["guidance"]
     lines.append(f"Operating model: {g['operating_model']} ({g['why']})")
     lines.append(f"MLOps: {g['mlops']}")
     return "\n".join(lines)
@@ -726,7 +702,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     portfolio.add_argument(
         "--objective",
-        choices=tuple(OBJECTIVE_WORDS),
+        choices=("risk_adjusted", "npv"),
         default="risk_adjusted",
         help="what to maximise (default: risk_adjusted, NPV priced for the gates ahead)",
     )

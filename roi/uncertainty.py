@@ -119,6 +119,7 @@ def _beta_table(alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
     """(probabilities, values) of a Beta(alpha, beta) on a grid dense both in probability
     (exact quantiles) and in value (exact CDF at `_GRID`), sorted by probability."""
     from scipy import special  # imported on first use: a scenario without ranges never pays
+
     probabilities = np.concatenate([_PROBABILITIES, special.betainc(alpha, beta, _GRID)])
     values = np.concatenate([special.betaincinv(alpha, beta, _PROBABILITIES), _GRID])
     # Where a value's probability rounds to one already listed, keep the exact quantile.

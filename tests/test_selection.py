@@ -415,3 +415,26 @@ def test_roi_portfolio_report_shows_the_choice_frontier_ranking_and_total(tmp_pa
     blocked = [e for e in shown["excluded"] if e["blocked"]]
     assert blocked and all(shown["decisions"][e["name"]] == "No-go" for e in blocked)
     assert "No-go at its gate: not fundable until it passes" in page
+
+
+def test_roi_portfolio_prints_the_reports_words(capsys):
+    """The text and the HTML report share their wording (roi.reports.selection)."""
+    code = main(
+        [
+            "portfolio",
+            "templates/scenarios/portfolio.csv",
+            "--budget",
+            "1.2M",
+            "--capacity",
+            "ml_engineer=20",
+            "--samples",
+            "512",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Fund 2: Invoice triage assistant, Sales copilot" in out
+    assert "ml_engineer: 15 of 20 engineer-weeks, binds; another engineer (13 weeks) buys $" in out
+    assert (
+        "HR policy chatbot (-$" in out and "No-go at its gate: not fundable until it passes" in out
+    )

@@ -6,14 +6,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import plotly.graph_objects as go
 
 from roi.files import write_text_atomic
 from roi.formatting import money, share
 from roi.resources import TEMPLATES
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 SELECTION_TEMPLATE = "selection.html.j2"
 OBJECTIVE_WORDS = {"risk_adjusted": "risk-adjusted NPV", "npv": "NPV"}
@@ -23,6 +25,8 @@ CHART_WIDTH = 540  # px: two side by side in the page, each fixed (no overflow)
 
 def frontier_figure(result: Mapping[str, Any]) -> go.Figure:
     """Best value each budget buys (the other limits kept), the chosen budget marked."""
+    import plotly.graph_objects as go
+
     points = result["frontier"]
     word = OBJECTIVE_WORDS[result["objective"]]
     figure = go.Figure(
@@ -55,6 +59,8 @@ def total_value_figure(result: Mapping[str, Any]) -> go.Figure | None:
     together = result.get("total_npv_samples")
     if together is None:
         return None
+    import plotly.graph_objects as go
+
     figure = go.Figure()
     alone = result.get("total_npv_samples_independent")
     if alone is not None:
