@@ -755,6 +755,13 @@ class Scenario(BaseModel):
                 raise PydanticCustomError("roi", "must be non-empty text")
         return value
 
+    @field_validator("description", mode="before")
+    @classmethod
+    def _description(cls, value: Any) -> Any:
+        # Surrounding blanks are not part of it: a table cell or a link strips them too, so
+        # " " is no description in every source alike.
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator(*NUMERIC_FIELDS, mode="before")
     @classmethod
     def _numeric(cls, value: Any, info: Any) -> Uncertain:

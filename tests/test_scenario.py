@@ -404,3 +404,14 @@ def test_day_rule_is_listed_with_other_problems(invoice_fields):
     ]
     error = problems_of({**invoice_fields, "tasks_per_day": -100, "minutes_saved_per_task": -15})
     assert [p.field for p in error.problems] == ["tasks_per_day", "minutes_saved_per_task"]
+
+
+def test_a_description_is_stripped_as_a_table_cell_or_a_link_would_be(invoice_fields):
+    """Hypothesis found a description of " " that a link (like a CSV cell) reads back as
+    none; every source now strips it, so the scenario is the same wherever it came from."""
+    from roi.scenario import scenario_from_dict
+
+    assert (
+        scenario_from_dict({**invoice_fields, "description": "  Triage  "}).description == "Triage"
+    )
+    assert scenario_from_dict({**invoice_fields, "description": " "}).description == ""
