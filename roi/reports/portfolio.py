@@ -411,15 +411,9 @@ def _chart_html(summary: pd.DataFrame) -> str:
 
 def render_portfolio(context: Mapping[str, Any]) -> str:
     """portfolio.html from its context, with autoescaping on (names are user text)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from roi.reports.memo import _jinja_environment
 
-    environment = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,  # explicit: select_autoescape() would skip *.html.j2
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = _jinja_environment(True, (str(TEMPLATES),))
     return environment.get_template(PORTFOLIO_TEMPLATE).render(**context)
 
 

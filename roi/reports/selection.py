@@ -176,15 +176,10 @@ def selection_context(
 
 
 def render_selection(context: Mapping[str, Any]) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    """The page from its context: the memo's cached environment, autoescaping on."""
+    from roi.reports.memo import _jinja_environment
 
-    environment = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,  # explicit: select_autoescape() would skip *.html.j2
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = _jinja_environment(True, (str(TEMPLATES),))
     return environment.get_template(SELECTION_TEMPLATE).render(**context)
 
 
