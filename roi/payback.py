@@ -18,7 +18,6 @@ from roi.impact import MONTHS_PER_YEAR
 from roi.precision import CENT, at_most
 
 _EPS = 1e-9  # months; absorbs floating error when a payback lands exactly on a month
-_CHUNK = 65_536  # rows per block when a month-by-month matrix is needed
 
 
 def payback_months(one_time_cost: Numbers, monthly_net: Numbers) -> np.ndarray:
@@ -124,8 +123,8 @@ def npv(
     the same as ``numpy_financial.npv(i, cash)`` (the tests check it), but one call
     handles a whole table. No month-by-month matrix over the horizon is needed: at full
     adoption the monthly net (benefit - running) is an annuity, v (1 - v^H) / (1 - v)
-    with v = 1 / (1 + i), and only the months of the adoption ramp are summed one by
-    one, for the share of the benefit still missing in them.
+    with v = 1 / (1 + i), less the benefit still missing in the months of the adoption
+    ramp, which is a closed form too (`_ramp_shortfall`).
 
     Examples
     --------
@@ -153,28 +152,60 @@ def npv(
     cost, benefit, running, ramp, rate, horizon = (a.reshape(-1) for a in arrays)
     months = np.floor(horizon)
     log_v = -np.log1p(rate) / MONTHS_PER_YEAR  # log of the monthly discount factor v
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # v + v^2 + ... + v^months; expm1 keeps it exact for rates near 0, and at 0 it
-        # is the number of months.
-        annuity = np.where(
-            log_v == 0, months, np.exp(log_v) * np.expm1(months * log_v) / np.expm1(log_v)
-        )
-    out = (benefit - running) * annuity - cost
+    out = (benefit - running) * _annuity(months, log_v) - cost
     # Only the months that start before the ramp ends miss part of the benefit.
-    longest = float(np.max(months, initial=0.0))
-    widest = float(np.max(np.ceil(ramp), initial=0.0))
-    width = int(min(longest, widest)) if np.isfinite(widest) else int(longest)
-    if width > 0:
-        m = np.arange(1, width + 1, dtype=float)
-        for start in range(0, out.size, _CHUNK):
-            block = slice(start, start + _CHUNK)
-            ramp_block = ramp[block, None]
-            missing = 1 - (adopted_months(m, ramp_block) - adopted_months(m - 1, ramp_block))
-            missing = np.where(m <= months[block, None], missing, 0.0)
-            discount = np.exp(log_v[block, None] * m)
-            out[block] -= benefit[block] * np.einsum("ij,ij->i", missing, discount)
+    out -= benefit * _ramp_shortfall(ramp, months, log_v)
     out = np.where(horizon >= 0, out, 0.0).reshape(shape)
     return out[()] if out.ndim == 0 else out
+
+
+def _ramp_shortfall(ramp: np.ndarray, months: np.ndarray, log_v: np.ndarray) -> np.ndarray:
+    """Sum over months m = 1..months of (share of the benefit missing in month m) x v^m.
+
+    Notes
+    -----
+    With a linear ramp over R months, month m <= R delivers (2m - 1) / (2R) of the full
+    benefit, so misses a + b m with a = 1 + 1/(2R), b = -1/R; the month after a
+    fractional R (k = floor(R) + 1) misses 1 - (k - R/2) + (k - 1)^2 / (2R); later
+    months miss nothing. With K = min(floor(R), months), the sum is
+    a G0 + b G1 + (that month's share) v^k, where G0 = sum of v^m and G1 = sum of m v^m
+    over m = 1..K, in closed form: no month-by-month matrix. For |log v| under 1e-6
+    (rates under about 1e-5 a year) G1 is the series to second order in log v.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        positive = ramp > 0
+        r = np.where(positive, ramp, 1.0)
+        whole = np.floor(r)
+        k_count = np.clip(np.minimum(whole, months), 0.0, None)
+        x = log_v
+        small = np.abs(x) < 1e-6
+        safe = np.where(small, 1e-6, x)
+        v = np.exp(safe)
+        g0_exact = v * np.expm1(k_count * safe) / np.expm1(safe)
+        g1_exact = k_count * g0_exact - (v * k_count - g0_exact) / (-np.expm1(safe))
+        s1 = k_count * (k_count + 1) / 2
+        s2 = k_count * (k_count + 1) * (2 * k_count + 1) / 6
+        g0_series = k_count + x * s1 + x**2 / 2 * s2
+        g1_series = s1 + x * s2 + x**2 / 2 * s1**2
+        g0 = np.where(small, g0_series, g0_exact)
+        g1 = np.where(small, g1_series, g1_exact)
+        inside = (1 + 1 / (2 * r)) * g0 - g1 / r
+        k = whole + 1
+        partial = (r > whole) & (k <= months)
+        last = 1 - (k - r / 2) + (k - 1) ** 2 / (2 * r)
+        tail = np.where(partial, last * np.exp(x * k), 0.0)
+        total = np.where(np.isinf(ramp), _annuity(months, x), inside + tail)
+    return np.where(positive, total, 0.0)
+
+
+def _annuity(months: np.ndarray, log_v: np.ndarray) -> np.ndarray:
+    """v + v^2 + ... + v^months with v = exp(log_v): expm1 keeps it exact for rates near 0,
+    and at 0 it is the number of months (none for a negative count)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        count = np.clip(months, 0.0, None)
+        return np.where(
+            log_v == 0, count, np.exp(log_v) * np.expm1(count * log_v) / np.expm1(log_v)
+        )
 
 
 def _month_flow(m: np.ndarray, benefit, running, ramp) -> np.ndarray:

@@ -355,3 +355,20 @@ def test_discounted_payback_is_later_than_at_zero_rate():
     at_zero = discounted_payback(times, cash, 0.0)
     assert at_zero == pytest.approx(3 + 300_000 / (1_888_000 / 12), rel=1e-12)
     assert discounted_payback(times, cash, 0.25) > at_zero
+
+
+@pytest.mark.parametrize("rate", [0.0, 1e-12, 3e-7, 0.1, 1.5])
+@pytest.mark.parametrize("ramp", [0.0, 0.4, 3.0, 5.5, 40.0])
+@pytest.mark.parametrize("horizon", [0, 1, 7, 36])
+def test_the_closed_form_ramp_matches_the_month_by_month_sum(rate, ramp, horizon):
+    """NPV's ramp months in closed form (tiny rates through the series, a fractional ramp,
+    one longer than the horizon) equal summing each month's ramped cash, discounted."""
+    from roi.payback import adopted_months
+
+    months = np.arange(1, horizon + 1, dtype=float)
+    share = adopted_months(months, ramp) - adopted_months(months - 1, ramp)
+    v = (1 + rate) ** (-months / 12)
+    expected = -250_000 + float(np.sum((60_000 * share - 9_000) * v))
+    assert npv(250_000, 60_000, 9_000, ramp, rate, horizon) == pytest.approx(
+        expected, rel=1e-12, abs=1e-6
+    )
