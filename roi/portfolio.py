@@ -438,11 +438,10 @@ def _partial_sums(
     indices: Sequence[int],
     samples: int,
     seed: int,
-    independent: bool,
+    common: Mapping[str, np.ndarray],
 ) -> np.ndarray:
-    """(3, samples) sums over the given members: NPV, one-time cost, monthly net."""
-    drivers = sorted({name for m in members for name in m.uses.values()})
-    common = driver_uniforms(drivers, samples, seed) if drivers and not independent else {}
+    """(3, samples) sums over the given members: NPV, one-time cost, monthly net; `common`
+    holds each shared driver's uniforms (empty: every member draws its own)."""
     totals = np.zeros((3, samples))
     for index in indices:
         member = members[index]
@@ -525,8 +524,11 @@ def simulate_portfolio(
     samples, seed = _check_count(samples), _check_seed(seed)
     parts_of = chunks(len(members))
 
+    drivers = sorted({name for m in members for name in m.uses.values()})
+    common = driver_uniforms(drivers, samples, seed) if drivers and not independent else {}
+
     def work(indices: range) -> np.ndarray:
-        return _partial_sums(members, indices, samples, seed, independent)
+        return _partial_sums(members, indices, samples, seed, common)
 
     parts = list(map(work, parts_of)) if map_chunks is None else list(map_chunks(work, parts_of))
     totals = np.zeros((3, samples))
