@@ -21,9 +21,9 @@ from roi.breakeven import BreakEven, break_even_table
 from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
 from roi.impact import IMPACT_FIELDS, MONTHS_PER_YEAR, annual_impact
 from roi.payback import (
+    PresentValues,
     adopted_months,
     cash_flow_payback_months,
-    cost_of_delay_per_week,
     cumulative_cash,
     decision_cash_flows,
     discounted_payback,
@@ -31,10 +31,8 @@ from roi.payback import (
     meets_threshold,
     monthly_cash_flows,
     monthly_rate,
-    npv,
-    npv_at_decision,
+    payback_month,
     payback_months,
-    ramp_payback_month,
     roi_pct,
     weeks_to_months,
 )
@@ -96,9 +94,12 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
     horizon = np.round(v["horizon_months"])
     payback = payback_months(one_time, monthly_net)
     cash_payback = cash_flow_payback_months(one_time, benefit, running, ramp)
-    ramp_month = ramp_payback_month(one_time, benefit, running, ramp)
-    weeks = np.asarray(weeks_to_go_live, float)[()]  # a number in, a number out
-    timing = (one_time, benefit, running, ramp, v["discount_rate"], horizon, weeks_to_months(weeks))
+    ramp_month = payback_month(cash_payback)
+    weeks = np.asarray(weeks_to_go_live, float)
+    weeks = weeks[()] if weeks.ndim == 0 else weeks  # a number in, a number out
+    present = PresentValues(
+        one_time, benefit, running, ramp, v["discount_rate"], horizon, weeks_to_months(weeks)
+    )
     return {
         "time_value": impact.time_value,
         "incremental_revenue_value": impact.incremental_revenue,
@@ -112,9 +113,9 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
         "meets_payback_threshold_cash_flow": meets_threshold(
             cash_payback, v["payback_threshold_months"]
         ),
-        "npv": npv(one_time, benefit, running, ramp, v["discount_rate"], horizon),
-        "npv_at_decision": npv_at_decision(*timing),
-        "cost_of_delay_per_week": cost_of_delay_per_week(*timing),
+        "npv": present.npv(),
+        "npv_at_decision": present.at_decision(),
+        "cost_of_delay_per_week": present.cost_of_delay(),
         "roi_pct": roi_pct(one_time, benefit, running, ramp, horizon),
         "payback_month_with_ramp": ramp_month,
         "weeks_to_go_live": weeks,

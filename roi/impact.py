@@ -103,8 +103,16 @@ def annual_impact(
     value = time_value(users, tasks_per_day, minutes_saved_per_task, hourly_rate, workdays_per_year)
     revenue = np.asarray(incremental_revenue, float) + np.zeros_like(value)
     costs = running_costs(platform_cost_annual, model_cost_annual, support_cost_annual)
-    value, revenue, costs = (a[()] for a in np.broadcast_arrays(value, revenue, costs))
+    shape = np.broadcast_shapes(value.shape, revenue.shape, costs.shape)
+    value, revenue, costs = (_full(a, shape) for a in (value, revenue, costs))
     return AnnualImpact(value, revenue, costs, value + revenue - costs)
+
+
+def _full(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`array` in `shape`: itself when it has it (no view of it), else a copy spread."""
+    if array.shape == shape:
+        return array[()] if array.ndim == 0 else array
+    return np.broadcast_to(array, shape).copy()
 
 
 IMPACT_FIELDS: tuple[str, ...] = tuple(inspect.signature(annual_impact).parameters)

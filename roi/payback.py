@@ -135,28 +135,15 @@ def npv(
     >>> round(float(npv(100, 70, 10, 0, 0.12, 2)), 2)  # -100 + 60/1.00949 + 60/1.00949**2
     18.31
     """
-    arrays = np.broadcast_arrays(
-        *(
-            np.asarray(x, float)
-            for x in (
-                one_time_cost,
-                monthly_benefit,
-                monthly_running_cost,
-                adoption_months,
-                annual_discount_rate,
-                horizon_months,
-            )
-        )
+    flows = PresentValues(
+        one_time_cost,
+        monthly_benefit,
+        monthly_running_cost,
+        adoption_months,
+        annual_discount_rate,
+        horizon_months,
     )
-    shape = arrays[0].shape
-    cost, benefit, running, ramp, rate, horizon = (a.reshape(-1) for a in arrays)
-    months = np.floor(horizon)
-    log_v = -np.log1p(rate) / MONTHS_PER_YEAR  # log of the monthly discount factor v
-    out = (benefit - running) * _annuity(months, log_v) - cost
-    # Only the months that start before the ramp ends miss part of the benefit.
-    out -= benefit * _ramp_shortfall(ramp, months, log_v)
-    out = np.where(horizon >= 0, out, 0.0).reshape(shape)
-    return out[()] if out.ndim == 0 else out
+    return flows.npv()
 
 
 def _ramp_shortfall(ramp: np.ndarray, months: np.ndarray, log_v: np.ndarray) -> np.ndarray:
@@ -178,40 +165,155 @@ def _ramp_shortfall(ramp: np.ndarray, months: np.ndarray, log_v: np.ndarray) -> 
         whole = np.floor(r)
         k_count = np.clip(np.minimum(whole, months), 0.0, None)
         x = log_v
-        small = np.abs(x) < 1e-6
-        safe = np.where(small, 1e-6, x)
-        v = np.exp(safe)
-        g0_exact = v * np.expm1(k_count * safe) / np.expm1(safe)
-        g1_exact = k_count * g0_exact - (v * k_count - g0_exact) / (-np.expm1(safe))
-        s1 = k_count * (k_count + 1) / 2
-        s2 = k_count * (k_count + 1) * (2 * k_count + 1) / 6
-        g0_series = k_count + x * s1 + x**2 / 2 * s2
-        g1_series = s1 + x * s2 + x**2 / 2 * s1**2
-        g0 = np.where(small, g0_series, g0_exact)
-        g1 = np.where(small, g1_series, g1_exact)
+        g0 = _annuity(k_count, x)
+        g1 = k_count * g0 - (np.exp(x) * k_count - g0) / (-np.expm1(x))
+        small = np.flatnonzero(np.abs(x) < 1e-6)  # rates this low lose G1's digits
+        if small.size:
+            g0[small], g1[small] = _small_rate_sums(k_count[small], x[small])
         inside = (1 + 1 / (2 * r)) * g0 - g1 / r
         k = whole + 1
         partial = (r > whole) & (k <= months)
         last = 1 - (k - r / 2) + (k - 1) ** 2 / (2 * r)
         tail = np.where(partial, last * np.exp(x * k), 0.0)
-        total = np.where(np.isinf(ramp), _annuity(months, x), inside + tail)
+        total = inside + tail
+        endless = np.flatnonzero(np.isinf(ramp))  # never fully adopted: all is missing
+        if endless.size:
+            total[endless] = _annuity(months[endless], x[endless])
     return np.where(positive, total, 0.0)
 
 
-def _annuity(months: np.ndarray, log_v: np.ndarray) -> np.ndarray:
+def _small_rate_sums(count: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """G0 and G1 of `_ramp_shortfall` for |log v| under 1e-6, as series to second order
+    in log v."""
+    s1 = count * (count + 1) / 2
+    s2 = count * (count + 1) * (2 * count + 1) / 6
+    return count + x * s1 + x**2 / 2 * s2, s1 + x * s2 + x**2 / 2 * s1**2
+
+
+def _annuity(
+    months: np.ndarray, log_v: np.ndarray, factors: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
     """v + v^2 + ... + v^months with v = exp(log_v): expm1 keeps it exact for rates near 0,
-    and at 0 it is the number of months (none for a negative count)."""
+    and at 0 it is the number of months (none for a negative count). `factors` are
+    `_factors(log_v)`, when they are at hand."""
+    v, v_less_one = _factors(log_v) if factors is None else factors
     with np.errstate(divide="ignore", invalid="ignore"):
         count = np.clip(months, 0.0, None)
-        return np.where(
-            log_v == 0, count, np.exp(log_v) * np.expm1(count * log_v) / np.expm1(log_v)
-        )
+        return np.where(log_v == 0, count, v * np.expm1(count * log_v) / v_less_one)
+
+
+def _factors(log_v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(v, v - 1) for `_annuity`."""
+    return np.exp(log_v), np.expm1(log_v)
 
 
 def _month_flow(m: np.ndarray, benefit, running, ramp) -> np.ndarray:
     """Net cash of operating month m (1, 2, ...) after go-live, ramp included."""
     share = adopted_months(m, ramp) - adopted_months(m - 1, ramp)
     return np.asarray(benefit, float) * share - np.asarray(running, float)
+
+
+WEEK_IN_MONTHS = MONTHS_PER_YEAR / 52
+"""One week of slip, in months (52 weeks = 12 months)."""
+
+
+class PresentValues:
+    """The present values of one or many cash flows (numbers or arrays that broadcast
+    together), with what they all share worked out once: the monthly discount factor,
+    and the benefit missing in the adoption ramp (the same for every window that
+    outlasts the ramp). `npv`, `npv_at_decision` and `cost_of_delay_per_week` are each
+    one of its methods; `roi.evaluate.compute` builds one for all three.
+
+    >>> pv = PresentValues(100, 70, 10, 0, 0.0, 2, go_live_months=0.5)
+    >>> float(pv.npv()), float(pv.at_decision()), round(float(pv.cost_of_delay()), 6)
+    (20.0, -10.0, 13.846154)
+    """
+
+    def __init__(
+        self,
+        one_time_cost: Numbers,
+        monthly_benefit: Numbers,
+        monthly_running_cost: Numbers,
+        adoption_months: Numbers,
+        annual_discount_rate: Numbers,
+        horizon_months: Numbers,
+        go_live_months: Numbers = 0.0,
+    ) -> None:
+        arrays = np.broadcast_arrays(
+            *(
+                np.asarray(x, float)
+                for x in (
+                    one_time_cost,
+                    monthly_benefit,
+                    monthly_running_cost,
+                    adoption_months,
+                    annual_discount_rate,
+                    horizon_months,
+                    go_live_months,
+                )
+            )
+        )
+        self.shape = arrays[0].shape
+        flat = [a.reshape(-1) for a in arrays]
+        self.cost, self.benefit, self.running, self.ramp, rate, self.horizon, go_live = flat
+        self.go_live = go_live
+        self.log_v = -np.log1p(rate) / MONTHS_PER_YEAR  # log of the monthly discount factor v
+        self._factors = _factors(self.log_v)
+        # A window of at least ceil(ramp) months holds the whole ramp: its shortfall is
+        # this one. An endless ramp (inf) never ends: it is worked out for each window.
+        ramp_end = np.where(self.ramp > 0, np.ceil(self.ramp), 0.0)
+        self._ramp_end = ramp_end
+        self._at_decision: dict[float, np.ndarray] = {}
+        self._whole_ramp = _ramp_shortfall(
+            self.ramp, np.where(np.isfinite(ramp_end), ramp_end, 0.0), self.log_v
+        )
+
+    def _shaped(self, out: np.ndarray) -> np.ndarray:
+        if out.shape != self.shape:
+            out = out.reshape(self.shape)
+        return out[()] if out.ndim == 0 else out
+
+    def shortfall(self, months: np.ndarray) -> np.ndarray:
+        """`_ramp_shortfall(ramp, months, log_v)`, worked out afresh only for windows
+        shorter than their ramp."""
+        short = np.flatnonzero(~(months >= self._ramp_end))
+        if short.size == 0:
+            return self._whole_ramp
+        out = self._whole_ramp.copy()
+        out[short] = _ramp_shortfall(self.ramp[short], months[short], self.log_v[short])
+        return out
+
+    def operating_value(self, months: np.ndarray) -> np.ndarray:
+        """Present value at go-live of `months` whole operating months (no one-time cost)."""
+        annuity = _annuity(months, self.log_v, self._factors)
+        return (self.benefit - self.running) * annuity - self.benefit * self.shortfall(months)
+
+    def npv(self) -> np.ndarray:
+        """`npv`: valued at go-live over the whole months of the horizon."""
+        months = np.floor(self.horizon)
+        out = self.operating_value(months) - self.cost
+        return self._shaped(np.where(self.horizon >= 0, out, 0.0))
+
+    def at_decision(self, slip: float = 0.0) -> np.ndarray:
+        """`npv_at_decision`, with go-live `slip` months later than given."""
+        if slip not in self._at_decision:
+            self._at_decision[slip] = self._at_decision_uncached(slip)
+        return self._at_decision[slip]
+
+    def _at_decision_uncached(self, slip: float) -> np.ndarray:
+        delay = np.maximum(self.go_live + slip, 0.0)
+        operating = np.maximum(self.horizon - delay, 0.0)
+        whole = np.floor(operating)
+        part = operating - whole
+        last = part * _month_flow(whole + 1, self.benefit, self.running, self.ramp)
+        value = -self.cost + np.exp(self.log_v * delay) * (
+            self.operating_value(whole) + last * np.exp(self.log_v * (whole + 1))
+        )
+        return self._shaped(value)
+
+    def cost_of_delay(self) -> np.ndarray:
+        """`cost_of_delay_per_week`: the value one more week to go-live loses."""
+        return self.at_decision() - self.at_decision(WEEK_IN_MONTHS)
 
 
 def npv_at_decision(
@@ -247,24 +349,15 @@ def npv_at_decision(
     >>> npv_at_decision(100, 70, 10, 0, 0.0, 2, [0.0, 0.5]).tolist()
     [20.0, -10.0]
     """
-    horizon = np.asarray(horizon_months, float)
-    delay = np.maximum(np.asarray(go_live_months, float), 0.0)
-    operating = np.maximum(horizon - delay, 0.0)
-    whole = np.floor(operating)
-    part = operating - whole
-    ops = npv(
-        0.0, monthly_benefit, monthly_running_cost, adoption_months, annual_discount_rate, whole
-    )
-    log_v = -np.log1p(np.asarray(annual_discount_rate, float)) / MONTHS_PER_YEAR
-    last = part * _month_flow(whole + 1, monthly_benefit, monthly_running_cost, adoption_months)
-    value = -np.asarray(one_time_cost, float) + np.exp(log_v * delay) * (
-        ops + last * np.exp(log_v * (whole + 1))
-    )
-    return value[()] if np.ndim(value) == 0 else value
-
-
-WEEK_IN_MONTHS = MONTHS_PER_YEAR / 52
-"""One week of slip, in months (52 weeks = 12 months)."""
+    return PresentValues(
+        one_time_cost,
+        monthly_benefit,
+        monthly_running_cost,
+        adoption_months,
+        annual_discount_rate,
+        horizon_months,
+        go_live_months,
+    ).at_decision()
 
 
 def cost_of_delay_per_week(
@@ -283,16 +376,15 @@ def cost_of_delay_per_week(
     >>> float(cost_of_delay_per_week(100, 70, 10, 0, 0.0, 2, 0.0))  # a week of $60/month
     13.846153846153854
     """
-    args = (
+    return PresentValues(
         one_time_cost,
         monthly_benefit,
         monthly_running_cost,
         adoption_months,
         annual_discount_rate,
         horizon_months,
-    )
-    go_live = np.asarray(go_live_months, float)
-    return npv_at_decision(*args, go_live) - npv_at_decision(*args, go_live + WEEK_IN_MONTHS)
+        go_live_months,
+    ).cost_of_delay()
 
 
 def decision_cash_flows(
@@ -463,9 +555,21 @@ def ramp_payback_month(
     >>> ramp_payback_month(300_000, benefit, running, [0, 3]).tolist()
     [2.0, 4.0]
     """
-    crossing = cash_flow_payback_months(
-        one_time_cost, monthly_benefit, monthly_running_cost, adoption_months
+    return payback_month(
+        cash_flow_payback_months(
+            one_time_cost, monthly_benefit, monthly_running_cost, adoption_months
+        )
     )
+
+
+def payback_month(crossing: Numbers) -> np.ndarray:
+    """The whole month in which a cash-flow payback of `crossing` months falls (inf stays
+    inf); one within 1e-9 of a month's end is that month (floating error, not a new month).
+
+    >>> payback_month([0.0, 3.0, 3.0000000005, 3.2, np.inf]).tolist()
+    [0.0, 3.0, 3.0, 4.0, inf]
+    """
+    crossing = np.asarray(crossing, float)
     with np.errstate(invalid="ignore"):
         month = np.where(np.isfinite(crossing), np.ceil(np.maximum(crossing - _EPS, 0.0)), np.inf)
     return month[()] if month.ndim == 0 else month

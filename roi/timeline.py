@@ -181,14 +181,11 @@ def governance_weeks(checkpoint_days: Mapping[str, Any], mode: str) -> np.ndarra
     >>> float(governance_weeks({c.id: c.likely for c in CHECKPOINTS}, "sequential"))
     3.1
     """
-    days = np.stack(np.broadcast_arrays(*(np.asarray(d, float) for d in checkpoint_days.values())))
-    if mode == "parallel":
-        total = days.max(axis=0)
-    elif mode == "sequential":
-        total = days.sum(axis=0)
-    else:
+    combine = {"parallel": np.maximum, "sequential": np.add}.get(mode)
+    if combine is None:
         raise ValueError(f"governance must be 'parallel' or 'sequential': got {mode!r}")
-    return total / DAYS_PER_WEEK
+    days = [np.asarray(d, float) for d in checkpoint_days.values()]
+    return functools.reduce(combine, days) / DAYS_PER_WEEK
 
 
 def schedule(

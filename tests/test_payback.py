@@ -372,3 +372,48 @@ def test_the_closed_form_ramp_matches_the_month_by_month_sum(rate, ramp, horizon
     assert npv(250_000, 60_000, 9_000, ramp, rate, horizon) == pytest.approx(
         expected, rel=1e-12, abs=1e-6
     )
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            cash_flow_inputs(),
+            field_values("discount_rate"),
+            st.integers(1, 60),
+            st.floats(0, 70, allow_nan=False),
+        ),
+        min_size=2,
+        max_size=12,
+    )
+)
+@FAST
+def test_a_table_of_cash_flows_is_each_row_on_its_own(rows):
+    """`compute` values a whole table in one call, working out the ramp's missing benefit
+    once for windows that outlast the ramp and afresh for the rest (a go-live late in the
+    horizon leaves a window shorter than the ramp). Mixed in one call, every row's NPV,
+    NPV at the decision and cost of delay equal the same row valued on its own."""
+    table = np.array([(*inputs, r, h, d) for inputs, r, h, d in rows], float)
+    cost, benefit, running, ramp, rate, horizon, delay = table.T
+    together = (
+        npv(cost, benefit, running, ramp, rate, horizon),
+        npv_at_decision(cost, benefit, running, ramp, rate, horizon, delay),
+        cost_of_delay_per_week(cost, benefit, running, ramp, rate, horizon, delay),
+    )
+    for i in range(len(rows)):
+        alone = (
+            npv(cost[i], benefit[i], running[i], ramp[i], rate[i], horizon[i]),
+            npv_at_decision(
+                cost[i], benefit[i], running[i], ramp[i], rate[i], horizon[i], delay[i]
+            ),
+            cost_of_delay_per_week(
+                cost[i], benefit[i], running[i], ramp[i], rate[i], horizon[i], delay[i]
+            ),
+        )
+        assert [float(a[i]) for a in together] == [float(a) for a in alone]
+
+
+def test_an_endless_ramp_misses_all_of_the_benefit():
+    """A ramp that never ends (inf months) delivers nothing: NPV is the running costs and
+    the one-time cost alone, whatever the window (one row beside an ordinary ramp)."""
+    got = npv([100.0, 100.0], 60.0, 10.0, [np.inf, 0.0], 0.0, 3)
+    assert got.tolist() == [-130.0, 50.0]
