@@ -7,13 +7,14 @@ import random
 
 import numpy as np
 
-from benchmarks.run import timed, verdict
+from benchmarks.run import one_thread, timed, verdict
 from roi.evaluate import compute
 from roi.scenario import NUMERIC_FIELDS, Scenario, scenario_from_dict
 from roi.timeline import CHECKPOINTS, PHASES
 from roi.uncertainty import (
     DEFAULT_SAMPLES,
     checkpoint_column,
+    drawing_threads,
     phase_column,
     sample_inputs,
     simulate,
@@ -213,6 +214,7 @@ def run() -> str:
     times = _interleaved(
         {
             "mc": lambda: simulate(scenario, SAMPLES, seed=1),
+            "mc1": one_thread(lambda: simulate(scenario, SAMPLES, seed=1)),
             "draw": lambda: sample_inputs(scenario, SAMPLES, seed=1),
             "default": lambda: simulate(scenario, DEFAULT, seed=1),
             "matrix": lambda: bare_numpy_matrix(drawn),
@@ -223,11 +225,13 @@ def run() -> str:
         repeat=7,
     )
     mc_s, draw_s, default_s = times["mc"], times["draw"], times["default"]
+    mc1_s = times["mc1"]
     matrix_s, closed_s = times["matrix"], times["closed"]
     loop_s = times["loop"] * SAMPLES / LOOP_SAMPLES
     engine_s = times["engine"] * SAMPLES / LOOP_SAMPLES
     vs_matrix, vs_closed = mc_s / matrix_s, mc_s / closed_s
     vs_loop, vs_engine = loop_s / mc_s, engine_s / mc_s
+    threads = drawing_threads()
     return "\n".join(
         [
             f"{SAMPLES:,} samples of a scenario with 13 ranges (one pair correlated), 7 phases and"
@@ -236,8 +240,9 @@ def run() -> str:
             "",
             "| what | time for 100,000 samples |",
             "|---|---|",
-            f"| `simulate`: draw, correlate, schedule, one `compute` call (every result) "
-            f"| {mc_s * 1e3:,.0f} ms |",
+            f"| `simulate`: draw, correlate, schedule, one `compute` call (every result), "
+            f"inputs drawn on {threads} threads | {mc_s * 1e3:,.0f} ms |",
+            f"| `simulate` on one thread (`ROI_THREADS=1`) | {mc1_s * 1e3:,.0f} ms |",
             "| ... of which `sample_inputs`: 25 draws, copula, schedule "
             f"| {draw_s * 1e3:,.0f} ms |",
             f"| bare numpy on pre-drawn samples, NPV as a month-by-month matrix "
@@ -260,8 +265,9 @@ def run() -> str:
             " closed-form expression (target: within 3x: "
             f"{verdict(mc_s - draw_s <= 3 * closed_s)}).",
             f"- vs the plain-Python loop: **{vs_loop:,.0f}x** faster (target: at least 100x: "
-            f"{verdict(vs_loop >= 100)}). Both are dominated by drawing samples, and numpy's "
-            "inverse CDFs are only some tens of times faster per draw than `random.betavariate`.",
+            f"{verdict(vs_loop >= 100)}); on one thread **{loop_s / mc1_s:,.0f}x**. Both are"
+            " dominated by drawing samples, and numpy's inverse CDFs are only some tens of times"
+            " faster per draw than `random.betavariate`.",
             f"- vs the loop calling `compute` per sample: **{vs_engine:,.0f}x** faster "
             f"(target: at least 100x: {verdict(vs_engine >= 100)}).",
             f"- Default run, {DEFAULT:,} samples: **{default_s * 1e3:,.0f} ms** "

@@ -36,6 +36,24 @@ def timed(function, repeat: int = 3) -> float:
     return best
 
 
+def one_thread(function):
+    """`function` run with roi drawing on one thread (ROI_THREADS=1), for comparison
+    with its default of one thread per core."""
+
+    def run():
+        before = os.environ.get("ROI_THREADS")
+        os.environ["ROI_THREADS"] = "1"
+        try:
+            return function()
+        finally:
+            if before is None:
+                del os.environ["ROI_THREADS"]
+            else:
+                os.environ["ROI_THREADS"] = before
+
+    return run
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 

@@ -421,7 +421,7 @@ def driver_uniforms(names: Sequence[str], samples: int, seed: int) -> dict[str, 
     draws = uniforms(
         [_DRIVER_STREAM + i for i in range(len(names))], samples, _check_seed(seed), "sobol"
     )
-    return {name: draws[:, i] for i, name in enumerate(names)}
+    return dict(zip(names, draws, strict=True))
 
 
 @dataclass(frozen=True)

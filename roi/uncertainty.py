@@ -31,6 +31,7 @@ import os
 import warnings
 import zlib
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,25 +129,31 @@ def _beta_table(alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 _CELLS = 2**16  # a uniform lookup grid for the body of the distribution
-_BODY = (0.01, 0.99)  # outside it (the tails, where the quantile bends sharply): the table
+_BODY = (0.005, 0.995)  # outside it (the tails, where the quantile bends sharply): the table
+_BODY_CELLS = (math.floor(_BODY[0] * _CELLS), math.ceil(_BODY[1] * _CELLS))
 
 
 @functools.lru_cache(maxsize=64)
-def _beta_lookup(alpha: float, beta: float) -> np.ndarray:
-    """The quantiles at k / _CELLS, k = 0.._CELLS, from the exact table."""
-    return np.interp(np.linspace(0.0, 1.0, _CELLS + 1), *_beta_table(alpha, beta))
+def _beta_lookup(alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """(quantile at k / _CELLS, its rise to the next one), k = 0.._CELLS, from the exact
+    table: a cell's value and slope, so one lookup needs two gathers (the last cell,
+    u = 1 exactly, rises no further)."""
+    quantiles = np.interp(np.linspace(0.0, 1.0, _CELLS + 1), *_beta_table(alpha, beta))
+    return quantiles, np.append(np.diff(quantiles), 0.0)
 
 
 def _beta_quantile(u: np.ndarray, alpha: float, beta: float) -> np.ndarray:
     """Beta(alpha, beta) quantiles at u: a constant-time lookup in the body (linear
     between 65,537 evenly spaced quantiles), a search of the exact table in the tails."""
-    lookup = _beta_lookup(alpha, beta)
+    base, rise = _beta_lookup(alpha, beta)
     scaled = u * _CELLS
-    cell = np.minimum(scaled.astype(np.intp), _CELLS - 1)
-    left = lookup[cell]
-    out = left + (scaled - cell) * (lookup[cell + 1] - left)
-    tails = (u < _BODY[0]) | (u > _BODY[1])
-    if tails.any():
+    cell = scaled.astype(np.intp)
+    scaled -= cell  # the position within the cell, 0..1
+    out = rise.take(cell)
+    out *= scaled
+    out += base.take(cell)
+    tails = np.flatnonzero((cell < _BODY_CELLS[0]) | (cell >= _BODY_CELLS[1]))
+    if tails.size:
         out[tails] = np.interp(u[tails], *_beta_table(alpha, beta))
     return out
 
@@ -183,7 +190,10 @@ def three_point_quantile(
     if distribution == "pert":
         alpha = 1 + 4 * (likely - low) / span
         beta = 1 + 4 * (high - likely) / span
-        return low + span * _beta_quantile(u, alpha, beta)
+        values = _beta_quantile(u, alpha, beta)
+        values *= span  # in place: the array is ours
+        values += low
+        return values
     if distribution == "triangular":
         c = (likely - low) / span
         return low + span * np.where(u < c, np.sqrt(u * c), 1 - np.sqrt((1 - u) * (1 - c)))
@@ -220,35 +230,45 @@ def _stream(seed: int, key: int) -> np.random.Generator:
 
 
 def uniforms(keys: Iterable[int], samples: int, seed: int, sampling: str = "sobol") -> np.ndarray:
-    """A (samples, len(keys)) array of uniform draws in (0, 1), one column per input.
+    """A (len(keys), samples) array of uniform draws in [0, 1), one row per input.
 
     "sobol": the first `samples` points of a Sobol' sequence in as many dimensions as
     there are keys, scrambled (Owen-type linear matrix scrambling and a digital shift,
     `scipy.stats.qmc.Sobol`) from the seed; the points fill the unit cube more evenly
     than independent draws, so estimates converge faster (BENCHMARKS.md measures it).
-    Powers of two keep the sequence's balance exactly; other counts work. Column k
+    Powers of two keep the sequence's balance exactly; other counts work. Row k
     depends on the seed and on k, so moving a range's bounds leaves every other input's
-    draws as they were; making a point value a range (or back) re-assigns the columns
+    draws as they were; making a point value a range (or back) re-assigns the rows
     after it. "random": each key's own pseudo-random stream, seeded by (seed, key).
+
+    Each row is contiguous in memory: an input's draws are read many times over (its
+    quantile function, the copula), and a column of a points-by-dimensions array would
+    put every one of its values on a cache line of its own.
     """
     keys = list(keys)
     if not keys:
-        return np.empty((samples, 0))
+        return np.empty((0, samples))
     if sampling == "random":
-        return np.column_stack([_stream(seed, key).random(samples) for key in keys])
+        return np.stack([_stream(seed, key).random(samples) for key in keys])
     if sampling != "sobol":
         raise SimulationError(f"sampling must be one of: {', '.join(SAMPLING)}: got {sampling!r}")
     from scipy.stats import qmc  # ~0.4 s to import: only when something is sampled
 
     engine = qmc.Sobol(len(keys), scramble=True, rng=_stream(seed, _SOBOL_STREAM))
+    # Drawn and transposed a block of points at a time: the sequence continues from
+    # block to block, and each block stays in cache (a transposed copy of all 100k x 25
+    # points at once takes 3-4x as long).
+    rows = np.empty((len(keys), samples))
     with warnings.catch_warnings():  # "balance properties ... power of 2": known, fine
         warnings.simplefilter("ignore", UserWarning)
-        points = engine.random(samples)
-    # Scrambled points are never exactly 0 or 1 in theory; keep the inverse CDFs finite.
-    return np.clip(points, _TINY, 1 - _TINY)
+        for start in range(0, samples, _BLOCK):
+            block = engine.random(min(_BLOCK, samples - start))
+            rows[:, start : start + len(block)] = block.T
+    return rows
 
 
-_TINY = 2.0**-53
+_BLOCK = 4_096
+_TINY = 2.0**-53  # the copula's uniforms stay this far inside (0, 1)
 
 
 def correlate(u: Mapping[str, np.ndarray], correlations: Iterable[Any]) -> dict[str, np.ndarray]:
@@ -279,10 +299,10 @@ def correlate(u: Mapping[str, np.ndarray], correlations: Iterable[Any]) -> dict[
     root = (eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ eigenvectors.T
     from scipy import special
 
-    normals = np.column_stack([special.ndtri(u[name]) for name in names]) @ root.T
-    mixed = np.clip(special.ndtr(normals), _TINY, 1 - _TINY)
-    for column, name in enumerate(names):
-        out[name] = mixed[:, column]
+    # A uniform of exactly 0 would be an infinite normal (and inf - inf, nan, once mixed).
+    finite = [special.ndtri(np.clip(u[name], _TINY, 1 - _TINY)) for name in names]
+    normals = root @ np.stack(finite)  # a row each
+    out.update(zip(names, special.ndtr(normals), strict=True))
     return out
 
 
@@ -349,7 +369,7 @@ def sample_inputs(
             if isinstance(override, Range):
                 bounds = (override.low, override.likely, override.high, override.distribution)
             elif override is not None:
-                phase_weeks[phase.id] = np.full(samples, float(override))
+                phase_weeks[phase.id] = _constant(override, samples)
                 continue
             else:
                 bounds = (phase.min_weeks, phase.likely, phase.max_weeks, "pert")
@@ -359,38 +379,82 @@ def sample_inputs(
             keys[checkpoint_column(cp.id)] = _CHECKPOINT_STREAM[cp.id]
     draws = uniforms(keys.values(), samples, seed, sampling)
     if shuffle:
-        draws = draws[_stream(seed, _SHUFFLE_STREAM).permutation(samples)]
-    u = {name: draws[:, column] for column, name in enumerate(keys)}
+        draws = draws[:, _stream(seed, _SHUFFLE_STREAM).permutation(samples)]
+    u = dict(zip(keys, draws, strict=True))
     u.update({name: np.asarray(shared[name], float) for name in ranges if name in shared})
     u = correlate({name: u[name] for name in ranges}, scenario.correlations) | {
         name: u[name] for name in keys if name not in ranges
     }
-    drawn = {name: _three_point(value, u[name]) for name, value in ranges.items()}
+    three_points: dict[str, tuple[float, float, float, str]] = {
+        name: (v.low, v.likely, v.high, v.distribution) for name, v in ranges.items()
+    }
+    if sample_timeline:
+        three_points |= {phase_column(pid): phase for pid, phase in phase_ranges.items()}
+        three_points |= {
+            checkpoint_column(cp.id): (cp.min_days, cp.likely, cp.max_days, "pert")
+            for cp in CHECKPOINTS
+        }
+    values = _quantiles(u, three_points, samples)
+    drawn = {name: values[name] for name in ranges}
     if "horizon_months" in drawn:  # the horizon counts whole months
         drawn["horizon_months"] = np.round(drawn["horizon_months"])
     inputs = {
-        name: drawn[name] if name in drawn else np.full(samples, scenario.value(name))
+        name: drawn[name] if name in drawn else _constant(scenario.value(name), samples)
         for name in NUMERIC_FIELDS
     }
     inputs.update(measured)
     if not sample_timeline:
-        weeks = np.full(samples, timeline_for(scenario).likely_weeks)
-        return inputs, weeks
-    for pid, (low, likely_, high, distribution) in phase_ranges.items():
-        phase_weeks[pid] = three_point_quantile(
-            u[phase_column(pid)], low, likely_, high, distribution
-        )
-    checkpoint_days = {
-        cp.id: three_point_quantile(
-            u[checkpoint_column(cp.id)], cp.min_days, cp.likely, cp.max_days
-        )
-        for cp in CHECKPOINTS
-    }
+        return inputs, _constant(timeline_for(scenario).likely_weeks, samples)
+    phase_weeks.update({pid: values[phase_column(pid)] for pid in phase_ranges})
+    checkpoint_days = {cp.id: values[checkpoint_column(cp.id)] for cp in CHECKPOINTS}
     phase_weeks = {phase.id: phase_weeks[phase.id] for phase in PHASES}
     weeks = total_weeks(schedule(phase_weeks, checkpoint_days, scenario.governance))
     inputs.update({phase_column(pid): weeks_ for pid, weeks_ in phase_weeks.items()})
     inputs.update({checkpoint_column(cid): days for cid, days in checkpoint_days.items()})
-    return inputs, np.broadcast_to(weeks, (samples,)).astype(float)
+    if weeks.shape != (samples,):  # no phase or checkpoint varies
+        weeks = _constant(weeks, samples)
+    return inputs, weeks
+
+
+_PARALLEL_FROM = 2**15  # samples; below it, starting threads costs more than they save
+
+
+def drawing_threads() -> int:
+    """Threads that draw a large run's inputs: ROI_THREADS, else the cores this process
+    may use (at most 4)."""
+    setting = os.environ.get("ROI_THREADS", "").strip()
+    if setting.isdigit() and int(setting) >= 1:
+        return int(setting)
+    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4)
+
+
+def _quantiles(
+    u: Mapping[str, np.ndarray], bounds: Mapping[str, tuple[float, float, float, str]], samples: int
+) -> dict[str, np.ndarray]:
+    """Each input's values at its uniforms (`three_point_quantile` of its bounds).
+
+    Inputs are independent of each other, and numpy lets other threads run while it
+    works on whole arrays, so a large run spreads them over `drawing_threads()` threads; the
+    values are the same either way."""
+
+    def one(name: str) -> np.ndarray:
+        return three_point_quantile(u[name], *bounds[name])
+
+    threads = drawing_threads()
+    if threads < 2 or samples < _PARALLEL_FROM or len(bounds) < 2:
+        return {name: one(name) for name in bounds}
+    with ThreadPoolExecutor(threads, thread_name_prefix="roi-draw") as pool:
+        return dict(zip(bounds, pool.map(one, bounds), strict=True))
+
+
+def _constant(value: Any, samples: int) -> np.ndarray:
+    """`value` for every sample: a read-only view of one number (no memory per sample)."""
+    return np.broadcast_to(np.array(value, float), (samples,))
+
+
+def _is_constant(array: np.ndarray) -> bool:
+    """Whether `array` is a `_constant`: read-only, one number seen at every index."""
+    return array.strides == (0,) and not array.flags.writeable
 
 
 def simulate(
@@ -433,8 +497,10 @@ def simulate(
     for arrays in (inputs, outputs):
         for name, value in arrays.items():
             array = np.asarray(value)
-            if array.shape != (count,) or not array.flags.owndata:
-                array = np.array(np.broadcast_to(array, (count,)))  # our own copy
+            if array.shape != (count,):  # the same for every sample
+                array = _constant(array, count)
+            elif not (array.flags.owndata or _is_constant(array)):
+                array = array.copy()  # a view of something else: our own copy
             array.flags.writeable = False
             arrays[name] = array
     return Simulation(

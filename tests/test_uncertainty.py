@@ -501,10 +501,62 @@ def test_export_writes_every_sample_to_csv_and_parquet(invoice_fields, tmp_path)
 
 
 def test_samples_are_read_only(invoice_fields):
-    """A Simulation is a value: its arrays cannot be changed behind its back."""
+    """A Simulation is a value: its arrays cannot be changed behind its back, point
+    values (held as one number seen at every sample) included."""
     sim = simulate(scenario_from_dict(invoice_fields), 100)
     with pytest.raises(ValueError):
         sim.outputs["npv"][0] = 0
+    for name, array in {**sim.inputs, **sim.outputs}.items():
+        assert array.shape == (100,) and not array.flags.writeable, name
+    assert sim.inputs["hourly_rate"].tolist() == [invoice_fields["hourly_rate"]] * 100
+
+
+def test_drawing_on_threads_gives_the_same_samples(invoice_fields, monkeypatch):
+    """A large run draws its inputs on several threads; one thread gives every sample
+    and result bit for bit the same."""
+    scenario = with_fields(
+        invoice_fields,
+        users={"low": 150, "likely": 200, "high": 260},
+        hourly_rate={"low": 45, "likely": 55, "high": 65, "distribution": "triangular"},
+        correlations=[{"between": ["users", "hourly_rate"], "rho": 0.4}],
+    )
+    runs = []
+    for threads in ("1", "3"):
+        monkeypatch.setenv("ROI_THREADS", threads)
+        runs.append(simulate(scenario, 2**15, seed=7))
+    for name in [*runs[0].inputs, *runs[0].outputs]:
+        first = {**runs[0].inputs, **runs[0].outputs}[name]
+        assert_array_equal(first, {**runs[1].inputs, **runs[1].outputs}[name], err_msg=name)
+
+
+@pytest.mark.parametrize("samples", [1, 5, 4_096, 4_097, 10_000])
+def test_uniforms_are_the_scrambled_sobol_sequence_drawn_at_once(samples):
+    """Drawn a block at a time, the uniforms are the first `samples` points of scipy's
+    scrambled Sobol' sequence, exactly as one call would give them (one row an input)."""
+    import warnings
+
+    from scipy.stats import qmc
+
+    from roi.uncertainty import _SOBOL_STREAM, uniforms
+
+    engine = qmc.Sobol(3, scramble=True, rng=np.random.default_rng([5, _SOBOL_STREAM]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        expected = engine.random(samples).T
+    assert_array_equal(uniforms([11, 12, 13], samples, 5), expected)
+
+
+def test_the_copula_keeps_uniforms_of_exactly_zero_finite():
+    """A uniform of exactly 0 (a Sobol' point can be one) is an infinite normal; mixed
+    with another it would be inf - inf. The copula keeps every value finite, in [0, 1]."""
+    from types import SimpleNamespace
+
+    from roi.uncertainty import correlate
+
+    u = {"a": np.array([0.0, 0.5, 0.999]), "b": np.array([0.999, 0.0, 0.0])}
+    mixed = correlate(u, [SimpleNamespace(between=("a", "b"), rho=-0.9)])
+    for values in mixed.values():
+        assert np.isfinite(values).all() and ((values >= 0) & (values <= 1)).all()
 
 
 @pytest.mark.parametrize(
