@@ -147,8 +147,9 @@ def run() -> str:
             f"than the loop (target: at least 100x: {verdict(fast_ratio >= 100)}); summary "
             f"only (no memos) it is **{summary_ratio:,.0f}x**.",
             f"- Every run uses roi's default {DEFAULT_SAMPLES:,} Monte Carlo samples per scenario."
-            " Most of a "
-            "memo's time goes to its four plotly figures and its Jinja template.",
+            " A memo's four plotly figures are put together as plain data and built (and"
+            " validated) by plotly in one call each; built piece by piece, they were most of"
+            " a memo's time.",
             f"- Machine load (1-minute average) {load_before:.1f} before and "
             f"{os.getloadavg()[0]:.1f} after: other work on the same 2 cores slows both sides.",
         ]

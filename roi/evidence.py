@@ -307,13 +307,27 @@ def bins_for(count: int) -> int:
     return max(1, min(MAX_BINS, count // MIN_PER_BIN))
 
 
-def _regression(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, int]:
-    """E[y | x] at every sample, piecewise linear over `bins` equal-count bins of x,
-    and the number of parameters fitted."""
+def bin_index(x: np.ndarray, bins: int) -> np.ndarray:
+    """Which of `bins` equal-count bins of x each sample falls in (ties in sample order).
+
+    >>> bin_index(np.array([5.0, 1.0, 3.0, 2.0]), 2).tolist()
+    [1, 0, 1, 0]
+    """
     count = len(x)
     order = np.argsort(x, kind="stable")
     which = np.empty(count, dtype=np.intp)
     which[order] = np.arange(count) * bins // count
+    return which
+
+
+def _regression(
+    x: np.ndarray, y: np.ndarray, bins: int, which: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
+    """E[y | x] at every sample, piecewise linear over `bins` equal-count bins of x,
+    and the number of parameters fitted. `which` is `bin_index(x, bins)` if known: one
+    input's bins serve every result regressed on it."""
+    if which is None:
+        which = bin_index(x, bins)
     size = np.bincount(which, minlength=bins).astype(float)
     mean_x = np.bincount(which, x, bins) / size
     mean_y = np.bincount(which, y, bins) / size
@@ -348,19 +362,24 @@ def evpi(values: Any) -> float:
     return max(0.0, float(np.mean(np.maximum(v, 0.0)) - max(float(np.mean(v)), 0.0)))
 
 
-def evppi(x: Any, values: Any, bins: int | None = None) -> float:
-    """Expected value of partial perfect information about x: E[max(E[V|x], 0)] - max(E[V], 0)."""
-    v = np.asarray(values, float)
-    fitted = conditional_mean(x, v, bins)
+def evppi(x: Any, values: Any, bins: int | None = None, which: np.ndarray | None = None) -> float:
+    """Expected value of partial perfect information about x: E[max(E[V|x], 0)] - max(E[V], 0).
+
+    `which` is `bin_index(x, bins)`, when already known."""
+    x, v = np.asarray(x, float), np.asarray(values, float)
+    fitted, _ = _regression(x, v, bins or bins_for(len(x)), which)
     gain = float(np.mean(np.maximum(fitted, 0.0))) - max(float(np.mean(v)), 0.0)
     return max(0.0, gain)
 
 
-def first_order_share(x: Any, y: Any, bins: int | None = None) -> float:
+def first_order_share(
+    x: Any, y: Any, bins: int | None = None, which: np.ndarray | None = None
+) -> float:
     """Share of Var(y) explained by x alone, Var(E[y|x]) / Var(y), bias-corrected.
 
     The regression fits a few parameters per bin, which explain a little of pure noise;
     epsilon squared subtracts that: (SS_model - df_model x MS_residual) / SS_total.
+    `which` is `bin_index(x, bins)`, when already known.
 
     >>> rng = np.random.default_rng(0)
     >>> a, b = rng.standard_normal((2, 20_000))
@@ -372,7 +391,7 @@ def first_order_share(x: Any, y: Any, bins: int | None = None) -> float:
     total = float(np.sum((y - y.mean()) ** 2))
     if count < 3 or not total > 0 or not np.isfinite(total):
         return 0.0
-    fitted, parameters = _regression(x, y, bins or bins_for(count))
+    fitted, parameters = _regression(x, y, bins or bins_for(count), which)
     model = float(np.sum((fitted - y.mean()) ** 2))
     residual = float(np.sum((y - fitted) ** 2))
     if count <= parameters:
@@ -618,14 +637,15 @@ def gather(
         if float(np.ptp(weeks)) > 0:
             candidates[TIMELINE_KEY] = weeks
         bins = bins_for(simulation.samples)
+        which = {name: bin_index(x, bins) for name, x in candidates.items()}  # sorted once
         for name, x in candidates.items():
-            worth = 0.0 if evpi_value <= 0 else min(evppi(x, v, bins), evpi_value)
+            worth = 0.0 if evpi_value <= 0 else min(evppi(x, v, bins, which[name]), evpi_value)
             evppi_values[name] = worth if worth >= CENT / 2 else 0.0  # to the cent
         horizon = values["horizon_months"]
         payback = np.minimum(simulation.outputs[simulation.payback_key], horizon)
         for metric, y in (("npv", simulation.outputs["npv"]), ("payback_months", payback)):
             importance[metric] = {
-                name: first_order_share(x, y, bins) for name, x in candidates.items()
+                name: first_order_share(x, y, bins, which[name]) for name, x in candidates.items()
             }
     else:
         evpi_value = None if scenario.is_uncertain else 0.0

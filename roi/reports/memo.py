@@ -618,34 +618,31 @@ def memo_figures(assessment: Assessment) -> list[tuple]:
     from roi.reports import charts
 
     swings = sensitivity.tornado(scenario, "payback_months")
+    # The memo titles each chart itself (the chart's own title repeats the name); half the
+    # page wide, two a row: smaller type, the legend in a line on top.
+    layout: dict[str, Any] = {
+        "title": {"text": None},
+        "height": HALF_CHART_HEIGHT,
+        "font": {"size": 10},
+        "margin": {"t": 50, "l": 10, "r": 10, "b": 40},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "yaxis": {"automargin": True},
+    }
+    timeline = {**layout, "xaxis": {"title": {"text": "Weeks from the start of planning"}}}
     figures = {
-        "cash_flow": charts.cash_flow(results),
+        "cash_flow": charts.cash_flow(results, layout),
         "payback_distribution": (
-            None if simulation is None else charts.payback_histogram(simulation)
+            None if simulation is None else charts.payback_histogram(simulation, layout=layout)
         ),
         # No range, no swing: an empty tornado says nothing (the memo says why instead).
-        "tornado": charts.tornado(swings) if len(swings) else None,
-        "timeline": charts.gantt(results.timeline),
+        "tornado": charts.tornado(swings, layout) if len(swings) else None,
+        "timeline": charts.gantt(results.timeline, timeline),
     }
-    out = []
-    for chart_id, title, caption in CHARTS:
-        figure = figures[chart_id]
-        if figure is None:
-            continue
-        # The memo titles each chart itself; the chart's own title repeats the name.
-        figure.update_layout(title_text=None, margin_t=30)
-        # Half the page wide, two a row: smaller type, the legend in a line on top.
-        figure.update_layout(
-            height=HALF_CHART_HEIGHT,
-            font_size=10,
-            margin={"t": 50, "l": 10, "r": 10, "b": 40},
-            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        )
-        figure.update_yaxes(automargin=True)
-        if chart_id == "timeline":
-            figure.update_xaxes(title_text="Weeks from the start of planning")
-        out.append((chart_id, title, caption, figure))
-    return out
+    return [
+        (chart_id, title, caption, figures[chart_id])
+        for chart_id, title, caption in CHARTS
+        if figures[chart_id] is not None
+    ]
 
 
 def _plotly_script(plotly_js: str) -> bool | str:
