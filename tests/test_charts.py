@@ -254,3 +254,18 @@ def test_tornado_without_ranges_says_why_it_is_empty(invoice_fields):
     figure = charts.tornado(tornado_frame(scenario_from_dict(invoice_fields)))
     assert all(len(trace.y) == 0 for trace in figure.data)
     assert any("No input is a range" in a.text for a in figure.layout.annotations)
+
+
+def test_a_callers_layout_merges_key_by_key_and_reaches_every_axis(results, simulation):
+    """A memo's or page's settings go over the chart's own as plotly's update_layout and
+    update_yaxes would: nested keys merge (the Gantt keeps its title's placement when the
+    text goes), and `yaxis` settings reach both panels of the payback histogram."""
+    layout = {"title": {"text": None}, "font": {"size": 10}, "yaxis": {"automargin": False}}
+    payback = charts.payback_histogram(simulation, layout=layout)
+    assert payback.layout.yaxis.automargin is False and payback.layout.yaxis2.automargin is False
+    assert payback.layout.yaxis2.matches == "y" and payback.layout.font.size == 10
+    assert payback.layout.yaxis.title.text == "Share of samples (%)"  # merged, not replaced
+    gantt = charts.gantt(results.timeline, {"title": {"text": None}})
+    assert gantt.layout.title.text is None and gantt.layout.title.yref == "container"
+    plain = charts.gantt(results.timeline)
+    assert plain.layout.title.text.startswith("From PoC to production")
