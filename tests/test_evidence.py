@@ -235,15 +235,19 @@ def test_evppi_is_evpi_for_the_only_relevant_input_and_near_0_for_an_irrelevant_
 ):
     """V = scale x (x - flip) + nothing else: knowing x is knowing everything, so
     EVPPI(x) = EVPI (within 1% of EVPI: the regression is piecewise linear, so it fits V
-    exactly); knowing an independent z is worth nothing (within 3% of the sd of V,
-    the estimator's noise with 20,000 samples in 50 bins)."""
+    exactly); knowing an independent z is worth nothing but the estimator's noise. With
+    20,000 samples in 50 bins of 400, each bin's fitted mean and slope leave E[V|z] an
+    error of sd about sd(V) x sqrt(2 / 400) = 0.071 sd(V); where the choice is on the
+    edge (E[V] = 0), EVPPI(z) is then about E[max(error, 0)] = 0.071 / sqrt(2 pi) = 2.8%
+    of sd(V) on average (hypothesis found 3.1%, which the earlier 3% bound refused), so
+    the bound is 6%, about twice that."""
     rng = np.random.default_rng(seed)
     x, z = rng.uniform(0, 1, (2, 20_000))
     v = scale * (x - flip)
     total = evpi(v)
     assert total > 0
     assert evppi(x, v) == pytest.approx(total, rel=0.01)
-    assert evppi(z, v) <= 0.03 * float(np.std(v))
+    assert evppi(z, v) <= 0.06 * float(np.std(v))
 
 
 def test_evppi_of_a_scenario_uses_its_samples_and_the_plan_names_the_best_first():
