@@ -739,7 +739,7 @@ def gantt(timeline: Timeline, layout: Layout = None) -> go.Figure:
         margin={"t": 140},
         barmode="overlay",
         xaxis={
-            "title": {"text": "Weeks from the start of production planning"},
+            "title": {"text": "Weeks from the start of planning"},  # fits a half-width chart
             "range": [0, max(timeline.max_weeks, timeline.likely_weeks) * 1.05],
         },
         yaxis={

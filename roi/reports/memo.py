@@ -628,7 +628,6 @@ def memo_figures(assessment: Assessment) -> list[tuple]:
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "yaxis": {"automargin": True},
     }
-    timeline = {**layout, "xaxis": {"title": {"text": "Weeks from the start of planning"}}}
     figures = {
         "cash_flow": charts.cash_flow(results, layout),
         "payback_distribution": (
@@ -636,7 +635,7 @@ def memo_figures(assessment: Assessment) -> list[tuple]:
         ),
         # No range, no swing: an empty tornado says nothing (the memo says why instead).
         "tornado": charts.tornado(swings, layout) if len(swings) else None,
-        "timeline": charts.gantt(results.timeline, timeline),
+        "timeline": charts.gantt(results.timeline, layout),
     }
     return [
         (chart_id, title, caption, figures[chart_id])
