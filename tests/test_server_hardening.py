@@ -200,3 +200,47 @@ def test_past_the_kernel_cap_a_busy_page_and_unconnected_kernels_are_shut_down(
         else:
             pytest.fail("no kernel was shut down within 30 s")
         assert "kernelId" in body
+
+
+def test_a_preheated_kernel_belongs_to_the_visitor_it_is_handed_to(tmp_path, monkeypatch):
+    """`make app` preheats a kernel before any visitor: the page request that takes it
+    binds it to that visitor's cookie (before: a pooled kernel answered anyone who knew
+    its id). The kernel the pool starts in its place has no visitor yet, so the culler of
+    unconnected kernels (3 s here) leaves it alone and the next visitor gets it."""
+    notebook = tmp_path / "tiny.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
+    nbformat.write(nb, notebook)
+    monkeypatch.setenv(UNCONNECTED_VARIABLE, "3")
+    log = tmp_path / "voila.log"
+
+    def filled(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while log.read_text().count("Kernel pool of tiny.ipynb is filled") < count:
+            assert time.monotonic() < deadline, "the pool was not filled"
+            time.sleep(0.2)
+        time.sleep(2)  # and the notebook run
+
+    with voila_server(notebook, log_path=log, preheat=1) as url:
+        filled(1)
+        body, _ = page(url)
+        kernel, mine = kernel_id(body), COOKIES[url]
+        assert f"Using pre-heated kernel: {kernel}" in log.read_text()
+
+        async def connect(cookie: str) -> int:
+            try:
+                conn = await tornado.websocket.websocket_connect(
+                    channels(url, kernel, cookie), subprotocols=[V1_PROTOCOL]
+                )
+            except tornado.httpclient.HTTPClientError as error:
+                return error.code
+            conn.close()
+            return 101
+
+        assert asyncio.run(connect("")) == 403
+        assert asyncio.run(connect(mine)) == 101
+        filled(2)  # the replacement, started within the first visitor's request
+        time.sleep(6)  # past the unconnected culler's 3 s
+        body, _ = page(url)
+        assert log.read_text().count("Using pre-heated kernel") == 2
+        assert kernel_id(body) != kernel

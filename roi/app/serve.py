@@ -25,7 +25,8 @@ And three limits on what one visitor can hold:
 - **A kernel belongs to the browser that asked for it.** The page request sets a signed
   cookie; the kernel's websocket and its execution channel accept only that cookie, so
   a visitor who learns another's kernel id cannot read or move their widgets.
-  (Preheated kernels, `--preheat`, are started before any visitor and are not bound.)
+  A preheated kernel (`--preheat`) is started before any visitor and bound to the one
+  whose page request the pool hands it to.
 
 `voila_command` (roi.app.server) starts this module instead of `python -m voila`.
 """
@@ -207,10 +208,22 @@ def harden() -> None:
 
         async def start_kernel(*args: Any, **kwargs: Any) -> str:
             kernel_id = await original(*args, **kwargs)
-            VISITORS.record(kernel_id)
+            # A kernel for the preheated pool (even one a page request's refill starts)
+            # has no visitor yet: it gets one when the pool hands it out, below.
+            if (kwargs.get("env") or {}).get("VOILA_PREHEAT") != "True":
+                VISITORS.record(kernel_id)
             return kernel_id
 
         kernel_manager.start_kernel = start_kernel
+        rendered = getattr(kernel_manager, "get_rendered_notebook", None)
+        if rendered is not None:  # preheating: a pooled kernel goes to this page's visitor
+
+            async def get_rendered_notebook(*args: Any, **kwargs: Any) -> Any:
+                result = await rendered(*args, **kwargs)
+                VISITORS.record(result[2])  # (render task, rendered cells, kernel id)
+                return result
+
+            kernel_manager.get_rendered_notebook = get_rendered_notebook
 
     class PageHandler(voila_page.TornadoVoilaHandler):
         """Voila's page, with a cap on kernels and the visitor's cookie."""
