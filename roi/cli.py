@@ -761,8 +761,9 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument(
         "--preheat",
         type=_whole_number(0),
-        default=0,
-        help="kernels per notebook kept executed ahead of visitors (default: 0)",
+        default=1,
+        help="kernels per notebook kept executed ahead of visitors, so a visitor sees the "
+        "page at once (default: 1; 0 starts a kernel per visitor)",
     )
     app.add_argument(
         "--cull-idle",

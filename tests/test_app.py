@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import pytest
 
 from roi.app import WorkbookApp, has_frontend, update_figure, voila_command
-from roi.app.model import WorkbookModel
+from roi.app.model import CHART_NAMES, GROUPS, WorkbookModel, entry_text
 from roi.evaluate import evaluate
 from roi.files import load_scenario
 from roi.formatting import money
@@ -137,6 +137,8 @@ def test_voila_command_serves_safely():
     argv, env = voila_command(token="s3cret", preheat=2)
     assert "--token=s3cret" in argv
     assert "--preheat_kernel=True" in argv and "--pool_size=2" in argv
+    # A used kernel is replaced after the visitor's page is drawn, not during it.
+    assert "--VoilaKernelManager.fill_delay=5" in argv
     assert "jupyter" in env["JUPYTER_PATH"]
 
 
@@ -147,6 +149,7 @@ def test_roi_app_command_line_parses_the_serving_options():
     args = build_parser().parse_args(["app", "notebooks", "--port", "9000", "--preheat", "2"])
     assert (args.notebook, args.port, args.ip, args.preheat) == ("notebooks", 9000, "127.0.0.1", 2)
     assert args.cull_idle == 3600 and args.token is None
+    assert build_parser().parse_args(["app"]).preheat == 1  # `make app`: one kernel ready
     with pytest.raises(SystemExit):
         build_parser().parse_args(["app", "--cull-idle", "5"])  # would kill kernels in use
 
@@ -236,3 +239,68 @@ def test_the_variant_export_says_what_a_table_leaves_out(app):
     app.model.save_variant("Base")
     assert "variants.csv" in app.variant_export.value
     assert "(a table leaves out notes)" in app.variant_export.value
+
+
+def test_a_page_gets_its_charts_once_it_has_shown_the_cards(invoice_yaml):
+    """For a page (defer_charts): no chart until the page's PageShown widget says the
+    cards are drawn; then every chart the model can draw, in its box. A scenario with no
+    range has no payback distribution: it appears once an input becomes a range (before,
+    a page opened without ranges never showed one)."""
+    app = WorkbookApp(WorkbookModel(load_scenario(invoice_yaml), samples=2_000), defer_charts=True)
+    assert app.charts == {}
+    for box in app.chart_boxes.values():
+        assert [child.value for child in box.children] == [
+            '<div class="roi-note">Drawing the chart...</div>'
+        ]
+    app._on_shown({"event": "other"})
+    assert app.charts == {}
+    app._on_shown({"event": "shown"})
+    assert set(app.charts) == set(CHART_NAMES) - {"payback"}  # no range, no distribution
+    for name, chart in app.charts.items():
+        assert app.chart_boxes[name].children == (chart,)
+    app.range_texts["users"].value = "150 to 260"
+    assert "payback" in app.charts and app.chart_boxes["payback"].children == (
+        app.charts["payback"],
+    )
+    assert app.chart_boxes["payback"].layout.display is None  # shown: there is a range
+
+
+def test_lazy_tabs_build_a_tab_from_the_model_when_it_is_first_opened(invoice_yaml):
+    """Only the first input tab is built at first; a tab opened later shows the model's
+    current values and what is wrong with them, and a reset or a picked starter reaches
+    the controls that exist without failing on the ones that do not."""
+    app = WorkbookApp(WorkbookModel(load_scenario(invoice_yaml), samples=2_000), lazy_tabs=True)
+    assert app.built_tabs == {GROUPS[0]}
+    assert "build_cost" not in app.inputs and app.ranges == {}
+    app.model.set_value("support_cost_annual", -5)  # invalid: the Costs tab is not built
+    app.tabs.selected_index = GROUPS.index("Costs")
+    assert "Costs" in app.built_tabs
+    assert "must be a number &gt;= 0: got -$5" in app.errors["support_cost_annual"].value
+    app.model.set_value("support_cost_annual", 40_000)
+    app.inputs["build_cost"].value = "$400k"
+    assert app.model.value("build_cost") == 400_000
+    app.picker.value = [label for label, _ in app.model.templates()].index("Sales copilot")
+    assert app.inputs["build_cost"].value == entry_text("build_cost", app.model.value("build_cost"))
+    app.tabs.selected_index = GROUPS.index("Uncertainty")
+    low, high = app.model.range("users")
+    assert app.ranges["users"].value == (low, high)
+
+
+def test_a_link_opened_after_the_page_is_built_shows_its_values(invoice_yaml):
+    """A preheated page is built from the notebook's parameters before its visitor comes;
+    the visitor's link is then laid over them. Bad values are named under the toolbar,
+    and the page stays as it was."""
+    app = WorkbookApp(WorkbookModel(load_scenario(invoice_yaml), samples=2_000))
+    app.parameters = {"scenario_file": "invoice_triage.yaml"}
+    app.open_link("users=300&users_low=250&users_high=320")
+    assert app.model.scenario.value("users") == 300 and app.model.range("users") == (250, 320)
+    assert app.model.base[0] == "invoice_triage.yaml"
+    assert app.inputs["users"].value == 300 and "starter invoice_triage.yaml" in (
+        app.source_label.value
+    )
+    assert "users=300" in app.model.share_query()
+    app.open_link("users=-4")
+    assert "This link's values cannot be used" in app.errors["file"].value
+    assert "users" in app.errors["file"].value and app.model.scenario.value("users") == 300
+    app.open_link("")  # no link: nothing changes
+    assert app.model.scenario.value("users") == 300

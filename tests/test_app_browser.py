@@ -582,3 +582,63 @@ def test_tab_order_follows_the_layout_from_the_banner_to_the_inputs(server, brow
     assert stops[7]["tag"] == "A" and "Link" in stops[7]["name"]
     assert stops[8]["name"] == "Impact" and stops[8]["y"] > bar[0]["y"]
     assert stops[9]["name"].startswith("Users")
+
+
+def _kernel_of(page) -> str:
+    found = re.search(r'"kernelId": ?"([0-9a-f-]{36})"', page.content())
+    assert found, "the page names its kernel"
+    return found.group(1)
+
+
+def test_a_preheated_page_is_built_before_its_visitor_and_still_opens_their_link(browser, tmp_path):
+    """`make app` keeps a kernel that has run the workbook before anyone asks: the first
+    visitor gets that kernel (Voila's log says so) and the page's cards at once, with
+    the charts after them; the next visitor, sent a link, sees the link's values, read
+    after the page was built, and a link with a bad value names it on the page."""
+    import time
+
+    from roi.files import load_scenario
+    from roi.resources import SCENARIOS
+
+    log = tmp_path / "voila.log"
+    expected = load_scenario(SCENARIOS / "sales_copilot.yaml").evolve(users=300)
+    with voila_server(WORKBOOK, log_path=log, preheat=1) as url:
+
+        def visit(query: str):
+            deadline = time.monotonic() + 120
+            used = log.read_text().count("Using pre-heated kernel")
+            while log.read_text().count("Kernel pool of workbook.ipynb is filled") <= used:
+                assert time.monotonic() < deadline, "the pool was never refilled"
+                time.sleep(0.2)
+            time.sleep(10)  # a pooled kernel runs the notebook once it has started
+            page = _open(browser, f"{url}/{query}")
+            page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+            assert log.read_text().count("Using pre-heated kernel") == used + 1
+            assert _kernel_of(page) in log.read_text().split("Using pre-heated kernel")[-1]
+            return page
+
+        page = visit("")
+        try:
+            assert kpi_text(page, "annual_impact") == headline(notebook_scenario(), "annual_impact")
+            page.wait_for_selector(".roi-chart-cash_flow .main-svg", timeout=PAGE_TIMEOUT_MS)
+            assert page.console_errors == []
+        finally:
+            page.close()
+        page = visit("?scenario_file=sales_copilot.yaml&users=300")
+        try:
+            wait_for_kpi(page, "annual_impact", headline(expected, "annual_impact"))
+            wait_for_kpi(page, "npv", headline(expected, "npv"))
+            assert "starter sales_copilot.yaml" in page.inner_text(".roi-source-label")
+            assert page.console_errors == []
+        finally:
+            page.close()
+        page = visit("?users=-5")
+        try:
+            shown = page.wait_for_selector(".roi-error-file", timeout=PAGE_TIMEOUT_MS)
+            page.locator(".roi-error-file", has_text="'users' must be a number >= 0").wait_for(
+                timeout=60_000
+            )
+            assert "This link's values cannot be used" in shown.inner_text()
+            assert kpi_text(page, "annual_impact") == headline(notebook_scenario(), "annual_impact")
+        finally:
+            page.close()

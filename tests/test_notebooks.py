@@ -81,7 +81,9 @@ def test_workbook_default_parameters_are_the_built_in_example():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_thin_valid_and_stripped(path):
     """Valid nbformat, no outputs or counts, a Python kernelspec (Voila needs its language),
-    literal parameters, and one short call into roi.app."""
+    literal parameters, and short calls into roi.app: one, or two for the workbook (Voila
+    sends a cell's output when the cell ends, so a preheated page is built in one cell and
+    waits for its visitor's link in the next)."""
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
     assert notebook.metadata.kernelspec["language"] == "python"
@@ -90,8 +92,9 @@ def test_notebook_is_thin_valid_and_stripped(path):
     for cell in code:
         assert cell.outputs == [] and cell.execution_count is None
     calls = [c for c in code if "parameters" not in c.metadata.get("tags", [])]
-    assert len(calls) == 1 and "roi.app." in calls[0].source
-    assert len(calls[0].source.splitlines()) <= 3
+    assert 1 <= len(calls) <= (2 if path == WORKBOOK else 1)
+    for call in calls:
+        assert "roi.app." in call.source and len(call.source.splitlines()) <= 3
 
 
 @pytest.mark.slow

@@ -38,6 +38,7 @@ _EXPORTS = {
     "figure_widget": "view",
     "has_frontend": "server",
     "jsonable": "model",
+    "open_page_link": "view",
     "phase_rows": "model",
     "portfolio": "pages",
     "portfolio_frame": "model",

@@ -30,7 +30,6 @@ from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
 from roi.files import load_scenarios, read_records, scenario_yaml, scenarios_from_records
 from roi.formatting import money, months, parse_amount, share, weeks
 from roi.gates import load_checklists
-from roi.reports import charts, memo
 from roi.resources import SCENARIOS
 from roi.safe_yaml import MAX_FILE_BYTES
 from roi.scenario import (
@@ -602,10 +601,11 @@ class WorkbookModel:
         """Back to the scenario the page opened with."""
         self._load(self.initial)
 
-    def open(self, scenario: Scenario) -> None:
-        """Start over from another scenario (picked or uploaded); it becomes the reset point."""
+    def open(self, scenario: Scenario, base: tuple[str, Scenario] | None = None) -> None:
+        """Start over from another scenario (picked, uploaded or from a link); it becomes
+        the reset point. `base` is the starter a link's values lie over, if any."""
         self.initial = scenario
-        self.base = base_for(scenario)
+        self.base = base if base is not None else base_for(scenario)
         self.reset()
 
     def share_query(self) -> str:
@@ -782,19 +782,14 @@ class WorkbookModel:
             ),
         ]
 
-    def figures(self) -> dict[str, Any]:
-        """The charts from roi.reports.charts for the last complete update (plotly Figures).
-
-        Safe to call from another thread: it reads one consistent snapshot. The payback
-        histogram gets binned counts from roi.reports.charts, never the raw samples.
-        """
-        snapshot = self.snapshot
-        found = {name: self.figure(name, snapshot) for name in CHART_NAMES}
-        return {name: figure for name, figure in found.items() if figure is not None}
-
     def figure(self, name: str, snapshot: tuple | None = None) -> Any:
-        """One chart (a name in CHART_NAMES) from a snapshot (default: the latest), or None
-        when this version of roi cannot draw it."""
+        """One chart (a name in CHART_NAMES, a plotly Figure from roi.reports.charts) from
+        a snapshot (default: the latest), or None when it cannot be drawn (no Monte Carlo,
+        no payback distribution). Safe to call from another thread: it reads one
+        consistent snapshot; the payback histogram gets binned counts, never the raw
+        samples."""
+        from roi.reports import charts  # plotly: loaded once charts are asked for
+
         scenario, results, simulation, evidence = snapshot or self.snapshot
         if name == "evppi":
             return charts.value_of_information(evidence)
@@ -827,6 +822,8 @@ class WorkbookModel:
     def downloads(self, formats: tuple[str, ...] = ("html", "md", "pdf", "xlsx")) -> list[Download]:
         """The memo in each format, the live-formula Excel model (`xlsx`) and the scenario
         as YAML, for the current valid scenario."""
+        from roi.reports import memo
+
         slug = self._slug()
         files = [
             Download(
@@ -870,6 +867,8 @@ class WorkbookModel:
         It is rendered from the page's own assessment, so memo and page show the same
         numbers and the same decision.
         """
+        from roi.reports import memo
+
         return memo.render(self.assessment, fmt, **options)
 
     def save_variant(self, name: str) -> Variant:

@@ -27,6 +27,9 @@ CULL_IDLE_SECONDS = 3600
 An hour is far longer than a preheated kernel waits for its first visitor only when the
 server is busy; pooled kernels are exempt from culling in Voila anyway."""
 
+POOL_REFILL_DELAY = 5
+"""Seconds before Voila replaces a preheated kernel a visitor took (its default is 1)."""
+
 PLOTLY_ESM_VARIABLE = "ROI_PLOTLY_ESM"
 """Set by `voila_command` for its kernels: the file name of plotly's shared widget bundle."""
 
@@ -115,7 +118,13 @@ def voila_command(
     if token:
         argv.append(f"--token={token}")
     if preheat > 0:
-        argv += ["--preheat_kernel=True", f"--pool_size={preheat}"]
+        # The used kernel is replaced a few seconds later, not at once: starting it and
+        # running the notebook would take the CPU the visitor's page is being drawn with.
+        argv += [
+            "--preheat_kernel=True",
+            f"--pool_size={preheat}",
+            f"--VoilaKernelManager.fill_delay={POOL_REFILL_DELAY}",
+        ]
     paths = [str(VOILA_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     env = {**os.environ}
     bundle = share_plotly_bundle()

@@ -1,8 +1,9 @@
 """The workbook app's view: widgets bound to a WorkbookModel, and the notebook's entry point.
 
-`workbook(globals())` is all `notebooks/workbook.ipynb` calls. With a browser frontend
-(Voila or JupyterLab) it shows the app; headless (papermill) it displays the results as
-JSON for tools and stores no widget state.
+`workbook(globals())` is what `notebooks/workbook.ipynb` calls (then `open_page_link`,
+for a preheated page's link). With a browser frontend (Voila or JupyterLab) it shows the
+app; headless (papermill) it displays the results as JSON for tools and stores no widget
+state.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
 import plotly.graph_objects as go
+import traitlets
 from IPython.display import HTML, display
 
 from roi.app.link import left_out, query_parameters, starters
 from roi.app.model import (
+    CHART_NAMES,
     EVIDENCE_CHARTS,
     GROUPS,
     UNCERTAIN_FIELDS,
@@ -131,14 +135,17 @@ CRITERION_HELP = (
 )
 
 
-def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> Any:
+def workbook(
+    params: Mapping[str, Any], *, interactive: bool | None = None, fast_first_paint: bool = True
+) -> Any:
     """What the workbook notebook calls with its parameters (usually `globals()`).
 
     Interactive: displays the app and returns the WorkbookApp. Headless: displays the
     results table and, as application/json, the assessment's `to_dict()` (what
     `roi run --json` prints), returns the WorkbookModel; invalid parameters raise
     ScenarioError naming the field, value and rule. `samples` (None: roi's default)
-    and `seed` set the Monte Carlo.
+    and `seed` set the Monte Carlo. `fast_first_paint=False` builds every tab and chart
+    before the page is sent (as roi did before; `make bench` compares the two).
     """
     if interactive is None:
         interactive = has_frontend()
@@ -156,10 +163,14 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
         display({RESULTS_MIMETYPE: payload, "text/plain": summary}, raw=True)
         return model
     skip_slow_iri_checker()
+    notebook_parameters = params
     try:
         # A link's query string (Voila passes it to the kernel) lays its values over
-        # the notebook's parameters, checked as a file's are.
-        params = {**params, **query_parameters(page_query())}
+        # the notebook's parameters, checked as a file's are. A preheated kernel builds
+        # the page before any visitor asks for it: it reads the link afterwards
+        # (`open_page_link`, the notebook's next call).
+        if not preheated():
+            params = {**params, **query_parameters(page_query())}
         scenario = scenario_from_parameters(params)
         samples, seed = monte_carlo_parameters(params)
     except RoiError as error:
@@ -171,14 +182,40 @@ def workbook(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
             )
         )
         return None
-    name = str(params.get("scenario_file") or "")
-    base = (name, starters()[name]) if name in starters() else None
-    # The decision and KPI cards go out first; the inputs and charts follow.
+    # The decision and KPI cards go out first; the inputs follow, and the charts once
+    # the page shows the cards (plotly's bundle would hold them up by a second or two).
     app = WorkbookApp(
-        WorkbookModel(scenario, samples=samples, seed=seed, base=base), show_summary=display
+        WorkbookModel(scenario, samples=samples, seed=seed, base=starter_base(params)),
+        show_summary=display,
+        defer_charts=fast_first_paint,
+        lazy_tabs=fast_first_paint,
     )
+    app.parameters = notebook_parameters
     display(app.details)
+    if fast_first_paint:
+        # While the browser loads the page, this kernel has nothing to do: load the charts
+        # and plotly's widget classes then, not when the page asks for its charts (0.5 s).
+        threading.Thread(target=_load_chart_modules, name="roi-warm-up", daemon=True).start()
     return app
+
+
+def _load_chart_modules() -> None:
+    import roi.reports.charts  # noqa: F401  (plotly's figures and roi's theme)
+
+    go.FigureWidget  # noqa: B018  (plotly loads its widget classes on first use)
+
+
+def starter_base(params: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """(file name, scenario) of the starter the parameters open, if they name one."""
+    name = str(params.get("scenario_file") or "")
+    return (name, starters()[name]) if name in starters() else None
+
+
+def preheated() -> bool:
+    """Whether this kernel was started ahead of its visitor (Voila's preheated pool)."""
+    import os
+
+    return os.environ.get("VOILA_PREHEAT", "False") != "False"
 
 
 def page_query() -> str:
@@ -186,13 +223,27 @@ def page_query() -> str:
     starts before any request); elsewhere it is the QUERY_STRING Voila sets, or ''."""
     import os
 
-    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+    if preheated():
         try:
             from voila.utils import get_query_string
         except ImportError:  # pragma: no cover - preheating is Voila's
             return ""
         return get_query_string() or ""
     return os.environ.get("QUERY_STRING", "")
+
+
+def open_page_link(app: Any) -> None:
+    """What the workbook notebook calls after `workbook`: in a preheated kernel, wait for
+    the visitor's request and open the link it carries (the page was built from the
+    notebook's parameters before anyone asked for it). Elsewhere the link was read
+    before the page was built, and there is nothing to do."""
+    if isinstance(app, WorkbookApp) and preheated():
+        app.open_link(page_query())
+
+
+def opened_from(model: WorkbookModel) -> str:
+    """What the toolbar says the page opened: a starter, or the notebook's parameters."""
+    return f"starter {model.base[0]}" if model.base is not None else "the notebook's parameters"
 
 
 def app_figure(name: str, figure: go.Figure) -> go.Figure:
@@ -321,6 +372,34 @@ def update_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
         widget.layout.shapes = shapes
 
 
+class PageShown(anywidget.AnyWidget):
+    """An invisible widget that tells the kernel once a page has drawn it.
+
+    Placed beside the decision and KPI cards: the charts (plotly's 5 MB widget bundle and
+    six figures, a second or two in the browser) are sent once the cards are on screen,
+    instead of holding up the page's first paint."""
+
+    # Once its element is in the document and the page has stopped changing for a moment
+    # (every widget it was sent is drawn), or after a few seconds at most, it sends one
+    # message.
+    _esm = traitlets.Unicode(
+        """export default { render({ model, el }) {
+  let quiet = null, sent = false;
+  const send = () => { if (!sent) { sent = true; observer.disconnect();
+                                    model.send({ event: "shown" }); } };
+  const observer = new MutationObserver(() => {
+    clearTimeout(quiet); quiet = setTimeout(send, 300); });
+  const wait = () => {
+    if (!el.isConnected) { requestAnimationFrame(wait); return; }
+    observer.observe(document.body, { subtree: true, childList: true });
+    quiet = setTimeout(send, 300);
+    setTimeout(send, 4000);
+  };
+  wait();
+} };"""
+    ).tag(sync=True)
+
+
 class ChartPainter:
     """Redraws the charts on a worker thread, always from the model's latest state.
 
@@ -348,7 +427,7 @@ class ChartPainter:
             self._wanted.clear()
             try:
                 snapshot = self.model.snapshot
-                for name, chart in self.charts.items():
+                for name, chart in list(self.charts.items()):  # charts may be added
                     if self._wanted.is_set():
                         break  # newer inputs arrived: start over from those
                     figure = self.model.figure(name, snapshot)
@@ -365,11 +444,22 @@ class WorkbookApp:
     """The widgets of the workbook page, bound to a WorkbookModel."""
 
     def __init__(
-        self, model: WorkbookModel, show_summary: Callable[[widgets.Widget], None] | None = None
+        self,
+        model: WorkbookModel,
+        show_summary: Callable[[widgets.Widget], None] | None = None,
+        *,
+        defer_charts: bool = False,
+        lazy_tabs: bool = False,
     ):
         """`show_summary`, when given, displays the decision and KPI cards as soon as they
-        are filled in, before the inputs and charts are built (a faster first paint)."""
+        are filled in, before the inputs and charts are built (a faster first paint).
+        `defer_charts` draws the charts only once a page has shown the cards (see
+        `PageShown`); otherwise at once. `lazy_tabs` builds each input tab but the first
+        when it is first opened (the Readiness tab always is): a page then starts with a
+        third of the widgets to send and draw."""
+        self.lazy_tabs = lazy_tabs
         self.model = model
+        self.parameters: Mapping[str, Any] = {}  # the notebook's, under a link's values
         self._syncing = False
         self.inputs: dict[str, widgets.Widget] = {}
         self.ranges: dict[str, widgets.FloatRangeSlider] = {}
@@ -399,14 +489,17 @@ class WorkbookApp:
         self.share.add_class("roi-share")
         self.source_label = widgets.HTML()
         self.source_label.add_class("roi-source-label")
-        self.opened_from = (
-            f"starter {model.base[0]}" if model.base is not None else "the notebook's parameters"
-        )
+        self.opened_from = opened_from(model)
         self.comparison = widgets.HTML()
         self.comparison.add_class("roi-compare")
         kpis = widgets.Box(list(self.kpis.values()))
         kpis.add_class("roi-kpis")
         self.summary = widgets.VBox([widgets.HTML(CSS), self.banner, kpis, self.stale])
+        self.charts_on = False  # drawn: at once, or when the page shows the cards
+        if defer_charts:
+            shown = PageShown(layout=widgets.Layout(display="none"))
+            shown.on_msg(lambda _widget, content, _buffers: self._on_shown(content))
+            self.summary.children = (*self.summary.children, shown)
         if show_summary is not None:
             for kpi in model.kpis():
                 self.kpis[kpi.key].value = _kpi_html(kpi.label, kpi.value, kpi.detail)
@@ -415,8 +508,10 @@ class WorkbookApp:
             send_now()
         self.widget = self._build()
         self.widget.add_class("roi-app")
-        self.painter: ChartPainter | None = None  # the charts were just drawn by _build
+        self.painter: ChartPainter | None = None
         model.observe(lambda _model: self.refresh())
+        if not defer_charts:
+            self.draw_charts()
         self.refresh()
         self.painter = ChartPainter(model, self.charts)
 
@@ -424,8 +519,9 @@ class WorkbookApp:
 
     def _error_label(self, key: str) -> widgets.HTML:
         label = self.errors.get(key)
-        if label is None:
-            label = widgets.HTML()
+        if label is None:  # a tab built late shows what is wrong already
+            message = "" if key == "file" else self.model.errors.get(key.removesuffix("-range"))
+            label = widgets.HTML(html.escape(message or ""))
             label.add_class("roi-error")
             label.add_class(f"roi-error-{key}")
             self.errors[key] = label
@@ -785,7 +881,7 @@ class WorkbookApp:
         if group == "Evidence":
             return self._evidence_inputs()
         if group == "Readiness":
-            return []  # built when first opened: dozens of toggles the first view never shows
+            return self._readiness_inputs()
         children = [
             self._numeric_input(control_for(f, self.model.scenario))
             for f in NUMERIC_FIELDS
@@ -841,29 +937,23 @@ class WorkbookApp:
         return [prepare, self.variant_name, save]
 
     def _build(self) -> widgets.Widget:
-        tabs = widgets.Tab(children=[widgets.VBox(self._group_children(g)) for g in GROUPS])
+        # The Readiness tab (dozens of toggles the first view never shows) is built when
+        # first opened; with lazy_tabs, every tab but the first is.
+        self.built_tabs: set[str] = set()
+        tabs = widgets.Tab(children=[widgets.VBox() for _ in GROUPS])
         for index, group in enumerate(GROUPS):
             tabs.set_title(index, group)
-        readiness_tab = tabs.children[GROUPS.index("Readiness")]
-
-        def open_readiness(change: dict) -> None:
-            if change["new"] == GROUPS.index("Readiness") and not readiness_tab.children:
-                readiness_tab.children = self._readiness_inputs()
-
-        tabs.observe(open_readiness, "selected_index")
+            if group != "Readiness" and (index == 0 or not self.lazy_tabs):
+                self.open_tab(group, tabs)
+        tabs.observe(lambda change: self.open_tab(GROUPS[change["new"]]), "selected_index")
         self.tabs = tabs
-        # Drawn here, before the page exists: a FigureWidget shown inside a Box starts
-        # from the state it was built with, and plotly's later edits are one-off
-        # messages that a view not yet created would miss.
+        # A box for every chart, holding a line until draw_charts puts the chart in it.
         self.chart_boxes: dict[str, widgets.Box] = {}
-        for name, drawn in self.model.figures().items():
-            figure = app_figure(name, drawn)
-            # At least CHART_HEIGHT; the Gantt and tornado grow with their rows. A fixed
-            # width: plotly's FigureWidget keeps the width it was first drawn at whatever
-            # its cell (plotly.py #5208), so the grid's cells are made to fit it.
-            chart = figure_widget(figure, max(CHART_HEIGHT, figure.layout.height or 0), CHART_WIDTH)
-            self.charts[name] = chart
-            box = widgets.Box([chart], layout=widgets.Layout(min_width="0"))
+        for name in CHART_NAMES:
+            waiting = widgets.HTML('<div class="roi-note">Drawing the chart...</div>')
+            box = widgets.Box(
+                [waiting], layout=widgets.Layout(min_width="0", min_height=f"{CHART_HEIGHT}px")
+            )
             box.add_class(f"roi-chart-{name}")
             self.chart_boxes[name] = box
             if name in EVIDENCE_CHARTS:
@@ -899,6 +989,61 @@ class WorkbookApp:
         # actions sit in a bar near the top, the inputs beside the charts.
         self.details = widgets.VBox([self._toolbar(), body])
         return widgets.VBox([self.summary, self.details])
+
+    def open_tab(self, group: str, tabs: widgets.Tab | None = None) -> None:
+        """Build an input tab's controls, from the model as it is, if not built yet."""
+        if group in self.built_tabs:
+            return
+        self.built_tabs.add(group)
+        box = (tabs or self.tabs).children[GROUPS.index(group)]
+        box.children = self._group_children(group)
+
+    def draw_charts(self) -> None:
+        """Put a chart in every box whose chart can be drawn now and has none yet (the
+        payback distribution appears once an input is a range); the painter redraws
+        them from then on."""
+        self.charts_on = True
+        for name, box in self.chart_boxes.items():
+            if name in self.charts:
+                continue
+            drawn = self.model.figure(name)
+            if drawn is None:
+                continue
+            figure = app_figure(name, drawn)
+            # At least CHART_HEIGHT; the Gantt and tornado grow with their rows. A fixed
+            # width: plotly's FigureWidget keeps the width it was first drawn at whatever
+            # its cell (plotly.py #5208), so the grid's cells are made to fit it. Built
+            # whole before it joins its box: the view starts from the state it is built
+            # with, and plotly's later edits are messages a view not yet made would miss.
+            chart = figure_widget(figure, max(CHART_HEIGHT, figure.layout.height or 0), CHART_WIDTH)
+            self.charts[name] = chart
+            box.children = (chart,)
+
+    def _on_shown(self, content: Any) -> None:
+        if isinstance(content, Mapping) and content.get("event") == "shown" and not self.charts_on:
+            self.draw_charts()  # from the model as it is: the painter redraws only after a change
+
+    def open_link(self, query: str) -> None:
+        """Show a link's values (its query string) laid over the notebook's parameters,
+        as a page opened with it would; bad values are named under the toolbar and the
+        page stays as it was."""
+        try:
+            values = query_parameters(query)
+            if not values:
+                return
+            params = {**self.parameters, **values}
+            scenario = scenario_from_parameters(params)
+            samples, seed = monte_carlo_parameters(params)
+        except RoiError as error:
+            self.errors["file"].value = "This link's values cannot be used: " + html.escape(
+                str(error)
+            ).replace("\n", "<br>")
+            return
+        self.model.samples, self.model.seed = samples, seed
+        self.model.open(scenario, base=starter_base(params))
+        self.opened_from = opened_from(self.model)
+        self.sync_controls()
+        self.refresh()
 
     # --- reacting -----------------------------------------------------------------
 
@@ -979,7 +1124,9 @@ class WorkbookApp:
         self._syncing = True
         try:
             for field in NUMERIC_FIELDS:
-                box = self.inputs[field]
+                box = self.inputs.get(field)
+                if box is None:
+                    continue  # its tab is not built yet: it will be from the model
                 value = self.model.value(field)
                 if hasattr(box, "max") and not isinstance(box, widgets.Text) and value > box.max:
                     box.max = control_for(field, self.model.scenario).maximum
@@ -994,9 +1141,10 @@ class WorkbookApp:
                 slider.max = max(range_bounds(field, self.model.scenario)[1], high)
                 slider.value = (low, high)
             s = self.model.scenario
-            self.inputs["governance"].value = s.governance
-            self.inputs["start_date"].value = s.start_date
-            self.inputs["poc_weeks"].value = 0 if s.poc_weeks is None else likely(s.poc_weeks)
+            if "Timeline" in self.built_tabs:
+                self.inputs["governance"].value = s.governance
+                self.inputs["start_date"].value = s.start_date
+                self.inputs["poc_weeks"].value = 0 if s.poc_weeks is None else likely(s.poc_weeks)
             for item, box in self.readiness.items():
                 answer = self.model.readiness_answer(item)
                 box.value = (
@@ -1004,9 +1152,10 @@ class WorkbookApp:
                 )
                 owner, note = self.readiness_details[item]
                 owner.value, note.value = answer["owner"], answer["note"]
-            self.inputs["poc_budget"].value = s.poc_budget or 0
-            self.inputs["poc_spent"].value = s.poc_spent or 0
-            self._rebuild_criteria()
+            if "Evidence" in self.built_tabs:
+                self.inputs["poc_budget"].value = s.poc_budget or 0
+                self.inputs["poc_spent"].value = s.poc_spent or 0
+                self._rebuild_criteria()
         finally:
             self._syncing = False
 
@@ -1064,6 +1213,8 @@ class WorkbookApp:
             + (' &middot; <b class="roi-edited">edited</b>' if edited else "")
             + "</span>"
         )
+        if self.charts_on:
+            self.draw_charts()  # one that could not be drawn before (no range yet)
         if self.painter is not None:
             self.painter.request()
         self._refresh_variants()  # the export first: the table is what people wait on
