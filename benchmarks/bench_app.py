@@ -212,8 +212,6 @@ def run() -> str:
         return f"| {label} | {html_s:.2f} s | {kpi_s - html_s:.2f} s | {kpi_s:.2f} s | {chart} |"
 
     return f"""\
-## {TITLE}
-
 Voila serves each page with `roi app`'s settings on a loopback port; headless Chromium
 loads each page {LOADS} times, alternating between them (a fresh kernel each time), and
 moves the users slider one step with the keyboard {MOVES} times per page, each move once
