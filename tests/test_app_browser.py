@@ -119,7 +119,10 @@ def test_page_renders_roi_numbers_and_charts_with_no_console_errors(app):
     basis = assess(scenario).basis
     assert app.inner_text(".roi-kpi-annual_impact .roi-kpi-label") == f"Annual impact ({basis})"
     app.wait_for_selector(".roi-chart-cash_flow .main-svg", timeout=30_000)
-    assert app.locator(".js-plotly-plot").count() >= 2
+    # The charts arrive after the cards, each drawn as its widget comes in.
+    app.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=30_000
+    )
     assert "Traceback" not in app.inner_text("body")
     OUTPUTS.mkdir(exist_ok=True)
     app.screenshot(path=str(OUTPUTS / "app.png"), full_page=False)
