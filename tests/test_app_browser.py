@@ -597,7 +597,7 @@ def test_a_preheated_page_is_built_before_its_visitor_and_still_opens_their_link
     """`make app` keeps a kernel that has run the workbook before anyone asks: the first
     visitor gets that kernel (Voila's log says so) and the page's cards at once, with
     the charts after them; the next visitor, sent a link, sees the link's values, read
-    after the page was built, and a link with a bad value names it on the page."""
+    after the page was built (a bad value is named under the toolbar: test_app.py)."""
     import time
 
     from roi.files import load_scenario
@@ -633,15 +633,5 @@ def test_a_preheated_page_is_built_before_its_visitor_and_still_opens_their_link
             wait_for_kpi(page, "npv", headline(expected, "npv"))
             assert "starter sales_copilot.yaml" in page.inner_text(".roi-source-label")
             assert page.console_errors == []
-        finally:
-            page.close()
-        page = visit("?users=-5")
-        try:
-            shown = page.wait_for_selector(".roi-error-file", timeout=PAGE_TIMEOUT_MS)
-            page.locator(".roi-error-file", has_text="'users' must be a number >= 0").wait_for(
-                timeout=60_000
-            )
-            assert "This link's values cannot be used" in shown.inner_text()
-            assert kpi_text(page, "annual_impact") == headline(notebook_scenario(), "annual_impact")
         finally:
             page.close()

@@ -9,6 +9,7 @@ state.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import html
 import sys
 import threading
@@ -326,6 +327,10 @@ def send_now() -> None:
         flush()
 
 
+CHART_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": False}
+"""No toolbar: 11 tab stops per chart and a plotly.com link in an offline app."""
+
+
 def figure_widget(figure: go.Figure, height: int, width: int | None = None) -> go.FigureWidget:
     """A FigureWidget of `figure`, loading plotly's bundle once per page under roi's Voila.
 
@@ -333,13 +338,27 @@ def figure_widget(figure: go.Figure, height: int, width: int | None = None) -> g
     one the browser draws, and the widget keeps that width (plotly.py #5208)."""
     figure = go.Figure(figure)
     figure.update_layout(height=height, font_size=12, **({"width": width} if width else {}))
-    widget = go.FigureWidget(figure)
-    # No toolbar: 11 tab stops per chart and a plotly.com link in an offline app.
-    widget._config = {"displayModeBar": False, "displaylogo": False, "responsive": False}
-    shim = _shared_plotly_esm()
-    if shim is not None:
-        widget._esm = shim
+    widget = _figure_widget_type(_shared_plotly_esm())(figure)
+    widget._config = dict(CHART_CONFIG)  # plotly's constructor resets it after opening
     return widget
+
+
+@functools.cache
+def _figure_widget_type(esm: str | None) -> type[go.FigureWidget]:
+    """FigureWidget whose opening message already carries roi's config and, under roi's
+    Voila, the small module that imports plotly's bundle by URL: a chart created while a
+    page is open is sent without the 5 MB bundle and never drawn with a toolbar."""
+
+    def config(_widget: Any) -> dict[str, Any]:
+        return dict(CHART_CONFIG)
+
+    namespace: dict[str, Any] = {
+        "__module__": __name__,
+        "_default_config": traitlets.default("_config")(config),
+    }
+    if esm is not None:
+        namespace["_esm"] = esm
+    return type("FigureWidget", (go.FigureWidget,), namespace)
 
 
 def update_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
