@@ -97,8 +97,9 @@ def channels_url(url: str, kernel: str) -> str:
 
 
 async def request_states(url: str, kernel: str) -> list[str]:
-    """As a v1 client: open the widget control comm, ask for every widget's state, and
-    return the message types received (until a few quiet seconds after the states)."""
+    """As a v1 client: open the widget control comm, ask for every widget's state, then,
+    once the states are in, send garbage; return the message types received and
+    "closed" if the server then closed the socket."""
     conn = await tornado.websocket.websocket_connect(
         channels(url, kernel), subprotocols=[V1_PROTOCOL]
     )
@@ -107,19 +108,21 @@ async def request_states(url: str, kernel: str) -> list[str]:
     await asyncio.sleep(1.5)
     ask = {"comm_id": "control", "data": {"method": "request_states"}}
     conn.write_message(v1(message("comm_msg", ask)), binary=True)
-    conn.write_message(b"\xff" * 64, binary=True)  # garbage, too
     seen = []
     try:
         while True:
             # The kernel answers once it has run the page's notebook, which a loaded CI
-            # machine can take well past a few seconds for; once the states are in, a
-            # short silence ends the wait.
+            # machine can take well past a few seconds for. The garbage goes after the
+            # states: sent with the request, it closed the socket before the reply came.
             raw = await asyncio.wait_for(conn.read_message(), 3 if "comm_msg" in seen else 30)
             if raw is None:
+                seen.append("closed")
                 break
             if isinstance(raw, bytes):
                 _channel, parts = deserialize_msg_from_ws_v1(raw)
                 seen.append(json.loads(parts[0])["msg_type"])
+                if seen[-1] == "comm_msg":
+                    conn.write_message(b"\xff" * 64, binary=True)  # garbage, too
     except TimeoutError:
         pass
     conn.close()
@@ -144,6 +147,7 @@ def test_asking_every_widget_for_its_binary_state_leaves_other_visitors_served(s
     body, _ = page(server)
     seen = asyncio.run(request_states(server, kernel_id(body)))
     assert "comm_msg" in seen  # the states came back (with the image's buffer)
+    assert seen[-1] == "closed"  # and the garbage after them closed this socket only
     other, seconds = page(server)  # another visitor, after the attack
     assert "kernelId" in other and seconds < SECONDS
 
