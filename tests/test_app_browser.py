@@ -631,7 +631,8 @@ def test_a_preheated_page_is_built_before_its_visitor_and_still_opens_their_link
         try:
             wait_for_kpi(page, "annual_impact", headline(expected, "annual_impact"))
             wait_for_kpi(page, "npv", headline(expected, "npv"))
-            assert "starter sales_copilot.yaml" in page.inner_text(".roi-source-label")
+            source = page.inner_text(".roi-source-label")
+            assert "starter sales_copilot.yaml, 1 input changed" in source
             assert page.console_errors == []
         finally:
             page.close()

@@ -223,16 +223,25 @@ def share_query(scenario: Scenario, base: tuple[str, Scenario] | None = None) ->
     row: dict[str, str] = {}
     if base is not None:
         row["scenario_file"] = base[0]
-        before = _groups(base[1])
-        for name, cells in groups.items():
-            if cells != before.get(name):
-                if not cells and before.get(name) and name in SCALAR_KEYS:
-                    continue  # a link cannot blank a text field; the starter's stays
-                row.update(cells)
+        for name in changed_from(scenario, base[1]):
+            row.update(groups[name])
     else:
         for cells in groups.values():
             row.update(cells)
     return urllib.parse.urlencode(row)
+
+
+def changed_from(scenario: Scenario, starter: Scenario) -> list[str]:
+    """What a link over `starter` must carry to open `scenario`: the fields (a value with
+    its range counts once), readiness items, criteria and gates that differ."""
+    groups, before = _groups(scenario), _groups(starter)
+    return [
+        name
+        for name, cells in groups.items()
+        if cells != before.get(name)
+        # a link cannot blank a text field; the starter's stays
+        and not (not cells and before.get(name) and name in SCALAR_KEYS)
+    ]
 
 
 def table_row(scenario: Scenario) -> dict[str, str]:

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import traitlets
 from IPython.display import HTML, display
 
-from roi.app.link import left_out, query_parameters, starters
+from roi.app.link import changed_from, left_out, query_parameters, starters
 from roi.app.model import (
     CHART_NAMES,
     EVIDENCE_CHARTS,
@@ -243,8 +243,23 @@ def open_page_link(app: Any) -> None:
 
 
 def opened_from(model: WorkbookModel) -> str:
-    """What the toolbar says the page opened: a starter, or the notebook's parameters."""
-    return f"starter {model.base[0]}" if model.base is not None else "the notebook's parameters"
+    """What the toolbar says the page opened: a starter (and how many of its inputs a
+    link or the notebook's parameters changed), or the notebook's parameters.
+
+    >>> from roi.app.link import starters
+    >>> starter = starters()["invoice_triage.yaml"]
+    >>> model = WorkbookModel(starter.evolve(users=300, build_cost=1), samples=0)
+    >>> model.open(model.initial, base=("invoice_triage.yaml", starter))
+    >>> opened_from(model)
+    'starter invoice_triage.yaml, 2 inputs changed'
+    """
+    if model.base is None:
+        return "the notebook's parameters"
+    name, starter = model.base
+    changed = len(changed_from(model.initial, starter))
+    if model.initial == starter or changed < 1:
+        return f"starter {name}"
+    return f"starter {name}, {changed} input{'s' if changed > 1 else ''} changed"
 
 
 def app_figure(name: str, figure: go.Figure) -> go.Figure:
@@ -915,7 +930,8 @@ class WorkbookApp:
             options=[("(choose a starter scenario)", -1)]
             + [(label, index) for index, (label, _) in enumerate(self.model.templates())],
             description="Open",
-            layout=widgets.Layout(width="360px"),
+            style={"description_width": "initial"},  # "Open" takes its own width
+            layout=widgets.Layout(width="300px"),
         )
         self.picker.add_class("roi-picker")
         self.picker.observe(self._on_pick, "value")
@@ -923,9 +939,14 @@ class WorkbookApp:
             accept=",".join((".yaml", ".yml", ".json", ".csv", ".xlsx")),
             multiple=False,
             description="Upload scenario",
+            layout=widgets.Layout(width="auto"),  # the whole label, not "Upload scenario ..."
         )
         self.upload.observe(self._on_upload, "value")
-        reset = widgets.Button(description="Reset", tooltip="Back to the scenario as opened")
+        reset = widgets.Button(
+            description="Reset",
+            tooltip="Back to the scenario as opened",
+            layout=widgets.Layout(width="auto"),  # a short word: room for the source
+        )
         reset.add_class("roi-reset")
         reset.on_click(lambda _b: self._reset())
         bar = widgets.Box(
@@ -949,7 +970,9 @@ class WorkbookApp:
             placeholder="Variant name", layout=widgets.Layout(width="200px")
         )
         save = widgets.Button(
-            description="Save variant", tooltip="Keep these inputs to compare side by side"
+            description="Save variant",
+            tooltip="Keep these inputs to compare side by side",
+            layout=widgets.Layout(width="auto"),
         )
         save.add_class("roi-save-variant")
         save.on_click(lambda _b: self._save_variant())
