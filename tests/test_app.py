@@ -9,12 +9,12 @@ import ipywidgets as widgets
 import pytest
 
 from roi.app import WorkbookApp, has_frontend, update_figure, voila_command
-from roi.app.model import CHART_NAMES, GROUPS, WorkbookModel, entry_text
+from roi.app.model import CHART_NAMES, GROUPS, WorkbookModel, entry_text, parse_range
 from roi.evaluate import evaluate
 from roi.files import load_scenario
 from roi.formatting import money
 from roi.reports.charts import cash_flow
-from roi.scenario import NUMERIC_FIELDS
+from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
 
 
 @pytest.fixture
@@ -65,6 +65,16 @@ def test_amounts_and_ranges_are_typed_as_people_write_them(app):
     assert app.ranges["users"].value == (150, 260)  # the Uncertainty tab's slider follows
     app.range_texts["users"].value = ""
     assert app.model.range("users") == (200, 200)
+
+
+def test_every_range_box_shows_an_example_it_accepts_in_the_inputs_unit(app):
+    """The grey example in an empty range box reads as a range, and money as money."""
+    assert app.range_texts  # the inputs that can be uncertain have a box
+    for field, box in app.range_texts.items():
+        example = box.placeholder.removeprefix("e.g. ")
+        low, high = parse_range(example)
+        assert low < high, field
+        assert example.startswith("$") == FIELD_SPECS[field].unit.startswith("$"), field
 
 
 def test_moving_a_slider_updates_model_kpi_card_and_chart(app):

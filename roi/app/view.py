@@ -127,6 +127,12 @@ CHART_TITLES = {
     "evppi": "What to measure next",
     "importance": "Share of the spread each input explains",
 }
+# What a range box shows while empty (short enough to fit it): money is typed as money.
+RANGE_EXAMPLES = {
+    "$": "e.g. $100k to $300k",
+    "$/yr": "e.g. $100k to $300k",
+    "$/h": "e.g. $45 to $70",
+}
 CRITERION_HELP = (
     "Success criteria, written down before the PoC. <b>Met</b>: at the target. "
     "<b>Close</b>: between the kill line and the target, a conditional go that names the "
@@ -617,7 +623,7 @@ class WorkbookApp:
         entry = widgets.Text(
             value=self._range_text(field),
             description="range",
-            placeholder="low to high, e.g. 2 to 6 (empty: a single value)",
+            placeholder=RANGE_EXAMPLES.get(FIELD_SPECS[field].unit, "e.g. 2 to 6"),
             continuous_update=False,
             style={"description_width": "170px"},
             layout=widgets.Layout(width="100%", max_width="400px"),
