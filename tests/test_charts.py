@@ -114,6 +114,34 @@ def test_payback_histogram_marks_percentiles_and_threshold(simulation):
     assert "P10" in texts and "P90" in texts and "Threshold: 12 months" in texts
 
 
+@pytest.mark.parametrize(
+    ("users", "expected"),
+    [
+        # 195-205 users: payback 1.85-1.96 months on an axis to the 12-month threshold;
+        # all three percentiles print as 1.9, so one label names them (issue 12).
+        ({"low": 195, "likely": 200, "high": 205}, ["P10-P90: 1.9"]),
+        # 20-100 users: P10 to P90 run from 6 to 17 months, one label each.
+        ({"low": 20, "likely": 50, "high": 100}, ["P10:", "P50:", "P90:"]),
+    ],
+)
+def test_percentile_labels_close_together_are_merged_not_overprinted(
+    invoice_fields, users, expected
+):
+    """Labels along the percentile lines never sit closer than LABEL_GAP of the axis:
+    lines that close share one label; every line is still drawn."""
+    invoice_fields["users"] = users
+    sim = simulate(scenario_from_dict(invoice_fields), 5_000, 3)
+    figure = charts.payback_histogram(sim)
+    labels = [a for a in figure.layout.annotations if a.text.startswith("P")]
+    assert [a.text[: len(e)] for a, e in zip(labels, expected, strict=True)] == expected
+    assert len(_vlines(figure)) == 4  # P10, P50, P90 and the threshold
+    bars = figure.data[0]
+    edges = [*(bars.x - bars.width / 2), *(bars.x + bars.width / 2), 12.0]
+    span = max(edges) - min(edges)
+    gaps = np.diff(sorted(a.x for a in labels))
+    assert (gaps >= charts.LABEL_GAP * span).all()
+
+
 def test_payback_histogram_labels_percentiles_that_never_pay_back(invoice_fields):
     """When P90 falls among never-pays-back samples it is named at that bar, not drawn."""
     invoice_fields["users"] = {"low": 0, "likely": 30, "high": 100, "distribution": "uniform"}
@@ -170,6 +198,18 @@ def test_tornado_chart_bars_end_at_the_results(risky):
     assert low.text[0] == "never" and np.isfinite(low.x[0])
     assert low.hovertext[0] == "Users at 1: never"
     assert figure.layout.yaxis.autorange == "reversed"  # biggest swing on top
+
+
+def test_tornado_leaves_room_for_the_values_beyond_its_longest_bars(risky):
+    """The values are printed outside the bars: the axis runs past both ends of the
+    longest bars by 18% of their span, so the left one never runs into the names."""
+    figure = charts.tornado(tornado(risky, "payback_months"))
+    ends = np.concatenate(
+        [np.asarray(bars.base, float) + np.asarray(bars.x, float) for bars in figure.data]
+    )
+    span = ends.max() - ends.min()
+    left, right = figure.layout.xaxis.range
+    assert_allclose([ends.min() - left, right - ends.max()], [0.18 * span, 0.18 * span])
 
 
 def test_tornado_of_a_likely_value_that_never_pays_back_stays_on_the_chart(invoice_fields):

@@ -371,25 +371,57 @@ def _sample_bars(
     )
 
 
-def _percentile_lines(chart: _Chart, simulation: Simulation, metric: str) -> list:
-    """P10/P50/P90 as dotted lines; the ones that fall among never-pays-back are returned."""
-    never = []
-    for q, dash in ((10, "dot"), (50, "dash"), (90, "dot")):
+# Percentile lines closer than this share of the axis get one label: side by side,
+# their labels (printed along the lines) would overlap.
+LABEL_GAP = 0.06
+
+
+def _percentile_lines(chart: _Chart, simulation: Simulation, metric: str, span: float) -> list:
+    """P10/P50/P90 as dotted lines, labelled along them; lines closer than LABEL_GAP of
+    the axis' `span` share one label ("P10-P90: 1.9", "P10-P50: 1.8 to 1.9"). The
+    percentiles that fall among never-pays-back are returned, not drawn."""
+    never, drawn = [], []
+    for q in (10, 50, 90):
         value = simulation.percentile(metric, q)
         if value is None:
             never.append(q)
-            continue
-        chart.vline(
-            value,
-            line={"color": BLACK, "width": 1.5, "dash": dash},
-            annotation={
-                "text": f"P{q}: {_value_text(metric, value)}",
-                "textangle": -90,
-                "font": {"size": 12},
-            },
-            annotation_position="top right",
-        )
+        else:
+            drawn.append((q, float(value)))
+    groups: list[list[tuple[int, float]]] = []
+    for q, value in drawn:
+        if groups and value - groups[-1][-1][1] < LABEL_GAP * span:
+            groups[-1].append((q, value))
+        else:
+            groups.append([(q, value)])
+    for group in groups:
+        (first, low), (last, high) = group[0], group[-1]
+        low_text, high_text = _value_text(metric, low), _value_text(metric, high)
+        if len(group) == 1:
+            text = f"P{first}: {low_text}"
+        elif low_text == high_text:
+            text = f"P{first}-P{last}: {low_text}"
+        else:
+            text = f"P{first}-P{last}: {low_text} to {high_text}"
+        for q, value in group:
+            chart.vline(
+                value,
+                line={"color": BLACK, "width": 1.5, "dash": _DASHES[q]},
+                # the group's label beside its last line
+                annotation={"text": text, "textangle": -90, "font": {"size": 12}}
+                if q == last
+                else None,
+                annotation_position="top right",
+            )
     return never
+
+
+_DASHES = {10: "dot", 50: "dash", 90: "dot"}
+
+
+def _axis_span(left: np.ndarray, width: np.ndarray, *lines: float) -> float:
+    """How much of the x axis a histogram's bars and lines take (plotly's autorange)."""
+    ends = [*left, *(left + width), *lines]
+    return float(max(ends) - min(ends)) if len(ends) > 1 else 1.0
 
 
 def payback_histogram(
@@ -450,7 +482,9 @@ def payback_histogram(
         xaxis="x2",
         yaxis="y2",
     )
-    in_never = _percentile_lines(chart, simulation, "payback_months")
+    in_never = _percentile_lines(
+        chart, simulation, "payback_months", _axis_span(left, width, threshold)
+    )
     if in_never:
         chart.note(
             text="<br>".join(f"P{q}" for q in in_never) + "<br>fall here",
@@ -514,7 +548,7 @@ def impact_histogram(
         for a, w, c in zip(left, width, counts, strict=True)
     ]
     _sample_bars(chart, left, width, counts, total, hover)
-    _percentile_lines(chart, simulation, metric)
+    _percentile_lines(chart, simulation, metric, _axis_span(left, width, line))
     chart.vline(
         line,
         line={"color": VERMILLION, "width": 2},
@@ -566,6 +600,14 @@ def tornado(frame: pd.DataFrame, layout: Layout = None) -> go.Figure:
     origin = float(drawn(np.asarray(base)))
 
     money_metric = metric in MONEY_METRICS
+    # Room beyond the longest bars for their values (printed outside the bars), so the
+    # value at the left end never runs into the inputs' names.
+    ends = drawn(results)
+    ends = ends[np.isfinite(ends)]
+    axis_range = {}
+    if frame.size and ends.size:
+        pad = max(float(ends.max() - ends.min()), 1e-9) * 0.18
+        axis_range = {"range": [float(ends.min()) - pad, float(ends.max()) + pad]}
     chart = _Chart(
         title=f"What moves {METRIC_LABELS.get(metric, metric).lower()} most "
         f"(likely: {_value_text(metric, base)})",
@@ -573,6 +615,7 @@ def tornado(frame: pd.DataFrame, layout: Layout = None) -> go.Figure:
         xaxis={
             "title": {"text": METRIC_LABELS.get(metric, metric)},
             **(_money_axis() if money_metric else {}),
+            **axis_range,
         },
         yaxis={"autorange": "reversed", "title": {"text": ""}},
         height=max(320, 110 + 42 * len(frame)),
