@@ -138,5 +138,5 @@ def test_executed_notebook_html_tells_the_decision_kpis_and_charts(tmp_path):
     images = re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page)
     assert len(images) == 4
     svgs = "".join(base64.b64decode(image).decode("utf-8") for image in images)
-    for title in ("Months after go-live", "Payback (months)", "Weeks from the start of planning"):
+    for title in ("Months after go-live", "Payback (months)", "Weeks from kickoff"):
         assert title in svgs

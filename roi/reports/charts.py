@@ -373,7 +373,7 @@ def _sample_bars(
 
 # Percentile lines closer than this share of the axis get one label: side by side,
 # their labels (printed along the lines) would overlap.
-LABEL_GAP = 0.06
+LABEL_GAP = 0.1
 
 
 def _percentile_lines(chart: _Chart, simulation: Simulation, metric: str, span: float) -> list:
@@ -782,7 +782,7 @@ def gantt(timeline: Timeline, layout: Layout = None) -> go.Figure:
         margin={"t": 140},
         barmode="overlay",
         xaxis={
-            "title": {"text": "Weeks from the start of planning"},  # fits a half-width chart
+            "title": {"text": "Weeks from kickoff"},  # week 0: planning starts; fits a memo cell
             "range": [0, max(timeline.max_weeks, timeline.likely_weeks) * 1.05],
         },
         yaxis={

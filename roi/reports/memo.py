@@ -601,7 +601,7 @@ CHARTS = (
     (
         "timeline",
         "Timeline to production",
-        "Phases at their likely durations; governance checkpoints as planned.",
+        "Phases at likely durations from kickoff (week 0); governance checkpoints as planned.",
     ),
 )
 
