@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import html
+import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -220,16 +221,12 @@ def starter_base(params: Mapping[str, Any]) -> tuple[str, Any] | None:
 
 def preheated() -> bool:
     """Whether this kernel was started ahead of its visitor (Voila's preheated pool)."""
-    import os
-
     return os.environ.get("VOILA_PREHEAT", "False") != "False"
 
 
 def page_query() -> str:
     """The page's query string: Voila's helper waits for it in a preheated kernel (which
     starts before any request); elsewhere it is the QUERY_STRING Voila sets, or ''."""
-    import os
-
     if preheated():
         try:
             from voila.utils import get_query_string
@@ -263,7 +260,7 @@ def opened_from(model: WorkbookModel) -> str:
         return "the notebook's parameters"
     name, starter = model.base
     changed = len(changed_from(model.initial, starter))
-    if model.initial == starter or changed < 1:
+    if not changed:
         return f"starter {name}"
     return f"starter {name}, {changed} input{'s' if changed > 1 else ''} changed"
 

@@ -374,6 +374,7 @@ def _sample_bars(
 # Percentile lines closer than this share of the axis get one label: side by side,
 # their labels (printed along the lines) would overlap.
 LABEL_GAP = 0.1
+_DASHES = {10: "dot", 50: "dash", 90: "dot"}
 
 
 def _percentile_lines(chart: _Chart, simulation: Simulation, metric: str, span: float) -> list:
@@ -413,9 +414,6 @@ def _percentile_lines(chart: _Chart, simulation: Simulation, metric: str, span: 
                 annotation_position="top right",
             )
     return never
-
-
-_DASHES = {10: "dot", 50: "dash", 90: "dot"}
 
 
 def _axis_span(left: np.ndarray, width: np.ndarray, *lines: float) -> float:
