@@ -7,6 +7,7 @@ import time
 
 import ipywidgets as widgets
 import pytest
+from conftest import SCENARIOS_DIR
 
 from roi.app import WorkbookApp, has_frontend, update_figure, voila_command
 from roi.app.model import CHART_NAMES, GROUPS, WorkbookModel, entry_text, parse_range
@@ -75,6 +76,17 @@ def test_every_range_box_shows_an_example_it_accepts_in_the_inputs_unit(app):
         low, high = parse_range(example)
         assert low < high, field
         assert example.startswith("$") == FIELD_SPECS[field].unit.startswith("$"), field
+
+
+def test_a_bad_likely_value_inside_a_range_is_named_in_the_screens_words():
+    """Sales copilot's build cost is a $350k-$700k range: typing -5k as its likely value
+    names each part as money, not as a Python dict."""
+    model = WorkbookModel(load_scenario(SCENARIOS_DIR / "sales_copilot.yaml"), samples=0)
+    assert model.set_value("build_cost", -5000.0) is False
+    assert model.errors["build_cost"] == (
+        "Build cost range must have low <= likely <= high: "
+        "got low $350,000, likely -$5,000, high $700,000"
+    )
 
 
 def test_moving_a_slider_updates_model_kpi_card_and_chart(app):

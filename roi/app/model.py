@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -308,18 +308,29 @@ def _field_names(problem: Problem) -> list[str]:
     return names or ["scenario"]
 
 
+RANGE_KEYS = ("low", "likely", "high")
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _message(problem: Problem) -> str:
     """A problem in the words of the screen: the input's label, the value as it is shown.
 
     >>> _message(Problem("incremental_revenue", -5000.0, "must be a number >= 0"))
     'Incremental revenue must be a number >= 0: got -$5,000'
+    >>> _message(Problem("build_cost", {"low": 1e3, "likely": -5e3, "high": 7e3}, "range ..."))
+    'Build cost range ...: got low $1,000, likely -$5,000, high $7,000'
     """
     spec = FIELD_SPECS.get(problem.field)
     if spec is None:
         return str(Problem(problem.field, problem.value, problem.allowed))
     value = problem.value
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if _is_number(value):
         shown = entry_text(problem.field, float(value))
+    elif isinstance(value, Mapping) and all(_is_number(value.get(k)) for k in RANGE_KEYS):
+        shown = ", ".join(f"{k} {entry_text(problem.field, float(value[k]))}" for k in RANGE_KEYS)
     elif value is MISSING:
         shown = ""
     else:
