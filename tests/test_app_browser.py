@@ -557,6 +557,36 @@ def test_text_meets_wcag_aa_contrast_and_is_at_least_12_px(server, browser, widt
         assert not small, small[:10]
 
 
+@pytest.mark.parametrize("width", [1440, 390])
+def test_tab_names_and_range_readouts_show_whole(server, browser, width):
+    """Sales copilot's ranges on the Uncertainty tab: every tab's name and every range's
+    readout is shown whole inside the side panel (money as money, "$350k – $700k"),
+    also on a phone, where the tab names wrap onto a second row."""
+    page = _open(browser, server + "/?scenario_file=sales_copilot.yaml", width)
+    page.get_by_role("tab", name="Uncertainty").click()
+    page.wait_for_selector(".roi-range-build_cost .widget-readout", timeout=PAGE_TIMEOUT_MS)
+    found = page.evaluate(
+        """() => {
+          const whole = (el) => el.scrollWidth <= el.clientWidth + 1;
+          const tabs = [...document.querySelectorAll('.roi-side .lm-TabBar-tabLabel')];
+          const readouts = [...document.querySelectorAll('.roi-side .widget-readout')]
+            .filter(r => r.offsetParent);
+          const panel = document.querySelector('.roi-side .widget-tab').getBoundingClientRect();
+          return {
+            cut: [...tabs, ...readouts].filter(el => !whole(el)).map(el => el.textContent),
+            outside: readouts.filter(r => r.getBoundingClientRect().right > panel.right)
+              .map(r => r.textContent),
+            build: document.querySelector('.roi-range-build_cost .widget-readout').textContent,
+            count: readouts.length,
+          };
+        }"""
+    )
+    page.close()
+    assert found["count"] >= 10  # the uncertain inputs' sliders were seen
+    assert found["cut"] == [] and found["outside"] == []
+    assert found["build"] == "$350k – $700k"
+
+
 FOCUSED = """() => {
   const e = document.activeElement;
   const r = e.getBoundingClientRect();

@@ -93,6 +93,13 @@ CSS = """
   .roi-charts { grid-template-columns: 100% !important; }
   .roi-charts > .widget-box { zoom: 0.76; }
   .roi-kpi { min-width: 140px; flex: 1 1 140px; }
+  /* Six tab names do not fit one row: they wrap onto two, whole. */
+  .roi-side .widget-tab > .lm-TabBar { height: auto !important; min-height: 0 !important;
+    max-height: none !important; overflow: visible !important; }
+  .roi-side .widget-tab > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap; }
+  .roi-side .widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto !important; }
+  /* Shorter labels leave the sliders a track to drag. */
+  .roi-side .widget-inline-hbox > .widget-label { width: 120px !important; }
 }
 .roi-downloads a { margin-right: 14px; }
 .roi-compare table { border-collapse: collapse; font-size: max(12px, 0.85em); }
@@ -112,6 +119,8 @@ CSS = """
 .widget-inline-hbox > .widget-label { white-space: normal !important; line-height: 1.2;
   height: auto !important; min-height: 28px; display: flex; align-items: center;
   justify-content: flex-end; text-align: right; }
+/* A range's readout keeps its whole text ("$350k - $700k"); the track gives way. */
+.widget-hslider .widget-readout { flex-shrink: 0; }
 /* Unselected tabs: Jupyter's 54% black on grey is 4.4:1, under WCAG AA's 4.5:1. */
 .widget-tab .lm-TabBar-tab, .widget-tab .lm-TabBar-tabLabel { color: #3d444d !important; }
 .widget-tab .lm-TabBar-tab.lm-mod-current, .widget-tab .lm-mod-current .lm-TabBar-tabLabel {
@@ -211,6 +220,16 @@ def _load_chart_modules() -> None:
     import roi.reports.charts  # noqa: F401  (plotly's figures and roi's theme)
 
     go.FigureWidget  # noqa: B018  (plotly loads its widget classes on first use)
+
+
+def range_readout_format(field: str) -> str:
+    """How an Uncertainty slider shows its two ends (a d3 format ipywidgets accepts):
+    short enough for both to fit its readout ("$350k - $700k", "120 - 300", "4.0 - 8.0").
+    Without thousands separators a typed "150 - 300" reads back as those numbers."""
+    spec = FIELD_SPECS[field]
+    if spec.unit.startswith("$"):
+        return "$.3s"
+    return ".0f" if spec.whole else ".1f"
 
 
 def starter_base(params: Mapping[str, Any]) -> tuple[str, Any] | None:
@@ -674,7 +693,7 @@ class WorkbookApp:
             continuous_update=False,
             style={"description_width": "170px"},
             layout=widgets.Layout(width="100%", max_width="400px"),
-            readout_format=",.1f",
+            readout_format=range_readout_format(field),
         )
         slider.add_class(f"roi-range-{field}")
         slider.observe(lambda change, f=field: self._on_range(f, *change["new"]), "value")
