@@ -581,7 +581,22 @@ def test_tab_names_and_range_readouts_show_whole(server, browser, width):
           };
         }"""
     )
+    squeezed = {}
+    for tab in ("Impact", "Costs", "Timeline", "Evidence", "Readiness"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(1_000)
+        squeezed[tab] = page.evaluate(
+            """() => {
+              const panel = document.querySelector('.roi-side .widget-tab')
+                .getBoundingClientRect();
+              return [...document.querySelectorAll('.roi-side input, .roi-side select')]
+                .filter(e => e.offsetParent && e.type !== 'file')
+                .map(e => e.getBoundingClientRect())
+                .filter(r => r.width < 40 || r.right > panel.right + 1).length;
+            }"""
+        )
     page.close()
+    assert squeezed == dict.fromkeys(squeezed, 0)  # every box wide enough, in the panel
     assert found["count"] >= 10  # the uncertain inputs' sliders were seen
     assert found["cut"] == [] and found["outside"] == []
     assert found["build"] == "$350k – $700k"

@@ -99,7 +99,7 @@ CSS = """
   .roi-side .widget-tab > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap; }
   .roi-side .widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto !important; }
   /* Shorter labels leave the sliders a track to drag. */
-  .roi-side .widget-inline-hbox > .widget-label { width: 120px !important; }
+  .roi-side .widget-hslider > .widget-label { width: 120px !important; }
 }
 .roi-downloads a { margin-right: 14px; }
 .roi-compare table { border-collapse: collapse; font-size: max(12px, 0.85em); }
