@@ -10,6 +10,11 @@ The headline basis: wherever a simulation exists (a scenario with ranges, unless
 the basis the decision uses too; the likely (point) value is the detail. Without a
 simulation (no ranges: every sample would be the likely value) the basis is the likely
 value.
+
+The headline measures are the ones the decision tests: payback on the scenario's
+`payback_basis` (the cash flow with its adoption ramp, unless the scenario asks for the
+simple formula) and NPV at the decision (one-time costs now, value from go-live, so a
+slipping plan lowers it). The simple payback and NPV at go-live stay as named details.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from roi.decision import Decision, DecisionRule, decide
-from roi.evaluate import Results, evaluate
+from roi.evaluate import Results, evaluate, payback_key
 from roi.evidence import Evidence, gather
 from roi.gates import Checklists, Readiness, load_checklists, readiness_status
 from roi.scenario import Scenario
@@ -31,9 +36,11 @@ Basis = Literal["P50", "likely"]
 HEADLINES: tuple[tuple[str, str, str], ...] = (
     ("annual_impact", "Annual impact", "money"),
     ("payback_months", "Payback", "months"),
-    ("npv", "NPV", "money"),
+    ("npv", "NPV at the decision", "money"),
 )
-"""(key, label, kind) of the three headline numbers, in the order every screen shows them."""
+"""(key, label, kind) of the three headline numbers, in the order every screen shows them.
+The key names the question (a `headline` key of the JSON); `headline_source` names the
+result that answers it: the payback and NPV the decision tests."""
 
 MORE_HEADLINES: tuple[tuple[str, str, str], ...] = (
     ("time_to_value_months", "Time to value", "months"),
@@ -41,15 +48,17 @@ MORE_HEADLINES: tuple[tuple[str, str, str], ...] = (
 """Numbers a screen may show beside the three, on the same basis (the memo's fourth card)."""
 
 MONTE_CARLO_JSON_KEYS = (
-    "annual_impact_p10",
-    "annual_impact_p50",
-    "annual_impact_p90",
-    "payback_months_p10",
-    "payback_months_p50",
-    "payback_months_p90",
-    "npv_p10",
-    "npv_p50",
-    "npv_p90",
+    *(
+        f"{metric}_p{q}"
+        for metric in (
+            "annual_impact",
+            "payback_months",
+            "payback_months_cash_flow",
+            "npv",
+            "npv_at_decision",
+        )
+        for q in (10, 50, 90)
+    ),
     "prob_meets_threshold",
 )
 """Keys the JSON carries from the simulation (payback is null where never)."""
@@ -61,8 +70,12 @@ ROW_RESULTS = (
     "one_time_cost",
     "payback_months",
     "meets_payback_threshold",
+    "payback_months_cash_flow",
+    "meets_payback_threshold_cash_flow",
+    "payback_basis",
     "payback_threshold_months",
     "npv",
+    "npv_at_decision",
     "roi_pct",
     "time_value",
     "incremental_revenue",
@@ -74,6 +87,7 @@ ROW_RESULTS = (
 """The likely results a portfolio row carries, under their `Results.to_dict()` names."""
 
 SPREAD_COLUMNS = (
+    *(f"headline_{key}_p{q}" for key, _, _ in HEADLINES for q in (10, 90)),
     *(
         f"{metric}_p{q}"
         for metric in ("annual_impact", "payback_months", "npv")
@@ -100,6 +114,44 @@ EVIDENCE_COLUMNS = (
 measure next (the input with the largest EVPPI, and that value) and EVPI."""
 
 
+def headline_source(scenario: Scenario, key: str) -> str:
+    """The result that answers a headline question for this scenario.
+
+    >>> from roi.files import load_scenario
+    >>> from roi.resources import EXAMPLE_SCENARIO
+    >>> s = load_scenario(EXAMPLE_SCENARIO)
+    >>> headline_source(s, "payback_months"), headline_source(s, "npv")
+    ('payback_months_cash_flow', 'npv_at_decision')
+    >>> headline_source(s.evolve(payback_basis="simple"), "payback_months")
+    'payback_months'
+    """
+    if key == "payback_months":
+        return payback_key(scenario)
+    if key == "npv":
+        return "npv_at_decision"
+    return key
+
+
+def headline_definition(scenario: Scenario, key: str) -> str:
+    """What a headline measure is, in a few words a finance reviewer can check."""
+    source = headline_source(scenario, key)
+    horizon = f"{scenario.value('horizon_months'):g} months"
+    ramp = scenario.value("adoption_months")
+    definitions = {
+        "annual_impact": "a year at full adoption: time value + revenue - running costs",
+        "payback_months": "simple: one-time costs / monthly net impact, from go-live",
+        "payback_months_cash_flow": (
+            f"on the cash flow from go-live, the {ramp:g}-month adoption ramp included"
+            if ramp > 0
+            else "on the cash flow from go-live (no adoption ramp)"
+        ),
+        "npv_at_decision": f"at the decision: one-time costs now, value from go-live, over "
+        f"{horizon} from the decision",
+        "time_to_value_months": "from the decision to payback: the plan, then the payback",
+    }
+    return definitions[source]
+
+
 def _plain(value: float | None) -> float | None:
     if value is None:
         return None
@@ -111,7 +163,8 @@ def _plain(value: float | None) -> float | None:
 class Headline:
     """One headline number on the assessment's basis, with its likely value and spread.
 
-    `value`, `likely`, `p10` and `p90` are None where payback never comes.
+    `value`, `likely`, `p10` and `p90` are None where payback never comes. `source` is
+    the result behind it (`headline_source`), `definition` says what it measures.
     """
 
     key: str
@@ -122,6 +175,8 @@ class Headline:
     likely: float | None
     p10: float | None
     p90: float | None
+    source: str = ""
+    definition: str = ""
 
     @property
     def uncertain(self) -> bool:
@@ -139,6 +194,8 @@ class Headline:
             "p10": self.p10,
             "p90": self.p90,
             "uncertain": self.uncertain,
+            "of": self.source,
+            "definition": self.definition,
         }
 
 
@@ -174,11 +231,15 @@ class Assessment:
     def headline(self, key: str) -> Headline:
         """One of HEADLINES' (or MORE_HEADLINES') numbers on the assessment's basis."""
         label, kind = next((lbl, knd) for k, lbl, knd in HEADLINES + MORE_HEADLINES if k == key)
-        likely = _plain(getattr(self.results, key))
+        source = headline_source(self.scenario, key)
+        definition = headline_definition(self.scenario, key)
+        likely = _plain(getattr(self.results, source))
         if self.simulation is None:
-            return Headline(key, label, kind, "likely", likely, likely, None, None)
-        p10, p50, p90 = (_plain(self.simulation.percentile(key, q)) for q in (10, 50, 90))
-        return Headline(key, label, kind, "P50", p50, likely, p10, p90)
+            return Headline(
+                key, label, kind, "likely", likely, likely, None, None, source, definition
+            )
+        p10, p50, p90 = (_plain(self.simulation.percentile(source, q)) for q in (10, 50, 90))
+        return Headline(key, label, kind, "P50", p50, likely, p10, p90, source, definition)
 
     def headlines(self) -> tuple[Headline, ...]:
         return tuple(self.headline(key) for key, _, _ in HEADLINES)
@@ -206,7 +267,9 @@ class Assessment:
         row["timeline_weeks_likely"] = data["timeline_weeks"]["likely"]
         if self.simulation is not None:
             summary = self.simulation.summary()
-            row.update({key: summary[key] for key in SPREAD_COLUMNS})
+            row.update({key: summary[key] for key in SPREAD_COLUMNS if key in summary})
+            for h in self.headlines():
+                row[f"headline_{h.key}_p10"], row[f"headline_{h.key}_p90"] = h.p10, h.p90
         else:
             row.update(dict.fromkeys(SPREAD_COLUMNS))
         evidence = self.evidence

@@ -1,15 +1,16 @@
-"""Break-even: for any input, the value at which payback equals the threshold."""
+"""Break-even: for any input, the value at which the decision's payback equals the threshold."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from roi._types import Numbers
 from roi.impact import MONTHS_PER_YEAR, running_costs, time_value
+from roi.payback import cash_flow_payback_months
 from roi.precision import at_least, at_most
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
 
@@ -22,67 +23,117 @@ TIME_FACTORS = (
 )
 COST_FIELDS = ("platform_cost_annual", "model_cost_annual", "support_cost_annual")
 ONE_TIME_FIELDS = ("build_cost", "change_cost")
-NO_EFFECT = ("adoption_months", "discount_rate", "horizon_months")
+NO_EFFECT = ("discount_rate", "horizon_months")
+"""Inputs that never move payback (they change cash flow's value: NPV, IRR)."""
+RAMP = "adoption_months"
+"""Moves payback on the cash-flow basis only: the simple formula ignores the ramp."""
+
+Basis = Literal["cash_flow", "simple"]
 
 # Which way a field must move from its break-even for payback to meet the threshold.
 DIRECTION = {
     **{f: "at least" for f in (*TIME_FACTORS, "incremental_revenue", "payback_threshold_months")},
-    **{f: "at most" for f in (*COST_FIELDS, *ONE_TIME_FIELDS)},
+    **{f: "at most" for f in (*COST_FIELDS, *ONE_TIME_FIELDS, RAMP)},
 }
 
 
-def break_even_values(values: Mapping[str, Numbers], field: str) -> np.ndarray:
-    """Value of `field` at which payback equals the threshold, others held; NaN where none.
+def no_effect(field: str, basis: Basis) -> bool:
+    """Whether `field` leaves payback on `basis` unchanged whatever its value."""
+    return field in NO_EFFECT or (field == RAMP and basis == "simple")
+
+
+def break_even_values(
+    values: Mapping[str, Numbers], field: str, basis: Basis = "cash_flow"
+) -> np.ndarray:
+    """Value of `field` at which payback on `basis` equals the threshold, others held;
+    NaN where none.
 
     Notes
     -----
-    Payback equals the threshold T when annual net = 12 * (build + change) / T, so each
-    input has a closed form: a time-value factor scales by needed / current time value,
-    revenue and costs shift by the gap, one-time costs by T * monthly net. NaN marks
-    "no such value" (no one-time cost, a zero factor elsewhere, or a value that would
-    have to be negative); `break_even_table` explains each in words.
+    Payback on the cash flow (the decision's default basis) is when cumulative cash
+    B * adopted(t) - K * t - C first reaches 0, with B the monthly benefit (time value
+    plus revenue), K the monthly running cost, C the one-time costs and a linear
+    adoption ramp of A months. At the threshold T that cash is exactly 0:
+
+    - T >= A (it pays back after the ramp): B (T - A / 2) = C + K T;
+    - T < A (during the ramp): B T^2 / (2 A) = C + K T.
+
+    Each input then has a closed form: the benefit needed is B* = (C + K T) / (T - A/2)
+    (or 2 A (C + K T) / T^2), a time-value factor scales by needed / current time value,
+    revenue shifts by the gap, a running cost solves for K, a one-time cost for C, and
+    the ramp for A. On the `simple` basis A is taken as 0, so T = C / (B - K), the
+    articles' formula. NaN marks "no such value" (no one-time cost, a zero factor
+    elsewhere, or a value that would have to be negative); `break_even_table` explains
+    each in words.
 
     Examples
     --------
     The invoice-triage assistant must net $300,000 a year to repay $300,000 in 12
-    months, so its time saved must be worth $436,000 (with $136,000 of running costs).
-    Each user saves 12 x 4 / 60 hours x $55 x 230 days = $10,120 a year, so it breaks
-    even at 436,000 / 10,120 users:
+    months, so with no ramp its time saved must be worth $436,000 (with $136,000 of
+    running costs). Each user saves 12 x 4 / 60 hours x $55 x 230 days = $10,120 a
+    year, so it breaks even at 436,000 / 10,120 users:
 
     >>> v = dict(users=200, tasks_per_day=12, minutes_saved_per_task=4, hourly_rate=55,
     ...          workdays_per_year=230, incremental_revenue=0, platform_cost_annual=60_000,
     ...          model_cost_annual=36_000, support_cost_annual=40_000, build_cost=250_000,
-    ...          change_cost=50_000, payback_threshold_months=12)
+    ...          change_cost=50_000, payback_threshold_months=12, adoption_months=0)
     >>> round(float(break_even_values(v, "users")), 2)
     43.08
+
+    With a 3-month ramp the cash must cover $300,000 + 12 x $11,333 by month 12 from
+    10.5 months of full benefit: B* = 436,000 / 10.5 a month, $498,286 a year, so
+    498,286 / 10,120 users:
+
+    >>> round(float(break_even_values({**v, "adoption_months": 3}, "users")), 2)
+    49.24
+    >>> round(float(break_even_values({**v, "adoption_months": 3}, "users", "simple")), 2)
+    43.08
     """
+    if basis not in ("cash_flow", "simple"):
+        raise ValueError(f"basis must be 'cash_flow' or 'simple': got {basis!r}")
     # Broadcast first: a column for one field and numbers for the rest must work.
     arrays = np.broadcast_arrays(*(np.asarray(values[k], float) for k in values))
     v = dict(zip(values, arrays, strict=True))
     one_time = v["build_cost"] + v["change_cost"]
     threshold = v["payback_threshold_months"]
-    needed_net = MONTHS_PER_YEAR * one_time / threshold
+    ramp = v.get(RAMP, np.zeros_like(threshold)) if basis == "cash_flow" else 0.0 * threshold
     value = time_value(*(v[f] for f in TIME_FACTORS))
     revenue = v["incremental_revenue"]
     costs = running_costs(*(v[f] for f in COST_FIELDS))
-    net = value + revenue - costs
+    benefit = (value + revenue) / MONTHS_PER_YEAR
+    running = costs / MONTHS_PER_YEAR
+    net = benefit - running
+    after = threshold >= ramp  # at break-even, payback comes after the ramp
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # What the cash must cover by T, and what one month of full benefit adds by then.
+        owed = one_time + running * threshold
+        months_of_benefit = np.where(after, threshold - ramp / 2, threshold**2 / (2 * ramp))
+        needed_benefit = owed / months_of_benefit
         if field in TIME_FACTORS:
             others = np.prod([v[f] for f in TIME_FACTORS if f != field], axis=0) / 60
-            needed_value = needed_net - revenue + costs
+            needed_value = MONTHS_PER_YEAR * needed_benefit - revenue
             result = np.where(others > 0, needed_value / np.where(others > 0, others, 1), np.nan)
         elif field == "incremental_revenue":
-            result = needed_net - value + costs
+            result = MONTHS_PER_YEAR * needed_benefit - value
         elif field in COST_FIELDS:
-            result = value + revenue - needed_net - (costs - v[field])
+            allowed_running = (benefit * months_of_benefit - one_time) / threshold
+            result = MONTHS_PER_YEAR * allowed_running - (costs - v[field])
         elif field in ONE_TIME_FIELDS:
-            other = one_time - v[field]
-            result = np.where(net > 0, threshold * net / MONTHS_PER_YEAR - other, np.nan)
+            allowed = benefit * months_of_benefit - running * threshold
+            result = np.where(net > 0, allowed - (one_time - v[field]), np.nan)
         elif field == "payback_threshold_months":
+            result = cash_flow_payback_months(one_time, benefit, running, ramp)
+            result = np.where(np.isfinite(result), result, np.nan)
+        elif field == RAMP and basis == "cash_flow":
+            # Payback rises with the ramp; at A = T the two cases meet (owed = B T / 2).
+            safe = np.where(benefit > 0, benefit, 1.0)
             result = np.where(
-                net > 0, one_time * MONTHS_PER_YEAR / np.where(net > 0, net, 1), np.nan
+                owed >= benefit * threshold / 2,
+                2 * (threshold - owed / safe),
+                benefit * threshold**2 / (2 * owed),
             )
-        elif field in NO_EFFECT:
+            result = np.where((benefit > 0) & (owed < benefit * threshold), result, np.nan)
+        elif no_effect(field, basis):
             result = np.full(np.broadcast(*v.values()).shape, np.nan)
         else:
             raise KeyError(f"no break-even for unknown field {field!r}")
@@ -118,8 +169,10 @@ class BreakEven:
         }
 
 
-def _reason(field: str, values: Mapping[str, float]) -> str:
+def _reason(field: str, values: Mapping[str, float], basis: Basis) -> str:
     one_time = values["build_cost"] + values["change_cost"]
+    if field == RAMP and basis == "simple":
+        return "does not change simple payback (it changes payback on the cash flow, and NPV)"
     if field in NO_EFFECT:
         return "does not change payback months (it changes cash flow, NPV or ROI)"
     if one_time == 0 and field != "payback_threshold_months":
@@ -133,19 +186,23 @@ def _reason(field: str, values: Mapping[str, float]) -> str:
         return "meets the threshold at any value, even 0"
     if field == "incremental_revenue":
         return "meets the threshold even with no revenue"
+    if field == RAMP:
+        return "misses the threshold even with no ramp (everyone from go-live)"
     return "misses the threshold even at zero cost"
 
 
-def break_even_table(values: Mapping[str, float]) -> list[BreakEven]:
-    """For each numeric input, its break-even value and distance from the likely value.
+def break_even_table(values: Mapping[str, float], basis: Basis = "cash_flow") -> list[BreakEven]:
+    """For each numeric input, its break-even value on the payback `basis` and distance
+    from the likely value.
 
-    `values` holds every numeric field at its likely value (``scenario.point_values()``).
+    `values` holds every numeric field at its likely value (``scenario.point_values()``);
+    `basis` is the scenario's `payback_basis`, the one the decision tests.
     """
     rows = []
     for field in NUMERIC_FIELDS:
         spec = FIELD_SPECS[field]
         current = float(values[field])
-        found = float(break_even_values(values, field))
+        found = float(break_even_values(values, field, basis))
         if np.isnan(found):
             rows.append(
                 BreakEven(
@@ -156,7 +213,7 @@ def break_even_table(values: Mapping[str, float]) -> list[BreakEven]:
                     DIRECTION.get(field, ""),
                     None,
                     False,
-                    _reason(field, values),
+                    _reason(field, values, basis),
                 )
             )
             continue

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from roi._version import __version__
-from roi.assess import Assessment, Headline, assess
+from roi.assess import Assessment, assess
 from roi.decision import DecisionRule
 from roi.evidence import STATUSES
 from roi.exceptions import (
@@ -23,8 +23,8 @@ from roi.exceptions import (
     require_extra,
 )
 from roi.files import load_scenarios
-from roi.formatting import money, months, parse_amount, percent, share, unique_stems, weeks
-from roi.precision import at_most
+from roi.formatting import money, months, parse_amount, share, unique_stems, weeks
+from roi.presentation import present
 from roi.uncertainty import DEFAULT_SAMPLES, MAX_SAMPLES, Simulation
 
 # Characters that Python's str.splitlines (and some editors) treat as line breaks,
@@ -47,82 +47,51 @@ def json_line(data: dict) -> str:
 
 
 def _row(label: str, text: str) -> str:
-    return f"  {label:<23}{text}"
+    return f"  {label:<27}{text}"
 
 
 def summary_text(assessment: Assessment) -> str:
     """One scenario's decision first, its reasons, then its numbers, as plain text.
 
-    Headline numbers (annual impact, payback, NPV) are on the assessment's basis, P50
-    of the Monte Carlo wherever there is one, and each line says so; the likely value
-    follows in brackets.
+    Every figure comes from `roi.presentation.present`: the headline (annual impact,
+    payback and NPV the decision rests on) on the assessment's basis, each line naming its
+    basis and what it measures, then the named details and the reconciliation.
     """
     results = assessment.results
     s = assessment.scenario
     t = results.timeline
     decision = assessment.decision
-    threshold = s.value("payback_threshold_months")
-    basis = assessment.basis
-    impact, payback, npv = assessment.headlines()
-    met = decision.payback_months is not None and bool(at_most(decision.payback_months, threshold))
-
-    def likely(h: Headline) -> str:
-        if h.basis == "likely":
-            return ""
-        text = money(h.likely) if h.kind == "money" else months(h.likely)
-        return f" (likely {text})"
-
-    at = "P50" if basis == "P50" else "likely"
-    kill_test = (
-        f"; the decision's basis ({at} {months(decision.payback_months)}): "
-        f"{threshold:g}-month threshold {'met' if met else 'missed'}"
-    )
-    ramp = f"month {results.payback_month_with_ramp} after go-live"
-    horizon = (
-        f"{s.value('horizon_months'):g} months at {percent(s.value('discount_rate') * 100)} a year"
-    )
+    shown = present(assessment)
     lines = [s.name, _row("Decision", decision.summary)]
     lines.extend(f"    - {reason}" for reason in decision.reasons[1:])
     lines.extend(f"    Condition: {condition}" for condition in decision.conditions)
+    for figure in shown.headline:
+        extra = ""
+        if figure.basis == "P50":
+            extra = f" (likely {figure.likely_text}"
+            extra += f"; P10-P90 {figure.spread_text})" if figure.spread_text else ")"
+        lines.append(_row(f"{figure.label} ({figure.basis})", figure.text + extra))
+        lines.append(_row("", f"  {figure.definition}"))
     lines += [
-        _row(f"Annual impact ({basis})", money(impact.value) + likely(impact)),
         _row(
-            "  likely made of",
+            "  impact made of",
             f"time value {money(results.time_value)} + revenue "
-            f"{money(results.incremental_revenue)} - running costs {money(results.running_costs)}",
+            f"{money(results.incremental_revenue)} - running costs {money(results.running_costs)}"
+            " (likely)",
         ),
         _row("Monthly net impact", money(results.monthly_net_impact, 2) + " (likely)"),
         _row("One-time costs", money(results.one_time_cost)),
-        _row(
-            f"Payback ({basis})",
-            f"{months(payback.value)}{likely(payback)}, simple: one-time costs / monthly net"
-            + (kill_test if results.payback_basis == "simple" else ""),
-        ),
-        _row(
-            "Payback on cash flow",
-            (
-                f"{months(results.payback_months_cash_flow)}, {ramp} (likely)"
-                if results.payback_months_cash_flow is not None
-                else "never (likely)"
-            )
-            + (kill_test if results.payback_basis == "cash_flow" else ""),
-        ),
-        _row(f"NPV ({basis})", f"{money(npv.value)}{likely(npv)}; {horizon}"),
-        _row("ROI over horizon", percent(results.roi_pct) + " (likely)"),
-        _row(
-            "Value at the decision",
-            f"NPV {money(results.npv_at_decision)} over {s.value('horizon_months'):g} months "
-            f"from the decision; IRR "
-            + ("none" if results.irr is None else f"{percent(results.irr * 100)} a year")
-            + f"; discounted payback {months(results.discounted_payback_months)} (likely)",
-        ),
-        _row("Cost of delay", f"{money(results.cost_of_delay_per_week)} a week of slip (likely)"),
+    ]
+    lines.extend(_row(f.label, f"{f.text} ({f.basis}): {f.definition}") for f in shown.details)
+    lines.extend(
+        _row(f.label, f"{f.text} ({f.basis}): {f.definition}") for f in shown.reconciliation
+    )
+    lines += [
         _row(
             "Production timeline",
             f"{t.min_weeks:g}-{t.max_weeks:g} weeks, likely {weeks(t.likely_weeks)} "
             f"({t.governance} governance checkpoints)",
         ),
-        _row("Time to value", f"{months(results.time_to_value_months)} from the decision"),
     ]
     if results.go_live_date:
         lines.append(_row("Go-live", results.go_live_date.isoformat()))
@@ -149,14 +118,6 @@ def evidence_lines(assessment: Assessment) -> list[str]:
     lines.append(_row("Measurement plan", e.plan_sentence()))
     lines.append(
         _row(
-            "Risk-adjusted NPV",
-            f"{money(e.risk_adjusted_npv)} after the odds of the gates "
-            f"(expected NPV {money(e.expected_value)}; "
-            f"expected commercial value {money(e.expected_commercial_value)})",
-        )
-    )
-    lines.append(
-        _row(
             "Odds by gate",
             "; ".join(
                 f"gate {g.number} {g.name} {share(g.probability)} to pass"
@@ -169,13 +130,13 @@ def evidence_lines(assessment: Assessment) -> list[str]:
 
 
 def monte_carlo_text(simulation: Simulation) -> str:
-    """Two readable lines about a Monte Carlo run."""
+    """Two readable lines about a Monte Carlo run (payback on the decision's basis)."""
     s = simulation.summary()
     threshold = simulation.scenario.value("payback_threshold_months")
     impact = " / ".join(money(s[f"annual_impact_p{q}"]) for q in (10, 50, 90))
+    key = simulation.payback_key
     payback = " / ".join(
-        "never" if s[f"payback_months_p{q}"] is None else f"{s[f'payback_months_p{q}']:.1f}"
-        for q in (10, 50, 90)
+        "never" if s[f"{key}_p{q}"] is None else f"{s[f'{key}_p{q}']:.1f}" for q in (10, 50, 90)
     )
     return "\n".join(
         [
@@ -185,7 +146,11 @@ def monte_carlo_text(simulation: Simulation) -> str:
                 f"{threshold:g} months in {share(s['prob_meets_threshold'])}, never in "
                 f"{share(s['prob_never_pays_back'])}",
             ),
-            _row("P10 / P50 / P90", f"annual impact {impact}; payback {payback} months"),
+            _row(
+                "P10 / P50 / P90",
+                f"annual impact {impact}; payback {payback} months "
+                + ("(simple)" if key == "payback_months" else "(on the cash flow)"),
+            ),
         ]
     )
 

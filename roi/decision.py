@@ -12,7 +12,8 @@ Checks, in order:
    threshold, at roi's stated precision (`roi.precision`): otherwise No-go. Payback is
    on the scenario's `payback_basis`: by default what the cash flow shows, adoption ramp
    included (`cash_flow`); `simple` is one-time costs / monthly net.
-3. NPV over the horizon (P50, else likely) is not negative (`require_positive_npv`):
+3. NPV at the decision over the horizon (P50, else likely; one-time costs now, value
+   from go-live, so a slipping plan lowers it) is not negative (`require_positive_npv`):
    otherwise No-go.
 4. The probability that payback meets the threshold is at least `confidence`:
    otherwise Conditional go (narrow the uncertainty first).
@@ -61,7 +62,7 @@ _KILL_FIELDS = tuple(
     f
     for f in FIELD_SPECS
     if f not in ("payback_threshold_months", "workdays_per_year")
-    and FIELD_SPECS[f].group in ("Impact", "Costs")
+    and (FIELD_SPECS[f].group in ("Impact", "Costs") or f == "adoption_months")
 )
 
 
@@ -302,13 +303,13 @@ def decide(
     if simulation is not None:
         where = "at P50"
         payback = _finite(simulation.percentile(simulation.payback_key, 50))
-        npv_used = _finite(simulation.percentile("npv", 50))
+        npv_used = _finite(simulation.percentile("npv_at_decision", 50))
         probability = float(simulation.prob_meets_threshold)
         basis = "P50 of the Monte Carlo simulation"
     else:
         where = "at the likely values"
         payback = results.decision_payback_months
-        npv_used = results.npv
+        npv_used = results.npv_at_decision
         probability = None
         basis = "likely (point) values; no simulation"
 
@@ -352,13 +353,17 @@ def decide(
                 Check(
                     "npv",
                     "no-go",
-                    f"NPV over {horizon:g} months {where} is {money(npv_used)}: the initiative "
-                    "loses money over the horizon.",
+                    f"NPV at the decision over {horizon:g} months {where} is {money(npv_used)}: "
+                    "the initiative loses money over the horizon, its plan's time included.",
                 )
             )
         else:
             checks.append(
-                Check("npv", "pass", f"NPV over {horizon:g} months {where} is {money(npv_used)}.")
+                Check(
+                    "npv",
+                    "pass",
+                    f"NPV at the decision over {horizon:g} months {where} is {money(npv_used)}.",
+                )
             )
 
     # 4. Confidence.

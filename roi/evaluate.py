@@ -124,6 +124,13 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
     }
 
 
+def payback_key(scenario: Scenario) -> str:
+    """The result key of the payback the decision tests, on the scenario's basis:
+    `payback_months_cash_flow` (the default, ramp included) or `payback_months` (simple).
+    """
+    return "payback_months" if scenario.payback_basis == "simple" else "payback_months_cash_flow"
+
+
 def _finite_or_none(x: float) -> float | None:
     return float(x) if math.isfinite(float(x)) else None
 
@@ -146,9 +153,10 @@ class Results:
     npv: float  # valued at go-live, over horizon_months of operation
     npv_at_decision: float  # valued at the decision, over horizon_months from it
     cost_of_delay_per_week: float  # npv_at_decision lost by one more week to go-live
-    irr: float | None  # annual, of the cash as of the decision; None: none exists
+    irr: float | None  # annual, of the cash as of the decision; None: none; inf: above range
     discounted_payback_months: float | None  # from the decision; None: not in the horizon
-    roi_pct: float | None
+    roi_pct: float | None  # net gain over the horizon / (one-time + running costs)
+    roi_on_investment_pct: float | None  # net gain over the horizon / one-time costs
     payback_month_with_ramp: int | None
     time_to_value_months: float | None
     cumulative_cash_at_horizon: float
@@ -191,9 +199,11 @@ class Results:
             "npv": self.npv,
             "npv_at_decision": self.npv_at_decision,
             "cost_of_delay_per_week": self.cost_of_delay_per_week,
-            "irr": self.irr,
+            "irr": None if self.irr is None or math.isinf(self.irr) else self.irr,
+            "irr_above_max": self.irr is not None and math.isinf(self.irr),
             "discounted_payback_months": self.discounted_payback_months,
             "roi_pct": self.roi_pct,
+            "roi_on_investment_pct": self.roi_on_investment_pct,
             "time_value": self.time_value,
             "incremental_revenue": self.incremental_revenue,
             "running_costs": self.running_costs,
@@ -330,14 +340,24 @@ def evaluate(scenario: Scenario) -> Results:
         npv_at_decision=float(raw["npv_at_decision"]),
         cost_of_delay_per_week=float(raw["cost_of_delay_per_week"]),
         irr=irr_annual(times, cash),
-        discounted_payback_months=discounted_payback(times, cash, values["discount_rate"]),
+        # Never pays back (monthly net not positive) is never, discounted as well.
+        discounted_payback_months=(
+            discounted_payback(times, cash, values["discount_rate"])
+            if math.isfinite(float(raw["payback_months"]))
+            else None
+        ),
         roi_pct=_finite_or_none(raw["roi_pct"]),
+        roi_on_investment_pct=(
+            float(raw["cumulative_cash_at_horizon"]) / float(raw["one_time_cost"]) * 100
+            if float(raw["one_time_cost"]) > 0
+            else None
+        ),
         payback_month_with_ramp=int(ramp_month) if math.isfinite(ramp_month) else None,
         time_to_value_months=_finite_or_none(raw["time_to_value_months"]),
         cumulative_cash_at_horizon=float(raw["cumulative_cash_at_horizon"]),
         timeline=timeline,
         cash_flow=cash_flow_table(scenario, raw),
-        break_even=tuple(break_even_table(values)),
+        break_even=tuple(break_even_table(values, scenario.payback_basis)),
     )
 
 

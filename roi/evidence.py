@@ -410,7 +410,7 @@ class GateOdds:
     number: int
     name: str
     probability: float  # of passing it, once reached
-    source: str  # "scenario" or "default"
+    source: str  # "scenario", "default" or "default, capped by its kill criteria"
     prob_reach: float  # of reaching it (every earlier gate passed)
     spend: float  # committed by the time it is reached (lost if it stops the initiative)
     kill_probability: float | None  # P(its kill criteria fire), from the simulation
@@ -587,6 +587,11 @@ def _labels(scenario: Scenario) -> dict[str, str]:
     return labels
 
 
+STOPPING_KILL_GATES = (2, 4)
+"""Gates whose kill criteria stop the initiative (payback, criteria past their kill line,
+a net loss once live); their simulated firing caps the default odds of passing."""
+
+
 def gather(
     scenario: Scenario,
     results: Results,
@@ -643,7 +648,9 @@ def gather(
             evppi_values[name] = worth if worth >= CENT / 2 else 0.0  # to the cent
         horizon = values["horizon_months"]
         payback = np.minimum(simulation.outputs[simulation.payback_key], horizon)
-        for metric, y in (("npv", simulation.outputs["npv"]), ("payback_months", payback)):
+        # The headline figures: NPV at the decision and the decision's payback.
+        npv = simulation.outputs["npv_at_decision"]
+        for metric, y in (("npv", npv), ("payback_months", payback)):
             importance[metric] = {
                 name: first_order_share(x, y, bins, which[name]) for name, x in candidates.items()
             }
@@ -653,18 +660,25 @@ def gather(
     odds = []
     reach = 1.0
     for stage in GATE_STAGES:
+        kill = _kill_probability(stage.number, scenario, results, simulation, measured)
+        source = "scenario" if stage.number in scenario.gate_probabilities else "default"
         p = probabilities[stage.number]
+        # A default (base-rate) chance of passing cannot exceed the chance that the gate's
+        # own kill criteria stay quiet; odds the scenario states are kept as typed. Gate
+        # 3's line (a plan past 16 weeks) calls for an audit, not a stop: it caps nothing.
+        stops = stage.number in STOPPING_KILL_GATES
+        if source == "default" and stops and kill is not None and 1.0 - kill < p:
+            p = probabilities[stage.number] = 1.0 - kill
+            source = "default, capped by its kill criteria"
         odds.append(
             GateOdds(
                 number=stage.number,
                 name=stage.name,
                 probability=p,
-                source="scenario" if stage.number in scenario.gate_probabilities else "default",
+                source=source,
                 prob_reach=reach,
                 spend=mean_spends[stage.number],
-                kill_probability=_kill_probability(
-                    stage.number, scenario, results, simulation, measured
-                ),
+                kill_probability=kill,
                 checks=stage.checks,
             )
         )

@@ -11,6 +11,8 @@ full from go-live.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from roi._types import Numbers
@@ -413,9 +415,14 @@ def decision_cash_flows(
     return times, np.concatenate([[-float(one_time_cost)], flows])
 
 
+IRR_MAX_ANNUAL = 10_000.0
+"""The top of the IRR search, a year (1,000,000%): past it the IRR is reported as above it."""
+
+
 def irr_annual(times: np.ndarray, cash: np.ndarray) -> float | None:
     """The annual rate at which cash at `times` (months) has zero present value; None when
-    there is none (no sign change, or no root between -99.9% and 10,000% a year).
+    there is none (no sign change, or the value is negative even at -99.9% a year), inf
+    when the value is still positive at IRR_MAX_ANNUAL (the IRR is above it).
 
     Bisection on the monthly rate: the flows start with the cost and turn positive once,
     so their present value falls as the rate rises and the root is unique.
@@ -431,10 +438,10 @@ def irr_annual(times: np.ndarray, cash: np.ndarray) -> float | None:
     def value(log_growth: float) -> float:  # log of (1 + monthly rate)
         return float(np.sum(cash * np.exp(-log_growth * times)))
 
-    low, high = np.log1p(-0.999) / 12, np.log1p(100.0) / 12
+    low, high = np.log1p(-0.999) / 12, np.log1p(IRR_MAX_ANNUAL) / 12
     f_low, f_high = value(low), value(high)
     if f_low * f_high > 0:
-        return None
+        return math.inf if f_high > 0 else None
     for _ in range(200):
         mid = (low + high) / 2
         f_mid = value(mid)

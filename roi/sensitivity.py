@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from roi.breakeven import break_even_table
-from roi.evaluate import compute, evaluate_table, timeline_for, validate_table
+from roi.evaluate import compute, evaluate_table, payback_key, timeline_for, validate_table
 from roi.exceptions import RoiError
 from roi.files import load_scenarios, scenarios_table
 from roi.impact import MONTHS_PER_YEAR
@@ -24,7 +24,9 @@ TORNADO_METRICS = (
     "annual_impact",
     "monthly_net_impact",
     "payback_months",
+    "payback_months_cash_flow",
     "npv",
+    "npv_at_decision",
     "roi_pct",
     "payback_month_with_ramp",
 )
@@ -93,8 +95,12 @@ def _swing(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return np.where(low == high, 0.0, swing)
 
 
-def tornado(scenario: Scenario, metric: str = "payback_months") -> pd.DataFrame:
+def tornado(scenario: Scenario, metric: str | None = None) -> pd.DataFrame:
     """Each uncertain input at its low and at its high, the others at likely; by swing.
+
+    `metric` defaults to the payback the decision tests (`payback_key`: on the cash flow,
+    ramp included, unless the scenario asks for the simple formula). The plan is held at
+    its likely length, so NPV at the decision moves with the inputs, not the timeline.
 
     One row per numeric field given as a range (with low < high): the result at its
     low (`result_low`), at its high (`result_high`), at every likely value (`base`), and
@@ -111,6 +117,7 @@ def tornado(scenario: Scenario, metric: str = "payback_months") -> pd.DataFrame:
     0                   users    876000.0    2394000.0
     1  minutes_saved_per_task   1382000.0    2394000.0
     """
+    metric = payback_key(scenario) if metric is None else metric
     _check_metric(metric)
     fields = [name for name, value in scenario.ranges().items() if not value.is_point]
     likely = scenario.point_values()
@@ -120,7 +127,8 @@ def tornado(scenario: Scenario, metric: str = "payback_months") -> pd.DataFrame:
         value: Range = getattr(scenario, name)
         values[name][2 * index] = value.low
         values[name][2 * index + 1] = value.high
-    result = np.broadcast_to(compute(values)[metric], (count,)).astype(float)
+    weeks = timeline_for(scenario).likely_weeks
+    result = np.broadcast_to(compute(values, weeks)[metric], (count,)).astype(float)
     low, high, base = result[0:-1:2], result[1:-1:2], result[-1]
     frame = pd.DataFrame(
         {
@@ -146,7 +154,8 @@ def tornado(scenario: Scenario, metric: str = "payback_months") -> pd.DataFrame:
 
 
 def break_even_frame(scenario: Scenario) -> pd.DataFrame:
-    """For every numeric input, the value at which payback equals the threshold.
+    """For every numeric input, the value at which the decision's payback (on the
+    scenario's `payback_basis`) equals the threshold.
 
     `break_even` is the value or the text "none"; `reason` says why there is none (or
     whether the likely value meets the threshold); `distance_pct` is how far the
@@ -154,7 +163,7 @@ def break_even_frame(scenario: Scenario) -> pd.DataFrame:
     the likely value is 0). `break_even_value` holds the same as a number (NaN for none).
     """
     rows = []
-    for row in break_even_table(scenario.point_values()):
+    for row in break_even_table(scenario.point_values(), scenario.payback_basis):
         spec = FIELD_SPECS[row.field]
         rows.append(
             {

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from roi.evaluate import compute, timeline_for
+from roi.evaluate import compute, payback_key, timeline_for
 from roi.exceptions import RoiError
 from roi.files import csv_text, write_text_atomic
 from roi.scenario import NUMERIC_FIELDS, Range, Scenario
@@ -60,6 +60,7 @@ METRICS = (
     "payback_months",
     "payback_months_cash_flow",
     "npv",
+    "npv_at_decision",
     "roi_pct",
     "weeks_to_go_live",
     "time_to_value_months",
@@ -67,7 +68,13 @@ METRICS = (
 )
 """Outputs whose percentiles `Simulation.summary` reports."""
 
-_SE_METRICS = ("annual_impact", "payback_months", "npv")  # headline standard errors
+_SE_METRICS = (  # standard errors of the headline figures and their named details
+    "annual_impact",
+    "payback_months",
+    "payback_months_cash_flow",
+    "npv",
+    "npv_at_decision",
+)
 
 # Stable stream ids: an input's draws depend only on the seed and on which input it is.
 _FIELD_STREAM = {name: index for index, name in enumerate(NUMERIC_FIELDS, start=1)}
@@ -643,9 +650,7 @@ class Simulation:
     @property
     def payback_key(self) -> str:
         """The output holding the payback the decision uses (the scenario's basis)."""
-        if self.scenario.payback_basis == "simple":
-            return "payback_months"
-        return "payback_months_cash_flow"
+        return payback_key(self.scenario)
 
     @property
     def prob_meets_threshold(self) -> float:

@@ -125,15 +125,19 @@ def test_kpis_show_p50_headlines_labelled_with_the_likely_value_as_detail(invoic
     results = evaluate(scenario)
     simulation = simulate(scenario, samples=SAMPLES, seed=3)
     cards = {kpi.key: kpi for kpi in model.kpis()}
-    for key in ("annual_impact", "npv"):
-        assert cards[key].value == money(simulation.percentile(key, 50))
+    # The headline NPV is valued at the decision; payback is the cash flow's (the basis).
+    for key, source in (("annual_impact", "annual_impact"), ("npv", "npv_at_decision")):
+        assert cards[key].value == money(simulation.percentile(source, 50))
         assert cards[key].label.endswith("(P50)")
-        assert cards[key].detail.startswith(f"likely {money(getattr(results, key))}")
-    p10, p50, p90 = (simulation.percentile("payback_months", q) for q in (10, 50, 90))
+        assert cards[key].detail.startswith(f"likely {money(getattr(results, source))}")
+    assert cards["npv"].label == "NPV at the decision (P50)"
+    payback = "payback_months_cash_flow"
+    p10, p50, p90 = (simulation.percentile(payback, q) for q in (10, 50, 90))
     assert cards["payback_months"].value == months(p50)
     assert cards["payback_months"].label == "Payback (P50)"
     assert cards["payback_months"].detail == (
-        f"likely {months(results.payback_months)}; P10-P90 {p10:.1f} to {p90:.1f}"
+        f"likely {months(results.payback_months_cash_flow)}; P10-P90 {p10:.1f} to {p90:.1f}; "
+        f"simple {months(results.payback_months)}"
     )
     assert cards["monthly_net_impact"].value == money(results.monthly_net_impact)
     assert cards["time_to_value_months"].value == months(results.time_to_value_months)
@@ -149,9 +153,7 @@ def test_kpis_show_p50_headlines_labelled_with_the_likely_value_as_detail(invoic
         "time_to_value_months",
     }
     assert cards["cost_of_delay_per_week"].value == f"{money(results.cost_of_delay_per_week)}/week"
-    assert cards["cost_of_delay_per_week"].detail == (
-        f"NPV at the decision {money(results.npv_at_decision)}"
-    )
+    assert cards["cost_of_delay_per_week"].detail == "a week of slip loses this much NPV"
 
 
 def test_kpis_without_ranges_are_likely_values_and_say_so(model):
@@ -160,7 +162,8 @@ def test_kpis_without_ranges_are_likely_values_and_say_so(model):
     assert model.simulation is None
     assert cards["annual_impact"].label == "Annual impact (likely)"
     assert cards["annual_impact"].value == "$1,888,000"  # 200 x 12 x 4 / 60 x 55 x 230 - 136k
-    assert cards["payback_months"].value == "1.9 months"  # 300,000 / 157,333.33
+    # On the cash flow with the 3-month ramp: (300,000 + 168,666.67 x 1.5) / 157,333.33.
+    assert cards["payback_months"].value == "3.5 months"
     assert cards["prob_meets_threshold"].value == "n/a"
 
 
@@ -407,15 +410,20 @@ def test_control_bounds_widen_to_fit_a_scenario(invoice):
     assert low == 0 and high >= big.value("build_cost")
 
 
-def test_the_simple_payback_card_names_the_payback_that_decides(invoice):
-    """The card shows the simple formula (as the CLI and memo do); with a ramp the
-    decision uses the cash-flow payback, and the card's detail says which."""
+def test_the_payback_card_is_the_payback_that_decides(invoice):
+    """The card shows the payback the decision tests (the cash flow, ramp included, as
+    the CLI and memo do); the simple formula is named in its detail, and the other way
+    round when the scenario asks for the simple basis."""
     model = WorkbookModel(invoice, samples=0)
     results = evaluate(invoice)
     (card,) = [kpi for kpi in model.kpis() if kpi.key == "payback_months"]
     assert results.payback_months_cash_flow > results.payback_months  # a 3-month ramp
-    assert card.value == months(results.payback_months)
-    assert (
-        card.detail
-        == f"simple; on the cash flow {months(results.payback_months_cash_flow)} (decides)"
+    assert card.value == months(results.payback_months_cash_flow)
+    assert card.detail == (
+        "on the cash flow from go-live, the 3-month adoption ramp included; "
+        f"simple {months(results.payback_months)}"
     )
+    simple = WorkbookModel(invoice.evolve(payback_basis="simple"), samples=0)
+    (card,) = [kpi for kpi in simple.kpis() if kpi.key == "payback_months"]
+    assert card.value == months(results.payback_months)
+    assert card.detail.endswith(f"; on the cash flow {months(results.payback_months_cash_flow)}")

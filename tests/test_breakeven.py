@@ -7,10 +7,13 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from strategies import FAST, point_values
 
 from roi.breakeven import NO_EFFECT, break_even_table, break_even_values
 from roi.evaluate import compute
+from roi.payback import cumulative_cash
+from roi.precision import at_most
 from roi.scenario import NUMERIC_FIELDS
 
 # Invoice example: it must net 12 x 300,000 / 12 = 300,000 a year to repay 300,000 in 12
@@ -61,10 +64,56 @@ def test_revenue_break_even_does_not_exist_when_met_without_revenue(invoice_valu
 
 @pytest.mark.parametrize("field", NO_EFFECT)
 def test_fields_that_do_not_move_payback_have_no_break_even(invoice_values, field):
-    """Adoption, discount rate and horizon do not change simple payback: a clear 'none'."""
-    assert math.isnan(float(break_even_values(invoice_values, field)))
-    row = {r.field: r for r in break_even_table(invoice_values)}[field]
-    assert row.value is None and "does not change payback" in row.note
+    """Discount rate and horizon change no payback: a clear 'none' on either basis."""
+    for basis in ("cash_flow", "simple"):
+        assert math.isnan(float(break_even_values(invoice_values, field, basis)))
+        row = {r.field: r for r in break_even_table(invoice_values, basis)}[field]
+        assert row.value is None and "does not change payback" in row.note
+
+
+def test_the_ramp_moves_only_the_cash_flow_payback(invoice_values):
+    """The simple formula ignores the ramp (no break-even, said why); the cash flow does not."""
+    values = {**invoice_values, "adoption_months": 3}
+    assert math.isnan(float(break_even_values(values, "adoption_months", "simple")))
+    row = {r.field: r for r in break_even_table(values, "simple")}["adoption_months"]
+    assert "does not change simple payback" in row.note
+    # Invoice: B = 2,024,000 / 12, K = 136,000 / 12, C = 300,000, T = 12. Owed by month
+    # 12: C + 12 K = 436,000 < B T / 2 = 1,012,000, so the ramp may run past T:
+    # A = B T^2 / (2 x owed) = 168,666.67 x 144 / 872,000 = 27.85 months.
+    found = float(break_even_values(values, "adoption_months"))
+    assert found == pytest.approx(2_024_000 / 12 * 144 / (2 * 436_000), rel=1e-12)
+    row = {r.field: r for r in break_even_table(values)}["adoption_months"]
+    assert row.direction == "at most" and row.note.startswith("met")
+
+
+# With the invoice example's numbers and a 3-month adoption ramp (the starter's), the
+# cash must cover C + 12 K = 436,000 by month 12, from 12 - 3 / 2 = 10.5 months of full
+# benefit: B* = 436,000 / 10.5 a month, 498,285.71 a year. Per unit of each time factor
+# the arithmetic is the table above's with 498,285.71 in place of 436,000:
+#   users: 498,285.71 / 10,120 = 49.238 (the issue's "about 49.2 users", not 43.1).
+# With B = 2,024,000 / 12 = 168,666.67 a month, a running cost may rise until
+# K* = (B x 10.5 - C) / 12: (1,771,000 - 300,000) / 12 a month, 1,471,000 a year, less
+# the other two; a one-time cost until C* = B x 10.5 - 12 K = 1,771,000 - 136,000 =
+# 1,635,000, less the other one.
+RAMP_BREAK_EVEN = {
+    "users": 436_000 / 10.5 * 12 / 10_120,
+    "incremental_revenue": None,  # met without revenue
+    "platform_cost_annual": 1_471_000 - 76_000,
+    "build_cost": 1_635_000 - 50_000,
+    "change_cost": 1_635_000 - 250_000,
+}
+
+
+@pytest.mark.parametrize("field", sorted(RAMP_BREAK_EVEN))
+def test_cash_flow_break_even_with_a_ramp_worked_by_hand(invoice_values, field):
+    """Break-even on the decision's default basis, ramp included, from the arithmetic above."""
+    values = {**invoice_values, "adoption_months": 3}
+    found = float(break_even_values(values, field))
+    expected = RAMP_BREAK_EVEN[field]
+    if expected is None:
+        assert math.isnan(found)
+    else:
+        assert found == pytest.approx(expected, rel=1e-9)
 
 
 def test_no_one_time_cost_has_no_break_even(invoice_values):
@@ -130,30 +179,56 @@ def test_unknown_field_is_an_error(invoice_values):
         break_even_values(invoice_values, "userz")
 
 
-@given(values=point_values())
+PAYBACK_KEY = {"cash_flow": "payback_months_cash_flow", "simple": "payback_months"}
+
+
+@given(values=point_values(), basis=st.sampled_from(sorted(PAYBACK_KEY)))
 @FAST
-def test_break_even_round_trips_for_every_field(values):
-    """Plugging a field's break-even back in gives payback == threshold (net == needed net)."""
+def test_break_even_round_trips_for_every_field(values, basis):
+    """Plugging a field's break-even back in gives payback on that basis == threshold:
+    the cumulative cash at the threshold is zero (the ramp counted on the cash flow)."""
+    key = PAYBACK_KEY[basis]
     for field in NUMERIC_FIELDS:
-        found = float(break_even_values(values, field))
+        found = float(break_even_values(values, field, basis))
         if math.isnan(found):
             continue
         assert found >= 0
         plugged = {**values, field: found}
         result = compute(plugged)
         if field == "payback_threshold_months":  # the threshold at break-even is the payback
-            assert float(result["payback_months"]) == pytest.approx(found, rel=1e-12)
+            assert float(result[key]) == pytest.approx(found, rel=1e-12)
             continue
-        needed_net = 12 * (plugged["build_cost"] + plugged["change_cost"])
-        needed_net /= plugged["payback_threshold_months"]
-        # Cancellation in value + revenue - costs: tolerance on the size of the parts.
-        scale = float(result["time_value"]) + plugged["incremental_revenue"]
-        scale += float(result["running_costs"]) + needed_net
-        assert float(result["annual_impact"]) == pytest.approx(needed_net, abs=1e-9 * scale)
-        if needed_net > 1e-6 * scale:
-            assert float(result["payback_months"]) == pytest.approx(
-                plugged["payback_threshold_months"], rel=1e-5
-            )
+        threshold = plugged["payback_threshold_months"]
+        one_time = float(result["one_time_cost"])
+        benefit = (float(result["time_value"]) + plugged["incremental_revenue"]) / 12
+        running = float(result["running_costs"]) / 12
+        ramp = plugged["adoption_months"] if basis == "cash_flow" else 0.0
+        cash = float(cumulative_cash(threshold, one_time, benefit, running, ramp))
+        # Cancellation in benefit - costs: tolerance on the size of the parts.
+        scale = (benefit + running) * threshold + one_time
+        assert cash == pytest.approx(0.0, abs=1e-9 * scale)
+        if one_time > 1e-6 * scale:
+            assert float(result[key]) == pytest.approx(threshold, rel=1e-5)
+
+
+@given(values=point_values(), basis=st.sampled_from(sorted(PAYBACK_KEY)))
+@FAST
+def test_kill_line_side_decides(values, basis):
+    """Just on the safe side of a break-even, payback on the basis meets the threshold;
+    just past it, it misses: the kill line is where the decision's payback test flips."""
+    key = PAYBACK_KEY[basis]
+    rows = break_even_table(values, basis)
+    for row in rows:
+        if row.value is None or row.field == "payback_threshold_months" or row.value == 0:
+            continue
+        step = 1e-3 * row.value
+        safe = row.value + step if row.direction == "at least" else row.value - step
+        unsafe = row.value - step if row.direction == "at least" else row.value + step
+        threshold = values["payback_threshold_months"]
+        if safe >= 0:
+            assert at_most(float(compute({**values, row.field: safe})[key]), threshold)
+        if unsafe >= 0:
+            assert not at_most(float(compute({**values, row.field: unsafe})[key]), threshold)
 
 
 @given(values=point_values())

@@ -121,7 +121,7 @@ CASES = [
         POC_DONE,
         DecisionRule(),
         NO_GO,
-        "NPV over 6 months at the likely values is -$",
+        "NPV at the decision over 6 months at the likely values is -$",
     ),
     # Build 1.5M: likely payback 9.9 months but minutes 1-4-6 put ~31% of outcomes past 12.
     (
@@ -344,7 +344,7 @@ def test_point_decision_is_no_go_exactly_when_payback_or_npv_fails(scenario):
     fails = (
         payback is None
         or payback > threshold * (1 + RELATIVE_TOLERANCE)
-        or results.npv <= -CENT / 2
+        or results.npv_at_decision <= -CENT / 2
     )
     assert decision.outcome == (NO_GO if fails else GO)
     assert decision.conditions == ()

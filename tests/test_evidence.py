@@ -382,6 +382,6 @@ def test_json_carries_the_evidence(capsys, tmp_path):
 def test_the_cli_summary_states_criteria_plan_and_odds(capsys, invoice_yaml):
     assert main(["run", str(invoice_yaml)]) == 0
     out = capsys.readouterr().out
-    assert "Success criteria       1 met, 1 close (of 2)" in out
+    assert "Success criteria           1 met, 1 close (of 2)" in out
     assert "Measurement plan" in out and "Risk-adjusted NPV" in out
     assert "gate 2 Proof of value 81% to pass" in out

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from strategies import scenarios
 
-from roi.assess import assess
+from roi.assess import assess, headline_source
 from roi.cli import main
 from roi.decision import DecisionRule
 from roi.evaluate import evaluate
@@ -166,9 +166,10 @@ def test_context_numbers_are_the_packages_results(scenario, simulation):
     context = memo_context(A(scenario, SAMPLES, SEED, simulation=simulation), date=DATE)
     results = evaluate(scenario)
     for row in context["headline"]:
-        assert row["likely"] == getattr(results, row["key"])
+        source = headline_source(scenario, row["key"])  # the decision's payback and NPV
+        assert row["likely"] == getattr(results, source)
         for q in (10, 50, 90):
-            assert row[f"p{q}"] == simulation.percentile(row["key"], q)
+            assert row[f"p{q}"] == simulation.percentile(source, q)
     assert context["probability"]["value"] == simulation.prob_meets_threshold
     assert [r["break_even"] for r in context["break_even"]] == [r.value for r in results.break_even]
     assert context["footer"] == {
@@ -260,10 +261,11 @@ def test_html_headline_numbers_equal_the_packages(html, scenario, simulation):
         )
         assert card, key
         p50, p10, p90, likely = card.groups()
-        assert_shows(p50, simulation.percentile(key, 50))
-        assert_shows(p10, simulation.percentile(key, 10))
-        assert_shows(p90, simulation.percentile(key, 90))
-        assert_shows(likely, getattr(results, key))
+        source = headline_source(scenario, key)
+        assert_shows(p50, simulation.percentile(source, 50))
+        assert_shows(p10, simulation.percentile(source, 10))
+        assert_shows(p90, simulation.percentile(source, 90))
+        assert_shows(likely, getattr(results, source))
     # Time to value is part of the ask (likely values), beside the go-live week.
     go_live = re.search(r'id="ask-go-live">([^<]*)<', html).group(1)
     assert_shows(go_live.split("earned back")[1], results.time_to_value_months)
@@ -369,13 +371,13 @@ def test_markdown_numbers_equal_the_packages(markdown, scenario, simulation):
     labels = {
         "Annual impact": "annual_impact",
         "Payback": "payback_months",
-        "NPV": "npv",
+        "NPV at the decision": "npv",
         "Time to value": "time_to_value_months",
     }
     rows = md_table(markdown, "Headline")
     assert [r[0] for r in rows] == list(labels)
     for label, p50, p10, p90, likely in rows:
-        key = labels[label]
+        key = headline_source(scenario, labels[label])
         assert_shows(p50, simulation.percentile(key, 50))
         assert_shows(p10, simulation.percentile(key, 10))
         assert_shows(p90, simulation.percentile(key, 90))

@@ -223,7 +223,8 @@ def test_summary_xlsx_is_formatted_for_reading(example, tmp_path):
         return sheet.cell(row, column[key])
 
     assert cell("headline_npv").number_format == EXCEL_FORMATS["money"]
-    assert cell("headline_npv").value == frame["headline_npv"][0]  # full precision kept
+    # Full precision kept (openpyxl writes 16 significant digits: not the display's 0).
+    assert cell("headline_npv").value == pytest.approx(frame["headline_npv"][0], rel=1e-15)
     assert cell("headline_payback_months").number_format == "0.0"
     assert cell("roi_pct").number_format == EXCEL_FORMATS["pct"]
     assert cell("risk_adjusted_npv").number_format == EXCEL_FORMATS["money"]
@@ -235,7 +236,7 @@ def test_summary_xlsx_is_formatted_for_reading(example, tmp_path):
     name_width = sheet.column_dimensions[cell("name").column_letter].width
     assert name_width >= len("A rather long initiative name to fit")
     legend = {(r[0], r[2]): r[1] for r in book["columns"].iter_rows(min_row=2, values_only=True)}
-    assert legend[("summary", "headline_npv")] == "NPV, headline ($)"
+    assert legend[("summary", "headline_npv")] == "NPV at the decision, headline ($)"
     assert all(("summary", key) in legend for key in frame.columns)
 
 
@@ -262,7 +263,7 @@ def test_libreoffice_shows_summary_xlsx_numbers_in_their_formats(example, tmp_pa
         header, shown = list(csv.reader(handle))[:2]
     cells = dict(zip(header, shown, strict=True))
     record = frame.iloc[0]
-    assert cells["NPV, headline ($)"] == f"${record['headline_npv']:,.0f}"
+    assert cells["NPV at the decision, headline ($)"] == f"${record['headline_npv']:,.0f}"
     assert cells["Payback, headline (months)"] == f"{record['headline_payback_months']:.1f}"
     assert cells["Chance of payback in time"] == f"{record['prob_meets_threshold']:.0%}"
     assert cells["Initiative"] == example.name

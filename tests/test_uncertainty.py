@@ -455,7 +455,13 @@ def test_four_times_the_samples_halve_the_standard_error(invoice_fields):
     large = simulate(scenario, 40_000, 1).standard_error("npv", 50)
     assert large / small == pytest.approx(0.5, abs=0.12)
     table = simulate(scenario, 10_000, 1).convergence()
-    assert set(table["metric"]) == {"annual_impact", "payback_months", "npv"}
+    assert set(table["metric"]) == {
+        "annual_impact",
+        "payback_months",
+        "payback_months_cash_flow",
+        "npv",
+        "npv_at_decision",
+    }
     assert (table["relative_error_pct"] > 0).all()
 
 

@@ -724,7 +724,6 @@ class WorkbookModel:
             if r.go_live_date is not None
             else "set a start date for a date"
         )
-        horizon = f"{s.value('horizon_months'):g} months at {s.value('discount_rate') * 100:g}%"
         if impact.basis == "P50":
             impact_detail = f"likely {money(impact.likely)}; P10-P90 {money(impact.p10)} to " + (
                 money(impact.p90)
@@ -733,16 +732,16 @@ class WorkbookModel:
                 f"likely {months(payback.likely)}; P10-P90 "
                 f"{_short_months(payback.p10)} to {_short_months(payback.p90)}"
             )
-            npv_detail = f"likely {money(npv.likely)}; {horizon}"
+            npv_detail = f"likely {money(npv.likely)}; {npv.definition}"
         else:
             impact_detail = f"time value {money(r.time_value)} - running {money(r.running_costs)}"
-            # The card is the simple formula; say what the decision's basis shows.
-            payback_detail = (
-                f"simple; on the cash flow {months(r.payback_months_cash_flow)} (decides)"
-                if s.payback_basis == "cash_flow" and r.payback_months_cash_flow != r.payback_months
-                else "no ranges, so no Monte Carlo"
-            )
-            npv_detail = horizon
+            npv_detail = npv.definition
+            payback_detail = payback.definition
+        # The payback the decision tests is the card; the other formula is named beside it.
+        if payback.source == "payback_months_cash_flow":
+            payback_detail += f"; simple {months(r.payback_months)}"
+        else:
+            payback_detail += f"; on the cash flow {months(r.payback_months_cash_flow)}"
         return [
             Kpi(
                 "annual_impact",
@@ -773,7 +772,7 @@ class WorkbookModel:
             ),
             Kpi(
                 "npv",
-                f"NPV ({npv.basis})",
+                f"{npv.label} ({npv.basis})",
                 money(npv.value),
                 npv_detail,
                 uses_simulation=uncertain,
@@ -783,7 +782,11 @@ class WorkbookModel:
                 "cost_of_delay_per_week",
                 "Cost of delay (likely)",
                 f"{money(r.cost_of_delay_per_week)}/week",
-                f"NPV at the decision {money(r.npv_at_decision)}",
+                (
+                    "a week of slip loses this much NPV"
+                    if r.cost_of_delay_per_week >= 0
+                    else "negative: each week running loses money"
+                ),
             ),
             Kpi(
                 "time_to_value_months",
@@ -811,7 +814,7 @@ class WorkbookModel:
         if name == "payback":
             return None if simulation is None else charts.payback_histogram(simulation)
         if name == "tornado":
-            return charts.tornado(sensitivity.tornado(scenario, "payback_months"))
+            return charts.tornado(sensitivity.tornado(scenario))
         if name == "gantt":
             cached = self._gantt  # the plan seldom changes with a slider: redraw it when it does
             if cached is None or cached[0] != results.timeline:

@@ -48,6 +48,7 @@ from roi.reports.notebook import (
     results_table,
     scenario_from_parameters,
 )
+from roi.resources import EXAMPLE_SCENARIO
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, likely
 
 CSS = """
@@ -188,7 +189,7 @@ def workbook(
         # (`open_page_link`, the notebook's next call).
         if not preheated():
             params = {**params, **query_parameters(page_query())}
-        scenario = scenario_from_parameters(params)
+        scenario = scenario_from_parameters(params, default_file=EXAMPLE_SCENARIO.name)
         samples, seed = monte_carlo_parameters(params)
     except RoiError as error:
         display(
@@ -233,8 +234,9 @@ def range_readout_format(field: str) -> str:
 
 
 def starter_base(params: Mapping[str, Any]) -> tuple[str, Any] | None:
-    """(file name, scenario) of the starter the parameters open, if they name one."""
-    name = str(params.get("scenario_file") or "")
+    """(file name, scenario) of the starter the parameters open, if they name one (the
+    app opens the built-in example when they name none)."""
+    name = str(params.get("scenario_file") or EXAMPLE_SCENARIO.name)
     return (name, starters()[name]) if name in starters() else None
 
 
@@ -1096,7 +1098,7 @@ class WorkbookApp:
             if not values:
                 return
             params = {**self.parameters, **values}
-            scenario = scenario_from_parameters(params)
+            scenario = scenario_from_parameters(params, default_file=EXAMPLE_SCENARIO.name)
             samples, seed = monte_carlo_parameters(params)
         except RoiError as error:
             self.errors["file"].value = "This link's values cannot be used: " + html.escape(

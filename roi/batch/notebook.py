@@ -35,7 +35,7 @@ def notebook_parameters(
     parameters: dict[str, Any] = {}
     for key in SCENARIO_KEYS:
         if key in given:
-            parameters[key] = given[key]
+            parameters[key] = _text_keys(given[key])
         elif key in declared:
             parameters[key] = dumped[key]
     if "scenario_file" in declared:
@@ -44,6 +44,21 @@ def notebook_parameters(
         if key in declared and value is not None:
             parameters[key] = value
     return parameters
+
+
+def _text_keys(value: Any) -> Any:
+    """A value with every mapping's keys as text, as a JSON or YAML file writes them:
+    gate odds keyed by gate number (`{2: 0.9}`) are injected as `{"2": 0.9}`, which a
+    scenario reads back as the same gates.
+
+    >>> _text_keys({2: 0.9, "x": [{3: 1}]})
+    {'2': 0.9, 'x': [{'3': 1}]}
+    """
+    if isinstance(value, dict):
+        return {str(k): _text_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_text_keys(v) for v in value]
+    return value
 
 
 def _plain_problem(value: Any, depth: int = 0) -> str | None:

@@ -50,14 +50,16 @@ HISTOGRAM_BINS = 40
 METRIC_LABELS = {
     "annual_impact": "Annual net impact",
     "monthly_net_impact": "Monthly net impact",
-    "payback_months": "Payback (months)",
-    "npv": "NPV",
+    "payback_months": "Simple payback (months)",
+    "payback_months_cash_flow": "Payback on the cash flow (months)",
+    "npv": "NPV at go-live",
+    "npv_at_decision": "NPV at the decision",
     "roi_pct": "ROI over horizon (%)",
     "payback_month_with_ramp": "Payback month with adoption ramp",
     "weeks_to_go_live": "Weeks to go-live",
     "time_to_value_months": "Months from decision to payback",
 }
-MONEY_METRICS = ("annual_impact", "monthly_net_impact", "npv")
+MONEY_METRICS = ("annual_impact", "monthly_net_impact", "npv", "npv_at_decision")
 
 
 class ChartError(RoiError, ValueError):
@@ -427,11 +429,16 @@ def payback_histogram(
 ) -> go.Figure:
     """Monte Carlo payback: share of samples per payback bin, P10/P50/P90 and threshold.
 
+    The payback drawn is the one the decision tests (`Simulation.payback_key`: the cash
+    flow with its ramp unless the scenario asks for the simple formula), so the bars,
+    the percentile lines and the title's probability describe one quantity.
+
     Samples that never pay back get their own labelled bar on the right, never dropped.
     The long tail is folded into the last bin (up to the 99th percentile or 1.5 x the
     threshold, whichever is larger) so the body of the distribution stays readable.
     """
-    payback = np.asarray(simulation.outputs["payback_months"], float)
+    key = simulation.payback_key
+    payback = np.asarray(simulation.outputs[key], float)
     total = payback.size
     threshold = simulation.scenario.value("payback_threshold_months")
     finite = payback[np.isfinite(payback)]
@@ -452,7 +459,7 @@ def payback_histogram(
         xaxis={
             "anchor": "y",
             "domain": [0.0, 0.8428],
-            "title": {"text": "Payback (months after go-live)"},
+            "title": {"text": METRIC_LABELS[key].replace("(months)", "(months after go-live)")},
         },
         yaxis={"anchor": "x", "domain": [0.0, 1.0], "title": {"text": "Share of samples (%)"}},
         xaxis2={"anchor": "y2", "domain": [0.8628, 1.0], "type": "category"},
@@ -480,9 +487,7 @@ def payback_histogram(
         xaxis="x2",
         yaxis="y2",
     )
-    in_never = _percentile_lines(
-        chart, simulation, "payback_months", _axis_span(left, width, threshold)
-    )
+    in_never = _percentile_lines(chart, simulation, key, _axis_span(left, width, threshold))
     if in_never:
         chart.note(
             text="<br>".join(f"P{q}" for q in in_never) + "<br>fall here",

@@ -32,6 +32,7 @@ from roi._version import __version__
 from roi.assess import Assessment
 from roi.breakeven import COST_FIELDS, DIRECTION, ONE_TIME_FIELDS, TIME_FACTORS
 from roi.files import xlsx_text
+from roi.payback import IRR_MAX_ANNUAL
 from roi.precision import CENT, RELATIVE_TOLERANCE
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
 
@@ -60,9 +61,9 @@ def _column(letter: str, rows: int) -> str:
     return f"'Cash flow'!${letter}${_FIRST_ROW}:${letter}${_FIRST_ROW + rows}"
 
 
-def result_rows(months: int) -> list[ResultRow]:
+def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
     """The Results sheet's figures, as formulas over the Inputs' names and the Cash flow
-    sheet's `months + 1` rows (month 0 to `months`)."""
+    sheet's `months + 1` rows (month 0 to `months`); break-even on the payback `basis`."""
     c = {letter: _column(letter, months) for letter in "ABCDEFGHIJKLMNOPQR"}
     tol = f"(1+{RELATIVE_TOLERANCE!r})"
     rows = [
@@ -202,8 +203,7 @@ def result_rows(months: int) -> list[ResultRow]:
             "",
         ),
     ]
-    rows += [_break_even_row(name) for name in NUMERIC_FIELDS if name in DIRECTION]
-    return rows
+    return rows + _break_even_rows(basis)
 
 
 def _adopted(t: str) -> str:
@@ -214,21 +214,66 @@ def _adopted(t: str) -> str:
     )
 
 
-def _break_even_row(name: str) -> ResultRow:
+def _break_even_rows(basis: str) -> list[ResultRow]:
+    """The closed forms of `roi.breakeven.break_even_values` on the decision's payback
+    basis: the benefit a month needed by the threshold, then each input's break-even."""
+    ramp = "adoption_months" if basis == "cash_flow" else "0"
+    rows = [
+        ResultRow(
+            "basis_ramp",
+            "Adoption ramp the decision's payback counts (0 on the simple basis)",
+            f"={ramp}",
+            "months",
+        ),
+        ResultRow(
+            "months_of_benefit_by_threshold",
+            "Months of full benefit delivered by the payback threshold",
+            "=IF(payback_threshold_months>=basis_ramp,payback_threshold_months-basis_ramp/2,"
+            "payback_threshold_months^2/(2*basis_ramp))",
+            "months",
+        ),
+        ResultRow(
+            "owed_by_threshold",
+            "One-time costs plus running costs up to the threshold",
+            "=one_time_cost+monthly_running*payback_threshold_months",
+            "$",
+        ),
+        ResultRow(
+            "benefit_needed",
+            "Monthly benefit at which payback equals the threshold",
+            "=owed_by_threshold/months_of_benefit_by_threshold",
+            "$/month",
+        ),
+    ]
+    return rows + [_break_even_row(name, basis) for name in NUMERIC_FIELDS if name in DIRECTION]
+
+
+def _break_even_row(name: str, basis: str) -> ResultRow:
     """The closed form of `roi.breakeven.break_even_values` for one input."""
-    needed = "(12*one_time_cost/payback_threshold_months)"
+    t = "payback_threshold_months"
+    earned = "monthly_benefit*months_of_benefit_by_threshold"
     if name in TIME_FACTORS:
         others = "*".join(f for f in TIME_FACTORS if f != name) + "/60"
-        body = f"IF({others}>0,({needed}-incremental_revenue+running_costs)/({others}),-1)"
+        body = f"IF({others}>0,(12*benefit_needed-incremental_revenue)/({others}),-1)"
     elif name == "incremental_revenue":
-        body = f"{needed}-time_value+running_costs"
+        body = "12*benefit_needed-time_value"
     elif name in COST_FIELDS:
-        body = f"time_value+incremental_revenue-{needed}-(running_costs-{name})"
+        body = f"12*({earned}-one_time_cost)/{t}-(running_costs-{name})"
     elif name in ONE_TIME_FIELDS:
         other = "change_cost" if name == "build_cost" else "build_cost"
-        body = f"IF(annual_impact>0,payback_threshold_months*annual_impact/12-{other},-1)"
-    else:  # payback_threshold_months
-        body = "IF(annual_impact>0,one_time_cost*12/annual_impact,-1)"
+        body = f"IF(annual_impact>0,{earned}-monthly_running*{t}-{other},-1)"
+    elif name == "adoption_months":
+        body = (
+            f"IF(AND(monthly_benefit>0,owed_by_threshold<monthly_benefit*{t}),"
+            f"IF(owed_by_threshold>=monthly_benefit*{t}/2,"
+            f"2*({t}-owed_by_threshold/monthly_benefit),"
+            f"monthly_benefit*{t}^2/(2*owed_by_threshold)),-1)"
+        )
+        if basis != "cash_flow":
+            body = "-1"
+    else:  # payback_threshold_months: the decision's payback itself
+        payback = "payback_months_cash_flow" if basis == "cash_flow" else "payback_months"
+        body = f"IF(ISNUMBER({payback}),{payback},-1)"
     guard = "one_time_cost>0" if name != "payback_threshold_months" else "TRUE()"
     formula = f'=IF({guard},IF({body}>=0,{body},"{NONE}"),"{NONE}")'
     spec = FIELD_SPECS[name]
@@ -316,7 +361,7 @@ def _irr_rows(months: int) -> list[list[str | int]]:
     for step in range(IRR_STEPS + 1):
         r = _FIRST_ROW + step
         if step == 0:
-            low, high = "=LN(1-0.999)/12", "=LN(1+100)/12"
+            low, high = "=LN(1-0.999)/12", f"=LN(1+{IRR_MAX_ANNUAL:g})/12"
         else:
             p = r - 1  # the step before: keep the half whose ends differ in sign
             low = f"=IF((G{p}>0)=(E{p}>0),D{p},B{p})"
@@ -383,7 +428,7 @@ def workbook_bytes(assessment: Assessment) -> bytes:
 
     sheet = book.create_sheet("Results")
     sheet.append(["Result", "Label", "Value", "Unit"])
-    for row, item in enumerate(result_rows(months), start=_FIRST_ROW):
+    for row, item in enumerate(result_rows(months, scenario.payback_basis), start=_FIRST_ROW):
         sheet.append([item.key, item.label, item.formula, item.unit])
         names.append((item.key, f"Results!$C${row}"))
     for name, ref in names:

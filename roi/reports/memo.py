@@ -38,6 +38,7 @@ from roi.evaluate import Results
 from roi.files import write_text_atomic
 from roi.formatting import md_escape, money, months, number_text, percent, safe_stem, share
 from roi.gates import Checklists, Readiness, next_gate
+from roi.presentation import present
 from roi.reports import FORMATS
 from roi.reports.chromium import BrowserError, browser_or_new, chromium
 from roi.resources import TEMPLATES
@@ -130,6 +131,7 @@ def _headline(assessment: Assessment) -> list[dict[str, Any]]:
             {
                 "key": h.key,
                 "label": h.label,
+                "definition": h.definition,
                 "kind": h.kind,
                 "basis": h.basis,
                 "value": h.value,
@@ -139,9 +141,10 @@ def _headline(assessment: Assessment) -> list[dict[str, Any]]:
                 "p10": h.p10,
                 "p50": p50,
                 "p90": h.p90,
-                "p10_text": _fmt(h.kind, h.p10),
-                "p50_text": _fmt(h.kind, p50),
-                "p90_text": _fmt(h.kind, h.p90),
+                # No simulation, no percentiles: "n/a", never "never".
+                "p10_text": _fmt(h.kind, h.p10) if simulated else "n/a",
+                "p50_text": _fmt(h.kind, p50) if simulated else "n/a",
+                "p90_text": _fmt(h.kind, h.p90) if simulated else "n/a",
                 "simulated": simulated,
                 # A range only where something is uncertain: P10 = P90 says nothing.
                 "spread": simulated and _fmt(h.kind, h.p10) != _fmt(h.kind, h.p90),
@@ -220,31 +223,18 @@ def _with_break_even(
     return [{**row, "break_even": by_field.get(row["field"])} for row in assumptions]
 
 
-def _value_at_decision(results: Results) -> list[dict[str, str]]:
-    """The plan's timing in money: value as of the decision and what a week of slip costs."""
-    horizon = results.scenario.value("horizon_months")
+def _value_at_decision(assessment: Assessment) -> list[dict[str, str]]:
+    """The named details (roi.presentation): other paybacks, NPV at go-live, IRR, both
+    ROIs, cost of delay, then the reconciliation to the risk-adjusted value."""
+    shown = present(assessment)
     return [
-        {
-            "label": "NPV at the decision",
-            "value": f"{money(results.npv_at_decision)} over {horizon:g} months from the "
-            "decision (one-time costs now, value from go-live)",
-        },
-        {
-            "label": "Cost of delay",
-            "value": f"{money(results.cost_of_delay_per_week)} a week of slip before go-live",
-        },
-        {
-            "label": "IRR",
-            "value": "none" if results.irr is None else percent(results.irr * 100) + " a year",
-        },
-        {
-            "label": "Discounted payback",
-            "value": months(results.discounted_payback_months) + " from the decision",
-        },
+        {"label": f.label, "value": f"{f.text} ({f.basis}): {f.definition}"}
+        for f in (*shown.details, *shown.reconciliation)
     ]
 
 
-def _plan_settings(scenario: Scenario, results: Results) -> list[dict[str, str]]:
+def _plan_settings(assessment: Assessment) -> list[dict[str, str]]:
+    scenario, results = assessment.scenario, assessment.results
     t = results.timeline
     rows = [
         {"label": "Governance checkpoints", "value": t.governance},
@@ -260,7 +250,7 @@ def _plan_settings(scenario: Scenario, results: Results) -> list[dict[str, str]]
         rows.append({"label": "Start date", "value": scenario.start_date.isoformat()})
     if t.go_live_date is not None:
         rows.append({"label": "Likely go-live", "value": t.go_live_date.isoformat()})
-    rows += _value_at_decision(results)
+    rows += _value_at_decision(assessment)
     for phase, weeks in scenario.phase_weeks.items():
         shown = (
             f"{number_text(weeks.low, 1)} to {number_text(weeks.high, 1)} weeks"
@@ -557,7 +547,7 @@ def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) 
         "evidence": _evidence(assessment),
         "assumptions": _with_break_even(_assumptions(scenario), _break_even(results)),
         "uncertain_inputs": [FIELD_SPECS[f].label for f in uncertain_fields(scenario)],
-        "plan": _plan_settings(scenario, results),
+        "plan": _plan_settings(assessment),
         "break_even": _break_even(results),
         "readiness": _readiness(status, gate),
         "risks": _risks(scenario, results, simulation, status, decision),
@@ -617,7 +607,7 @@ def memo_figures(assessment: Assessment) -> list[tuple]:
     from roi import sensitivity
     from roi.reports import charts
 
-    swings = sensitivity.tornado(scenario, "payback_months")
+    swings = sensitivity.tornado(scenario)
     # The memo titles each chart itself (the chart's own title repeats the name); half the
     # page wide, two a row: smaller type, the legend in a line on top.
     layout: dict[str, Any] = {

@@ -35,23 +35,29 @@ def scenario_path(name: str | Path | None) -> Path:
     return starter if starter.exists() else path
 
 
-def scenario_from_parameters(namespace: Mapping[str, Any]) -> Scenario:
+def scenario_from_parameters(
+    namespace: Mapping[str, Any], *, default_file: str | None = None
+) -> Scenario:
     """The scenario a notebook's parameters describe.
 
-    `scenario_file` (a path or a starter's file name; None: start from nothing) gives
-    the scenario; every Scenario key in `namespace` whose value is not None is laid over
-    it, and the whole is validated once. The workbook declares every key as None, so
-    by default it opens the example file exactly (readiness answers, PoC weeks, notes
-    and all); the batch sets `scenario_file = None` and injects every field.
+    `scenario_file` (a path or a starter's file name) gives the scenario; every Scenario
+    key in `namespace` whose value is not None is laid over it, and the whole is
+    validated once. Without a `scenario_file` the parameters describe the scenario
+    alone: `papermill ... -f my.yaml` gives exactly what `roi run my.yaml` gives, with
+    nothing inherited from the example. Only when no field is given at all does the
+    notebook open `default_file`, or the built-in example. The app passes its starter
+    as `default_file`: a link's values are laid over it.
     """
-    scenario_file = namespace.get("scenario_file")
+    given = {key: namespace[key] for key in SCENARIO_KEYS if namespace.get(key, None) is not None}
+    scenario_file = namespace.get("scenario_file") or default_file
+    if not scenario_file and not given:
+        scenario_file = EXAMPLE_SCENARIO.name
     base: dict[str, Any] = {}
     source = "notebook parameters"
     if scenario_file:
         path = scenario_path(scenario_file)
         base = load_scenario(path).to_dict()
         source = str(path)
-    given = {key: namespace[key] for key in SCENARIO_KEYS if namespace.get(key, None) is not None}
     if not given and scenario_file:
         return load_scenario(scenario_path(scenario_file))
     return scenario_from_dict({**base, **given}, source=source)

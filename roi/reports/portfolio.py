@@ -61,7 +61,7 @@ TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("basis", "Basis"),
     ("annual_impact", "Annual impact"),
     ("payback", "Payback"),
-    ("npv", "NPV"),
+    ("npv", "NPV at the decision"),
     ("risk_adjusted_npv", "Risk-adjusted NPV"),
     ("criteria", "Success criteria"),
     ("probability", "Chance of payback in time"),
@@ -74,7 +74,7 @@ TABLE_KEYS: tuple[str, ...] = tuple(key for key, _ in TABLE_COLUMNS)
 TABLE_HEAD: tuple[str, ...] = tuple(title for _, title in TABLE_COLUMNS)
 
 RANKINGS: dict[str, str] = {
-    "npv": "headline NPV",
+    "npv": "headline NPV (at the decision)",
     "risk-adjusted": "risk-adjusted NPV",
 }
 """How rows are ordered within a decision (Go first, then conditional go, then no-go):
@@ -180,15 +180,25 @@ SPREADSHEET_COLUMNS: dict[str, tuple[str, str]] = {
     "decision": ("Decision", "decision"),
     "basis": ("Basis of the headline", "text"),
     "headline_annual_impact": ("Annual impact, headline ($/yr)", "money"),
-    "headline_payback_months": ("Payback, headline (months)", "months"),
-    "headline_npv": ("NPV, headline ($)", "money"),
+    "headline_payback_months": ("Payback, headline: the decision's basis (months)", "months"),
+    "headline_npv": ("NPV at the decision, headline ($)", "money"),
+    "headline_annual_impact_p10": ("Annual impact, headline P10 ($/yr)", "money"),
+    "headline_annual_impact_p90": ("Annual impact, headline P90 ($/yr)", "money"),
+    "headline_payback_months_p10": ("Payback, headline P10 (months)", "months"),
+    "headline_payback_months_p90": ("Payback, headline P90 (months)", "months"),
+    "headline_npv_p10": ("NPV at the decision, headline P10 ($)", "money"),
+    "headline_npv_p90": ("NPV at the decision, headline P90 ($)", "money"),
     "annual_impact": ("Annual impact, likely ($/yr)", "money"),
     "monthly_net_impact": ("Monthly net impact, likely ($/month)", "money"),
     "one_time_cost": ("One-time cost ($)", "money"),
-    "payback_months": ("Payback, likely (months)", "months"),
-    "meets_payback_threshold": ("Meets the payback threshold", "text"),
+    "payback_months": ("Simple payback, likely (months)", "months"),
+    "meets_payback_threshold": ("Simple payback meets the threshold", "text"),
+    "payback_months_cash_flow": ("Payback on the cash flow, likely (months)", "months"),
+    "meets_payback_threshold_cash_flow": ("Cash-flow payback meets the threshold", "text"),
+    "payback_basis": ("Payback the decision tests", "text"),
     "payback_threshold_months": ("Payback threshold (months)", "months"),
-    "npv": ("NPV, likely ($)", "money"),
+    "npv": ("NPV at go-live, likely ($)", "money"),
+    "npv_at_decision": ("NPV at the decision, likely ($)", "money"),
     "roi_pct": ("ROI over the horizon (%)", "pct"),
     "time_value": ("Time value ($/yr)", "money"),
     "incremental_revenue": ("Incremental revenue ($/yr)", "money"),
@@ -200,12 +210,12 @@ SPREADSHEET_COLUMNS: dict[str, tuple[str, str]] = {
     "annual_impact_p10": ("Annual impact P10 ($/yr)", "money"),
     "annual_impact_p50": ("Annual impact P50 ($/yr)", "money"),
     "annual_impact_p90": ("Annual impact P90 ($/yr)", "money"),
-    "payback_months_p10": ("Payback P10 (months)", "months"),
-    "payback_months_p50": ("Payback P50 (months)", "months"),
-    "payback_months_p90": ("Payback P90 (months)", "months"),
-    "npv_p10": ("NPV P10 ($)", "money"),
-    "npv_p50": ("NPV P50 ($)", "money"),
-    "npv_p90": ("NPV P90 ($)", "money"),
+    "payback_months_p10": ("Simple payback P10 (months)", "months"),
+    "payback_months_p50": ("Simple payback P50 (months)", "months"),
+    "payback_months_p90": ("Simple payback P90 (months)", "months"),
+    "npv_p10": ("NPV at go-live P10 ($)", "money"),
+    "npv_p50": ("NPV at go-live P50 ($)", "money"),
+    "npv_p90": ("NPV at go-live P90 ($)", "money"),
     "prob_meets_threshold": ("Chance of payback in time", "share"),
     "prob_never_pays_back": ("Chance it never pays back", "share"),
     "samples": ("Monte Carlo samples", "count"),
@@ -255,7 +265,7 @@ def spreadsheet_header(key: str) -> str:
     """The header summary.xlsx shows for a column key.
 
     >>> spreadsheet_header("headline_npv"), spreadsheet_header("my_extra_column")
-    ('NPV, headline ($)', 'My extra column')
+    ('NPV at the decision, headline ($)', 'My extra column')
     """
     known = SPREADSHEET_COLUMNS.get(key)
     return known[0] if known else key.replace("_", " ").capitalize()
