@@ -455,11 +455,13 @@ def test_hung_killed_and_tampered_notebooks_are_recorded_and_a_rerun_completes_t
 
 @pytest.mark.slow
 def test_workbook_numbers_equal_the_summary_and_memo(tmp_path):
-    """The real workbook, run per scenario: its displayed results are the summary's."""
+    """The real workbook, run per scenario: its displayed results are the summary's.
+    Alpha sets gate odds as the README does (`gate_probabilities: {2: 0.9}`, integer
+    keys): the notebook takes them (it failed every such scenario before)."""
     source = write_yaml(
         tmp_path / "s.yaml",
         [
-            *scenario_rows(["Alpha"]),
+            *scenario_rows(["Alpha"], gate_probabilities={2: 0.9}),
             *scenario_rows(["Beta"], users={"low": 20, "likely": 40, "high": 50}),
         ],
     )
@@ -480,6 +482,10 @@ def test_workbook_numbers_equal_the_summary_and_memo(tmp_path):
         else:  # no ranges: no Monte Carlo anywhere
             assert row["npv_p50"] == "" and "npv_p50" not in shown
         assert float(row["headline_npv"]) == shown["headline"]["npv"]["value"]
+        assert float(row["risk_adjusted_npv"]) == shown["risk_adjusted_npv"]
+        if row["name"] == "Alpha":
+            (gate2,) = [g for g in shown["gates"] if g["gate"] == 2]
+            assert (gate2["probability"], gate2["source"]) == (0.9, "scenario")
         assert "widgets" not in executed["metadata"]  # no widget state stored
         memo = (tmp_path / "out" / row["memo_html"]).read_text(encoding="utf-8")
         assert row["decision"] in memo

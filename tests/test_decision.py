@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from strategies import FAST, scenarios
 
-from roi.decision import CONDITIONAL, GO, NO_GO, DecisionRule, RuleError, decide
+from roi.decision import CONDITIONAL, GO, NO_GO, DecisionRule, RuleError, decide, value_text
 from roi.evaluate import evaluate
 from roi.gates import readiness_status
 from roi.precision import CENT, RELATIVE_TOLERANCE
@@ -349,3 +349,55 @@ def test_point_decision_is_no_go_exactly_when_payback_or_npv_fails(scenario):
     assert decision.outcome == (NO_GO if fails else GO)
     assert decision.conditions == ()
     assert len(decision.reasons) == len(decision.checks) >= 2
+
+
+# --- kill criteria on the decision's basis --------------------------------------------------
+
+
+@pytest.mark.parametrize("starter", ["invoice_triage.yaml", "sales_copilot.yaml"])
+def test_at_each_kill_line_the_decisions_payback_is_the_threshold(starter):
+    """Every 'Stop if <input> falls below / rises above <value>' line of a starter's
+    decision names the break-even on the decision's own basis: with that input at the
+    value (the rest at likely), payback on the scenario's basis, ramp included, equals
+    the threshold to roi's precision; the value printed is that number as value_text
+    writes it."""
+    from roi.evaluate import compute, payback_key
+    from roi.files import load_scenario
+    from roi.resources import SCENARIOS
+
+    scenario = load_scenario(SCENARIOS / starter)
+    results = evaluate(scenario)
+    decision = decide(results)
+    values = scenario.point_values()
+    threshold = values["payback_threshold_months"]
+    checked = 0
+    for row in results.break_even:
+        lines = [k for k in decision.kill_criteria if k.startswith(f"Stop if {row.label.lower()} ")]
+        if not lines:
+            continue
+        (line,) = lines
+        assert value_text(row.field, row.value) in line
+        payback = float(compute({**values, row.field: row.value})[payback_key(scenario)])
+        assert payback == pytest.approx(threshold, rel=1e-9)
+        checked += 1
+    assert checked == 3  # DecisionRule.kill_inputs
+
+
+def test_between_the_simple_and_the_cash_flow_break_even_the_plan_is_a_no_go():
+    """The invoice starter at 45 users: simple payback 300,000 / (45 x 10,120 - 136,000)
+    x 12 = 11.4 months would pass, but on the cash flow with the 3-month ramp it is
+    (300,000 + 455,400 / 12 x 1.5) / ((455,400 - 136,000) / 12) = 13.4 months: a No-go,
+    and the kill line (49.2 users, the cash-flow break-even) agrees."""
+    from roi.files import load_scenario
+    from roi.resources import EXAMPLE_SCENARIO
+
+    scenario = load_scenario(EXAMPLE_SCENARIO).evolve(users=45)
+    results = evaluate(scenario)
+    assert results.payback_months == pytest.approx(300_000 / ((45 * 10_120 - 136_000) / 12))
+    assert results.payback_months < 12
+    expected = (300_000 + 45 * 10_120 / 12 * 1.5) / ((45 * 10_120 - 136_000) / 12)
+    assert results.payback_months_cash_flow == pytest.approx(expected, rel=1e-12)
+    decision = decide(results, readiness=readiness_status(POC_DONE))
+    assert decision.outcome == NO_GO
+    users = next(row for row in results.break_even if row.field == "users")
+    assert users.value == pytest.approx(436_000 / 10.5 * 12 / 10_120, rel=1e-12)  # 49.24
