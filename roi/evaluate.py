@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from roi._types import Numbers
+from roi.amounts import PERCENT_UNITS, read_number
 from roi.breakeven import BreakEven, break_even_table
 from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
 from roi.impact import IMPACT_FIELDS, MONTHS_PER_YEAR, annual_impact
@@ -364,6 +365,47 @@ def evaluate(scenario: Scenario) -> Results:
 # --- tables of scenarios ---------------------------------------------------------------
 
 
+_PLAIN_NUMBER = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+_THOUSANDS_POINT = r"[-+]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+"
+
+
+def column_numbers(raw: pd.Series, unit: str) -> tuple[np.ndarray, dict[int, str]]:
+    """A table column's cells as numbers of a field in `unit`, read as `roi.amounts`
+    reads any value: plain numbers in one vectorized pass, written forms (1,500, $70,
+    2k, 10%) cell by cell. Returns the numbers (NaN where a cell is blank or not read)
+    and, by position, why a cell could not be read.
+
+    >>> numbers, why = column_numbers(pd.Series(["1,500", "2k", 7, "250.000", ""]), "people")
+    >>> numbers.tolist()[:3], sorted(why)
+    ([1500.0, 2000.0, 7.0], [3])
+    """
+    values = raw.to_numpy(dtype=object)
+    text = raw.map(lambda cell: cell.strip() if isinstance(cell, str) else None)
+    is_text = text.notna().to_numpy() & (text.fillna("") != "").to_numpy()
+    plain = (
+        text.fillna("").str.fullmatch(_PLAIN_NUMBER).to_numpy()
+        & ~text.fillna("").str.fullmatch(_THOUSANDS_POINT).to_numpy()
+    )
+    direct = np.where(is_text & ~plain, None, values)
+    numeric = np.array(
+        pd.to_numeric(pd.Series(direct), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    )
+    reasons: dict[int, str] = {}
+    if unit in PERCENT_UNITS:  # the percent rule, as read_number applies it to one value
+        ambiguous = (numeric == 1) & is_text  # typed "1": 1% or 100%?
+        numeric = np.where(numeric > 1, numeric / 100, numeric)
+        for index in np.flatnonzero(ambiguous):
+            reasons[int(index)] = "1 is ambiguous for a percent: write 1% or 100%"
+        numeric = np.where(ambiguous, np.nan, numeric)
+    for index in np.flatnonzero(is_text & ~plain):
+        try:
+            numeric[index] = read_number(values[index], unit)
+        except ValueError as error:
+            numeric[index] = np.nan
+            reasons[int(index)] = str(error)
+    return numeric, reasons
+
+
 def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 20) -> dict:
     """Numeric columns of a scenario table, checked in vectorized form.
 
@@ -392,8 +434,8 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
             columns[field] = np.full(rows, spec.default_value)
             continue
         raw = table[field]
-        numeric = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        blank = raw.isna().to_numpy()
+        numeric, reasons = column_numbers(raw, spec.unit)
+        blank = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
         if not spec.required:
             numeric = np.where(blank, spec.default_value, numeric)
         bad = ~np.isfinite(numeric)
@@ -414,7 +456,8 @@ def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 2
                 label = table.index[index]
                 cell = raw.iloc[index]
                 cell = cell.item() if isinstance(cell, np.generic) else cell  # -5, not np.int64(-5)
-                problems.append(Problem(field, cell, spec.allowed(), source, label))
+                why = reasons.get(int(index), spec.allowed())
+                problems.append(Problem(field, cell, why, source, label))
         columns[field] = numeric
     if "tasks_per_day" in columns and "minutes_saved_per_task" in columns:
         day = columns["tasks_per_day"] * columns["minutes_saved_per_task"]

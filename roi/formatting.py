@@ -194,30 +194,14 @@ def unique_stems(names: Iterable[str]) -> list[str]:
     return unique
 
 
-_SCALES = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
-
-
 def parse_amount(text: str) -> float:
     """A number as people type it: '$250k', '250,000', '1.2M', '10%' (a share, 0.10),
-    '-5'. Raises ValueError naming what is allowed; the scenario checks the bounds.
+    '-5'; read by `roi.amounts` as every channel reads it. Raises ValueError naming what
+    is allowed (and both readings of '1,5M' or '250.000'); the caller checks the bounds.
 
     >>> parse_amount("$250k"), parse_amount("250,000"), parse_amount("1.2M"), parse_amount("10%")
     (250000.0, 250000.0, 1200000.0, 0.1)
     """
-    cleaned = str(text).strip().replace(",", "").replace("$", "").replace(" ", "").lower()
-    percent = cleaned.endswith("%")
-    cleaned = cleaned.removesuffix("%")
-    scale = 1.0
-    for suffix in sorted(_SCALES, key=len, reverse=True):
-        if cleaned.endswith(suffix) and not percent:
-            scale, cleaned = _SCALES[suffix], cleaned[: -len(suffix)]
-            break
-    try:
-        number = float(cleaned) * scale
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not an amount: write 250000, 250,000, $250k or 1.2M"
-        ) from None
-    if not math.isfinite(number):
-        raise ValueError(f"{text!r} is not a finite amount")
-    return number / 100 if percent else number
+    from roi.amounts import read_number
+
+    return read_number(str(text))

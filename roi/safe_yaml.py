@@ -26,7 +26,9 @@ class _StrictLoader(_SafeLoader):
     - YAML 1.1 numerals that read as something else (`1:30` is 90, `010` is 8, `0x10` is
       16, `0b11` is 3) are refused with what they would have been;
     - dates stay text, for the scenario to validate with the field's name
-      (`2026-02-30` is then "must be a date", not a traceback).
+      (`2026-02-30` is then "must be a date", not a traceback);
+    - only `true` and `false` are booleans, as in YAML 1.2: `NO` (Norway), `yes`, `on`,
+      `off`, `y` and `n` stay the text they are.
     """
 
 
@@ -47,7 +49,16 @@ _DECIMAL_FLOAT = re.compile(
     |\.(?:nan|NaN|NAN))$""",
     re.X,
 )
-_REPLACED = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
+_REPLACED = {
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:bool",
+}
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# 250.000 is 250 to YAML and 250,000 to a reader used to a thousands point: kept as the
+# text it is, for roi.amounts to refuse with both readings.
+_THOUSANDS_POINT = re.compile(r"^[-+]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+$")
 _StrictLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
     for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
@@ -56,8 +67,11 @@ _DIGITS = list("-+0123456789")
 _StrictLoader.add_implicit_resolver(_AMBIGUOUS_TAG, _AMBIGUOUS, _DIGITS)
 _StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", _DECIMAL_FLOAT, [*_DIGITS, "."])
 _StrictLoader.add_implicit_resolver("tag:yaml.org,2002:int", _DECIMAL_INT, _DIGITS)
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:str", _THOUSANDS_POINT, _DIGITS)
+_FIRST = (_AMBIGUOUS_TAG, "tag:yaml.org,2002:str")
 for _first in _StrictLoader.yaml_implicit_resolvers:  # the ambiguous forms are tried first
-    _StrictLoader.yaml_implicit_resolvers[_first].sort(key=lambda entry: entry[0] != _AMBIGUOUS_TAG)
+    _StrictLoader.yaml_implicit_resolvers[_first].sort(key=lambda entry: entry[0] not in _FIRST)
 
 
 def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict:

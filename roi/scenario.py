@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 import os
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from roi.amounts import PERCENT_UNITS, read_metric, read_number
 from roi.exceptions import MISSING, Problem, ScenarioError
 from roi.exceptions import suggestion as _suggestion
 from roi.gates import ReadinessAnswer, load_checklists, readiness_answer
@@ -57,6 +57,11 @@ class FieldSpec:
 
     def allowed(self) -> str:
         """The rule in words, e.g. 'must be a number >= 0'."""
+        if self.unit in PERCENT_UNITS and self.maximum is not None:
+            return (
+                f"must be a percent from {_fmt(self.minimum * 100)}% to "
+                f"{_fmt(self.maximum * 100)}% (12% or 12 is 12%, and so is 0.12)"
+            )
         low = f"> {_fmt(self.minimum)}" if self.exclusive_minimum else f">= {_fmt(self.minimum)}"
         kind = "a whole number" if self.whole else "a number"
         if self.maximum is None:
@@ -194,29 +199,14 @@ MINUTES_PER_DAY = 24 * 60
 GOVERNANCE_MODES: tuple[str, ...] = ("parallel", "sequential")
 
 
-def to_number(value: Any) -> float:
-    """A finite float from a number or numeric text; raises ValueError with the rule otherwise.
+def to_number(value: Any, unit: str | None = None) -> float:
+    """A finite float from a number or text as people write it (`roi.amounts`: 1,500,
+    2k, $70, 1.2M, 10%), for a field in `unit`; raises ValueError with the rule otherwise.
 
-    >>> to_number("12.5"), to_number(3)
-    (12.5, 3.0)
+    >>> to_number("12.5"), to_number(3), to_number("1,500", "people"), to_number("12", "per year")
+    (12.5, 3.0, 1500.0, 0.12)
     """
-    if isinstance(value, bool) or value is None:
-        raise ValueError("must be a number")
-    if isinstance(value, str):
-        try:
-            number = float(value.strip().replace("_", ""))
-        except ValueError:
-            raise ValueError("must be a number") from None
-    elif isinstance(value, numbers.Real):
-        try:
-            number = float(value)
-        except OverflowError:  # an integer with hundreds of digits
-            number = math.inf
-    else:
-        raise ValueError("must be a number")
-    if not math.isfinite(number):
-        raise ValueError("must be a finite number (not NaN or infinity)")
-    return number
+    return read_number(value, unit)
 
 
 class Range(BaseModel):
@@ -472,10 +462,11 @@ def _check_criteria(value: Any) -> tuple[Criterion, ...]:
                 entry["direction"],
                 of + "must be higher or lower (which way the metric is better)",
             )
+        unit = "" if entry.get("unit") is None else str(entry.get("unit")).strip()
         numbers_: dict[str, float] = {}
         for key in ("target", "minimum"):
             try:
-                numbers_[key] = to_number(entry[key])
+                numbers_[key] = read_metric(entry[key], unit)
             except ValueError as error:
                 raise _item_error(f"{where}.{key}", entry[key], of + str(error)) from None
         target, minimum = numbers_["target"], numbers_["minimum"]
@@ -494,7 +485,7 @@ def _check_criteria(value: Any) -> tuple[Criterion, ...]:
                 "viable): lower is better, so the target cannot sit above the kill line",
             )
         try:
-            measured = _coerce_uncertain(entry["measured"])
+            measured = _metric_uncertain(entry["measured"], unit)
         except PydanticCustomError as error:
             raise _item_error(
                 f"{where}.measured", entry["measured"], of + error.message()
@@ -519,6 +510,26 @@ def _check_criteria(value: Any) -> tuple[Criterion, ...]:
             )
         )
     return tuple(checked)
+
+
+def _metric_uncertain(value: Any, unit: str) -> Uncertain:
+    """A criterion's measured value (a number or a range) read in the criterion's unit."""
+    if isinstance(value, Range):
+        value = value.model_dump()
+    if isinstance(value, list | tuple) and len(value) == 3:
+        value = dict(zip(("low", "likely", "high"), value, strict=True))
+    try:
+        if isinstance(value, Mapping):
+            parts = {
+                key: read_metric(value[key], unit) if key in value else value.get(key)
+                for key in ("low", "likely", "high")
+            }
+            return _range_from_mapping(
+                {**value, **{k: v for k, v in parts.items() if v is not None}}
+            )
+        return read_metric(value, unit)
+    except ValueError as error:
+        raise PydanticCustomError("roi", str(error) + " or a range {low, likely, high}") from None
 
 
 def _blank_value(value: Any) -> bool:
@@ -571,21 +582,21 @@ def likely(value: Uncertain) -> float:
     return value.likely if isinstance(value, Range) else float(value)
 
 
-def _coerce_uncertain(value: Any) -> Uncertain:
-    """A float or a Range from what a file or a caller gave."""
+def _coerce_uncertain(value: Any, unit: str | None = None) -> Uncertain:
+    """A float or a Range from what a file or a caller gave, read for a field in `unit`."""
     if isinstance(value, Range):
         return value
     if isinstance(value, list | tuple) and len(value) == 3:
         value = dict(zip(("low", "likely", "high"), value, strict=True))
     if isinstance(value, Mapping):
-        return _range_from_mapping(value)
+        return _range_from_mapping(value, unit)
     try:
-        return to_number(value)
+        return to_number(value, unit)
     except ValueError as error:
         raise PydanticCustomError("roi", str(error) + " or a range {low, likely, high}") from None
 
 
-def _range_from_mapping(value: Mapping[str, Any]) -> Range:
+def _range_from_mapping(value: Mapping[str, Any], unit: str | None = None) -> Range:
     unknown = [key for key in value if key not in ("low", "likely", "high", "distribution")]
     if unknown:
         raise PydanticCustomError(
@@ -607,7 +618,7 @@ def _range_from_mapping(value: Mapping[str, Any]) -> Range:
     numbers_ = {}
     for key in ("low", "likely", "high"):
         try:
-            numbers_[key] = to_number(value[key])
+            numbers_[key] = to_number(value[key], unit)
         except ValueError as error:
             raise PydanticCustomError(
                 "roi", "range {key} {rule}", {"key": key, "rule": str(error)}
@@ -765,7 +776,8 @@ class Scenario(BaseModel):
     @field_validator(*NUMERIC_FIELDS, mode="before")
     @classmethod
     def _numeric(cls, value: Any, info: Any) -> Uncertain:
-        return _check_bounds(FIELD_SPECS[info.field_name], _coerce_uncertain(value))
+        spec = FIELD_SPECS[info.field_name]
+        return _check_bounds(spec, _coerce_uncertain(value, spec.unit))
 
     @field_validator("start_date", mode="before")
     @classmethod
@@ -837,7 +849,7 @@ class Scenario(BaseModel):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         try:
-            number = to_number(value)
+            number = to_number(value, "$")
         except ValueError as error:
             raise PydanticCustomError("roi", str(error) + " (dollars)") from None
         if number < 0:
@@ -1071,7 +1083,9 @@ def _day_problems(data: Mapping[str, Any]) -> list[Problem]:
     """The day rule on raw input; nothing when either value is missing or invalid itself."""
     try:
         tasks, minutes = (
-            _check_bounds(FIELD_SPECS[field], _coerce_uncertain(data[field]))
+            _check_bounds(
+                FIELD_SPECS[field], _coerce_uncertain(data[field], FIELD_SPECS[field].unit)
+            )
             for field in ("tasks_per_day", "minutes_saved_per_task")
         )
     except (KeyError, TypeError, PydanticCustomError):

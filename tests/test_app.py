@@ -34,13 +34,19 @@ def wait_for(condition, timeout: float = 20.0) -> None:
 def test_every_numeric_field_has_a_labelled_control_with_its_unit(app):
     """One slider or amount box per numeric field, its description naming the unit; an
     amount box shows money as money and reads what people type."""
-    from roi.app.model import parse_amount
+    from roi.amounts import read_number
 
     for field in NUMERIC_FIELDS:
         control = app.inputs[field]
         assert isinstance(control, widgets.FloatSlider | widgets.IntSlider | widgets.Text)
         assert control.description.endswith(")")
-        shown = parse_amount(control.value) if isinstance(control, widgets.Text) else control.value
+        unit = FIELD_SPECS[field].unit
+        if isinstance(control, widgets.Text):
+            shown = read_number(control.value, unit)
+        else:  # a slider with no readout of its own, and a typed box beside it
+            assert control.readout is False
+            assert read_number(app.typed[field].value, unit) == pytest.approx(control.value)
+            shown = control.value
         assert shown == pytest.approx(app.model.value(field))
     assert app.inputs["build_cost"].value == "$250,000"
     assert set(app.ranges) and all(
@@ -59,13 +65,65 @@ def test_amounts_and_ranges_are_typed_as_people_write_them(app):
     assert shown == "Incremental revenue must be a number >= 0: got -$5,000"
     assert app.model.scenario.value("incremental_revenue") == 0  # the last valid value
     app.inputs["incremental_revenue"].value = "abc"
-    assert "is not an amount" in app.errors["incremental_revenue"].value
+    assert "must be a number (1500, 1,500, 2k" in app.errors["incremental_revenue"].value
     app.inputs["incremental_revenue"].value = "0"
     app.range_texts["users"].value = "150 to 260"
     assert app.model.range("users") == (150, 260)
     assert app.ranges["users"].value == (150, 260)  # the Uncertainty tab's slider follows
     app.range_texts["users"].value = ""
     assert app.model.range("users") == (200, 200)
+
+
+TYPED = [
+    # (field, typed, read as) -- the issue's cases; None: refused with a message
+    ("users", "1,500", 1500),
+    ("users", "2k", 2000),
+    ("users", "20000", 20000),  # past the slider's end: its track grows, nothing clamped
+    ("hourly_rate", "$70", 70),
+    ("discount_rate", "12%", 0.12),
+    ("discount_rate", "12", 0.12),
+    ("discount_rate", "0.12", 0.12),
+    ("users", "-50", None),
+    ("discount_rate", "1", None),  # 1% or 100%?
+    ("users", "abc", None),
+    ("users", "1,5k", None),  # a decimal comma: 1.5k or 15k?
+]
+
+
+@pytest.mark.parametrize(("field", "typed", "read_as"), TYPED)
+def test_a_value_typed_beside_a_slider_means_what_it_looks_like(app, field, typed, read_as):
+    """The box beside each slider reads what is typed as a file's value is read: the
+    value set, its slider and box showing it; or a message under the box, the last valid
+    value kept and every figure greyed as out of date (never clamped, never guessed)."""
+    before = app.model.scenario.value(field)
+    app.typed[field].value = typed
+    if read_as is None:
+        assert app.errors[field].value, typed
+        assert app.model.scenario.value(field) == before  # the figures' last valid input
+        assert "roi-out-of-date" in app.summary._dom_classes
+        assert app.stale.value
+    else:
+        assert app.model.value(field) == pytest.approx(read_as)
+        assert app.inputs[field].value == pytest.approx(read_as)
+        assert app.inputs[field].max >= read_as
+        assert app.errors[field].value == ""
+        assert "roi-out-of-date" not in app.summary._dom_classes
+
+
+def test_a_measured_share_typed_as_a_percent_is_a_share(app):
+    """93% typed as a measured accuracy (unit share) is 0.93, not 9300%; 93 is refused
+    with the hint, and the figures go grey until it is fixed."""
+    rows = app.model.criteria()
+    shares = [i for i, row in enumerate(rows) if str(row.get("unit")).lower() == "share"]
+    if not shares:
+        assert app.model.add_criterion()
+        app.model.set_criterion(len(rows), "unit", "share")
+        shares = [len(rows)]
+    index = shares[0]
+    assert app.model.set_criterion_text(index, "measured", "93%")
+    assert app.model.criteria()[index]["measured"] == pytest.approx(0.93)
+    assert not app.model.set_criterion_text(index, "measured", "93")
+    assert "write 0.93 or 93%" in app.model.errors["success_criteria"]
 
 
 def test_every_range_box_shows_an_example_it_accepts_in_the_inputs_unit(app):

@@ -23,6 +23,9 @@ from roi.files import (
 )
 from roi.scenario import Range, scenario_from_dict
 
+NUMBER_RULE = "must be a number (1500, 1,500, 2k, $70, 1.2M or 10%) or a range {low, likely, high}"
+"""What a cell that is not a number is told (roi.amounts: every written form it reads)."""
+
 HEADER = (
     "name,users,tasks_per_day,minutes_saved_per_task,hourly_rate,platform_cost_annual,"
     "model_cost_annual,support_cost_annual,build_cost,change_cost"
@@ -215,7 +218,7 @@ def test_csv_bad_cells_name_the_spreadsheet_row(tmp_path):
     )
     error = error_of(path)
     assert [str(p) for p in error.problems] == [
-        f"{path} row 3: 'users' must be a number or a range {{low, likely, high}}: got 'lots'",
+        f"{path} row 3: 'users' {NUMBER_RULE}: got 'lots'",
         f"{path} row 4: 'minutes_saved_per_task' must be a number >= 0: got '-1'",
     ]
 
@@ -268,9 +271,7 @@ def test_xlsx_bad_cell_names_the_row(tmp_path):
     rows = [INVOICE_ROW.split(","), ["B", "many", 1, 1, 1, 1, 1, 1, 1, 1]]
     path = tmp_path / "plan.xlsx"
     pd.DataFrame(rows, columns=HEADER.split(",")).to_excel(path, index=False)
-    assert only_problem(path) == (
-        f"{path} row 3: 'users' must be a number or a range {{low, likely, high}}: got 'many'"
-    )
+    assert only_problem(path) == (f"{path} row 3: 'users' {NUMBER_RULE}: got 'many'")
 
 
 def test_file_that_is_not_really_xlsx(tmp_path):

@@ -62,7 +62,11 @@ MALFORMED = {
     ),
     "text where a number belongs": (
         {"tasks_per_day": "lots"},
-        ["'tasks_per_day'", "got 'lots'", "must be a number or a range {low, likely, high}"],
+        [
+            "'tasks_per_day'",
+            "got 'lots'",
+            "must be a number (1500, 1,500, 2k, $70, 1.2M or 10%) or a range {low, likely, high}",
+        ],
     ),
     "bool where a number belongs": (
         {"users": True},
@@ -113,8 +117,8 @@ MALFORMED = {
         ["'users'", "'distribution': 'normal'", "must be one of: pert, triangular, uniform"],
     ),
     "range above the maximum": (
-        {"discount_rate": {"low": 0.05, "likely": 0.1, "high": 1.2}},
-        ["'discount_rate'", "'high': 1.2", "must be a number from 0 to 1 (its high)"],
+        {"discount_rate": {"low": 0.05, "likely": 0.1, "high": 120}},
+        ["'discount_rate'", "'high': 120", "must be a percent from 0% to 100% (12% or 12 is 12%"],
     ),
     "misspelled key": (
         {"userz": 200},
@@ -140,9 +144,25 @@ MALFORMED = {
         {"horizon_months": 12.5},
         ["'horizon_months'", "got 12.5", "must be a whole number from 1 to 120"],
     ),
-    "discount rate 1.5": (
-        {"discount_rate": 1.5},
-        ["'discount_rate'", "got 1.5", "must be a number from 0 to 1"],
+    "discount rate 150 (read as 150%)": (
+        {"discount_rate": 150},
+        ["'discount_rate'", "got 150", "must be a percent from 0% to 100%"],
+    ),
+    "discount rate typed as 1 (1% or 100%?)": (
+        {"discount_rate": "1"},
+        ["'discount_rate'", "got '1'", "is ambiguous for a percent: write 1% or 100%"],
+    ),
+    "a European amount": (
+        {"build_cost": "1,5M"},
+        ["'build_cost'", "got '1,5M'", "reads two ways: 1.5M with a decimal comma, or 15M"],
+    ),
+    "a thousands point": (
+        {"users": "250.000"},
+        ["'users'", "got '250.000'", "reads two ways: 250 with a decimal point, or 250,000"],
+    ),
+    "a percent where people are counted": (
+        {"users": "10%"},
+        ["'users'", "got '10%'", "is a percent; this field is in people"],
     ),
     "payback threshold 0": (
         {"payback_threshold_months": 0},

@@ -22,13 +22,14 @@ import numpy as np
 import pandas as pd
 
 from roi import sensitivity
+from roi.amounts import SHARE_UNITS, read_metric, read_number
 from roi.app.link import base_for, left_out, share_query, table_row
 from roi.assess import Assessment, assess
 from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
 from roi.files import load_scenarios, read_records, scenario_yaml, scenarios_from_records
-from roi.formatting import money, months, parse_amount, share, weeks
+from roi.formatting import money, months, share, weeks
 from roi.gates import load_checklists
 from roi.resources import SCENARIOS
 from roi.safe_yaml import MAX_FILE_BYTES
@@ -249,11 +250,14 @@ class Variant:
         return self.assessment.results
 
 
-def parse_range(text: str) -> tuple[float, float] | None:
+def parse_range(text: str, unit: str | None = None) -> tuple[float, float] | None:
     """A range typed as '2 to 6' (or '2-6', '$100k to $300k'); '' is no range (None).
+    Each end is read as `roi.amounts` reads a value of a field in `unit`.
 
     >>> parse_range("2 to 6"), parse_range("$100k to $300k"), parse_range(" ")
     ((2.0, 6.0), (100000.0, 300000.0), None)
+    >>> parse_range("8 to 12", "per year")
+    (0.08, 0.12)
     """
     cleaned = str(text).strip()
     if not cleaned:
@@ -267,7 +271,18 @@ def parse_range(text: str) -> tuple[float, float] | None:
         if len(parts) != 2 or not parts[0].strip():
             raise ValueError(f"{text!r} is not a range: write a low and a high, as 2 to 6")
         low, high = parts
-    return parse_amount(low), parse_amount(high)
+    return read_number(low.strip(), unit), read_number(high.strip(), unit)
+
+
+def metric_entry_text(value: float, unit: str) -> str:
+    """A criterion's number as its box shows it: a share as a percent, else the number.
+
+    >>> metric_entry_text(0.93, "share"), metric_entry_text(3200, "ms")
+    ('93%', '3,200')
+    """
+    if unit.strip().lower() in SHARE_UNITS:
+        return f"{value * 100:.6g}%"
+    return f"{value:,.10g}"
 
 
 def entry_text(field: str, value: float) -> str:
@@ -487,6 +502,34 @@ class WorkbookModel:
             return self._apply({field_name: {**current, "likely": value}})
         return self._apply({field_name: value})
 
+    def set_text(self, field_name: str, text: str) -> bool:
+        """An input's likely value as typed in its box, read by `roi.amounts` as a file's
+        value is (1,500, 2k, $70, 12%); text that cannot be read, or a value outside
+        the field's rule, is an error under the box and the figures are out of date,
+        never clamped or guessed."""
+        try:
+            value = read_number(text, FIELD_SPECS[field_name].unit)
+        except ValueError as error:
+            label = FIELD_SPECS[field_name].label
+            self.errors = {**self.errors, field_name: f"{label} {error}: got {text!r}"}
+            self._notify()
+            return False
+        return self.set_value(field_name, value)
+
+    def set_range_text(self, field_name: str, text: str) -> bool:
+        """An input's range as typed ('2 to 6'; blank: a single value), as `set_text`."""
+        try:
+            found = parse_range(text, FIELD_SPECS[field_name].unit)
+        except ValueError as error:
+            label = FIELD_SPECS[field_name].label
+            self.errors = {**self.errors, field_name: f"{label} range: {error}: got {text!r}"}
+            self._notify()
+            return False
+        if found is None:
+            likely = self.value(field_name)
+            return self.set_range(field_name, likely, likely)
+        return self.set_range(field_name, *found)
+
     def set_range(self, field_name: str, low: float, high: float) -> bool:
         """Make an input uncertain between low and high (low == high: a point value again)."""
         likely = self.value(field_name)
@@ -593,6 +636,19 @@ class WorkbookModel:
             row[key] = value
         rows[index] = row
         return self._apply({"success_criteria": rows})
+
+    def set_criterion_text(self, index: int, key: str, text: str) -> bool:
+        """A criterion's number as typed (target, kill line, measured and its range), read
+        in the criterion's unit (`roi.amounts.read_metric`: a share takes 0.93 or 93%);
+        text that cannot be read is an error and the figures are out of date."""
+        unit = str(self.criteria()[index].get("unit") or "")
+        try:
+            value = read_metric(text, unit)
+        except ValueError as error:
+            self.errors = {**self.errors, "success_criteria": f"{key}: {error}: got {text!r}"}
+            self._notify()
+            return False
+        return self.set_criterion(index, key, value)
 
     def add_criterion(self) -> bool:
         """Append a criterion to edit (a unique name, between its kill line and target)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import html
+import math
 import os
 import sys
 import threading
@@ -34,8 +35,7 @@ from roi.app.model import (
     WorkbookModel,
     control_for,
     entry_text,
-    parse_amount,
-    parse_range,
+    metric_entry_text,
     range_bounds,
 )
 from roi.app.server import LOG, _shared_plotly_esm, has_frontend, skip_slow_iri_checker
@@ -522,6 +522,7 @@ class WorkbookApp:
         self.inputs: dict[str, widgets.Widget] = {}
         self.ranges: dict[str, widgets.FloatRangeSlider] = {}
         self.errors: dict[str, widgets.HTML] = {}
+        self.typed: dict[str, widgets.Text] = {}  # the box beside each slider
         self.readiness: dict[str, widgets.Dropdown] = {}  # item id -> its status
         self.readiness_details: dict[str, tuple[widgets.Text, widgets.Text]] = {}
         self.range_texts: dict[str, widgets.Text] = {}
@@ -605,11 +606,16 @@ class WorkbookApp:
             return widgets.VBox(
                 [box, *self._range_entry(control.field), self._error_label(control.field)]
             )
+        # The slider's own readout would read what is typed in the browser (1,500 as 1,
+        # 20000 clamped to its end): it is off, and a box beside it takes typed values
+        # as a file's are read (roi.amounts), with a message when they cannot be.
+        common["readout"] = False
+        common["layout"] = widgets.Layout(width="100%", max_width="300px")
         if control.whole:
             box = widgets.IntSlider(
                 value=round(value),
                 min=round(control.minimum),
-                max=round(control.maximum),
+                max=max(round(control.maximum), math.ceil(value)),
                 step=round(control.step),
                 **common,
             )
@@ -617,20 +623,27 @@ class WorkbookApp:
             box = widgets.FloatSlider(
                 value=value,
                 min=control.minimum,
-                max=control.maximum,
+                max=max(control.maximum, value),
                 step=control.step,
-                readout_format=(
-                    ".0%"
-                    if control.field == "discount_rate"
-                    else (".2f" if control.step < 1 else ".1f")
-                ),
                 **common,
             )
         box.add_class(f"roi-input-{control.field}")
-        box.observe(lambda change, f=control.field: self._on_value(f, change["new"]), "value")
+        box.observe(lambda change, f=control.field: self._on_slide(f, change["new"]), "value")
         self.inputs[control.field] = box
+        typed = widgets.Text(
+            value=entry_text(control.field, value),
+            continuous_update=False,
+            layout=widgets.Layout(width="96px"),
+        )
+        typed.add_class(f"roi-typed-{control.field}")
+        typed.observe(lambda change, f=control.field: self._on_text(f, change["new"]), "value")
+        self.typed[control.field] = typed
         return widgets.VBox(
-            [box, *self._range_entry(control.field), self._error_label(control.field)]
+            [
+                widgets.HBox([box, typed], layout=widgets.Layout(align_items="center")),
+                *self._range_entry(control.field),
+                self._error_label(control.field),
+            ]
         )
 
     def _range_entry(self, field: str) -> list[widgets.Widget]:
@@ -660,27 +673,32 @@ class WorkbookApp:
     def _on_text(self, field: str, text: str) -> None:
         if self._syncing:
             return
-        try:
-            value = parse_amount(text)
-        except ValueError as error:
-            self.errors[field].value = html.escape(f"{FIELD_SPECS[field].label}: {error}")
-            return
-        self.model.set_value(field, value)
+        if self.model.set_text(field, text):
+            self._show_value(field)
 
     def _on_range_text(self, field: str, text: str) -> None:
         if self._syncing:
             return
+        if self.model.set_range_text(field, text):
+            self.sync_controls()
+
+    def _show_value(self, field: str) -> None:
+        """The slider and the typed box of an input show the model's likely value (a
+        slider's track grows to a typed value past its end: nothing is clamped)."""
+        value = self.model.value(field)
+        self._syncing = True
         try:
-            found = parse_range(text)
-        except ValueError as error:
-            self.errors[field].value = html.escape(f"{FIELD_SPECS[field].label}: {error}")
-            return
-        if found is None:
-            likely = self.model.value(field)
-            self.model.set_range(field, likely, likely)
-        else:
-            self.model.set_range(field, *found)
-        self.sync_controls()
+            slider = self.inputs.get(field)
+            if slider is not None and not isinstance(slider, widgets.Text):
+                if value > slider.max:
+                    whole = isinstance(slider, widgets.IntSlider)
+                    slider.max = math.ceil(value) if whole else value
+                slider.value = round(value) if isinstance(slider, widgets.IntSlider) else value
+            typed = self.typed.get(field)
+            if typed is not None:
+                typed.value = entry_text(field, value)
+        finally:
+            self._syncing = False
 
     def _range_input(self, field: str) -> widgets.Widget:
         low, high = self.model.range(field)
@@ -816,17 +834,26 @@ class WorkbookApp:
             )
             return widget
 
+        unit_text = str(row.get("unit") or "")
+
         def number(label: str, key: str, value: float) -> widgets.Widget:
-            return bind(
-                widgets.FloatText(
-                    value=value,
-                    description=label,
-                    style=short,
-                    continuous_update=False,
-                    layout=widgets.Layout(width="150px"),
-                ),
-                key,
+            # Typed in the criterion's unit and read as files are (93% of a share is
+            # 0.93); the browser's own number box would read 93% as 93.
+            box = widgets.Text(
+                value=metric_entry_text(value, unit_text),
+                description=label,
+                style=short,
+                continuous_update=False,
+                layout=widgets.Layout(width="150px"),
             )
+            box.add_class(f"roi-criterion-{key}")
+            box.observe(
+                lambda c, k=key: (
+                    None if self._syncing else self.model.set_criterion_text(index, k, c["new"])
+                ),
+                "value",
+            )
+            return box
 
         def text(label: str, key: str, width: str, placeholder: str = "") -> widgets.Widget:
             return bind(
@@ -1117,6 +1144,18 @@ class WorkbookApp:
         if not self._syncing:
             self.model.set_value(field, value)
 
+    def _on_slide(self, field: str, value: Any) -> None:
+        if self._syncing:
+            return
+        typed = self.typed.get(field)
+        if typed is not None:
+            self._syncing = True
+            try:
+                typed.value = entry_text(field, value)
+            finally:
+                self._syncing = False
+        self.model.set_value(field, value)
+
     def _on_range(self, field: str, low: float, high: float) -> None:
         if not self._syncing:
             self.model.set_range(field, low, high)
@@ -1200,6 +1239,8 @@ class WorkbookApp:
                     box.value = entry_text(field, value)
                 else:
                     box.value = round(value) if isinstance(box, widgets.IntSlider) else value
+                if field in self.typed:
+                    self.typed[field].value = entry_text(field, value)
             for field, entry in self.range_texts.items():
                 entry.value = self._range_text(field)
             for field, slider in self.ranges.items():
