@@ -259,7 +259,7 @@ def _amount(text: str) -> float:
     try:
         value = parse_amount(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise argparse.ArgumentTypeError(f"{error}: got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be an amount >= 0: got {text!r}")
     return value

@@ -367,9 +367,42 @@ def evppi(x: Any, values: Any, bins: int | None = None, which: np.ndarray | None
 
     `which` is `bin_index(x, bins)`, when already known."""
     x, v = np.asarray(x, float), np.asarray(values, float)
-    fitted, _ = _regression(x, v, bins or bins_for(len(x)), which)
+    fitted, parameters = _regression(x, v, bins or bins_for(len(x)), which)
     gain = float(np.mean(np.maximum(fitted, 0.0))) - max(float(np.mean(v)), 0.0)
-    return max(0.0, gain)
+    # Below twice what the regression's own noise would give an input that carries no
+    # information (or the rounding of the sums), the gain is noise, not value: 0.
+    rounding = 1e-9 * float(np.mean(np.abs(v)))
+    if gain <= 2 * evppi_noise(v, fitted, parameters) + rounding:
+        return 0.0
+    return gain
+
+
+def evppi_noise(values: np.ndarray, fitted: np.ndarray, parameters: int) -> float:
+    """The EVPPI an input that carries no information gets from the estimator alone.
+
+    Notes
+    -----
+    The fitted conditional mean of V carries noise of variance about s^2 = sigma^2 p / n
+    (the average leverage of p parameters over n samples, sigma the residual standard
+    deviation), so for an input that says nothing, E[max(m + e, 0)] - max(m, 0) with
+    e ~ N(0, s^2) and m = E[V] is what the estimator reports anyway:
+    m Phi(m / s) + s phi(m / s) - max(m, 0).
+
+    >>> round(evppi_noise(np.array([-1.0, 1.0] * 500), np.zeros(1_000), 10), 4)
+    0.0401
+    """
+    n = len(values)
+    if n <= parameters:
+        return 0.0
+    residual = float(np.sum((values - fitted) ** 2)) / (n - parameters)
+    s = math.sqrt(residual * parameters / n)
+    if not s > 0:
+        return 0.0
+    m = float(np.mean(values))
+    z = m / s
+    cdf = 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    pdf = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    return max(0.0, m * cdf + s * pdf - max(m, 0.0))
 
 
 def first_order_share(

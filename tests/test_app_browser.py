@@ -91,11 +91,12 @@ def reset(page):
     )
 
 
-def type_into_slider(page, field: str, value: float) -> None:
-    """Type a value into a slider's editable readout and press Enter, as a user can."""
-    page.click(f".roi-input-{field} .widget-readout")
+def type_into_slider(page, field: str, value: float | str) -> None:
+    """Type a value into the box beside a slider and press Enter, as a user can."""
+    box = page.locator(f".roi-typed-{field} input")
+    box.click()
     page.keyboard.press("Control+A")
-    page.keyboard.type(f"{value:g}")
+    page.keyboard.type(value if isinstance(value, str) else f"{value:g}")
     page.keyboard.press("Enter")
 
 
@@ -396,6 +397,48 @@ def test_layout_at_desk_laptop_and_phone_widths(server, browser, width):
         assert page.locator(".modebar").count() == 0  # no plotly toolbar
         OUTPUTS.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUTS / f"app-{width}.png"))  # looked at by eye
+        assert page.console_errors == []
+    finally:
+        page.close()
+
+
+def test_typed_values_mean_what_they_look_like(server, browser):
+    """1,500 users is 1,500 (the browser's own number box read 1); 12% and 12 as the
+    discount rate are 12% (they read 50%, the slider's end); abc is a message and grey
+    figures; 96% as a share criterion's measured value is 0.96 (it was 9600%)."""
+    page = _open(browser, f"{server}/")
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        scenario = notebook_scenario()
+        type_into_slider(page, "users", "1,500")
+        moved = scenario.evolve(users=1500)
+        wait_for_kpi(page, "annual_impact", headline(moved, "annual_impact"))
+        assert page.input_value(".roi-typed-users input") == "1,500"
+        for typed in ("12%", "12"):
+            type_into_slider(page, "discount_rate", typed)
+            wait_for_kpi(page, "npv", headline(moved.evolve(discount_rate=0.12), "npv"))
+            page.wait_for_function(
+                "() => document.querySelector('.roi-typed-discount_rate input').value === '12%'"
+            )
+        type_into_slider(page, "users", "abc")
+        page.wait_for_selector(".roi-error-users:has-text('must be a number')")
+        page.wait_for_selector(".roi-out-of-date", timeout=60_000)
+        type_into_slider(page, "users", "1,500")
+        page.wait_for_selector(".roi-out-of-date", state="detached", timeout=60_000)
+
+        # The example's accuracy criterion is a share: target 0.95, measured 0.93 (close).
+        page.get_by_role("tab", name="Evidence").click()
+        measured = page.locator(".roi-criterion-measured input").first
+        measured.wait_for(timeout=60_000)
+        assert measured.input_value() == "93%"
+        measured.fill("96%")
+        measured.press("Enter")
+        met = page.locator(".roi-criterion-status").first
+        page.wait_for_function(
+            "() => document.querySelector('.roi-criterion-status').dataset.status === 'met'",
+            timeout=60_000,
+        )
+        assert "96%" in met.inner_text() and "9600" not in met.inner_text()
         assert page.console_errors == []
     finally:
         page.close()

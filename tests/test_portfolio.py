@@ -264,6 +264,9 @@ def test_libreoffice_shows_summary_xlsx_numbers_in_their_formats(example, tmp_pa
     cells = dict(zip(header, shown, strict=True))
     record = frame.iloc[0]
     assert cells["NPV at the decision, headline ($)"] == f"${record['headline_npv']:,.0f}"
-    assert cells["Payback, headline (months)"] == f"{record['headline_payback_months']:.1f}"
+    assert (
+        cells["Payback, headline: the decision's basis (months)"]
+        == f"{record['headline_payback_months']:.1f}"
+    )
     assert cells["Chance of payback in time"] == f"{record['prob_meets_threshold']:.0%}"
     assert cells["Initiative"] == example.name

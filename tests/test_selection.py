@@ -366,7 +366,11 @@ def test_roi_portfolio_bad_limits_exit_2_with_a_message(capsys, args, message):
 def test_roi_portfolio_a_budget_that_is_not_an_amount_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["portfolio", "templates/scenarios/portfolio.csv", "--budget", "lots"])
-    assert exit_.value.code == 2 and "'lots' is not an amount" in capsys.readouterr().err
+    assert (
+        exit_.value.code == 2
+        and "must be a number (1500, 1,500, 2k, $70, 1.2M or 10%): got 'lots'"
+        in (capsys.readouterr().err)
+    )
 
 
 @pytest.mark.slow
@@ -438,3 +442,19 @@ def test_roi_portfolio_prints_the_reports_words(capsys):
     assert (
         "HR policy chatbot (-$" in out and "No-go at its gate: not fundable until it passes" in out
     )
+
+
+@pytest.mark.parametrize(
+    ("budget", "message"),
+    [
+        ("1,5M", "reads two ways: 1.5M with a decimal comma, or 15M"),
+        ("250.000", "reads two ways: 250 with a decimal point, or 250,000"),
+        ("1.234,56", "a thousands point and a decimal comma: write 1,234.56"),
+    ],
+)
+def test_a_european_budget_is_refused_with_both_readings(budget, message, capsys):
+    """--budget 1,5M was 15M and 250.000 was 250: refused, naming both readings."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["portfolio", "templates/scenarios/portfolio.csv", "--budget", budget])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and message in err and f"got {budget!r}" in err
