@@ -449,7 +449,7 @@ def _partial_sums(
         sim = simulate(
             member.scenario, samples, initiative_seed(seed, index), shared=shared, shuffle=True
         )
-        totals[0] += sim.outputs["npv"]
+        totals[0] += sim.outputs["npv_at_decision"]  # the headline NPV
         totals[1] += sim.outputs["one_time_cost"]
         totals[2] += sim.outputs["monthly_net_impact"]
     return totals

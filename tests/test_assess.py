@@ -84,6 +84,11 @@ def test_every_front_end_states_the_same_decision_and_numbers(inputs, capsys):
     basis = "P50" if scenario.is_uncertain and samples else "likely"
     assert expected.basis == contract["basis"] == basis
     headline = {h.key: h for h in expected.headlines()}
+    # The headline payback and NPV are the ones the decision tests, on its basis (the
+    # cash flow with its ramp, or simple where the scenario asks; NPV at the decision).
+    assert headline["payback_months"].value == expected.decision.payback_months
+    assert headline["npv"].value == expected.decision.npv
+    assert contract["headline"]["payback_months"]["value"] == expected.decision.payback_months
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

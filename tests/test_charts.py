@@ -72,14 +72,15 @@ def test_waterfall_adds_up_to_the_annual_impact(results):
 
 
 def test_cash_flow_marks_the_payback_month_and_the_threshold(results):
-    """Cumulative cash is the results' table; lines at month 4 (ramp) and at 12 months."""
+    """Cumulative cash is the results' table; lines where it crosses zero (3.5 months with
+    the 3-month ramp, in month 4: the payback every screen states) and at 12 months."""
     figure = charts.cash_flow(results)
     line = next(t for t in figure.data if t.name == "Cumulative cash")
     assert_allclose(line.y, results.cash_flow["cumulative"])
     assert results.payback_month_with_ramp == 4
-    assert sorted(_vlines(figure)) == [4, 12]
+    assert sorted(_vlines(figure)) == [results.payback_months_cash_flow, 12]
     texts = [a.text for a in figure.layout.annotations]
-    assert "Pays back: month 4" in texts and "Threshold: 12 months" in texts
+    assert "Payback on the cash flow: 3.5 months" in texts and "Threshold: 12 months" in texts
 
 
 def test_cash_flow_says_when_it_never_pays_back(invoice_fields):

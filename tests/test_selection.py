@@ -164,13 +164,17 @@ def _pert_sd(low: float, likely: float, high: float) -> float:
 
 
 def test_a_shared_driver_widens_the_total_by_what_the_correlation_implies(invoice_fields):
-    """NPV is linear in the hourly rate (no other ranges; NPV is valued at go-live):
-    NPV_i = a_i + b_i x rate. Drawn once for both, the total's sd is (b1 + b2) sd(rate);
-    drawn independently, sqrt(b1^2 + b2^2) sd(rate). b_i comes from two point runs."""
+    """NPV at the decision (the headline, and what a portfolio adds up) is linear in the
+    hourly rate (no other ranges, the plan at its likely length): NPV_i = a_i + b_i x
+    rate. Drawn once for both, the total's sd is (b1 + b2) sd(rate); drawn independently,
+    sqrt(b1^2 + b2^2) sd(rate). b_i comes from two point runs."""
     small = {**invoice_fields, "name": "Small", "users": 80}
     members, slopes = [], []
     for fields in (invoice_fields, small):
-        at = {r: evaluate(scenario_from_dict({**fields, "hourly_rate": r})).npv for r in (55, 56)}
+        at = {
+            r: evaluate(scenario_from_dict({**fields, "hourly_rate": r})).npv_at_decision
+            for r in (55, 56)
+        }
         slopes.append(at[56] - at[55])
         members.append(
             Member(scenario_from_dict({**fields, "hourly_rate": RATE}), {"hourly_rate": "rate"})
@@ -199,7 +203,7 @@ def test_the_portfolio_monte_carlo_adds_up_the_members_own_draws(invoice_fields)
     )
     run = simulate_portfolio([Member(a), Member(b)], 2_048, 9)
     expected = sum(
-        simulate(s, 2_048, initiative_seed(9, i), shuffle=True).outputs["npv"]
+        simulate(s, 2_048, initiative_seed(9, i), shuffle=True).outputs["npv_at_decision"]
         for i, s in enumerate((a, b))
     )
     np.testing.assert_allclose(run.npv, expected, rtol=1e-12)

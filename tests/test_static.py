@@ -54,7 +54,7 @@ def test_cash_flow_bars_and_line_are_the_results_months():
     labels = texts(mpl)
     assert "Months after go-live" in labels and "Cumulative cash" in labels
     # The payback note and the money ticks ($ with a thousands/millions suffix).
-    assert any(t.startswith("Pays back: month") for t in labels)
+    assert any(t.startswith("Payback on the cash flow: ") for t in labels)
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert any(t.endswith("M") and t.startswith("$") for t in ticks), ticks
 

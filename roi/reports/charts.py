@@ -21,7 +21,7 @@ import plotly.io as pio
 from roi.evaluate import Results
 from roi.evidence import Evidence
 from roi.exceptions import RoiError
-from roi.formatting import money, share
+from roi.formatting import money, months, share
 from roi.sensitivity import required_annual_impact
 from roi.timeline import GOVERNANCE, Timeline
 from roi.uncertainty import Simulation
@@ -302,17 +302,21 @@ def cash_flow(results: Results, layout: Layout = None) -> go.Figure:
         annotation={"text": f"Threshold: {threshold:g} months"},
         annotation_position="bottom right",
     )
-    month = results.payback_month_with_ramp
-    if month is not None and month <= max(horizon, threshold):
+    # Where the cumulative cash crosses zero: the payback on the cash flow, to a fraction
+    # of a month, as every screen states it (not the whole month it falls in).
+    crossing = results.payback_months_cash_flow
+    if crossing is not None and crossing <= max(horizon, threshold):
         chart.vline(
-            month,
+            crossing,
             line={"color": GREEN, "width": 2},
-            annotation={"text": f"Pays back: month {month}"},
+            annotation={"text": f"Payback on the cash flow: {months(crossing)}"},
             annotation_position="top right",
         )
     else:
         text = (
-            "Never pays back" if month is None else f"Pays back in month {month}, after the horizon"
+            "Never pays back"
+            if crossing is None
+            else f"Pays back after {months(crossing)}, past the horizon"
         )
         chart.note(
             text=text,
