@@ -172,9 +172,9 @@ class BreakEven:
 def _reason(field: str, values: Mapping[str, float], basis: Basis) -> str:
     one_time = values["build_cost"] + values["change_cost"]
     if field == RAMP and basis == "simple":
-        return "does not change simple payback (it changes payback on the cash flow, and NPV)"
+        return "does not change simple payback (only the cash flow's)"
     if field in NO_EFFECT:
-        return "does not change payback months (it changes cash flow, NPV or ROI)"
+        return "does not change payback"
     if one_time == 0 and field != "payback_threshold_months":
         return "no one-time cost: payback is immediate whenever net impact is positive"
     if field in (*ONE_TIME_FIELDS, "payback_threshold_months"):

@@ -75,16 +75,13 @@ def cost_of_delay_text(per_week: float) -> str:
     """What a week of slip does to NPV at the decision, worded for its sign.
 
     >>> cost_of_delay_text(12_000)
-    '$12,000 of NPV at the decision lost per week of slip'
+    '$12,000 lost a week'
     >>> cost_of_delay_text(-3_000)
-    'a week of slip raises NPV at the decision by $3,000: every week running loses money'
+    '$3,000 gained a week: running loses money'
     """
     if per_week < 0:
-        return (
-            f"a week of slip raises NPV at the decision by {money(-per_week)}: every week "
-            "running loses money"
-        )
-    return f"{money(per_week)} of NPV at the decision lost per week of slip"
+        return f"{money(-per_week)} gained a week: running loses money"
+    return f"{money(per_week)} lost a week"
 
 
 @dataclass(frozen=True)
@@ -113,7 +110,7 @@ def present(assessment: Assessment) -> Presentation:
     ['$1,888,000', '3.5 months', '$3,793,678', '7.7 months']
     >>> p.figure("payback_months").definition
     'on the cash flow from go-live, the 3-month adoption ramp included'
-    >>> p.figure("simple_payback").text
+    >>> p.figure("simple_payback").text  # the headline is the cash flow's: this is the other
     '1.9 months'
     """
     a = assessment
@@ -131,7 +128,7 @@ def present(assessment: Assessment) -> Presentation:
             "Simple payback",
             months(r.payback_months),
             likely,
-            "one-time costs / monthly net impact, the ramp ignored (the articles' formula)",
+            "one-time costs / monthly net impact; the ramp ignored",
             r.payback_months,
         ),
         Figure(
@@ -139,7 +136,7 @@ def present(assessment: Assessment) -> Presentation:
             "Payback on the cash flow",
             months(r.payback_months_cash_flow),
             likely,
-            "when cumulative cash from go-live reaches zero, the adoption ramp included",
+            "cumulative cash from go-live reaches zero, the ramp included",
             r.payback_months_cash_flow,
         ),
         Figure(
@@ -147,17 +144,16 @@ def present(assessment: Assessment) -> Presentation:
             "NPV at go-live",
             money(r.npv),
             likely,
-            f"one-time costs at go-live, {horizon} of operation at {rate} a year: does not "
-            "move when the plan slips",
+            f"one-time costs at go-live, {horizon} of operation at {rate}; blind to slips",
             r.npv,
         ),
         Figure("irr", "IRR", irr_text(r.irr), likely, "of the cash as of the decision", r.irr),
         Figure(
             "discounted_payback",
             "Discounted payback",
-            months(r.discounted_payback_months) + " from the decision",
+            months(r.discounted_payback_months),
             likely,
-            f"discounted cumulative cash from the decision reaches zero, at {rate} a year",
+            f"from the decision, the cash discounted at {rate} a year",
             r.discounted_payback_months,
         ),
         Figure(
@@ -165,7 +161,7 @@ def present(assessment: Assessment) -> Presentation:
             "ROI on the investment",
             percent(r.roi_on_investment_pct),
             likely,
-            f"net gain over {horizon} / one-time costs (what a finance reviewer reads as ROI)",
+            f"net gain over {horizon} / one-time costs",
             r.roi_on_investment_pct,
         ),
         Figure(
@@ -173,7 +169,7 @@ def present(assessment: Assessment) -> Presentation:
             "Return on total cost",
             percent(r.roi_pct),
             likely,
-            f"net gain over {horizon} / (one-time + running costs over the horizon)",
+            f"net gain over {horizon} / every cost over the horizon",
             r.roi_pct,
         ),
         Figure(
@@ -181,10 +177,14 @@ def present(assessment: Assessment) -> Presentation:
             "Cost of delay",
             cost_of_delay_text(r.cost_of_delay_per_week),
             likely,
-            "NPV at the decision with go-live a week later, less as planned",
+            "NPV at the decision that a week of slip before go-live costs",
             r.cost_of_delay_per_week,
         ),
     )
+    # The payback the headline already states (its likely value beside it) is not repeated.
+    headline_payback = a.headline("payback_months").source
+    repeated = {"payback_months": "simple_payback", "payback_months_cash_flow": "payback_cash_flow"}
+    details = tuple(f for f in details if f.key != repeated[headline_payback])
     e = a.evidence
     npv = a.headline("npv")
     reconciliation = (
@@ -193,7 +193,7 @@ def present(assessment: Assessment) -> Presentation:
             "NPV at the decision",
             money(npv.value),
             npv.basis,
-            "if every gate is passed: the headline NPV",
+            "the headline NPV, if every gate is passed",
             npv.value,
         ),
         Figure(
@@ -201,7 +201,7 @@ def present(assessment: Assessment) -> Presentation:
             "Expected NPV",
             money(e.expected_value),
             "mean" if a.simulation is not None else likely,
-            "the average over every simulated outcome, a failed PoC's loss included",
+            "the mean over every outcome, a failed PoC's loss included",
             e.expected_value,
         ),
         Figure(
@@ -209,8 +209,7 @@ def present(assessment: Assessment) -> Presentation:
             "Risk-adjusted NPV",
             money(e.risk_adjusted_npv),
             "mean" if a.simulation is not None else likely,
-            "expected NPV times the odds of passing the remaining gates, less what is spent "
-            "at gates that fail",
+            "expected NPV x the odds of the gates ahead, less spend lost where one stops",
             e.risk_adjusted_npv,
         ),
         Figure(
@@ -218,7 +217,7 @@ def present(assessment: Assessment) -> Presentation:
             "Expected commercial value",
             money(e.expected_commercial_value),
             "mean" if a.simulation is not None else likely,
-            "Stage-Gate's ECV: the same odds applied gate by gate to the remaining spend",
+            "Stage-Gate's ECV with the same odds",
             e.expected_commercial_value,
         ),
     )

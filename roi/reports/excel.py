@@ -181,7 +181,8 @@ def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
         ResultRow(
             "discounted_payback_months",
             "Discounted payback, months from the decision",
-            f'=IF(discounted_before>{months},"{NONE}",IF(discounted_before=0,0,'
+            f'=IF(OR(monthly_net_impact<=0,discounted_before>{months}),"{NONE}",'
+            "IF(discounted_before=0,0,"
             f"INDEX({c['J']},discounted_before)+(INDEX({c['J']},discounted_before+1)"
             f"-INDEX({c['J']},discounted_before))*(-INDEX({c['Q']},discounted_before))"
             f"/(INDEX({c['Q']},discounted_before+1)-INDEX({c['Q']},discounted_before))))",

@@ -223,12 +223,19 @@ def _with_break_even(
     return [{**row, "break_even": by_field.get(row["field"])} for row in assumptions]
 
 
-def _value_at_decision(assessment: Assessment) -> list[dict[str, str]]:
+def _figures(assessment: Assessment) -> list[dict[str, str]]:
     """The named details (roi.presentation): other paybacks, NPV at go-live, IRR, both
-    ROIs, cost of delay, then the reconciliation to the risk-adjusted value."""
+    ROIs, cost of delay, then the reconciliation to the risk-adjusted value; each with
+    its basis and what it is."""
     shown = present(assessment)
     return [
-        {"label": f.label, "value": f"{f.text} ({f.basis}): {f.definition}"}
+        {
+            "key": f.key,
+            "label": f.label,
+            "value": f.text,
+            "basis": f.basis,
+            "definition": f.definition,
+        }
         for f in (*shown.details, *shown.reconciliation)
     ]
 
@@ -250,7 +257,6 @@ def _plan_settings(assessment: Assessment) -> list[dict[str, str]]:
         rows.append({"label": "Start date", "value": scenario.start_date.isoformat()})
     if t.go_live_date is not None:
         rows.append({"label": "Likely go-live", "value": t.go_live_date.isoformat()})
-    rows += _value_at_decision(assessment)
     for phase, weeks in scenario.phase_weeks.items():
         shown = (
             f"{number_text(weeks.low, 1)} to {number_text(weeks.high, 1)} weeks"
@@ -548,6 +554,7 @@ def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) 
         "assumptions": _with_break_even(_assumptions(scenario), _break_even(results)),
         "uncertain_inputs": [FIELD_SPECS[f].label for f in uncertain_fields(scenario)],
         "plan": _plan_settings(assessment),
+        "figures": _figures(assessment),
         "break_even": _break_even(results),
         "readiness": _readiness(status, gate),
         "risks": _risks(scenario, results, simulation, status, decision),
