@@ -190,10 +190,10 @@ def present(assessment: Assessment) -> Presentation:
     reconciliation = (
         Figure(
             "npv_at_decision",
-            "NPV at the decision",
+            "NPV if every gate passes",
             money(npv.value),
             npv.basis,
-            "the headline NPV, if every gate is passed",
+            "the headline NPV at the decision: the reconciliation starts here",
             npv.value,
         ),
         Figure(

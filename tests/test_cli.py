@@ -107,7 +107,7 @@ def test_run_summary_says_never(capsys, never_file):
     assert out.splitlines()[1].split()[:2] == ["Decision", "No-go:"]
     assert "  Payback (likely)           never\n" in out
     assert "  Simple payback             never (likely)" in out
-    assert "  Discounted payback         never from the decision (likely)" in out
+    assert "  Discounted payback         never (likely)" in out
 
 
 def test_run_json_has_the_decision(capsys, invoice_yaml, never_file):

@@ -11,7 +11,8 @@ import pandas as pd
 from roi.assess import Assessment
 from roi.exceptions import Problem, ScenarioError
 from roi.files import load_scenario
-from roi.formatting import money, months, percent, share
+from roi.formatting import money, share
+from roi.presentation import present
 from roi.resources import EXAMPLE_SCENARIO, SCENARIOS
 from roi.scenario import SCENARIO_KEYS, Scenario, scenario_from_dict
 from roi.uncertainty import DEFAULT_SAMPLES, MAX_SAMPLES
@@ -84,49 +85,37 @@ def monte_carlo_parameters(namespace: Mapping[str, Any]) -> tuple[int, int]:
 
 
 def results_table(assessment: Assessment) -> pd.DataFrame:
-    """The decision and headline results as a two-column table people can read.
-
-    Annual impact, payback and NPV are on the assessment's basis (P50 of the Monte
-    Carlo when the scenario has ranges) and say so; the rest are likely values.
-    """
+    """The decision and every figure as a table people can read (`roi.presentation`): the
+    headline on the assessment's basis (P50 of the Monte Carlo when the scenario has
+    ranges), then the named details and the reconciliation, each with its basis and
+    what it is, as the CLI and the memo word them."""
     results = assessment.results
     t = results.timeline
-    threshold = results.scenario.value("payback_threshold_months")
-    impact, payback, npv = assessment.headlines()
-
-    def headline(h: Any) -> str:
-        text = money(h.value) if h.kind == "money" else months(h.value)
-        if h.basis == "P50":
-            likely = money(h.likely) if h.kind == "money" else months(h.likely)
-            text += f" (likely {likely})"
-        return text
-
-    rows = [
-        ("Decision", assessment.decision.summary),
-        (f"Annual impact ({impact.basis})", headline(impact)),
-        ("Time value", money(results.time_value)),
-        ("Incremental revenue", money(results.incremental_revenue)),
-        ("Running costs", money(results.running_costs)),
-        ("Monthly net impact", money(results.monthly_net_impact, 2)),
-        ("One-time costs", money(results.one_time_cost)),
-        (f"Payback ({payback.basis})", headline(payback)),
-        ("Chance of payback in time", share(assessment.prob_meets_threshold)),
-        ("Payback threshold", f"{threshold:g} months"),
-        (
-            "Payback month with ramp",
-            "never"
-            if results.payback_month_with_ramp is None
-            else str(results.payback_month_with_ramp),
-        ),
-        (f"NPV ({npv.basis})", headline(npv)),
-        ("ROI over horizon", percent(results.roi_pct)),
+    shown = present(assessment)
+    rows = [("Decision", assessment.decision.summary, "", "")]
+    for f in shown.headline:
+        value = f.text
+        if f.likely_text:
+            value += f" (likely {f.likely_text})"
+        rows.append((f.label, value, f.basis, f.definition))
+    rows += [
+        ("Chance of payback in time", share(assessment.prob_meets_threshold), "simulation", ""),
+        ("Monthly net impact", money(results.monthly_net_impact, 2), "likely", ""),
+        ("One-time costs", money(results.one_time_cost), "likely", ""),
+    ]
+    rows += [(f.label, f.text, f.basis, f.definition) for f in shown.details]
+    rows += [(f.label, f.text, f.basis, f.definition) for f in shown.reconciliation]
+    rows.append(
         (
             "Timeline (weeks)",
-            f"{t.min_weeks:g} / {t.likely_weeks:g} / {t.max_weeks:g} (min / likely / max)",
-        ),
-        ("Time to value", months(results.time_to_value_months)),
-    ]
-    return pd.DataFrame(rows, columns=["Result", "Value"]).set_index("Result")
+            f"{t.min_weeks:g} / {t.likely_weeks:g} / {t.max_weeks:g}",
+            "min / likely / max",
+            "",
+        )
+    )
+    return pd.DataFrame(rows, columns=["Result", "Value", "Basis", "What it is"]).set_index(
+        "Result"
+    )
 
 
 # --- what an executed notebook shows (papermill, nbconvert) ---------------------------------
