@@ -414,12 +414,15 @@ def test_typed_values_mean_what_they_look_like(server, browser):
         moved = scenario.evolve(users=1500)
         wait_for_kpi(page, "annual_impact", headline(moved, "annual_impact"))
         assert page.input_value(".roi-typed-users input") == "1,500"
+        page.get_by_role("tab", name="Costs").click()
+        page.wait_for_selector(".roi-typed-discount_rate input", timeout=60_000)
         for typed in ("12%", "12"):
             type_into_slider(page, "discount_rate", typed)
             wait_for_kpi(page, "npv", headline(moved.evolve(discount_rate=0.12), "npv"))
             page.wait_for_function(
                 "() => document.querySelector('.roi-typed-discount_rate input').value === '12%'"
             )
+        page.get_by_role("tab", name="Impact").click()
         type_into_slider(page, "users", "abc")
         page.wait_for_selector(".roi-error-users:has-text('must be a number')")
         page.wait_for_selector(".roi-out-of-date", timeout=60_000)
