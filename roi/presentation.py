@@ -122,7 +122,7 @@ def present(assessment: Assessment) -> Presentation:
         for key in ("annual_impact", "payback_months", "npv", "time_to_value_months")
     )
     likely = "likely"
-    details = (
+    details: tuple[Figure, ...] = (
         Figure(
             "simple_payback",
             "Simple payback",
