@@ -58,11 +58,13 @@ bench: $(STAMP) bytecode
 	$(BIN)/python benchmarks/run.py
 
 # What the tests drive outside Python: Debian's Chromium (browser tests, PDF export;
-# Playwright cannot download its own browser here), poppler (PDF pages to text and PNG)
-# and LibreOffice (recalculates summary.xlsx). Needs root; CI runs it through .ci/run.
-SYSTEM_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
+# Playwright cannot download its own browser here), poppler (PDF pages to text and PNG),
+# LibreOffice (recalculates summary.xlsx) and PostgreSQL (the register's tests start a
+# throw-away cluster). Needs root; CI runs it through .ci/run.
+SYSTEM_PACKAGES := chromium poppler-utils libreoffice-calc-nogui postgresql
 browser:
 	command -v chromium > /dev/null && command -v pdftoppm > /dev/null && command -v soffice > /dev/null \
+	  && ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 \
 	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) > /dev/null)
 
 clean:

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from roi._version import __version__
 from roi.assess import Assessment, assess
@@ -16,6 +17,7 @@ from roi.exceptions import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    EXIT_KILL,
     EXIT_OK,
     EXTRA_OF_MODULE,
     MissingExtra,
@@ -392,6 +394,125 @@ def _memo(args: argparse.Namespace) -> int:
         )
         for path in paths:
             print(path)
+    return EXIT_OK
+
+
+def _register(args: argparse.Namespace) -> Any:
+    require_extra("register", "sqlalchemy", "alembic")
+    from roi.register import Register
+
+    return Register(args.db)
+
+
+def _signoff(text: str) -> dict[str, str]:
+    """--signoff 'NAME:ROLE[:YYYY-MM-DD]' as a sign-off record."""
+    from datetime import date
+
+    parts = [part.strip() for part in text.split(":")]
+    if len(parts) not in (2, 3) or not all(parts):
+        raise argparse.ArgumentTypeError(
+            f"write NAME:ROLE or NAME:ROLE:YYYY-MM-DD, e.g. 'Ana Ruiz:CFO:2027-01-05': got {text!r}"
+        )
+    record = {"name": parts[0], "role": parts[1]}
+    if len(parts) == 3:
+        try:
+            record["date"] = date.fromisoformat(parts[2]).isoformat()
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"the sign-off's date must be YYYY-MM-DD: got {parts[2]!r}"
+            ) from None
+    return record
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD: got {text!r}") from None
+
+
+def _record(args: argparse.Namespace) -> int:
+    from roi.reports.memo import input_hash, render
+
+    register = _register(args)
+    rule = DecisionRule()
+    with register:
+        for scenario in load_scenarios(args.file):
+            assessment = assess(scenario, samples=args.samples, seed=args.seed, rule=rule)
+            memo = render(assessment, "md", images="none") if args.memo else None
+            digest = input_hash(scenario, args.samples, args.seed, assessment.checklists, rule)
+            key = register.record(
+                assessment,
+                input_hash=digest,
+                samples=args.samples,
+                seed=args.seed,
+                gate=args.gate,
+                decider=args.decider,
+                decided_on=args.decided_on,
+                signoffs=args.signoff or (),
+                memo_html=memo,
+            )
+            print(f"recorded #{key}: {scenario.name}: {assessment.outcome} ({register.url})")
+    return EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> int:
+    from roi.register.views import history_text
+
+    with _register(args) as register:
+        entries = register.history(args.name)
+    if args.json:
+        print(json_line({"name": args.name, "history": [e.to_dict() for e in entries]}))
+    else:
+        print(history_text(entries))
+    return EXIT_OK
+
+
+def _track(args: argparse.Namespace) -> int:
+    from roi.files import read_actuals
+    from roi.register.views import track_text
+    from roi.tracking import Measurement, track
+
+    measured = [Measurement(day, field, value) for day, field, value in read_actuals(args.actuals)]
+    with _register(args) as register:
+        entry = register.latest(args.name)
+        register.add_actuals(args.name, measured, source=str(args.actuals))
+        every = register.measurements(args.name)
+    tracking = track(entry.scenario, every, samples=args.samples, seed=args.seed)
+    if args.json:
+        print(json_line(tracking.to_dict()))
+    else:
+        print(track_text(tracking))
+    return EXIT_KILL if tracking.fired else EXIT_OK
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from roi.calibration import calibrate_gates, gate_probabilities, range_coverage
+    from roi.register.views import calibration_text
+    from roi.scenario import Range
+
+    with _register(args) as register:
+        odds = calibrate_gates(register.gate_record())
+        pairs = []
+        for name in register.names():
+            scenario = register.latest(name).scenario
+            for m in register.measurements(name):
+                planned = getattr(scenario, m.field, None)
+                if isinstance(planned, Range):
+                    pairs.append((planned, m.value))
+    coverage = range_coverage(pairs)
+    if args.write:
+        from roi.files import write_text_atomic
+
+        text = "# Gate odds calibrated from the register (roi calibrate)\ngate_probabilities:\n"
+        text += "".join(f"  {g}: {p:.4f}\n" for g, p in gate_probabilities(odds).items())
+        write_text_atomic(args.write, text)
+    if args.json:
+        print(json_line({"gates": [o.to_dict() for o in odds], "ranges": coverage}))
+    else:
+        print(calibration_text(odds, coverage))
     return EXIT_OK
 
 
@@ -778,7 +899,87 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("folder", nargs="?", default=".", help="where to copy them (default: .)")
     init.set_defaults(handler=_init)
+    _register_commands(commands)
     return parser
+
+
+def _db_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--db",
+        help="the register: a SQLite file (created on first use) or a database URL such as "
+        "postgresql://user@host/roi (default: $ROI_DATABASE_URL, else roi-register.sqlite3 "
+        "in this folder)",
+    )
+
+
+def _register_commands(commands: Any) -> None:
+    record = commands.add_parser(
+        "record",
+        help="store an assessment and its decision in the register",
+        description="Assess every scenario in a file and store each assessment (inputs, "
+        "their hash, roi version, decision, headline figures, optionally the memo) with the "
+        "decision taken on it.",
+        epilog=_examples(
+            "roi record scenario.yaml --gate 2 --decider 'Ana Ruiz' --decided-on 2027-01-05",
+            "roi record scenario.yaml --signoff 'Li Wei:Platform engineer:2027-01-04'",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    record.add_argument("file", help="scenario file (.yaml, .yml, .json, .csv, .xlsx)")
+    _db_option(record)
+    record.add_argument("--gate", type=_whole_number(1, 5), help="the gate this decision is at")
+    record.add_argument("--decider", help="who decided")
+    record.add_argument("--decided-on", type=_day, help="when, YYYY-MM-DD")
+    record.add_argument(
+        "--signoff", type=_signoff, action="append", help="NAME:ROLE[:YYYY-MM-DD]; repeat"
+    )
+    record.add_argument("--memo", action="store_true", help="keep the memo (Markdown) with it")
+    record.add_argument("--samples", type=_whole_number(0, MAX_SAMPLES), default=DEFAULT_SAMPLES)
+    record.add_argument("--seed", type=_whole_number(0), default=0)
+    record.set_defaults(handler=_record)
+
+    history = commands.add_parser(
+        "history",
+        help="an initiative's recorded decisions and what changed between them",
+        description="List every recorded assessment of an initiative, oldest first: the "
+        "decision, who took it, the headline figures and what changed since the last one.",
+    )
+    history.add_argument("name", help="the initiative's name, as recorded")
+    _db_option(history)
+    history.add_argument("--json", action="store_true", help="one JSON object")
+    history.set_defaults(handler=_history)
+
+    track = commands.add_parser(
+        "track",
+        help="the plan against dated actuals; exit 3 when a kill criterion fires",
+        description="Store dated measurements (a CSV or XLSX with a date column, then any of "
+        "the scenario's numeric fields) and report the plan against them: the headline "
+        "figures re-forecast, each input against its plan and kill line. Exit status 3 "
+        "when a kill criterion fired (each printed as 'kill criterion fired: ...').",
+        epilog=_examples("roi track 'Invoice triage assistant' pilot.csv"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    track.add_argument("name", help="the initiative's name, as recorded")
+    track.add_argument("actuals", help="dated measurements (.csv, .xlsx)")
+    _db_option(track)
+    track.add_argument("--json", action="store_true", help="one JSON object")
+    track.add_argument("--samples", type=_whole_number(0, MAX_SAMPLES), default=0)
+    track.add_argument("--seed", type=_whole_number(0), default=0)
+    track.set_defaults(handler=_track)
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="gate odds and range calibration learnt from the register",
+        description="The odds of passing each gate updated from the register's recorded "
+        "decisions (a Beta prior at roi's default, with its 90% interval), and how often "
+        "measured inputs fell inside their planned P10-P90.",
+    )
+    _db_option(calibrate)
+    calibrate.add_argument("--json", action="store_true", help="one JSON object")
+    calibrate.add_argument(
+        "--write", help="write the calibrated gate_probabilities as YAML to this file"
+    )
+    calibrate.set_defaults(handler=_calibrate)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

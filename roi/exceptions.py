@@ -10,6 +10,8 @@ EXIT_FAILED = 1
 """A run failed part-way (a scenario of a batch, a broken pipe)."""
 EXIT_BAD_INPUT = 2
 """Invalid input: the message names the field, the value and what is allowed."""
+EXIT_KILL = 3
+"""`roi track`: a kill criterion fired on what was measured (a scheduler can alert on it)."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (128 + SIGINT), as shells report it."""
 
@@ -96,6 +98,9 @@ EXTRA_OF_MODULE = {
     "playwright": "pdf",
     "dask": "dask",
     "distributed": "dask",
+    "sqlalchemy": "register",
+    "alembic": "register",
+    "psycopg": "register",
 }
 """Which optional dependency set (`pip install 'roi[EXTRA]'`) brings each front-end module."""
 

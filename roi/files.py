@@ -636,3 +636,95 @@ def xlsx_text(value: Any) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# --- actuals ---------------------------------------------------------------------------------
+
+DATE_COLUMN = "date"
+ACTUALS_LIMIT = 100_000
+"""Most measurement rows one actuals file may hold."""
+
+
+def _measured_on(cell: Any) -> Any:
+    """A date cell as a date: an ISO text or a spreadsheet's date; ValueError otherwise."""
+    from datetime import date, datetime
+
+    if isinstance(cell, datetime | pd.Timestamp):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    return date.fromisoformat(str(cell).strip())
+
+
+def read_actuals(path: str | os.PathLike[str]) -> list[tuple[Any, str, float]]:
+    """Dated measurements from a CSV or XLSX file: a `date` column (YYYY-MM-DD), then any
+    of the scenario's numeric fields by name (users, tasks_per_day, build_cost...), one
+    row per date. Cells read as a scenario's do (1,500, $70, 12%), within each field's
+    rule; blank cells are not measurements. Returns (date, field, value) triples.
+
+    Raises ScenarioError naming the row, column, value and rule of every problem.
+    """
+    from roi.evaluate import column_numbers
+    from roi.scenario import NUMERIC_FIELDS
+
+    source = str(path)
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ScenarioError(
+            [Problem("", MISSING, "must be a .csv or .xlsx file of dated measurements", source)]
+        )
+    too_big = file_too_big(Path(path))
+    if too_big:
+        raise ScenarioError([Problem("", MISSING, too_big, source)])
+    try:
+        if suffix == ".csv":
+            table = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
+        else:
+            table = pd.read_excel(path, dtype=object)
+    except (pd.errors.EmptyDataError, *_UNREADABLE_TABLE) as error:
+        reason = (str(error).splitlines() or [type(error).__name__])[0]
+        raise ScenarioError([Problem("", MISSING, f"cannot be read: {reason}", source)]) from None
+    table.columns = [str(c).strip() for c in table.columns]
+    problems: list[Problem] = []
+    if DATE_COLUMN not in table.columns:
+        problems.append(Problem(DATE_COLUMN, MISSING, "is required (a column of dates)", source))
+    fields = [c for c in table.columns if c != DATE_COLUMN]
+    for column in fields:
+        if column not in NUMERIC_FIELDS:
+            allowed = "is not a measurable input" + suggestion(column, list(NUMERIC_FIELDS))
+            problems.append(Problem(column, MISSING, allowed, source))
+    if len(table) > ACTUALS_LIMIT:
+        problems.append(
+            Problem("", MISSING, f"has {len(table):,} rows; at most {ACTUALS_LIMIT:,}", source)
+        )
+    if problems:
+        raise ScenarioError(problems)
+    dates = []
+    for index, cell in enumerate(table[DATE_COLUMN]):
+        try:
+            dates.append(_measured_on(cell))
+        except (TypeError, ValueError):
+            dates.append(None)
+            problems.append(
+                Problem(DATE_COLUMN, cell, "must be a date YYYY-MM-DD", source, index + 2)
+            )
+    out: list[tuple[Any, str, float]] = []
+    for column in fields:
+        spec = FIELD_SPECS[column]
+        raw = table[column]
+        numbers, reasons = column_numbers(raw, spec.unit)
+        blank = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
+        for index, value in enumerate(numbers):
+            if blank[index]:
+                continue
+            cell = raw.iloc[index]
+            if index in reasons or not spec.check(float(value)):
+                why = reasons.get(index, spec.allowed())
+                problems.append(Problem(column, cell, why, source, index + 2))
+            elif dates[index] is not None:
+                out.append((dates[index], column, float(value)))
+    if problems:
+        raise ScenarioError(problems)
+    if not out:
+        raise ScenarioError([Problem("", MISSING, "holds no measurement", source)])
+    return out

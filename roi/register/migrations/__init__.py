@@ -1,0 +1,1 @@
+"""Alembic migrations of roi's register (one revision per schema change)."""
