@@ -546,7 +546,31 @@ def _batch(args: argparse.Namespace) -> int:
         )
         return EXIT_INTERRUPTED
     print(report_text(report), file=sys.stderr)
+    if args.record:
+        recorded = _record_batch(args, report)
+        print(f"roi batch: recorded {recorded} assessments in the register", file=sys.stderr)
     return report.exit_code
+
+
+def _record_batch(args: argparse.Namespace, report: Any) -> int:
+    """Store each finished scenario of a batch in the register, under the batch's own input
+    hash (on Dask as well: the results come back to this process, which writes them)."""
+    from roi.batch.inputs import load_batch
+
+    entries, _ = load_batch(args.scenarios)
+    by_stem = dict(zip(unique_stems(e.scenario.name for e in entries), entries, strict=True))
+    count = 0
+    with _register(args) as register:
+        for outcome in report.outcomes:
+            entry = by_stem.get(outcome.stem)
+            if not outcome.ok or entry is None:
+                continue
+            assessment = assess(entry.scenario, samples=args.samples, seed=args.seed)
+            register.record(
+                assessment, input_hash=outcome.input_hash, samples=args.samples, seed=args.seed
+            )
+            count += 1
+    return count
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -754,6 +778,12 @@ def build_parser() -> argparse.ArgumentParser:
         "which prices in the odds of passing the remaining gates",
     )
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.add_argument(
+        "--record",
+        action="store_true",
+        help="store every finished scenario's assessment and decision in the register",
+    )
+    _db_option(batch)
     batch.set_defaults(handler=_batch)
     portfolio = commands.add_parser(
         "portfolio",

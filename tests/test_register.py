@@ -332,3 +332,30 @@ def test_the_register_file_is_created_on_first_use_in_the_current_folder(tmp_pat
     monkeypatch.setenv("ROI_DATABASE_URL", str(tmp_path / "other.sqlite3"))
     assert main(["record", str(EXAMPLE_SCENARIO), "--samples", "0"]) == 0
     assert Path(tmp_path / "other.sqlite3").is_file()
+
+
+def test_a_batch_records_every_finished_scenario(tmp_path, capsys):
+    """roi batch --record: each scenario that ran is in the register, with the batch's
+    decision and headline NPV (the summary row's)."""
+    import csv
+
+    db = str(tmp_path / "r.sqlite3")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "batch",
+            str(SCENARIOS / "portfolio.csv"),
+            *("--no-notebooks", "--formats", "none", "--samples", "0", "--quiet"),
+            *("--out", str(out), "--record", "--db", db),
+        ]
+    )
+    assert code == 0
+    assert "recorded 6 assessments in the register" in capsys.readouterr().err
+    with (out / "summary.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with Register(db) as register:
+        assert sorted(register.names()) == sorted(r["name"] for r in rows)
+        for row in rows:
+            (entry,) = register.history(row["name"])
+            assert entry.outcome == row["decision"]
+            assert entry.headline["npv"]["value"] == pytest.approx(float(row["headline_npv"]))
