@@ -481,6 +481,14 @@ def _track(args: argparse.Namespace) -> int:
         register.add_actuals(args.name, measured, source=str(args.actuals))
         every = register.measurements(args.name)
     tracking = track(entry.scenario, every, samples=args.samples, seed=args.seed)
+    if args.out:
+        from roi.reports.memo import write_memos
+
+        formats = list(dict.fromkeys(args.format or ["html"]))
+        if "pdf" in formats:
+            require_extra("pdf", "playwright")
+        for path in write_memos(tracking.planned, args.out, formats, tracking=tracking):
+            print(path, file=sys.stderr)
     if args.json:
         print(json_line(tracking.to_dict()))
     else:
@@ -993,6 +1001,15 @@ def _register_commands(commands: Any) -> None:
     track.add_argument("actuals", help="dated measurements (.csv, .xlsx)")
     _db_option(track)
     track.add_argument("--json", action="store_true", help="one JSON object")
+    track.add_argument(
+        "-o", "--out", help="also write the decision's memo with its plan-against-actual page here"
+    )
+    track.add_argument(
+        "--format",
+        action="append",
+        choices=("html", "md", "pdf"),
+        help="the memo's format with --out; repeat for several (default: html)",
+    )
     track.add_argument("--samples", type=_whole_number(0, MAX_SAMPLES), default=0)
     track.add_argument("--seed", type=_whole_number(0), default=0)
     track.set_defaults(handler=_track)

@@ -359,3 +359,38 @@ def test_a_batch_records_every_finished_scenario(tmp_path, capsys):
             (entry,) = register.history(row["name"])
             assert entry.outcome == row["decision"]
             assert entry.headline["npv"]["value"] == pytest.approx(float(row["headline_npv"]))
+
+
+def test_tracking_the_same_file_again_counts_nothing_twice(db):
+    """A measurement on a date already measured replaces it: a file tracked twice (or
+    corrected) leaves one measurement per input and date."""
+    with Register(db) as register:
+        _record(register, load_scenario(EXAMPLE_SCENARIO))
+        seen = [Measurement(date(2027, 2, 1), "users", 60.0)]
+        register.add_actuals("Invoice triage assistant", seen, "a.csv")
+        register.add_actuals("Invoice triage assistant", seen, "a.csv")
+        fixed = [Measurement(date(2027, 2, 1), "users", 65.0)]
+        register.add_actuals("Invoice triage assistant", fixed, "b.csv")
+        assert register.measurements("Invoice triage assistant") == fixed
+
+
+def test_the_memo_gains_a_plan_against_actual_page(tmp_path, capsys):
+    """roi track ... -o DIR: the decision's memo with the plan against the actuals, the
+    fired criteria first, the same figures the command printed."""
+    db = _recorded(tmp_path)
+    actuals = tmp_path / "pilot.csv"
+    actuals.write_text("date,users\n2027-03-01,45\n", encoding="utf-8")
+    out = tmp_path / "memo"
+    args = ["track", "Invoice triage assistant", str(actuals), "--db", db, "-o", str(out)]
+    assert main([*args, "--format", "html", "--format", "md"]) == EXIT_KILL
+    printed = capsys.readouterr().out
+    page = (out / "invoice-triage-assistant.html").read_text(encoding="utf-8")
+    assert '<section class="tracking appendix" id="tracking">' in page
+    assert 'id="tracking-outcome">No-go<' in page
+    fired = [line.removeprefix(KILL_FIRED) for line in printed.splitlines() if KILL_FIRED in line]
+    import html as html_lib
+
+    for line in fired:
+        assert html_lib.escape(line) in page
+    markdown = (out / "invoice-triage-assistant.md").read_text(encoding="utf-8")
+    assert "## Plan against actual" in markdown and "**Kill criterion fired:**" in markdown

@@ -370,10 +370,22 @@ class Register:
         return int(key[0])
 
     def add_actuals(self, name: str, measurements: Iterable[Measurement], source: str) -> int:
-        """Store dated measurements for a recorded initiative; returns how many."""
+        """Store dated measurements for a recorded initiative; returns how many. A
+        measurement of an input on a date already measured replaces it (a correction, or
+        the same file tracked again), so nothing is counted twice."""
         now = datetime.now(UTC)
+        measurements = list(measurements)
         with self._transaction() as connection:
             initiative = self._initiative_id(connection, name, create=False)
+            if measurements:
+                connection.execute(
+                    actuals.delete().where(
+                        actuals.c.initiative_id == initiative,
+                        actuals.c.field == sa.bindparam("f"),
+                        actuals.c.measured_on == sa.bindparam("d"),
+                    ),
+                    [{"f": m.field, "d": m.measured_on} for m in measurements],
+                )
             rows = [
                 {
                     "initiative_id": initiative,

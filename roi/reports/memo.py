@@ -44,6 +44,7 @@ from roi.reports.chromium import BrowserError, browser_or_new, chromium
 from roi.resources import TEMPLATES
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CONFIG as TIMELINE_CONFIG
+from roi.tracking import Tracking
 from roi.uncertainty import Simulation, uncertain_fields
 
 TEMPLATE_DIR = TEMPLATES / "memo"
@@ -501,9 +502,50 @@ def _evidence(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) -> dict[str, Any]:
+def tracking_context(tracking: Tracking) -> dict[str, Any]:
+    """The plan against the actuals (roi.tracking) as the memo's page shows it."""
+    headline = [
+        {
+            "label": row["label"],
+            "planned_text": _fmt(row["kind"], row["planned"]),
+            "reforecast_text": _fmt(row["kind"], row["reforecast"]),
+        }
+        for row in tracking.headline_rows()
+    ]
+    inputs = [
+        {
+            "field": i.field,
+            "label": i.label,
+            "planned_text": input_text(i.field, i.planned),
+            "latest_text": input_text(i.field, i.latest),
+            "measured_on": i.measured_on.isoformat(),
+            "count": i.count,
+            "change_text": "" if i.change_pct is None else f"{i.change_pct:+.0f}%",
+            "kill_text": ""
+            if i.kill_line is None
+            else f"{i.direction} {input_text(i.field, i.kill_line)}",
+            "fired": i.fired,
+        }
+        for i in tracking.inputs
+    ]
+    return {
+        "decision_planned": tracking.planned.outcome,
+        "decision_now": tracking.reforecast.outcome,
+        "headline": headline,
+        "inputs": inputs,
+        "fired": list(tracking.fired),
+    }
+
+
+def memo_context(
+    assessment: Assessment,
+    *,
+    date: _dt.date | str | None = None,
+    tracking: Tracking | None = None,
+) -> dict[str, Any]:
     """Everything the memo says about an assessment, as plain data: each number as a value
-    and as text. The memo presents the assessment; it decides nothing itself."""
+    and as text. The memo presents the assessment; it decides nothing itself. With
+    `tracking` (roi.tracking) the memo gains a page: the plan against the actuals."""
     scenario = assessment.scenario
     results = assessment.results
     simulation = assessment.simulation
@@ -515,6 +557,7 @@ def memo_context(assessment: Assessment, *, date: _dt.date | str | None = None) 
     probability = assessment.prob_meets_threshold
     gate = _next_gate(status)
     return {
+        "tracking": None if tracking is None else tracking_context(tracking),
         "initiative": {"name": scenario.name, "description": scenario.description},
         "decision": {
             "outcome": decision.outcome,
@@ -746,8 +789,10 @@ def render(
     plotly_js: str = "embed",
     images: Literal["embed", "none"] | Mapping[str, str] = "embed",
     figures: list[tuple] | None = None,
+    tracking: Tracking | None = None,
 ) -> str:
-    """The memo of an assessment as HTML or Markdown text.
+    """The memo of an assessment as HTML or Markdown text (with `tracking`, its plan
+    against the actuals as well).
 
     HTML: `plotly_js="embed"` puts plotly.js inline once (with the first chart), so the
     file works offline; a relative path or URL of plotly.min.js links it instead.
@@ -758,7 +803,7 @@ def render(
     """
     if fmt not in ("html", "md"):
         raise MemoError(f"format must be html or md here (PDF: render_pdf): got {fmt!r}")
-    context = memo_context(assessment, date=date)
+    context = memo_context(assessment, date=date, tracking=tracking)
     return _render(context, assessment, fmt, template, plotly_js, images, figures)
 
 
@@ -858,6 +903,7 @@ def write_memos(
     md_template: str | os.PathLike[str] | None = None,
     md_images: Literal["embed", "files", "none"] = "files",
     stem: str | None = None,
+    tracking: Tracking | None = None,
 ) -> list[Path]:
     """Write the memo in each format to out_dir, atomically; returns the paths written.
 
@@ -880,7 +926,7 @@ def write_memos(
     except OSError as error:
         raise MemoError(f"cannot create output folder {str(out)!r}: {error.strerror}") from None
     stem = safe_stem(stem if stem is not None else assessment.scenario.name)
-    context = memo_context(assessment, date=date)
+    context = memo_context(assessment, date=date, tracking=tracking)
     figures = memo_figures(assessment)
     written: list[Path] = []
     html = ""
