@@ -727,3 +727,33 @@ def test_a_preheated_page_is_built_before_its_visitor_and_still_opens_their_link
             assert page.console_errors == []
         finally:
             page.close()
+
+
+def test_the_app_saves_to_and_opens_from_the_register(browser, tmp_path, monkeypatch):
+    """With ROI_DATABASE_URL set, the toolbar saves the inputs on screen to the register
+    (their decision and figures as roi record stores them) and opens a recorded one."""
+    from roi.files import load_scenario
+    from roi.register import Register
+    from roi.resources import SCENARIOS
+
+    db = tmp_path / "register.sqlite3"
+    monkeypatch.setenv("ROI_DATABASE_URL", str(db))
+    other = load_scenario(SCENARIOS / "sales_copilot.yaml")
+    with Register(db) as register:
+        register.record(assess(other, samples=0), input_hash="h", samples=0, seed=0)
+    with voila_server(WORKBOOK, log_path=tmp_path / "voila.log") as url:
+        page = _open(browser, f"{url}/")
+        try:
+            page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+            page.click(".roi-register-save")
+            status = page.wait_for_selector(".roi-register-status:has-text('Recorded #2')")
+            assert "Invoice triage assistant, Conditional go" in status.inner_text()
+            with Register(db) as register:
+                (entry,) = register.history("Invoice triage assistant")
+            shown = assess(notebook_scenario()).headline("npv").value
+            assert entry.headline["npv"]["value"] == pytest.approx(shown, rel=1e-12)
+            page.select_option(".roi-register-open select", label="Sales copilot")
+            wait_for_kpi(page, "annual_impact", headline(other, "annual_impact"))
+            assert page.console_errors == []
+        finally:
+            page.close()

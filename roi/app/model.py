@@ -668,6 +668,37 @@ class WorkbookModel:
         """Back to the scenario the page opened with."""
         self._load(self.initial)
 
+    # --- the register (when one is configured) -------------------------------------
+
+    def save_to_register(self, db: str | None = None) -> int:
+        """Record the current assessment in the register (`ROI_DATABASE_URL`, or `db`);
+        returns its id. Refused while an input is invalid: what is saved is what is shown."""
+        from roi.register import Register
+        from roi.reports.memo import input_hash
+
+        if self.errors:
+            raise ScenarioError(
+                [Problem("", MISSING, "cannot be saved while an input is not valid", "register")]
+            )
+        a = self.assessment
+        digest = input_hash(a.scenario, self.samples, self.seed, a.checklists, a.rule)
+        with Register(db) as register:
+            return register.record(a, input_hash=digest, samples=self.samples, seed=self.seed)
+
+    @staticmethod
+    def register_names(db: str | None = None) -> list[str]:
+        from roi.register import Register
+
+        with Register(db) as register:
+            return register.names()
+
+    def open_from_register(self, name: str, db: str | None = None) -> None:
+        """Open an initiative's latest recorded inputs (it becomes the reset point)."""
+        from roi.register import Register
+
+        with Register(db) as register:
+            self.open(register.latest(name).scenario)
+
     def open(self, scenario: Scenario, base: tuple[str, Scenario] | None = None) -> None:
         """Start over from another scenario (picked, uploaded or from a link); it becomes
         the reset point. `base` is the starter a link's values lie over, if any."""

@@ -1006,8 +1006,82 @@ class WorkbookApp:
         )
         bar.add_class("roi-toolbar")
         return widgets.VBox(
-            [bar, self._error_label("file"), self.downloads, self.comparison, self._variant_tools()]
+            [
+                bar,
+                *self._register_tools(),
+                self._error_label("file"),
+                self.downloads,
+                self.comparison,
+                self._variant_tools(),
+            ]
         )
+
+    def _register_tools(self) -> list[widgets.Widget]:
+        """Save to and open from the register, when one is configured (ROI_DATABASE_URL
+        and roi's register extra): what a portfolio lead keeps between sessions."""
+        import importlib.util
+
+        if not os.environ.get("ROI_DATABASE_URL") or importlib.util.find_spec("sqlalchemy") is None:
+            return []
+        try:
+            names = self.model.register_names()
+        except RoiError as error:
+            return [widgets.HTML(f'<div class="roi-error">{html.escape(str(error))}</div>')]
+        self.register_picker = widgets.Dropdown(
+            options=[("(open a recorded initiative)", "")] + [(n, n) for n in names],
+            description="Register",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="320px"),
+        )
+        self.register_picker.add_class("roi-register-open")
+        self.register_picker.observe(self._on_register_pick, "value")
+        save = widgets.Button(
+            description="Save to register",
+            tooltip="Record these inputs, their decision and figures in the register",
+            layout=widgets.Layout(width="auto"),
+        )
+        save.add_class("roi-register-save")
+        save.on_click(lambda _b: self._save_to_register())
+        self.register_status = widgets.HTML("")
+        self.register_status.add_class("roi-register-status")
+        box = widgets.Box(
+            [self.register_picker, save, self.register_status],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px"),
+        )
+        box.add_class("roi-register")
+        return [box]
+
+    def _save_to_register(self) -> None:
+        try:
+            key = self.model.save_to_register()
+            names = self.model.register_names()
+        except RoiError as error:
+            self.register_status.value = f'<span class="roi-error">{html.escape(str(error))}</span>'
+            return
+        name = self.model.scenario.name
+        self.register_status.value = (
+            f"Recorded #{key}: {html.escape(name)}, {html.escape(self.model.verdict.outcome)}"
+        )
+        self._syncing = True
+        try:
+            self.register_picker.options = [("(open a recorded initiative)", "")] + [
+                (n, n) for n in names
+            ]
+            self.register_picker.value = ""
+        finally:
+            self._syncing = False
+
+    def _on_register_pick(self, change: dict) -> None:
+        if self._syncing or not change["new"]:
+            return
+        try:
+            self.model.open_from_register(change["new"])
+        except RoiError as error:
+            self.register_status.value = f'<span class="roi-error">{html.escape(str(error))}</span>'
+            return
+        self.opened_from = f"register: {change['new']}"
+        self.register_status.value = f"Opened {html.escape(change['new'])} from the register"
+        self.sync_controls()
 
     def _actions(self) -> list[widgets.Widget]:
         prepare = widgets.Button(
