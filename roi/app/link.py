@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from roi.amounts import PERCENT_UNITS
 from roi.exceptions import Problem, ScenarioError
 from roi.files import CRITERION_PREFIX, GATE_PREFIX, READINESS_PREFIX, records_from_table
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, SCENARIO_KEYS, Range, Scenario
@@ -158,9 +159,16 @@ def query_parameters(query: str | None) -> dict[str, Any]:
     return params
 
 
-def _text(value: float) -> str:
-    """A number as the shortest text that reads back as the same float (exact links)."""
+def _text(value: float, unit: str | None = None) -> str:
+    """A number as the shortest text that reads back as the same float (exact links). A
+    percent field's 1 is written 100%: the text 1 reads as 1% or 100% (roi.amounts).
+
+    >>> _text(0.1, "per year"), _text(1.0, "per year"), _text(1500.0, "people")
+    ('0.1', '100%', '1500')
+    """
     number = float(value)
+    if unit in PERCENT_UNITS and number == 1:
+        return "100%"
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
@@ -174,16 +182,17 @@ def _groups(scenario: Scenario) -> dict[str, dict[str, str]]:
         groups[key] = {} if value in (None, "") else {key: str(value)}
     for field in NUMERIC_FIELDS:
         value = getattr(scenario, field)
+        unit = FIELD_SPECS[field].unit
         if isinstance(value, Range):
             cells = {
-                field: _text(value.likely),
-                f"{field}_low": _text(value.low),
-                f"{field}_high": _text(value.high),
+                field: _text(value.likely, unit),
+                f"{field}_low": _text(value.low, unit),
+                f"{field}_high": _text(value.high, unit),
             }
             if value.distribution != "pert":
                 cells[f"{field}_distribution"] = value.distribution
         else:
-            cells = {field: _text(float(value))}
+            cells = {field: _text(float(value), unit)}
         groups[field] = cells
     groups["readiness"] = {
         f"{READINESS_PREFIX}{item}": answer.status for item, answer in scenario.readiness.items()

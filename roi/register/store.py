@@ -2,7 +2,7 @@
 the actuals measured since.
 
 SQLite by default, a file created on first use (`roi-register.sqlite3` in the current
-folder, or `--db PATH`); PostgreSQL, or any database SQLAlchemy reaches, through a URL
+folder, or `--db PATH`; a `.lock` file beside it lets one process at a time set it up); PostgreSQL, or any database SQLAlchemy reaches, through a URL
 (`--db postgresql://...` or `ROI_DATABASE_URL`). The schema is kept by Alembic
 migrations (`roi/register/migrations`): a register made by an older roi is upgraded
 when it is opened, one made by a newer roi is refused with a message.
@@ -254,7 +254,37 @@ class Register:
         elif not path.parent.is_dir():
             raise RegisterError(f"{path.parent} does not exist: the register's folder must")
 
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """One process at a time checks and migrates the schema: two first uses of a new
+        register at once must not both create it. SQLite: a lock file beside the register
+        (`<file>.lock`); PostgreSQL: an advisory lock held while the schema is checked."""
+        if self.url.startswith("sqlite:///"):
+            import fcntl
+
+            lock_path = Path(self.url.removeprefix("sqlite:///") + ".lock")
+            with lock_path.open("a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+        elif self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT pg_advisory_lock(7203514)"))
+                try:
+                    yield
+                finally:
+                    connection.execute(sa.text("SELECT pg_advisory_unlock(7203514)"))
+                    connection.commit()
+        else:
+            yield
+
     def _upgrade(self) -> None:
+        with self._migration_lock():
+            self._upgrade_locked()
+
+    def _upgrade_locked(self) -> None:
         from alembic.runtime.migration import MigrationContext
 
         with self.engine.connect() as connection:
@@ -273,15 +303,8 @@ class Register:
             )
         if current in _heads():
             return
-        try:
-            with self.engine.begin() as connection:
-                migrate(connection)
-        except sa.exc.DBAPIError:
-            # Another process may have created the schema at the same moment.
-            with self.engine.connect() as connection:
-                now = MigrationContext.configure(connection).get_current_revision()
-            if now not in _heads():
-                raise
+        with self.engine.begin() as connection:
+            migrate(connection)
 
     def close(self) -> None:
         self.engine.dispose()
