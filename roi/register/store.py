@@ -2,8 +2,9 @@
 the actuals measured since.
 
 SQLite by default, a file created on first use (`roi-register.sqlite3` in the current
-folder, or `--db PATH`; a `.lock` file beside it lets one process at a time set it up); PostgreSQL, or any database SQLAlchemy reaches, through a URL
-(`--db postgresql://...` or `ROI_DATABASE_URL`). The schema is kept by Alembic
+folder, or `--db PATH`; a `.lock` file beside it lets one process at a time set it up);
+PostgreSQL, or any database SQLAlchemy reaches, through a URL (`--db postgresql://...`
+or `ROI_DATABASE_URL`). The schema is kept by Alembic
 migrations (`roi/register/migrations`): a register made by an older roi is upgraded
 when it is opened, one made by a newer roi is refused with a message.
 """
