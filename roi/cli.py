@@ -25,7 +25,15 @@ from roi.exceptions import (
     require_extra,
 )
 from roi.files import load_scenarios
-from roi.formatting import money, months, parse_amount, share, unique_stems, weeks
+from roi.formatting import (
+    money,
+    months,
+    parse_amount,
+    share,
+    terminal_safe,
+    unique_stems,
+    weeks,
+)
 from roi.presentation import present
 from roi.uncertainty import DEFAULT_SAMPLES, MAX_SAMPLES, Simulation
 
@@ -553,7 +561,7 @@ def _batch(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
-    print(report_text(report), file=sys.stderr)
+    print(terminal_safe(report_text(report)), file=sys.stderr)
     if args.record:
         recorded = _record_batch(args, report)
         print(f"roi batch: recorded {recorded} assessments in the register", file=sys.stderr)
@@ -1029,9 +1037,33 @@ def _register_commands(commands: Any) -> None:
     calibrate.set_defaults(handler=_calibrate)
 
 
+class _TerminalSafe:
+    """A stream whose text reaches the terminal as written (`terminal_safe`): a scenario
+    named with escape codes cannot redraw 'No-go' as 'Go'."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_safe(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `roi` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
+    # Standard output carries names and reasons; standard error carries messages (values
+    # in them are already quoted) and the batch's progress bar, whose \r must stay.
+    stdout, sys.stdout = sys.stdout, _TerminalSafe(sys.stdout)
+    try:
+        return _handle(args)
+    finally:
+        sys.stdout = stdout
+
+
+def _handle(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except MissingExtra as error:

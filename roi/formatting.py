@@ -205,3 +205,19 @@ def parse_amount(text: str) -> float:
     from roi.amounts import read_number
 
     return read_number(str(text))
+
+
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""Text a terminal shows as written: control characters (an escape sequence that
+    moves the cursor or recolours, a carriage return that overwrites the line) and
+    bidirectional overrides are shown as escapes; line breaks and tabs stay.
+
+    >>> terminal_safe("No-go\rDecision Go\x1b[2K")
+    'No-go\\rDecision Go\\x1b[2K'
+    >>> terminal_safe("two\nlines\tand a tab")
+    'two\nlines\tand a tab'
+    """
+    return _TERMINAL_UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)

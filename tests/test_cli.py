@@ -335,3 +335,16 @@ def test_make_run_prints_only_the_result():
     assert lines[0] == "Invoice triage assistant"
     assert lines[1].split()[:2] == ["Decision", "Conditional"]
     assert "warning" not in done.stdout.lower() and "pip" not in done.stdout
+
+
+def test_escape_codes_in_a_name_cannot_redraw_the_decision(capsys, tmp_path, invoice_fields):
+    """A name holding a carriage return and ANSI codes (which could make a terminal show
+    'Decision Go' over a No-go) is printed with those characters as visible escapes."""
+    fields = {**invoice_fields, "name": "X\rDecision  Go\x1b[2K\x1b[1A", "users": 1}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(fields), encoding="utf-8")
+    code, out, _ = run_main(capsys, "run", path)
+    assert code == EXIT_OK
+    assert "\x1b" not in out and "\r" not in out
+    assert out.splitlines()[0] == "X\\rDecision  Go\\x1b[2K\\x1b[1A"
+    assert out.splitlines()[1].split()[:2] == ["Decision", "No-go:"]
