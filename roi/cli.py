@@ -1064,6 +1064,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    import warnings
+
+    from roi.files import HiddenSheets
+
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", HiddenSheets)
+        try:
+            return _run_handler(args)
+        finally:
+            for note in notes:
+                if issubclass(note.category, HiddenSheets):
+                    print(f"roi: note: {terminal_safe(str(note.message))}", file=sys.stderr)
+
+
+def _run_handler(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except MissingExtra as error:

@@ -277,7 +277,12 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
                     index_col=False,
                 )
         else:
-            sheets = pd.read_excel(path, dtype=object, sheet_name=None)
+            # Text is read as written ("n/a" and "NA" are text, as in a CSV), and only the
+            # sheets a person sees: hidden ones are skipped, and said so.
+            visible = _visible_sheets(path)
+            sheets = pd.read_excel(
+                path, dtype=object, sheet_name=visible, keep_default_na=False, na_values=[""]
+            )
     except pd.errors.EmptyDataError:
         raise ScenarioError(
             [
@@ -320,6 +325,36 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
     if not records:
         raise ScenarioError([Problem("", MISSING, "has no scenario rows under its header", source)])
     return records
+
+
+class HiddenSheets(UserWarning):
+    """A workbook's hidden sheets were skipped."""
+
+
+def _visible_sheets(path: Path) -> list[str]:
+    """The names of a workbook's sheets that are not hidden (a warning names the others)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception as error:
+        raise ValueError(str(error) or type(error).__name__) from None
+    try:
+        states = {ws.title: ws.sheet_state for ws in book.worksheets}
+    finally:
+        book.close()
+    hidden = [name for name, state in states.items() if state != "visible"]
+    if hidden:
+        warnings.warn(
+            f"{path}: skipped hidden sheet{'s' if len(hidden) > 1 else ''} "
+            + ", ".join(repr(name) for name in hidden),
+            HiddenSheets,
+            stacklevel=3,
+        )
+    visible = [name for name, state in states.items() if state == "visible"]
+    if not visible:
+        raise ScenarioError([Problem("", MISSING, "has only hidden sheets", str(path))])
+    return visible
 
 
 def _formulas_without_values(path: Path) -> str | None:

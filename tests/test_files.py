@@ -448,3 +448,37 @@ def test_csv_with_an_open_quote_is_reported(tmp_path):
     """A quote that never closes: pandas' reason, no traceback."""
     path = write(tmp_path, "plan.csv", 'name,users\n"A,1\n')
     assert only_problem(path).startswith(f"{path}: file cannot be read as CSV: Error tokenizing")
+
+
+def test_xlsx_reads_text_as_written_and_skips_hidden_sheets(tmp_path, capsys):
+    """'n/a' and 'NA' stay text in a workbook as in a CSV (a scenario named NA is a
+    scenario, a criterion source 'n/a' is 'n/a'); a hidden sheet is not run, and roi says
+    it skipped it."""
+    import openpyxl
+
+    from roi.cli import main
+
+    header = HEADER.split(",")
+    book = openpyxl.Workbook()
+    shown = book.active
+    shown.title = "plan"
+    shown.append(header)
+    shown.append(["NA", *INVOICE_ROW.split(",")[1:]])
+    hidden = book.create_sheet("scratch")
+    hidden.append(header)
+    hidden.append(["Hidden draft", *INVOICE_ROW.split(",")[1:]])
+    hidden.sheet_state = "hidden"
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    from roi.files import HiddenSheets
+
+    with pytest.warns(HiddenSheets, match="skipped hidden sheet 'scratch'"):
+        (scenario,) = load_scenarios(path)
+    assert scenario.name == "NA"
+    csv_path = tmp_path / "plan.csv"
+    csv_path.write_text(",".join(header) + "\nNA," + INVOICE_ROW.split(",", 1)[1] + "\n")
+    assert load_scenarios(csv_path) == [scenario]  # the same row, the same scenario
+    assert main(["run", str(path), "--samples", "0"]) == 0
+    captured = capsys.readouterr()
+    assert "Hidden draft" not in captured.out
+    assert "roi: note: " in captured.err and "skipped hidden sheet 'scratch'" in captured.err
