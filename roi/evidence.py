@@ -382,20 +382,23 @@ def evppi_noise(values: np.ndarray, fitted: np.ndarray, parameters: int) -> floa
 
     Notes
     -----
-    The fitted conditional mean of V carries noise of variance about s^2 = sigma^2 p / n
-    (the average leverage of p parameters over n samples, sigma the residual standard
-    deviation), so for an input that says nothing, E[max(m + e, 0)] - max(m, 0) with
-    e ~ N(0, s^2) and m = E[V] is what the estimator reports anyway:
+    The fitted conditional mean of V carries noise of variance up to s^2 = 2 sigma^2 p / n
+    (twice the average leverage of p parameters over n samples, as at a bin's edges;
+    sigma the residual standard deviation), so for an input that says nothing,
+    E[max(m + e, 0)] - max(m, 0) with e ~ N(0, s^2) and m = E[V] is what the estimator
+    reports anyway:
     m Phi(m / s) + s phi(m / s) - max(m, 0).
 
     >>> round(evppi_noise(np.array([-1.0, 1.0] * 500), np.zeros(1_000), 10), 4)
-    0.0401
+    0.0567
     """
     n = len(values)
     if n <= parameters:
         return 0.0
     residual = float(np.sum((values - fitted) ** 2)) / (n - parameters)
-    s = math.sqrt(residual * parameters / n)
+    # Twice the average leverage: a line fitted in a bin is twice as uncertain at the
+    # bin's edges as on average, and the max() in EVPPI feeds on those extremes.
+    s = math.sqrt(residual * 2 * parameters / n)
     if not s > 0:
         return 0.0
     m = float(np.mean(values))

@@ -476,6 +476,23 @@ def records_from_table(
     """
     problems: list[Problem] = []
     columns = [str(c).strip() for c in table.columns]
+    # Two headers that read as one (`users` and `users `, `criterion.01` and
+    # `criterion.1`) would keep one value silently: refused, naming both.
+    seen: dict[str, str] = {}
+    for raw, column in zip(table.columns, columns, strict=True):
+        key = _column_key(column)
+        if key in seen:
+            problems.append(
+                Problem(
+                    "",
+                    MISSING,
+                    f"has two columns that read as one: {seen[key]!r} and {str(raw)!r}",
+                    source,
+                )
+            )
+        seen.setdefault(key, str(raw))
+    if problems:
+        raise ScenarioError(problems)
     table = table.set_axis(columns, axis=1)
     # pandas names a column without a header "Unnamed: 3" (a trailing comma in a CSV
     # export): an empty one is dropped, one holding values is explained in sheet terms.
@@ -561,6 +578,20 @@ def records_from_table(
             record["success_criteria"] = _criteria_from_row(criteria)
         records.append((first_row + offset, record))
     return records
+
+
+def _column_key(column: str) -> str:
+    """What a header means, for spotting two that mean the same: criterion numbers
+    without leading zeros (criterion.01.name is criterion.1.name).
+
+    >>> _column_key("criterion.01.name"), _column_key("users")
+    ('criterion.1.name', 'users')
+    """
+    parsed = _criterion_column(column)
+    if parsed is None:
+        return column
+    number, key = parsed
+    return f"{CRITERION_PREFIX}{number}.{key}"
 
 
 def _blank(value: Any) -> bool:

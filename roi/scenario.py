@@ -454,6 +454,13 @@ def _check_criteria(value: Any) -> tuple[Criterion, ...]:
         if not isinstance(name, str) or not name.strip():
             raise _item_error(f"{where}.name", name, "must be non-empty text")
         name = name.strip()
+        if name in FIELD_SPECS or name == "weeks_to_go_live":
+            raise _item_error(
+                f"{where}.name",
+                name,
+                "is the name of an input: a criterion needs its own name (its value of "
+                "information and importance are listed beside the inputs')",
+            )
         of = f"(criterion {name!r}) "
         direction = str(entry["direction"]).strip().lower()
         if direction not in CRITERION_DIRECTIONS:

@@ -482,3 +482,27 @@ def test_xlsx_reads_text_as_written_and_skips_hidden_sheets(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "Hidden draft" not in captured.out
     assert "roi: note: " in captured.err and "skipped hidden sheet 'scratch'" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("users", "users "), ("criterion.1.name", "criterion.01.name")],
+)
+def test_two_headers_that_read_as_one_are_refused_naming_both(tmp_path, first, second):
+    """`users` and `users ` (or criterion.1 and criterion.01) kept the last value silently."""
+    header = [*HEADER.split(","), first, second]
+    row = [*INVOICE_ROW.split(","), "1", "2"]
+    path = tmp_path / "plan.csv"
+    path.write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenarios(path)
+    assert f"has two columns that read as one: {first!r} and {second!r}" in str(caught.value)
+
+
+def test_a_criterion_may_not_take_an_inputs_name(invoice_fields):
+    """A criterion called 'users' would overwrite the users input's value of information."""
+    from roi.scenario import scenario_from_dict
+
+    criterion = {"name": "users", "direction": "higher", "target": 2, "minimum": 1}
+    with pytest.raises(ScenarioError, match="is the name of an input"):
+        scenario_from_dict({**invoice_fields, "success_criteria": [{**criterion, "measured": 2}]})
