@@ -315,7 +315,7 @@ def portfolio_text(result: dict, source: str) -> str:
     return "\n".join(lines)
 
 
-def _whole_number(minimum: int, maximum: int | None = None):
+def _whole_number(minimum: int, maximum: int | None = None, why: str = " (memory grows with it)"):
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -324,9 +324,7 @@ def _whole_number(minimum: int, maximum: int | None = None):
         if value is None or value < minimum:
             raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}: got {text!r}")
         if maximum is not None and value > maximum:
-            raise argparse.ArgumentTypeError(
-                f"must be at most {maximum:,} (memory grows with it): got {text!r}"
-            )
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:,}{why}: got {text!r}")
         return value
 
     return parse
@@ -885,7 +883,12 @@ def build_parser() -> argparse.ArgumentParser:
         "stripped, tracebacks hidden, idle kernels shut down.",
     )
     app.add_argument("notebook", nargs="?", help="notebook or folder (default: the workbook)")
-    app.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
+    app.add_argument(
+        "--port",
+        type=_whole_number(1, 65535, why=""),
+        default=8866,
+        help="port, 1 to 65535 (default: 8866)",
+    )
     app.add_argument(
         "--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)"
     )

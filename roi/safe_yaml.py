@@ -90,7 +90,21 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
                 key_node.start_mark,
             )
         first_line[key] = key_node.start_mark.line + 1
-    return loader.construct_mapping(node, deep=True)
+    mapping = loader.construct_mapping(node, deep=True)
+    # A name is text: `name: 1.10` is the initiative "1.10", not the number 1.1.
+    for key_node, value_node in node.value:
+        if (
+            isinstance(value_node, yaml.ScalarNode)
+            and value_node.tag in _NUMBER_TAGS
+            and loader.construct_object(key_node) in TEXT_KEYS
+        ):
+            mapping[loader.construct_object(key_node)] = value_node.value
+    return mapping
+
+
+TEXT_KEYS = ("name",)
+"""Keys whose value is text even when written like a number (an initiative or criterion name)."""
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 _StrictLoader.add_constructor(

@@ -140,3 +140,11 @@ def test_a_share_criterion_takes_a_percent_and_refuses_a_bare_93():
         read_metric(93, "share")
     assert read_metric("93%", "%") == 93.0
     assert math.isclose(read_metric("1,200", "ms"), 1200.0)
+
+
+def test_a_name_written_like_a_number_keeps_its_text(tmp_path):
+    """name: 1.10 is the initiative "1.10" (YAML would make it the number 1.1)."""
+    fields = yaml.safe_dump(_scenario_fields("name", "x")).replace("name: x", "name: 1.10")
+    path = tmp_path / "s.yaml"
+    path.write_text(fields, encoding="utf-8")
+    assert load_scenario(path).name == "1.10"

@@ -313,7 +313,7 @@ def execute_notebook(
             kernel_name=node.metadata.get("kernelspec", {}).get("name"),
             progress_bar=False,
             cwd=cwd,
-            execution_timeout=timeout,
+            execution_timeout=math.ceil(timeout),  # nbclient takes whole seconds
             kernel_manager_class=_kernel_manager_class(kernel_log, kernel_dir),
             store_widget_state=False,  # widget state is ~5 MB a notebook and not needed here
             shutdown_kernel="immediate",  # every output is in; a polite shutdown costs 0.3 s
