@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
 import warnings
 import zipfile
@@ -615,10 +616,20 @@ def neutralised(value: Any) -> Any:
 
     >>> neutralised("=HYPERLINK(1)"), neutralised("\t=1+1"), neutralised("Ops"), neutralised(-3)
     ("'=HYPERLINK(1)", "'\t=1+1", 'Ops', -3)
+    >>> neutralised("-200"), neutralised("-1+1")
+    ('-200', "'-1+1")
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.match(value)
+    ):
         return "'" + value
     return value
+
+
+# A negative number is not a formula: '-200 would not read back as a number.
+_PLAIN_NUMBER = re.compile(r"^-\d[\d,]*(\.\d+)?$")
 
 
 def csv_text(frame: pd.DataFrame, *, index: bool = False) -> str:

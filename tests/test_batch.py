@@ -43,7 +43,7 @@ from roi.batch import (
 )
 from roi.batch.run import output_lock
 from roi.cli import main
-from roi.exceptions import ScenarioError
+from roi.exceptions import RoiError, ScenarioError
 from roi.files import load_scenarios, neutralised
 from roi.formatting import money
 from roi.scenario import SCENARIO_KEYS, scenario_from_dict
@@ -595,3 +595,30 @@ def test_batch_refuses_an_unknown_ranking(tmp_path, capsys):
         main(["batch", str(SCENARIOS / "portfolio.csv"), "--out", str(tmp_path), "--rank", "irr"])
     assert exit_.value.code == 2
     assert "--rank: invalid choice: 'irr' (choose from" in capsys.readouterr().err
+
+
+def test_the_lock_file_is_never_written_through_a_symlink(tmp_path):
+    """A .roi-batch.lock planted as a link to another file: refused, the target untouched."""
+    from roi.batch.run import LOCK_FILE
+
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_FILE).symlink_to(target)
+    with pytest.raises(RoiError, match="is a symbolic link"), output_lock(out):
+        pass
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_a_negative_number_in_a_csv_reads_back(tmp_path):
+    """csv_text marks formulas as text, but -200 is a number: written as -200, not '-200,
+    so a table roi wrote runs again."""
+    import io
+
+    from roi.files import csv_text
+
+    text = csv_text(pd.DataFrame({"incremental_revenue": ["-200"], "name": ["=cmd()"]}))
+    frame = pd.read_csv(io.StringIO(text), dtype=object)
+    assert frame.loc[0, "incremental_revenue"] == "-200"
+    assert frame.loc[0, "name"] == "'=cmd()"

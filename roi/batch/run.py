@@ -23,6 +23,7 @@ cell papermill generates parses to nothing but `name = literal` assignments.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -418,8 +419,16 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 
     path = out_dir / LOCK_FILE
     try:
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
+        # Never through a link: a lock file planted as a symlink must not truncate or
+        # write its target.
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o644)
+        handle = open(descriptor, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise RoiError(
+                f"{str(path)!r} is a symbolic link: roi does not write through links; "
+                "remove it, or choose another --out"
+            ) from None
         raise RoiError(
             f"cannot write to the output folder {str(out_dir)!r}: {error.strerror}"
         ) from None
