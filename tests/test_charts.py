@@ -310,3 +310,31 @@ def test_a_callers_layout_merges_key_by_key_and_reaches_every_axis(results, simu
     assert gantt.layout.title.text is None and gantt.layout.title.yref == "container"
     plain = charts.gantt(results.timeline)
     assert plain.layout.title.text.startswith("From PoC to production")
+
+
+def test_criterion_names_are_text_in_the_evidence_charts(invoice_fields):
+    """A criterion named with plotly's HTML (a live link from a shared link) is shown as
+    the text it is in 'What to measure next' and the importance chart."""
+    from roi.assess import assess
+    from roi.scenario import scenario_from_dict
+
+    name = '<a href="https://example.invalid">Click</a>'
+    criterion = {
+        "name": name,
+        "direction": "higher",
+        "target": 0.95,
+        "minimum": 0.8,
+        "measured": {"low": 0.2, "likely": 0.85, "high": 0.99},
+        "unit": "share",
+    }
+    # Near its kill line and with value that can turn negative, the criterion is worth
+    # measuring: it is on the value-of-information chart.
+    fields = {**invoice_fields, "users": {"low": 5, "likely": 60, "high": 300}}
+    a = assess(scenario_from_dict({**fields, "success_criteria": [criterion]}), samples=4_000)
+    shown = []
+    for figure in (charts.value_of_information(a.evidence), charts.importance(a.evidence)):
+        labels = [str(y) for trace in figure.data for y in (trace.y or ())]
+        hovers = [str(h) for trace in figure.data for h in (trace.hovertext or ())]
+        assert all("<a " not in text for text in labels + hovers)
+        shown += labels
+    assert any("&lt;a href" in text for text in shown)  # the criterion is there, as text

@@ -688,14 +688,14 @@ def value_of_information(evidence: Evidence, layout: Layout = None) -> go.Figure
     chart.add(
         "bar",
         orientation="h",
-        y=[item.label for item in plan],
+        y=[plain_text(item.label) for item in plan],
         x=[item.evppi for item in plan],
         marker={"color": BLUE},
         text=[money(item.evppi) for item in plan],
         textposition="outside",
         cliponaxis=False,
         hoverinfo="text",
-        hovertext=[f"{item.label}: worth up to {money(item.evppi)}" for item in plan],
+        hovertext=[f"{plain_text(item.label)}: worth up to {money(item.evppi)}" for item in plan],
     )
     if evidence.evpi:
         chart.vline(evidence.evpi, line={"color": BLACK, "width": 1.5, "dash": "dash"})
@@ -748,7 +748,7 @@ def importance(evidence: Evidence, layout: Layout = None) -> go.Figure:
             "bar",
             name=label,
             orientation="h",
-            y=[evidence.labels.get(name, name) for name in names],
+            y=[plain_text(evidence.labels.get(name, name)) for name in names],
             x=values,
             marker={"color": colour},
             text=[share(v) for v in values],
@@ -756,7 +756,7 @@ def importance(evidence: Evidence, layout: Layout = None) -> go.Figure:
             cliponaxis=False,
             hoverinfo="text",
             hovertext=[
-                f"{evidence.labels.get(n, n)}: {share(v)} of the {label.lower()} spread"
+                f"{plain_text(evidence.labels.get(n, n))}: {share(v)} of the {label.lower()} spread"
                 for n, v in zip(names, values, strict=True)
             ],
         )
