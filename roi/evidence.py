@@ -378,16 +378,18 @@ def evppi(x: Any, values: Any, bins: int | None = None, which: np.ndarray | None
 
 
 def evppi_noise(values: np.ndarray, fitted: np.ndarray, parameters: int) -> float:
-    """The EVPPI an input that carries no information gets from the estimator alone.
+    """The EVPPI an input that carries no information can get from the estimator alone.
 
     Notes
     -----
-    The fitted conditional mean of V carries noise of variance up to s^2 = 2 sigma^2 p / n
-    (twice the average leverage of p parameters over n samples, as at a bin's edges;
-    sigma the residual standard deviation), so for an input that says nothing,
-    E[max(m + e, 0)] - max(m, 0) with e ~ N(0, s^2) and m = E[V] is what the estimator
-    reports anyway:
-    m Phi(m / s) + s phi(m / s) - max(m, 0).
+    The fitted conditional mean of V carries noise of standard deviation up to
+    s = sigma sqrt(2 p / n) (twice the average leverage of p parameters over n samples,
+    as at a bin's edges; sigma the residual standard deviation). For an input that says
+    nothing the estimator reports E[max(m + e, 0)] - max(m, 0) with e ~ N(0, s^2) and
+    m = E[V]: m Phi(m / s) + s phi(m / s) - max(m, 0). That is largest, s / sqrt(2 pi),
+    where the choice is on the edge (m = 0). Away from the edge its mean is smaller but
+    its spread is not: a rare bin whose noise crosses zero makes it, so the edge's value
+    is the bound, whatever m is.
 
     >>> round(evppi_noise(np.array([-1.0, 1.0] * 500), np.zeros(1_000), 10), 4)
     0.0567
@@ -396,16 +398,8 @@ def evppi_noise(values: np.ndarray, fitted: np.ndarray, parameters: int) -> floa
     if n <= parameters:
         return 0.0
     residual = float(np.sum((values - fitted) ** 2)) / (n - parameters)
-    # Twice the average leverage: a line fitted in a bin is twice as uncertain at the
-    # bin's edges as on average, and the max() in EVPPI feeds on those extremes.
     s = math.sqrt(residual * 2 * parameters / n)
-    if not s > 0:
-        return 0.0
-    m = float(np.mean(values))
-    z = m / s
-    cdf = 0.5 * (1 + math.erf(z / math.sqrt(2)))
-    pdf = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-    return max(0.0, m * cdf + s * pdf - max(m, 0.0))
+    return s / math.sqrt(2 * math.pi)
 
 
 def first_order_share(
