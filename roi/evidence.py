@@ -365,41 +365,52 @@ def evpi(values: Any) -> float:
 def evppi(x: Any, values: Any, bins: int | None = None, which: np.ndarray | None = None) -> float:
     """Expected value of partial perfect information about x: E[max(E[V|x], 0)] - max(E[V], 0).
 
-    `which` is `bin_index(x, bins)`, when already known."""
+    Reported as 0 below twice the estimator's own noise (`evppi_noise`): what the max()
+    makes of the regression's noise is not value. `which` is `bin_index(x, bins)`, when
+    already known."""
     x, v = np.asarray(x, float), np.asarray(values, float)
-    fitted, parameters = _regression(x, v, bins or bins_for(len(x)), which)
+    bins = bins or bins_for(len(x))
+    if which is None:
+        which = bin_index(x, bins)
+    fitted, _ = _regression(x, v, bins, which)
     gain = float(np.mean(np.maximum(fitted, 0.0))) - max(float(np.mean(v)), 0.0)
-    # Below twice what the regression's own noise would give an input that carries no
-    # information (or the rounding of the sums), the gain is noise, not value: 0.
     rounding = 1e-9 * float(np.mean(np.abs(v)))
-    if gain <= 2 * evppi_noise(v, fitted, parameters) + rounding:
+    if gain <= 2 * evppi_noise(v, fitted, which, bins) + rounding:
         return 0.0
     return gain
 
 
-def evppi_noise(values: np.ndarray, fitted: np.ndarray, parameters: int) -> float:
-    """The EVPPI an input that carries no information can get from the estimator alone.
+def evppi_noise(values: np.ndarray, fitted: np.ndarray, which: np.ndarray, bins: int) -> float:
+    """How much the max() in EVPPI gains from the regression's noise alone.
 
     Notes
     -----
-    The fitted conditional mean of V carries noise of standard deviation up to
-    s = sigma sqrt(2 p / n) (twice the average leverage of p parameters over n samples,
-    as at a bin's edges; sigma the residual standard deviation). For an input that says
-    nothing the estimator reports E[max(m + e, 0)] - max(m, 0) with e ~ N(0, s^2) and
-    m = E[V]: m Phi(m / s) + s phi(m / s) - max(m, 0). That is largest, s / sqrt(2 pi),
-    where the choice is on the edge (m = 0). Away from the edge its mean is smaller but
-    its spread is not: a rare bin whose noise crosses zero makes it, so the edge's value
-    is the bound, whatever m is.
+    In bin b the fitted line carries noise of standard deviation up to
+    s_b = sigma_b sqrt(4 / n_b) (twice a line's average leverage 2 / n_b, as at the bin's
+    edges; sigma_b the residual standard deviation there). Where the fitted mean m_b lies
+    d from zero, max(m_b + e, 0) gains s_b phi(d / s_b) - d (1 - Phi(d / s_b)) on
+    average from that noise. The fitted m_b is itself noisy, so d is taken 2 s_b closer
+    to zero than it looks (at least 0): a bin far from the choice's edge adds nothing, one
+    on it adds s_b / sqrt(2 pi). The bound is the bins' average, weighted by their size.
 
-    >>> round(evppi_noise(np.array([-1.0, 1.0] * 500), np.zeros(1_000), 10), 4)
-    0.0567
+    >>> v = np.array([-1.0, 1.0] * 500)
+    >>> round(evppi_noise(v, np.zeros(1_000), np.repeat(np.arange(10), 100), 10), 4)
+    0.0806
     """
+    from scipy.special import ndtr
+
     n = len(values)
-    if n <= parameters:
-        return 0.0
-    residual = float(np.sum((values - fitted) ** 2)) / (n - parameters)
-    s = math.sqrt(residual * 2 * parameters / n)
-    return s / math.sqrt(2 * math.pi)
+    size = np.bincount(which, minlength=bins).astype(float)
+    residual = np.bincount(which, (values - fitted) ** 2, bins)
+    mean = np.bincount(which, fitted, bins) / np.maximum(size, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma2 = residual / np.maximum(size - 2, 1.0)
+        s = np.sqrt(sigma2 * 4 / np.maximum(size, 1.0))
+        d = np.maximum(np.abs(mean) - 2 * s, 0.0)
+        z = np.where(s > 0, d / np.where(s > 0, s, 1.0), np.inf)
+        pdf = np.exp(-0.5 * np.minimum(z, 40.0) ** 2) / np.sqrt(2 * np.pi)
+        bias = np.where(s > 0, s * pdf - d * (1 - ndtr(np.minimum(z, 40.0))), 0.0)
+    return float(np.sum(size * np.maximum(bias, 0.0)) / n)
 
 
 def first_order_share(
