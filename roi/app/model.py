@@ -510,21 +510,22 @@ class WorkbookModel:
         try:
             value = read_number(text, FIELD_SPECS[field_name].unit)
         except ValueError as error:
-            label = FIELD_SPECS[field_name].label
-            self.errors = {**self.errors, field_name: f"{label} {error}: got {text!r}"}
-            self._notify()
-            return False
+            return self._unread(field_name, f"{FIELD_SPECS[field_name].label} {error}", text)
         return self.set_value(field_name, value)
+
+    def _unread(self, key: str, message: str, text: str) -> bool:
+        """Typed text that could not be read: its message under the box, the figures out
+        of date (the last valid inputs stay)."""
+        self.errors = {**self.errors, key: f"{message}: got {text!r}"}
+        self._notify()
+        return False
 
     def set_range_text(self, field_name: str, text: str) -> bool:
         """An input's range as typed ('2 to 6'; blank: a single value), as `set_text`."""
         try:
             found = parse_range(text, FIELD_SPECS[field_name].unit)
         except ValueError as error:
-            label = FIELD_SPECS[field_name].label
-            self.errors = {**self.errors, field_name: f"{label} range: {error}: got {text!r}"}
-            self._notify()
-            return False
+            return self._unread(field_name, f"{FIELD_SPECS[field_name].label} range: {error}", text)
         if found is None:
             likely = self.value(field_name)
             return self.set_range(field_name, likely, likely)
@@ -645,9 +646,7 @@ class WorkbookModel:
         try:
             value = read_metric(text, unit)
         except ValueError as error:
-            self.errors = {**self.errors, "success_criteria": f"{key}: {error}: got {text!r}"}
-            self._notify()
-            return False
+            return self._unread("success_criteria", f"{key}: {error}", text)
         return self.set_criterion(index, key, value)
 
     def add_criterion(self) -> bool:

@@ -824,12 +824,11 @@ class WorkbookApp:
         high = float(measured["high"]) if isinstance(measured, Mapping) else centre
         short = {"description_width": "initial"}
 
-        def bind(widget: widgets.Widget, key: str) -> widgets.Widget:
+        def bind(widget: widgets.Widget, key: str, typed: bool = False) -> widgets.Widget:
             widget.add_class(f"roi-criterion-{key}")
+            setter = self.model.set_criterion_text if typed else self.model.set_criterion
             widget.observe(
-                lambda c, k=key: (
-                    None if self._syncing else self.model.set_criterion(index, k, c["new"])
-                ),
+                lambda c, k=key: None if self._syncing else setter(index, k, c["new"]),
                 "value",
             )
             return widget
@@ -846,14 +845,7 @@ class WorkbookApp:
                 continuous_update=False,
                 layout=widgets.Layout(width="150px"),
             )
-            box.add_class(f"roi-criterion-{key}")
-            box.observe(
-                lambda c, k=key: (
-                    None if self._syncing else self.model.set_criterion_text(index, k, c["new"])
-                ),
-                "value",
-            )
-            return box
+            return bind(box, key, typed=True)
 
         def text(label: str, key: str, width: str, placeholder: str = "") -> widgets.Widget:
             return bind(
