@@ -77,6 +77,7 @@ ROW_RESULTS = (
     "npv",
     "npv_at_decision",
     "roi_pct",
+    "roi_on_investment_pct",
     "time_value",
     "incremental_revenue",
     "running_costs",

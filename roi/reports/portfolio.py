@@ -65,7 +65,7 @@ TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("risk_adjusted_npv", "Risk-adjusted NPV"),
     ("criteria", "Success criteria"),
     ("probability", "Chance of payback in time"),
-    ("roi", "ROI"),
+    ("roi", "ROI on the investment"),
     ("one_time_cost", "One-time cost"),
     ("time_to_value", "Time to value"),
 )
@@ -124,7 +124,7 @@ def row_cells(record: Mapping[str, Any]) -> dict[str, str]:
         "risk_adjusted_npv": money(_number(record.get("risk_adjusted_npv"))),
         "criteria": criteria_text(record),
         "probability": share(_number(record.get("prob_meets_threshold"))),
-        "roi": percent(_number(record.get("roi_pct"))),
+        "roi": percent(_number(record.get("roi_on_investment_pct", record.get("roi_pct")))),
         "one_time_cost": money(_number(record.get("one_time_cost"))),
         "time_to_value": months(_number(record.get("time_to_value_months"))),
     }
@@ -199,7 +199,8 @@ SPREADSHEET_COLUMNS: dict[str, tuple[str, str]] = {
     "payback_threshold_months": ("Payback threshold (months)", "months"),
     "npv": ("NPV at go-live, likely ($)", "money"),
     "npv_at_decision": ("NPV at the decision, likely ($)", "money"),
-    "roi_pct": ("ROI over the horizon (%)", "pct"),
+    "roi_pct": ("Return on total cost over the horizon (%)", "pct"),
+    "roi_on_investment_pct": ("ROI on the investment over the horizon (%)", "pct"),
     "time_value": ("Time value ($/yr)", "money"),
     "incremental_revenue": ("Incremental revenue ($/yr)", "money"),
     "running_costs": ("Running costs ($/yr)", "money"),
