@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from roi.exceptions import (
 )
 from roi.files import load_scenarios
 from roi.formatting import (
+    TERMINAL_UNSAFE,
     money,
     months,
     parse_amount,
@@ -43,9 +43,6 @@ from roi.uncertainty import DEFAULT_SAMPLES, MAX_SAMPLES, Simulation
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-_TERMINAL_ESCAPES = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def json_line(data: dict) -> str:
     r"""One JSON object on exactly one line, whatever splits it: non-ASCII text stays
     readable, the Unicode line breaks a name may hold are escaped.
@@ -57,9 +54,9 @@ def json_line(data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False, allow_nan=False)
     for char, escaped in _LINE_BREAKS.items():
         text = text.replace(char, escaped)
-    # DEL, C1 controls and bidi overrides, which JSON lets stand, as \u escapes: the line
-    # stays valid JSON and safe on a terminal.
-    return _TERMINAL_ESCAPES.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    # What a terminal would act on and JSON lets stand (DEL, C1 controls, bidi overrides;
+    # json.dumps has escaped the rest) as \u escapes: valid JSON, safe on a terminal.
+    return TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def _row(label: str, text: str) -> str:

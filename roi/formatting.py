@@ -207,7 +207,8 @@ def parse_amount(text: str) -> float:
     return read_number(str(text))
 
 
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal would act on rather than show (see `terminal_safe`)."""
 
 
 def terminal_safe(text: str) -> str:
@@ -220,4 +221,4 @@ def terminal_safe(text: str) -> str:
     >>> terminal_safe("two\nlines\tand a tab")
     'two\nlines\tand a tab'
     """
-    return _TERMINAL_UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)
+    return TERMINAL_UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)

@@ -138,22 +138,22 @@ def _alembic_config(connection: Connection) -> Any:
     return config
 
 
-def _heads() -> tuple[str, ...]:
+def _scripts() -> Any:
+    """Alembic's view of roi's migrations (the revisions, oldest to newest)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    return tuple(ScriptDirectory.from_config(config).get_heads())
+    return ScriptDirectory.from_config(config)
+
+
+def _heads() -> tuple[str, ...]:
+    return tuple(_scripts().get_heads())
 
 
 def _revisions() -> set[str]:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
+    return {s.revision for s in _scripts().walk_revisions()}
 
 
 def migrate(connection: Connection, revision: str = "head") -> None:
