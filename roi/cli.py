@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from roi.formatting import (
     weeks,
 )
 from roi.presentation import present
+from roi.scenario import Scenario
 from roi.uncertainty import DEFAULT_SAMPLES, MAX_SAMPLES, Simulation
 
 # Characters that Python's str.splitlines (and some editors) treat as line breaks,
@@ -171,7 +173,7 @@ def monte_carlo_text(simulation: Simulation) -> str:
 TABLE_COLUMNS = ("Scenario", "Decision", "Basis", "Annual impact", "Payback", "NPV", "P(meets)")
 
 
-def table_text(assessments: Sequence[Assessment]) -> str:
+def table_text(assessments: Iterable[Assessment]) -> str:
     """A compact table of several scenarios: one row each, headline numbers on their basis."""
     rows = [TABLE_COLUMNS]
     for a in assessments:
@@ -205,16 +207,32 @@ def table_text(assessments: Sequence[Assessment]) -> str:
     return "\n".join(lines)
 
 
+PROGRESS_SECONDS = 5.0
+"""`roi run` says how far it is on stderr at most this often (only a long run says it)."""
+
+
+def _assessed(scenarios: Sequence[Scenario], samples: int, seed: int) -> Iterator[Assessment]:
+    """Each scenario's assessment in turn, one held at a time (a file of 10,000 scenarios
+    with ranges would need 90 GB at once), with progress on stderr every few seconds."""
+    said = time.monotonic()
+    for done, scenario in enumerate(scenarios):
+        if time.monotonic() - said >= PROGRESS_SECONDS:
+            print(f"roi: {done:,} of {len(scenarios):,} scenarios assessed", file=sys.stderr)
+            said = time.monotonic()
+        yield assess(scenario, samples=samples, seed=seed)
+
+
 def _run(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.file)
-    assessments = [assess(s, samples=args.samples, seed=args.seed) for s in scenarios]
+    assessments = _assessed(scenarios, args.samples, args.seed)
     if args.json:
         for a in assessments:
             print(json_line(a.to_dict()))
-    elif len(assessments) > 1 and not args.detail:
+    elif len(scenarios) > 1 and not args.detail:
         print(table_text(assessments))
     else:
-        print("\n\n".join(summary_text(a) for a in assessments))
+        for index, a in enumerate(assessments):
+            print(("\n" if index else "") + summary_text(a))
     return EXIT_OK
 
 

@@ -23,6 +23,12 @@ from roi.shared import SHARED_KEY, Driver, apply_drivers, parse_drivers
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 RANGE_PARTS = ("low", "high", "distribution")
+MAX_SCENARIOS_PER_FILE = 10_000
+"""Scenarios (list items, or table rows under the header) one file may hold: a file's cost
+is bounded by what it means, not by its size (a 5 KB workbook can claim a million rows)."""
+MAX_TABLE_COLUMNS = 1_000
+"""Columns a CSV or a workbook's sheet may span (every field, range and criterion column of
+a scenario is about 200)."""
 
 
 def read_records(path: str | os.PathLike[str]) -> list[tuple[str, int | None, Any]]:
@@ -182,7 +188,7 @@ def _records_from_document(
 ) -> tuple[dict[str, Driver], list[tuple[int | None, Any]]]:
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not text
     except UnicodeDecodeError:
         raise ScenarioError([Problem("", MISSING, "is not UTF-8 text", source)]) from None
     except OSError as error:  # no permission, a device, ...
@@ -237,6 +243,8 @@ def _records_from_document(
     if isinstance(data, list):
         if not data:
             raise ScenarioError([Problem("", MISSING, "holds an empty list of scenarios", source)])
+        if len(data) > MAX_SCENARIOS_PER_FILE:
+            raise ScenarioError([Problem("", MISSING, _too_many(len(data)), source)])
         return drivers, [(index + 1, item) for index, item in enumerate(data)]
     if data is None:
         raise ScenarioError([Problem("", MISSING, "is empty: it must hold a scenario", source)])
@@ -255,12 +263,45 @@ _UNREADABLE_TABLE = (
 )
 
 
+def _too_many(count: int, what: str = "scenarios") -> str:
+    return (
+        f"holds {count:,} {what}; roi reads at most {MAX_SCENARIOS_PER_FILE:,} per file: "
+        "split it into several files (a folder of them runs as one batch)"
+    )
+
+
+def _too_wide(count: int, where: str = "") -> str:
+    return (
+        f"spans {count:,} columns{where}; roi reads at most {MAX_TABLE_COLUMNS:,}: "
+        "delete the empty columns past the table (or the far cells) and save it again"
+    )
+
+
+def _sheet_too_large(rows: int, columns: int) -> str:
+    """
+    >>> _sheet_too_large(1_048_576, 16_384)[:62]
+    'spans A1:XFD1048576 (1,048,575 rows under its header, 16,384 c'
+    """
+    from openpyxl.utils import get_column_letter
+
+    return (
+        f"spans A1:{get_column_letter(columns)}{rows} ({rows - 1:,} rows under its header, "
+        f"{columns:,} columns); roi reads at most {MAX_SCENARIOS_PER_FILE:,} rows and "
+        f"{MAX_TABLE_COLUMNS:,} columns: delete the cells past the table (or split it into "
+        "several files) and save it again"
+    )
+
+
 def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, dict[str, Any]]]:
     source = str(path)
     if kind == "csv":
-        overfull = _rows_longer_than_header(path)
+        overfull = _csv_shape_problem(path)
         if overfull:
             raise ScenarioError([Problem("", MISSING, overfull, source)])
+    else:
+        closed = _not_a_workbook(path)
+        if closed:
+            raise ScenarioError([Problem("", MISSING, closed, source)])
     try:
         if kind == "csv":
             # Blank lines are kept (and skipped later) so rows keep the spreadsheet's numbers.
@@ -282,7 +323,12 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
             # sheets a person sees: hidden ones are skipped, and said so.
             visible = _visible_sheets(path)
             sheets = pd.read_excel(
-                path, dtype=object, sheet_name=visible, keep_default_na=False, na_values=[""]
+                path,
+                dtype=object,
+                sheet_name=visible,
+                keep_default_na=False,
+                na_values=[""],
+                nrows=MAX_SCENARIOS_PER_FILE + 1,  # the sheets' extents were checked
             )
     except pd.errors.EmptyDataError:
         raise ScenarioError(
@@ -295,6 +341,8 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
                 )
             ]
         ) from None
+    except ScenarioError:
+        raise  # a message of roi's own (a sheet too large, only hidden sheets)
     except _UNREADABLE_TABLE as error:
         if kind == "xlsx":  # pandas/openpyxl reasons ("specify an engine") do not help here
             reason = "it is not an Excel workbook (or it is damaged)"
@@ -313,6 +361,19 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
         records = [(source, row, r) for row, r in records_from_table(table, source=source)]
     else:  # every sheet holding a table, each named in its problems when there are several
         tables = {name: frame for name, frame in sheets.items() if len(frame.columns)}
+        tall = [  # a sheet whose stated extent understated it: read up to the limit only
+            Problem(
+                "",
+                MISSING,
+                f"has more than {MAX_SCENARIOS_PER_FILE:,} rows under its header; roi reads "
+                "at most that many per file: split it into several files",
+                f"{source} [sheet {name!r}]",
+            )
+            for name, frame in tables.items()
+            if len(frame) > MAX_SCENARIOS_PER_FILE
+        ]
+        if tall:
+            raise ScenarioError(tall)
         records = []
         problems: list[Problem] = []
         for name, frame in tables.items():
@@ -342,8 +403,22 @@ def _visible_sheets(path: Path) -> list[str]:
         raise ValueError(str(error) or type(error).__name__) from None
     try:
         states = {ws.title: ws.sheet_state for ws in book.worksheets}
+        extents = {
+            ws.title: (ws.max_row or 0, ws.max_column or 0)
+            for ws in book.worksheets
+            if ws.sheet_state == "visible"
+        }
     finally:
         book.close()
+    # A sheet's stated extent (its <dimension>, which Excel and LibreOffice write) bounds
+    # what reading it costs: one cell at XFD1048576 would make 17 billion empty cells.
+    problems = [
+        Problem("", MISSING, _sheet_too_large(rows, columns), f"{path} [sheet {name!r}]")
+        for name, (rows, columns) in extents.items()
+        if rows - 1 > MAX_SCENARIOS_PER_FILE or columns > MAX_TABLE_COLUMNS
+    ]
+    if problems:
+        raise ScenarioError(problems)
     hidden = [name for name, state in states.items() if state != "visible"]
     if hidden:
         warnings.warn(
@@ -393,9 +468,11 @@ def _formulas_without_values(path: Path) -> str | None:
     )
 
 
-def _rows_longer_than_header(path: Path) -> str | None:
-    """Which CSV rows hold more values than the header has columns (trailing empty values,
-    as some exports write, are fine), or None."""
+def _csv_shape_problem(path: Path) -> str | None:
+    """What makes a CSV's shape unreadable, or None: more rows or columns than roi reads
+    (found without reading the rest), or rows holding more values than the header has
+    columns (trailing empty values, as some exports write, are fine)."""
+    over: list[int] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = csv.reader(handle)
@@ -403,11 +480,15 @@ def _rows_longer_than_header(path: Path) -> str | None:
             if header is None:
                 return None
             width = len(header)
-            over = [
-                index
-                for index, row in enumerate(rows, start=2)
-                if len(row) > width and any(v.strip() for v in row[width:])
-            ]
+            if width > MAX_TABLE_COLUMNS:
+                return _too_wide(width, " in its header")
+            for index, row in enumerate(rows, start=2):
+                if index - 1 > MAX_SCENARIOS_PER_FILE:
+                    return _too_many(index - 1, "rows or more under its header")
+                if len(row) > width and any(v.strip() for v in row[width:]):
+                    if len(row) > MAX_TABLE_COLUMNS:
+                        return _too_wide(len(row), f" in row {index}")
+                    over.append(index)
     except (UnicodeDecodeError, csv.Error):
         return None  # pandas reports these with its own words
     if not over:
@@ -417,6 +498,38 @@ def _rows_longer_than_header(path: Path) -> str | None:
         f"has more values than header columns ({width}) in row {shown}: "
         "add the missing header or remove the extra values"
     )
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+
+
+def _not_a_workbook(path: Path) -> str | None:
+    """Why a .xlsx file is not one roi can open, in the user's terms, or None.
+
+    A password-protected workbook and an Excel 97-2003 one are both OLE compound files, not
+    zip archives; an encrypted one holds an "EncryptionInfo" stream.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_OLE_MAGIC))
+            if head != _OLE_MAGIC:
+                return None
+            body = handle.read(MAX_OLE_SCAN_BYTES)
+    except OSError as error:
+        return f"cannot be read: {error.strerror or type(error).__name__}"
+    if _ENCRYPTED_MARK in body:
+        return (
+            "is password-protected (encrypted): open it in Excel or LibreOffice, remove the "
+            "password and save it again"
+        )
+    return (
+        "is an Excel 97-2003 workbook (.xls) named .xlsx: open it and save it as an Excel "
+        "workbook (.xlsx)"
+    )
+
+
+MAX_OLE_SCAN_BYTES = 8 * 2**20
 
 
 READINESS_PREFIX = "readiness."
@@ -498,9 +611,10 @@ def records_from_table(
     # pandas names a column without a header "Unnamed: 3" (a trailing comma in a CSV
     # export): an empty one is dropped, one holding values is explained in sheet terms.
     unnamed = [c for c in columns if c.startswith("Unnamed: ")]
+    empty = [c for c in unnamed if all(_blank(value) for value in table[c])]
+    table = table.drop(columns=empty)  # at once: a column at a time is quadratic
     for column in unnamed:
-        if all(_blank(value) for value in table[column]):
-            table = table.drop(columns=column)
+        if column in empty:
             continue
         number = columns.index(column) + 1
         problems.append(

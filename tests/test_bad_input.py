@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
+import zipfile
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +21,7 @@ from test_excel import soffice
 
 from roi.cli import main
 from roi.exceptions import EXIT_BAD_INPUT, EXIT_OK
-from roi.files import csv_text, load_scenarios
+from roi.files import MAX_SCENARIOS_PER_FILE, csv_text, load_scenarios
 from roi.safe_yaml import MAX_FILE_BYTES
 
 FIELDS = {
@@ -241,3 +244,132 @@ def test_a_formula_without_a_saved_value_is_named_not_read_as_missing(tmp_path, 
     subprocess.run(convert, check=True, capture_output=True, timeout=300)
     (scenario,) = load_scenarios(saved / path.name)
     assert scenario.users == 200
+
+
+# --- a small file cannot exhaust memory or time ---------------------------------------
+
+
+def _run_measured(path: Path) -> tuple[int, str, float]:
+    """`roi run path` in a fresh interpreter: exit status, stderr and its peak memory in
+    MB (its own ru_maxrss, so nothing else the tests ran is counted)."""
+    code = (
+        "import resource, sys\n"
+        "from roi.cli import main\n"
+        "status = main(['run', sys.argv[1]])\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(f'PEAK {peak:.0f}', file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
+    *rest, peak = done.stderr.strip().splitlines()
+    assert peak.startswith("PEAK "), done.stderr
+    return done.returncode, "\n".join(rest), float(peak.split()[1])
+
+
+def test_a_far_cell_workbook_is_refused_by_its_extent_not_read(tmp_path):
+    """Before: one cell at XFD1048576 in a 5 KB workbook took `roi run` to 6.4 GB and a
+    MemoryError traceback. Its stated extent is now checked before a cell is read."""
+    book = openpyxl.Workbook()
+    book.active.append(["name", *FIELDS])
+    book.active.append(["Far", *FIELDS.values()])
+    book.active["XFD1048576"] = 1
+    path = tmp_path / "far.xlsx"
+    book.save(path)
+    status, err, peak = _run_measured(path)
+    assert status == EXIT_BAD_INPUT, err
+    assert "A1:XFD1048576" in err and "at most 10,000 rows and 1,000 columns" in err, err
+    assert "Traceback" not in err
+    assert peak < 200, peak
+
+
+def test_a_csv_of_thousands_of_trailing_commas_is_refused_at_its_header(tmp_path):
+    """Before: 4,000 trailing commas took 244 s (a column was dropped at a time)."""
+    path = write(tmp_path, "wide.csv", f"{HEADER}{',' * 16000}\n{ROW}{',' * 16000}\n")
+    status, err, peak = _run_measured(path)
+    assert status == EXIT_BAD_INPUT, err
+    assert "16,010 columns in its header" in err and "at most 1,000" in err, err
+    assert peak < 200, peak
+
+
+def test_a_few_hundred_trailing_commas_still_read_as_the_plain_rows(tmp_path):
+    path = write(tmp_path, "export.csv", f"{HEADER}{',' * 900}\n{ROW}{',' * 900}\n")
+    (scenario,) = load_scenarios(path)
+    assert (scenario.name, scenario.users) == ("Invoice triage", 200)
+
+
+def test_more_scenarios_than_a_file_may_hold_are_refused_with_the_count(tmp_path, capsys):
+    """Before: 20,000 scenarios in one JSON file ran for hours."""
+    record = {"name": "x", **FIELDS}
+    path = write(tmp_path, "many.json", json.dumps([record] * (MAX_SCENARIOS_PER_FILE + 1)))
+    refused(capsys, path, "holds 10,001 scenarios", "at most 10,000 per file")
+    rows = "\n".join([ROW] * (MAX_SCENARIOS_PER_FILE + 1))
+    path = write(tmp_path, "many.csv", f"{HEADER}\n{rows}\n")
+    refused(capsys, path, "10,001 rows or more", "at most 10,000 per file")
+
+
+def test_a_workbook_of_more_rows_than_roi_reads_is_refused_whatever_its_extent_says(
+    tmp_path, capsys
+):
+    """A sheet's stated extent refuses a tall sheet unread; one whose <dimension> was
+    edited to look small (or, as openpyxl's write-only mode writes, is missing) is read
+    only up to the limit, then refused all the same."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", *FIELDS])
+    for index in range(MAX_SCENARIOS_PER_FILE + 5):
+        sheet.append([f"S{index}", *FIELDS.values()])
+    path = tmp_path / "tall.xlsx"
+    book.save(path)
+    refused(capsys, path, "A1:J10006", "10,005 rows under its header")
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet_xml = "xl/worksheets/sheet1.xml"
+    assert b'<dimension ref="A1:J10006"' in parts[sheet_xml]
+    parts[sheet_xml] = parts[sheet_xml].replace(b'ref="A1:J10006"', b'ref="A1:J2"')
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    refused(capsys, path, "more than 10,000 rows under its header")
+    parts[sheet_xml], removed = re.subn(rb"<dimension [^>]*>", b"", parts[sheet_xml])
+    assert removed == 1
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    refused(capsys, path, "more than 10,000 rows under its header")
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (OLE + bytes(504) + "EncryptionInfo".encode("utf-16-le"), "is password-protected"),
+        (OLE + bytes(1024), "Excel 97-2003 workbook (.xls) named .xlsx"),
+        (b"PK\x03\x04" + bytes(60), "not an Excel workbook (or it is damaged)"),
+    ],
+    ids=["encrypted", "old-format", "damaged"],
+)
+def test_encrypted_old_and_damaged_workbooks_are_named_as_such(tmp_path, capsys, body, fragment):
+    refused(capsys, write(tmp_path, "book.xlsx", body), fragment)
+
+
+def test_json_and_yaml_with_a_byte_order_mark_read_as_without(tmp_path):
+    """Windows' Notepad saves UTF-8 with a BOM; before, JSON was refused at line 1."""
+    record = {"name": "Invoice triage", **FIELDS}
+    for name, text in (("bom.json", json.dumps(record)), ("bom.yaml", YAML)):
+        path = write(tmp_path, name, "\ufeff".encode() + text.encode())
+        (scenario,) = load_scenarios(path)
+        assert (scenario.name, scenario.users) == ("Invoice triage", 200)
+
+
+def test_roi_run_holds_one_assessment_at_a_time(tmp_path):
+    """Before: 200 scenarios with ranges took `roi run` to 1.8 GB (every Monte Carlo kept
+    until the table was printed); it now keeps one at a time."""
+    record = {"name": "r", **FIELDS, "users": {"low": 150, "likely": 200, "high": 260}}
+    path = write(tmp_path, "ranges.json", json.dumps([record] * 120))
+    status, err, peak = _run_measured(path)
+    assert status == EXIT_OK, err
+    assert peak < 400, peak
