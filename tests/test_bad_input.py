@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import subprocess
-import zipfile
 import sys
+import warnings
+import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_excel import soffice
 
 from roi.cli import main
-from roi.exceptions import EXIT_BAD_INPUT, EXIT_OK
-from roi.files import MAX_SCENARIOS_PER_FILE, csv_text, load_scenarios
+from roi.exceptions import EXIT_BAD_INPUT, EXIT_OK, ScenarioError
+from roi.files import MAX_SCENARIOS_PER_FILE, SUFFIXES, HiddenSheets, csv_text, load_scenarios
 from roi.safe_yaml import MAX_FILE_BYTES
 
 FIELDS = {
@@ -373,3 +378,79 @@ def test_roi_run_holds_one_assessment_at_a_time(tmp_path):
     status, err, peak = _run_measured(path)
     assert status == EXIT_OK, err
     assert peak < 400, peak
+
+
+# --- whatever the bytes: a message, never a traceback or a hang ------------------------
+
+HANG = timedelta(seconds=20)  # a guard against hangs, not a speed target
+CELLS = st.one_of(
+    st.none(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12),
+    st.sampled_from(["n/a", "NA", "None", "1,5M", "250.000", "=1+1", "users", "criterion.1.name"]),
+)
+
+
+def _read_or_refuse(path: Path) -> None:
+    """The readers' whole contract: scenarios, or a ScenarioError with messages."""
+    try:
+        load_scenarios(path)
+    except ScenarioError as error:
+        assert error.problems and all(p.allowed for p in error.problems)
+
+
+@settings(
+    max_examples=80, deadline=HANG, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from(sorted(SUFFIXES)))
+def test_random_bytes_under_any_scenario_name_give_a_message(tmp_path, data, suffix):
+    path = tmp_path / f"random{suffix}"
+    path.write_bytes(data)
+    _read_or_refuse(path)
+
+
+@settings(
+    max_examples=60, deadline=HANG, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    header=st.lists(
+        st.sampled_from(["name", *FIELDS, "", " users", "users_low", "x"]), max_size=14
+    ),
+    rows=st.lists(st.lists(CELLS, max_size=16), max_size=6),
+)
+def test_random_csv_shapes_give_scenarios_or_a_message(tmp_path, header, rows):
+    text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in [header, *rows])
+    path = tmp_path / "shape.csv"
+    path.write_text(text, encoding="utf-8")
+    _read_or_refuse(path)
+
+
+@settings(
+    max_examples=40, deadline=HANG, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cells=st.lists(st.tuples(st.integers(1, 40), st.integers(1, 20), CELLS), max_size=30),
+    header=st.booleans(),
+    hidden=st.booleans(),
+)
+def test_random_workbook_sheets_give_scenarios_or_a_message(tmp_path, cells, header, hidden):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if header:
+        sheet.append(["name", *FIELDS])
+    for row, column, value in cells:
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if isinstance(value, float) and not math.isfinite(value):
+            value = str(value)
+        sheet.cell(row=row + int(header), column=column, value=value)
+    if hidden:
+        book.create_sheet("scratch").sheet_state = "hidden"
+    path = tmp_path / "random.xlsx"
+    book.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HiddenSheets)
+        _read_or_refuse(path)
