@@ -22,6 +22,7 @@ from roi.exceptions import (
     EXIT_OK,
     EXTRA_OF_MODULE,
     MissingExtra,
+    OutputError,
     RoiError,
     require_extra,
 )
@@ -371,10 +372,7 @@ def _export(args: argparse.Namespace) -> int:
         )
     for scenario, target in zip(scenarios, targets, strict=True):
         data = workbook_bytes(assess(scenario, samples=0))
-        try:
-            write_text_atomic(target, data)
-        except OSError as error:
-            raise RoiError(f"cannot write {str(target)!r}: {error.strerror}") from None
+        write_text_atomic(target, data)  # an OutputError names the target
         print(target)
     return EXIT_OK
 
@@ -644,6 +642,10 @@ def _app(args: argparse.Namespace) -> int:
             f"{notebook} {what}; give a notebook file, or none for the workbook "
             f"({WORKBOOK_NOTEBOOK})"
         )
+    problem = _listen_problem(args.ip, args.port)
+    if problem is not None:
+        print(f"roi: {problem}", file=sys.stderr)
+        return EXIT_FAILED
     argv, env = voila_command(
         notebook,
         port=args.port,
@@ -656,6 +658,39 @@ def _app(args: argparse.Namespace) -> int:
     print(f"roi: serving on http://{args.ip}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
     os.execvpe(argv[0], argv, env)  # Voila takes over this process; nothing to clean up
     return EXIT_FAILED  # pragma: no cover - exec does not return
+
+
+def _listen_problem(ip: str, port: int) -> str | None:
+    """Why `roi app` cannot listen on ip:port (a bad address raises RoiError), or None.
+
+    Checked before Voila starts, which would print a traceback for an address and, for a
+    port in use, move to another port without saying so to the person who typed it.
+    """
+    import errno
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            ip, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise RoiError(
+            f"--ip must be an address of this machine, such as 127.0.0.1 (this machine "
+            f"only) or 0.0.0.0 (every network): got {ip!r}"
+        ) from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Tornado does
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRNOTAVAIL:
+                raise RoiError(
+                    f"--ip must be an address of this machine: {ip!r} is not one"
+                ) from None
+            if error.errno == errno.EADDRINUSE:
+                return f"port {port} on {ip} is in use (another roi app?): choose another --port"
+            return f"cannot listen on {ip} port {port}: {error.strerror}"
+    return None
 
 
 def _examples(*commands: str) -> str:
@@ -1105,7 +1140,7 @@ def _handle(args: argparse.Namespace) -> int:
 def _run_handler(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
-    except MissingExtra as error:
+    except (MissingExtra, OutputError) as error:  # the input was fine
         print(f"roi: {error}", file=sys.stderr)
         return EXIT_FAILED
     except RoiError as error:

@@ -72,6 +72,15 @@ class ScenarioError(RoiError, ValueError):
         super().__init__("\n".join(lines))
 
 
+class OutputError(RoiError, OSError):
+    """A file or folder roi writes cannot be written (read-only, missing, full, a link):
+    the command exits with status 1 (`EXIT_FAILED`), not 2, as the input was fine."""
+
+    def __init__(self, path: object, error: OSError | str) -> None:
+        reason = error if isinstance(error, str) else (error.strerror or type(error).__name__)
+        super().__init__(f"cannot write {str(path)!r}: {reason}")
+
+
 class ConfigError(RoiError, ValueError):
     """A data file shipped with roi or supplied by a user (phases, gates) is not valid."""
 

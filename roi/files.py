@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
+from roi.exceptions import MISSING, OutputError, Problem, ScenarioError, suggestion
 from roi.safe_yaml import file_too_big, safe_yaml
 from roi.scenario import CRITERION_KEYS, FIELD_SPECS, SCENARIO_KEYS, Scenario, scenario_from_dict
 from roi.shared import SHARED_KEY, Driver, apply_drivers, parse_drivers
@@ -773,11 +773,18 @@ def _umask() -> int:
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:
-    """Write a file so that readers see the old content or the new, never half of it."""
+    """Write a file so that readers see the old content or the new, never half of it.
+
+    Raises OutputError (an OSError and a RoiError) naming `path`, not the temporary file,
+    when the folder cannot be made or written (read-only, /proc, a full disk).
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise OutputError(path, error) from error
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
         os.fchmod(fd, 0o666 & ~_umask())
@@ -786,6 +793,9 @@ def write_text_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(path, error) from error
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

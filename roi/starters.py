@@ -80,9 +80,6 @@ def copy_starters(folder: str | os.PathLike[str]) -> list[Copied]:
             data: str | bytes = text
         else:
             data = source.read_bytes()
-        try:
-            write_text_atomic(target, data)
-        except OSError as error:
-            raise RoiError(f"cannot write {str(target)!r}: {error.strerror}") from None
+        write_text_atomic(target, data)  # an OutputError names the target
         copied.append(Copied(target, written=True))
     return copied

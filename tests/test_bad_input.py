@@ -454,3 +454,65 @@ def test_random_workbook_sheets_give_scenarios_or_a_message(tmp_path, cells, hea
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HiddenSheets)
         _read_or_refuse(path)
+
+
+# --- every promised message is a message ----------------------------------------------
+
+
+def _fails(capsys, argv: list[str], status: int, *fragments: str) -> str:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == status, (code, out, err)
+    assert "Traceback" not in err and ".tmp" not in err, err
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+    return err
+
+
+def test_outputs_that_cannot_be_written_are_a_message_and_status_1(tmp_path, capsys):
+    """Before: a traceback naming roi's temporary file (`--report /proc/x.html`), or exit
+    2 (bad input) for a folder that cannot be written, where the README promises 1. Tests
+    run as root, which writes through permissions, so /proc and a path under a file stand
+    in for a read-only folder."""
+    scenario = write(tmp_path, "s.yaml", YAML)
+    blocker = write(tmp_path, "a-file", "x")
+    _fails(
+        capsys, ["memo", str(scenario), "-o", "/proc/roi-memo"], 1, "cannot write '/proc/roi-memo'"
+    )
+    _fails(
+        capsys,
+        ["portfolio", str(scenario), "--report", "/proc/roi.html"],
+        1,
+        "cannot write '/proc/roi.html'",
+    )
+    _fails(capsys, ["batch", str(scenario), "--out", str(blocker / "out")], 1, "cannot write")
+    _fails(capsys, ["memo", str(scenario), "-o", str(blocker / "memo")], 1, "Not a directory")
+
+
+@pytest.mark.parametrize("epoch", ["1e20", "100000000000000000000", "-99999999999999"])
+def test_a_source_date_epoch_past_any_calendar_is_a_message(tmp_path, capsys, monkeypatch, epoch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    scenario = write(tmp_path, "s.yaml", YAML)
+    _fails(
+        capsys, ["memo", str(scenario), "-o", str(tmp_path / "m")], 2, "SOURCE_DATE_EPOCH", epoch
+    )
+
+
+@pytest.mark.parametrize(
+    ("ip", "fragment"),
+    [("bad.invalid..", "--ip must be an address"), ("203.0.113.9", "is not one"), ("", "--ip")],
+)
+def test_roi_app_refuses_an_address_it_cannot_listen_on(capsys, ip, fragment):
+    """Before: Voila printed "serving on" and then a traceback."""
+    _fails(capsys, ["app", "--ip", ip], 2, fragment)
+
+
+def test_roi_app_says_its_port_is_taken_rather_than_move(capsys):
+    """Before: Voila moved to the next free port, while roi had printed the one asked for."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        _fails(capsys, ["app", "--port", str(port)], 1, f"port {port} on 127.0.0.1 is in use")

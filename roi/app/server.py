@@ -107,6 +107,7 @@ def voila_command(
         str(notebook),
         "--no-browser",
         f"--port={port}",
+        "--Voila.port_retries=0",  # a port in use is refused, never silently another
         f"--Voila.ip={ip}",
         "--strip_sources=True",
         "--show_tracebacks=False",

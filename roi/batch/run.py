@@ -58,7 +58,7 @@ from roi.batch.tasks import (
     ScenarioOutcome,
     ScenarioTask,
 )
-from roi.exceptions import MISSING, Problem, RoiError
+from roi.exceptions import MISSING, OutputError, Problem, RoiError
 from roi.files import csv_text, write_text_atomic
 from roi.formatting import safe_stem, unique_stems
 
@@ -299,9 +299,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise RoiError(
-            f"cannot create the output folder {str(out_dir)!r}: {error.strerror}"
-        ) from None
+        raise OutputError(out_dir, error) from None  # exit 1: the input was fine
     # Kernels' socket folders live in one temp folder per run, removed when the run ends,
     # interrupted or not (a terminated worker cleans nothing up itself).
     kernels = tempfile.TemporaryDirectory(prefix="roi-batch-", ignore_cleanup_errors=True)
@@ -429,9 +427,7 @@ def output_lock(out_dir: Path) -> Iterator[None]:
                 f"{str(path)!r} is a symbolic link: roi does not write through links; "
                 "remove it, or choose another --out"
             ) from None
-        raise RoiError(
-            f"cannot write to the output folder {str(out_dir)!r}: {error.strerror}"
-        ) from None
+        raise OutputError(out_dir, error) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

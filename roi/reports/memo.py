@@ -35,6 +35,7 @@ from roi._version import __version__
 from roi.assess import Assessment
 from roi.decision import NO_GO, OUTCOME_CSS, SEVERITY, Decision, DecisionRule
 from roi.evaluate import Results
+from roi.exceptions import OutputError
 from roi.files import write_text_atomic
 from roi.formatting import md_escape, money, months, number_text, percent, safe_stem, share
 from roi.gates import Checklists, Readiness, next_gate
@@ -89,8 +90,11 @@ def _memo_date(date: _dt.date | str | None) -> _dt.date:
     if epoch:
         try:
             return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date()
-        except ValueError:
-            raise MemoError(f"SOURCE_DATE_EPOCH must be whole seconds: got {epoch!r}") from None
+        except (ValueError, OverflowError, OSError):  # not a number, or past year 9999
+            raise MemoError(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970 (before year 10000): "
+                f"got {epoch!r}"
+            ) from None
     return _dt.datetime.now(_dt.UTC).date()
 
 
@@ -924,7 +928,7 @@ def write_memos(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise MemoError(f"cannot create output folder {str(out)!r}: {error.strerror}") from None
+        raise OutputError(out, error) from None
     stem = safe_stem(stem if stem is not None else assessment.scenario.name)
     context = memo_context(assessment, date=date, tracking=tracking)
     figures = memo_figures(assessment)
