@@ -302,6 +302,31 @@ def test_a_rerun_skips_unchanged_scenarios_and_reruns_changed_ones(tmp_path):
     assert memo.is_file()
 
 
+def test_a_rerun_remakes_an_emptied_memo_and_distrusts_an_edited_result(tmp_path):
+    """Before: a rerun kept a 0-byte memo (it only asked whether the file existed) and
+    carried an edited result.json's row into the summary. Each file's size and SHA-256
+    and a seal over the record are now checked."""
+    source = write_yaml(tmp_path / "s.yaml", scenario_rows(["One", "Two"]))
+    options = BatchOptions(out_dir=tmp_path / "out", notebook=None, samples=200, progress=False)
+    assert run_batch(source, options).exit_code == EXIT_OK
+    folder = tmp_path / "out" / "scenarios"
+    memo = folder / "one" / "memo.html"
+    written = memo.read_bytes()
+    memo.write_bytes(b"")  # a disk that filled up, a sync tool that truncated it
+    result = folder / "two" / "result.json"
+    record = json.loads(result.read_text(encoding="utf-8"))
+    assert record["row"]["decision"] != "Go"
+    record["row"]["decision"] = "Go"  # a hand edit
+    result.write_text(json.dumps(record), encoding="utf-8")
+
+    again = run_batch(source, options)
+    assert [o.status for o in again.outcomes] == ["ok", "ok"]
+    assert memo.read_bytes() == written
+    rows = {r["name"]: r for r in read_csv(tmp_path / "out" / "summary.csv")}
+    assert rows["Two"]["decision"] != "Go"
+    assert [o.status for o in run_batch(source, options).outcomes] == ["skipped", "skipped"]
+
+
 def test_a_second_batch_into_the_same_folder_is_refused_at_once(tmp_path, capsys):
     """Before: two batches into one --out ran everything twice and wrote over each other."""
     source = write_yaml(tmp_path / "s.yaml", scenario_rows(["One"]))

@@ -9,6 +9,7 @@ import platform
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from roi._version import __version__
 from roi.batch.inputs import scenario_files, scenario_folder
@@ -56,19 +57,50 @@ def input_hash(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+SEAL_KEY = "seal"
+"""result.json's SHA-256 of its own outcome: an edited result.json is not trusted."""
+
+
+def outcome_seal(record: dict[str, Any]) -> str:
+    """The seal of a result record (its outcome fields, without the scenario or the seal),
+    the same for the record written and the record read back."""
+    text = json.dumps(record, sort_keys=True, default=str, allow_nan=False, ensure_ascii=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """ "<bytes>:<sha256>" of a file."""
+    return f"{path.stat().st_size}:{file_sha256(path)}"
+
+
 def previous_outcome(out_dir: Path, task: ScenarioTask) -> ScenarioOutcome | None:
-    """The finished outcome of an earlier run with the same inputs, if its files exist."""
+    """The finished outcome of an earlier run with the same inputs, if its record is
+    unedited (its seal) and every file it lists is still what that run wrote (size, then
+    SHA-256); else None, and the scenario runs again."""
     path = scenario_folder(out_dir, task.stem) / RESULT_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         data.pop("scenario", None)  # the inputs, kept for people; the hash stands for them
+        seal = data.pop(SEAL_KEY, None)
+        if seal != outcome_seal(data):
+            return None
         outcome = ScenarioOutcome(**data)
     except (OSError, ValueError, TypeError):
         return None
     if outcome.status != "ok" or outcome.input_hash != task.input_hash:
         return None
-    if not all((out_dir / name).is_file() for name in outcome.files):
+    if set(outcome.digests) != set(outcome.files):
         return None
+    for name in outcome.files:
+        file = out_dir / name
+        try:
+            if not file.is_file() or file.is_symlink():
+                return None
+            size = outcome.digests[name].partition(":")[0]
+            if str(file.stat().st_size) != size or file_digest(file) != outcome.digests[name]:
+                return None
+        except OSError:
+            return None
     outcome.status = "skipped"
     outcome.source, outcome.source_row = task.source, task.source_row
     if outcome.row is not None:

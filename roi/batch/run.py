@@ -40,7 +40,15 @@ import pandas as pd
 
 from roi.assess import Assessment, assess
 from roi.batch.inputs import load_batch, scenario_folder
-from roi.batch.manifest import file_sha256, input_hash, previous_outcome, write_manifest
+from roi.batch.manifest import (
+    SEAL_KEY,
+    file_digest,
+    file_sha256,
+    input_hash,
+    outcome_seal,
+    previous_outcome,
+    write_manifest,
+)
 from roi.batch.notebook import (
     declared_parameters,
     execute_notebook,
@@ -165,6 +173,7 @@ def run_scenario(task: ScenarioTask) -> ScenarioOutcome:
         if task.notebook:
             row["notebook"] = (folder / NOTEBOOK_FILE).relative_to(out_dir).as_posix()
         outcome.row, outcome.files, outcome.status = row, relative, "ok"
+        outcome.digests = {name: file_digest(out_dir / name) for name in relative}
     except Exception as error:  # recorded per scenario; the batch carries on
         outcome.stage = stage
         outcome.error = (
@@ -173,7 +182,12 @@ def run_scenario(task: ScenarioTask) -> ScenarioOutcome:
         outcome.files = [p.relative_to(out_dir).as_posix() for p in files if p.exists()]
     outcome.seconds = time.perf_counter() - started
     try:
-        record = {**asdict(outcome), "scenario": task.scenario.to_dict()}
+        sealed = asdict(outcome)
+        record = {
+            **sealed,
+            SEAL_KEY: outcome_seal(sealed),
+            "scenario": task.scenario.to_dict(),
+        }
         write_text_atomic(
             folder / RESULT_FILE, json.dumps(record, indent=1, default=str, allow_nan=False)
         )

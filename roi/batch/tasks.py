@@ -21,7 +21,7 @@ PLOTLY_JS = "plotly.min.js"
 NOTEBOOK_FILE = "workbook.ipynb"
 DEFAULT_SEED = 0
 DEFAULT_TIMEOUT = 300.0
-RESULTS_FORMAT = 1  # bump when result.json or the input hash changes meaning
+RESULTS_FORMAT = 2  # bump when result.json or the input hash changes meaning
 
 # Notebook parameters that are not Scenario fields. The batch pins scenario_file to None
 # (so the injected fields are used) and passes its Monte Carlo settings to a notebook that
@@ -67,6 +67,9 @@ class ScenarioOutcome:
     stage: str = ""
     error: str = ""
     seconds: float = 0.0
+    digests: dict[str, str] = field(default_factory=dict)
+    """{file: "<bytes>:<sha256>"} of a finished scenario's files: a rerun trusts a file
+    only while it is exactly what this run wrote (a 0-byte or edited memo is made again)."""
 
     @property
     def ok(self) -> bool:
