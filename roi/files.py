@@ -31,25 +31,48 @@ MAX_TABLE_COLUMNS = 1_000
 a scenario is about 200)."""
 
 
-def read_records(path: str | os.PathLike[str]) -> list[tuple[str, int | None, Any]]:
+def read_records(
+    path: str | os.PathLike[str], *, within: str | os.PathLike[str] | None = None
+) -> list[tuple[str, int | None, Any]]:
     """The raw scenario records of a file, each with its source (the file, and its sheet
     when a workbook has several) and row (None for a lone mapping).
 
     Problems with the file itself (missing, wrong kind, empty, unparseable, unknown
     columns) raise ScenarioError; the records are not validated yet, so a caller can
     validate them one by one and keep the good ones (the batch does).
+
+    `within`: the folder `path` was listed from; a link in it to a file outside it is
+    refused unread (a shared folder's link to /proc/self/environ, or to anyone's YAML,
+    would otherwise put that file's values into messages and reports).
     """
     path = Path(path)
-    return [(where, row, record) for where, row, record, _ in portfolio_records(path)]
+    return [
+        (where, row, record) for where, row, record, _ in portfolio_records(path, within=within)
+    ]
 
 
 def portfolio_records(
-    path: str | os.PathLike[str], shared: Mapping[str, Driver] | None = None
+    path: str | os.PathLike[str],
+    shared: Mapping[str, Driver] | None = None,
+    *,
+    within: str | os.PathLike[str] | None = None,
 ) -> list[tuple[str, int | None, Any, dict[str, str]]]:
     """`read_records`, each record with the shared drivers it uses filled in, and
     {field: driver name} of those (`roi.shared`). A document's own `shared:` section and
     `shared` (given for a table, e.g. `roi portfolio --shared`) are both used."""
     path = Path(path)
+    if within is not None and not path.resolve().is_relative_to(Path(within).resolve()):
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    MISSING,
+                    "is a link to a file outside the folder: roi reads only the folder's own "
+                    "files (copy the file in instead)",
+                    str(path),
+                )
+            ]
+        )
     kind = SUFFIXES.get(path.suffix.lower())
     source = str(path)
     if kind is None:
@@ -131,8 +154,9 @@ def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
 
     Raises ScenarioError listing every problem in every scenario of the file(s).
     """
-    files = scenario_files(path) if Path(path).is_dir() else [Path(path)]
-    records = [record for file in files for record in read_records(file)]
+    within = path if Path(path).is_dir() else None
+    files = scenario_files(path) if within is not None else [Path(path)]
+    records = [record for file in files for record in read_records(file, within=within)]
     return scenarios_from_records(records)
 
 

@@ -564,9 +564,10 @@ def load_members(
         drivers = parse_drivers(_shared_section(Path(shared)), str(shared))
     members: list[Member] = []
     problems: list[Problem] = []
+    within = source if Path(source).is_dir() else None
     for path in scenario_files(source):
         try:
-            records = portfolio_records(path, drivers)
+            records = portfolio_records(path, drivers, within=within)
         except ScenarioError as error:
             problems.extend(error.problems)
             continue

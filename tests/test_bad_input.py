@@ -516,3 +516,24 @@ def test_roi_app_says_its_port_is_taken_rather_than_move(capsys):
         taken.listen()
         port = taken.getsockname()[1]
         _fails(capsys, ["app", "--port", str(port)], 1, f"port {port} on 127.0.0.1 is in use")
+
+
+def test_a_link_in_a_scenario_folder_to_a_file_outside_it_is_refused_unread(tmp_path, capsys):
+    """Before: a folder's link to /proc/self/environ or to anyone's YAML put that file's
+    values into failures.csv and portfolio.html. A link within the folder still reads."""
+    folder = tmp_path / "portfolio"
+    folder.mkdir()
+    write(folder, "a.yaml", YAML)
+    secret = write(tmp_path, "elsewhere.yaml", YAML.replace("200", "SECRET-VALUE", 1))
+    (folder / "b.yaml").symlink_to(secret)
+    (folder / "c.yaml").symlink_to(folder / "a.yaml")
+    for argv in (["run", str(folder)], ["portfolio", str(folder)]):
+        err = _fails(capsys, argv, 2, "b.yaml", "is a link to a file outside the folder")
+        assert "SECRET-VALUE" not in err and "elsewhere" not in err
+    out = tmp_path / "out"
+    code = main(["batch", str(folder), "--no-notebooks", "--out", str(out), "--quiet"])
+    capsys.readouterr()
+    assert code == EXIT_BAD_INPUT
+    failures = (out / "failures.csv").read_text(encoding="utf-8")
+    assert "outside the folder" in failures and "SECRET-VALUE" not in failures
+    assert (out / "summary.csv").read_text(encoding="utf-8").count("Invoice triage") == 2

@@ -33,9 +33,10 @@ def load_batch(source: str | os.PathLike[str]) -> tuple[list[BatchEntry], list[P
     """
     entries: list[BatchEntry] = []
     problems: list[Problem] = []
+    within = source if Path(source).is_dir() else None
     for path in scenario_files(source):
         try:
-            records = read_records(path)
+            records = read_records(path, within=within)
         except ScenarioError as error:
             problems.extend(error.problems)
             continue
