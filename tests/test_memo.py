@@ -721,3 +721,53 @@ def test_markdown_carries_the_same_criteria_and_gates(starter_assessment):
         assert any(
             c.status in line and c.name in line.replace("\\", "") for line in text.splitlines()
         )
+
+
+@pytest.mark.browser
+def test_a_templates_remote_and_local_file_links_are_not_fetched_when_printing(
+    scenario, tmp_path
+):
+    """Before: a --template's PDF fetched remote URLs and embedded file:///etc/passwd. The
+    page is printed from an address roi answers itself: the page, files inside the memo's
+    folder, nothing else (a local server stands in for the network and counts requests)."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"REMOTE-CONTENT")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    remote = f"http://127.0.0.1:{server.server_address[1]}"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "note.txt").write_text("OWN-FOLDER-FILE")
+    (tmp_path / "outside.txt").write_text("OUTSIDE-FILE")
+    template = tmp_path / "leaky.html.j2"
+    template.write_text(
+        "<h1>{{ initiative.name }}</h1>"
+        f"<iframe src='file:///etc/passwd'></iframe><iframe src='{remote}/frame'></iframe>"
+        "<iframe src='note.txt'></iframe><iframe src='../outside.txt'></iframe>"
+        f"<img src='{remote}/img.png'><link rel=stylesheet href='{remote}/s.css'>"
+        f"<script src='{remote}/s.js'></script>"
+        f"<script>fetch('{remote}/fetch').catch(() => null);"
+        f"new WebSocket('ws://127.0.0.1:{server.server_address[1]}/ws')</script>"
+    )
+    try:
+        [pdf] = write_memos(A(scenario, 0, 1), out, ("pdf",), template=template, date=DATE)
+    finally:
+        server.shutdown()
+    text = _pdf_text(pdf)
+    assert scenario.name in text
+    assert hits == []
+    assert "root:" not in text and "REMOTE-CONTENT" not in text and "OUTSIDE-FILE" not in text
+    assert "OWN-FOLDER-FILE" in text  # the memo's own folder is served

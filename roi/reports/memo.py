@@ -23,7 +23,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -848,6 +847,34 @@ def _paper(paper: str) -> tuple[float, float]:
     return PAPERS[paper]
 
 
+PRINT_ORIGIN = "http://memo.roi.invalid/"
+"""The address a memo is printed from: no such host exists (.invalid), and every request
+is answered by roi (the page, and files from its own folder) or refused, so a template's
+remote URL or file:///etc/passwd never reaches the PDF."""
+_PRINT_PAGE = "memo.html"
+
+
+def _print_route(route: Any, html: str, folder: Path | None) -> None:
+    """Answer one request of the page being printed: the page itself, a file inside its
+    folder (a shared plotly.min.js), or nothing (the request fails, as offline)."""
+    from urllib.parse import unquote, urlsplit
+
+    url = route.request.url
+    if not url.startswith(PRINT_ORIGIN):
+        route.abort("blockedbyclient")
+        return
+    name = unquote(urlsplit(url).path).lstrip("/")
+    if name == _PRINT_PAGE:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+        return
+    if folder is not None and name:
+        target = (folder / name).resolve()
+        if target.is_relative_to(folder.resolve()) and target.is_file():
+            route.fulfill(path=str(target))
+            return
+    route.abort("blockedbyclient")
+
+
 def render_pdf(
     html: str,
     paper: Literal["A4", "Letter"] = "A4",
@@ -857,35 +884,34 @@ def render_pdf(
     """Print memo HTML to PDF with headless Chromium, after every chart has drawn.
 
     The page is laid out at the paper's printable width so the charts fit it. Give
-    `base_dir` when the HTML links files (a shared plotly.min.js) relative to it.
+    `base_dir` when the HTML links files (a shared plotly.min.js) relative to it: only
+    files inside it are served to the page, and nothing from the network or elsewhere on
+    disk (a template is trusted code, but what it links is not fetched).
     """
     width_mm, _ = _paper(paper)
     width_px = round((width_mm - 2 * MARGIN_MM) / 25.4 * 96)
     charts = html.count('class="plotly-graph-div"')
-    folder = Path(base_dir) if base_dir is not None else Path(tempfile.gettempdir())
-    # Relative links (a shared plotly.min.js) resolve from the folder the page is in.
-    handle, name = tempfile.mkstemp(prefix=".memo-", suffix=".html", dir=folder)
-    page_file = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(html)
-        with browser_or_new(browser) as running:
-            page = running.new_page(viewport={"width": width_px, "height": 1200})
-            page.goto(page_file.resolve().as_uri(), wait_until="load")
+    folder = Path(base_dir) if base_dir is not None else None
+    with browser_or_new(browser) as running:
+        context = running.new_context(
+            viewport={"width": width_px, "height": 1200}, service_workers="block"
+        )
+        try:
+            context.route("**/*", lambda route: _print_route(route, html, folder))
+            context.route_web_socket("**/*", lambda ws: ws.close())
+            page = context.new_page()
+            page.goto(PRINT_ORIGIN + _PRINT_PAGE, wait_until="load")
             if charts:
                 page.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=30_000)
             page.emulate_media(media="print")
             margin = f"{MARGIN_MM:g}mm"
-            try:
-                return page.pdf(
-                    format=paper,
-                    print_background=True,
-                    margin={"top": margin, "bottom": margin, "left": margin, "right": margin},
-                )
-            finally:
-                page.close()
-    finally:
-        page_file.unlink(missing_ok=True)
+            return page.pdf(
+                format=paper,
+                print_background=True,
+                margin={"top": margin, "bottom": margin, "left": margin, "right": margin},
+            )
+        finally:
+            context.close()
 
 
 def _target(out_dir: Path, stem: str, suffix: str) -> Path:
