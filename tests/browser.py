@@ -76,3 +76,20 @@ def voila_server(
         stop(process)
         if log_path:
             log.close()
+
+
+def kernel_count(url: str) -> int:
+    """How many kernel processes the server at `url` runs (its children running ipykernel),
+    found from the process listening on the URL's port."""
+    import psutil
+
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    for connection in psutil.net_connections(kind="tcp"):
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port:
+            server = psutil.Process(connection.pid)
+            return sum(
+                1
+                for child in server.children(recursive=True)
+                if "ipykernel" in " ".join(child.cmdline())
+            )
+    raise AssertionError(f"nothing listens on port {port}")

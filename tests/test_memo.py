@@ -724,9 +724,7 @@ def test_markdown_carries_the_same_criteria_and_gates(starter_assessment):
 
 
 @pytest.mark.browser
-def test_a_templates_remote_and_local_file_links_are_not_fetched_when_printing(
-    scenario, tmp_path
-):
+def test_a_templates_remote_and_local_file_links_are_not_fetched_when_printing(scenario, tmp_path):
     """Before: a --template's PDF fetched remote URLs and embedded file:///etc/passwd. The
     page is printed from an address roi answers itself: the page, files inside the memo's
     folder, nothing else (a local server stands in for the network and counts requests)."""
@@ -736,7 +734,7 @@ def test_a_templates_remote_and_local_file_links_are_not_fetched_when_printing(
     hits: list[str] = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the stdlib's name
+        def do_GET(self):
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()

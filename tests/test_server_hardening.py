@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,13 +22,21 @@ import nbformat
 import pytest
 import tornado.httpclient
 import tornado.websocket
-from browser import voila_server
+from browser import kernel_count, voila_server
 from jupyter_server.services.kernels.connection.base import (
     deserialize_msg_from_ws_v1,
     serialize_msg_to_ws_v1,
 )
 
-from roi.app.serve import MAX_KERNELS_VARIABLE, UNCONNECTED_VARIABLE, V1_PROTOCOL
+from roi.app.serve import (
+    KERNEL_SECRET_HEADER,
+    MAX_KERNELS_VARIABLE,
+    PER_ADDRESS_VARIABLE,
+    RELEASE_VARIABLE,
+    UNCONNECTED_VARIABLE,
+    V1_PROTOCOL,
+    check_patch_points,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -243,8 +252,161 @@ def test_a_preheated_kernel_belongs_to_the_visitor_it_is_handed_to(tmp_path, mon
 
         assert asyncio.run(connect("")) == 403
         assert asyncio.run(connect(mine)) == 101
+
+        async def query_channel(secret: str) -> int | None:
+            """Voila's preheat channel held a visitor's request (its link, the token) for
+            anyone who knew the kernel id; now the kernel's own secret is asked for."""
+            request = tornado.httpclient.HTTPRequest(
+                url.replace("http://", "ws://") + f"/voila/query/{kernel}",
+                headers={KERNEL_SECRET_HEADER: secret},
+            )
+            conn = await tornado.websocket.websocket_connect(request)
+            assert await asyncio.wait_for(conn.read_message(), 10) is None
+            return conn.close_code
+
+        assert asyncio.run(query_channel("")) == 1008
+        assert asyncio.run(query_channel("guessed")) == 1008
         filled(2)  # the replacement, started within the first visitor's request
         time.sleep(6)  # past the unconnected culler's 3 s
         body, _ = page(url)
         assert log.read_text().count("Using pre-heated kernel") == 2
         assert kernel_id(body) != kernel
+
+
+def _tiny(folder) -> str:
+    notebook = folder / "tiny.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
+    nbformat.write(nb, notebook)
+    return notebook
+
+
+def _status(url: str, headers: dict | None = None, method: str = "GET") -> int:
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=SECONDS) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_thirty_visitors_arriving_together_never_pass_the_kernel_cap(tmp_path, monkeypatch):
+    """Before: the cap was checked before any kernel had started, so 30 visitors arriving
+    together got 33 kernels past a cap of 20. Admission now reserves a place at once."""
+    monkeypatch.setenv(MAX_KERNELS_VARIABLE, "4")
+    monkeypatch.setenv(PER_ADDRESS_VARIABLE, "100")  # every test visitor is 127.0.0.1
+    with voila_server(_tiny(tmp_path)) as url:
+        start = threading.Barrier(30)
+        statuses: list[int] = []
+        peak = [0]
+
+        def arrive() -> None:
+            start.wait()
+            statuses.append(_status(url + "/"))
+
+        def watch() -> None:
+            while len(statuses) < 30:
+                peak[0] = max(peak[0], kernel_count(url))
+                time.sleep(0.1)
+
+        threads = [threading.Thread(target=arrive) for _ in range(30)]
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        watcher.join()
+        assert statuses.count(200) == 4, statuses
+        assert set(statuses) == {200, 503}, statuses
+        assert peak[0] <= 4 and kernel_count(url) <= 4
+
+
+def test_sixty_opened_and_closed_pages_leave_the_server_serving(tmp_path, monkeypatch):
+    """Before: 20 page loads, each opening and closing one websocket, kept every later
+    visitor on the busy page until the hourly cull. A kernel is now released a few seconds
+    (1 here) after its last socket closes, whatever was connected before."""
+    monkeypatch.setenv(MAX_KERNELS_VARIABLE, "3")
+    monkeypatch.setenv(RELEASE_VARIABLE, "1")
+    with voila_server(_tiny(tmp_path)) as url:
+
+        async def open_and_close(kernel: str, cookie: str) -> None:
+            conn = await tornado.websocket.websocket_connect(
+                channels(url, kernel, cookie), subprotocols=[V1_PROTOCOL]
+            )
+            conn.close()
+
+        served = 0
+        deadline = time.monotonic() + 300
+        while served < 60:
+            assert time.monotonic() < deadline, f"only {served} pages in 300 s"
+            try:
+                body, _ = page(url)
+            except urllib.error.HTTPError as busy:
+                assert busy.code == 503
+                time.sleep(0.5)  # the released places come back within seconds
+                continue
+            asyncio.run(open_and_close(kernel_id(body), COOKIES[url]))
+            served += 1
+        deadline = time.monotonic() + 20
+        while kernel_count(url) > 0:
+            assert time.monotonic() < deadline, "kernels were not released"
+            time.sleep(0.5)
+        body, seconds = page(url)
+        assert "kernelId" in body and seconds < SECONDS
+
+
+def test_a_kernels_status_and_shutdown_need_its_visitor(server):
+    """Before: a kernel id and a made-up XSRF cookie and header read a kernel's status and
+    shut it down. Now only its visitor's cookie does; anyone else gets 404."""
+    body, _ = page(server)
+    kernel, mine = kernel_id(body), COOKIES[server]
+    forged = {"Cookie": "_xsrf=forged", "X-XSRFToken": "forged"}
+    status = f"{server}/api/kernels/{kernel}"
+    shutdown = f"{server}/voila/api/shutdown/{kernel}"
+    assert _status(status) == 404
+    assert _status(status, forged, "DELETE") == 404
+    assert _status(shutdown, forged, "POST") == 404
+    assert _status(status, {"Cookie": mine}) == 200  # still running, and its own visitor reads it
+    own = {"Cookie": f"{mine}; _xsrf=forged", "X-XSRFToken": "forged"}
+    assert _status(shutdown, own, "POST") == 204
+    assert _status(status, {"Cookie": mine}) == 404  # gone
+
+
+def test_only_roi_s_template_is_served(server):
+    """Before: ?template=lab served JupyterLab's template (with CDN links)."""
+    body, _ = page(server)
+    lab = urllib.request.urlopen(server + "/?template=lab", timeout=SECONDS).read().decode()
+    assert "roi" in lab.lower() and "cdn.jsdelivr" not in lab and "unpkg.com" not in lab
+    assert lab.count("<script") == body.count("<script")
+
+
+def test_the_patched_names_exist_in_the_installed_voila_and_jupyter_server():
+    check_patch_points()  # raises naming what is missing
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("voila.shutdown_kernel_handler", "VoilaShutdownKernelHandler"),
+        ("voila.tornado.kernel_websocket_handler", "read_header_from_binary_message"),
+        ("voila.app", "RequestInfoSocketHandler"),
+    ],
+)
+def test_a_voila_without_a_patched_name_refuses_to_start_with_a_message(module, name):
+    """An upgrade that renames what roi patches stops the server, saying what is missing,
+    instead of serving without the guard (simulated by deleting the name)."""
+    import subprocess
+    import sys
+
+    code = (
+        f"import importlib; m = importlib.import_module({module!r}); delattr(m, {name!r})\n"
+        "import sys; sys.argv = ['serve', '--help']\n"
+        "from roi.app.serve import main; main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done
+    assert "Traceback" not in done.stderr
+    assert "missing: " in done.stderr and f"{name}" in done.stderr, done.stderr
+    assert "voila 0.5." in done.stderr

@@ -12,7 +12,7 @@ from IPython.display import display
 from roi.app.model import (
     WorkbookModel,
 )
-from roi.app.server import has_frontend, skip_slow_iri_checker
+from roi.app.server import has_frontend, prepare_frontend_kernel
 from roi.app.view import CSS, WorkbookApp, figure_widget, update_figure
 from roi.exceptions import ScenarioError
 from roi.reports.notebook import RESULTS_MIMETYPE
@@ -37,7 +37,7 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
     """
     interactive = has_frontend() if interactive is None else interactive
     if interactive:
-        skip_slow_iri_checker()
+        prepare_frontend_kernel()
     from roi.app.model import PORTFOLIO_COLUMNS, PORTFOLIO_FILE, portfolio_frame
     from roi.app.model import portfolio_table_rows as table_rows
     from roi.files import load_scenarios
@@ -156,7 +156,7 @@ def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
     """
     interactive = has_frontend() if interactive is None else interactive
     if interactive:
-        skip_slow_iri_checker()
+        prepare_frontend_kernel()
     from roi.app.model import checkpoint_rows, phase_rows, timeline_comparison, timeline_scenario
     from roi.evaluate import timeline_for
     from roi.reports.charts import gantt

@@ -112,6 +112,9 @@ def voila_command(
         "--strip_sources=True",
         "--show_tracebacks=False",
         f"--template={VOILA_TEMPLATE}",
+        # Only roi's template: ?template=lab brought back CDN links and skipped the pool.
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
         "--MappingKernelManager.cull_interval=300",
         "--MappingKernelManager.cull_connected=True",
@@ -149,6 +152,46 @@ def has_frontend() -> bool:
     return any(os.environ.get(name) for name in FRONTEND_VARIABLES)
 
 
+KERNEL_MEMORY_VARIABLE = "ROI_APP_KERNEL_MEMORY_MB"
+DEFAULT_KERNEL_MEMORY_MB = 3072
+"""A page's kernel may hold this much data (RLIMIT_DATA): about 1.4 GB of it is reserved
+address space at start (threads' malloc arenas; 185 MB resident), the rest is room for the
+work. Past it an allocation fails with MemoryError, which the app shows as a message,
+instead of the kernel growing until the host runs out of memory."""
+
+
+def limit_kernel_memory() -> int | None:
+    """Cap this process's data segment at ROI_APP_KERNEL_MEMORY_MB (default 3072) MB;
+    the limit in bytes, or None when unset (0) or the platform has no RLIMIT_DATA."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    try:
+        megabytes = float(os.environ.get(KERNEL_MEMORY_VARIABLE, DEFAULT_KERNEL_MEMORY_MB))
+    except ValueError:
+        megabytes = DEFAULT_KERNEL_MEMORY_MB
+    if not megabytes > 0 or not hasattr(resource, "RLIMIT_DATA"):
+        return None
+    limit = int(megabytes * 2**20)
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    except (ValueError, OSError):  # already using more than the limit
+        return None
+    return limit
+
+
+def prepare_frontend_kernel() -> None:
+    """What a kernel serving a page does first: a memory limit (in a kernel Voila started
+    for a visitor only, never in a notebook or test process), and no slow IRI checker."""
+    if os.environ.get("VOILA_KERNEL_ID"):
+        limit_kernel_memory()
+    skip_slow_iri_checker()
+
+
 def skip_slow_iri_checker() -> None:
     """Keep jsonschema from loading its optional IRI format checker in this kernel.
 
@@ -160,3 +203,46 @@ def skip_slow_iri_checker() -> None:
     """
     if "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+
+
+def preheated_query_string(timeout: float = 3600.0) -> str:
+    """In a preheated kernel: wait for the visitor's request and return its query string.
+
+    What `voila.utils.get_query_string` does, but showing the secret `roi.app.serve` put
+    in this kernel's environment: the server hands the request only to the kernel it
+    belongs to (before, anyone who knew the kernel id could read it). Sets the request's
+    variables (QUERY_STRING, ...) in this process's environment, as Voila's helper does.
+    """
+    import asyncio
+    import threading
+
+    import websockets
+
+    from roi.app.serve import KERNEL_SECRET_HEADER, KERNEL_SECRET_VARIABLE
+
+    protocol = os.environ.get("VOILA_WS_PROTOCOL", "ws")
+    host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
+    port = os.environ.get("VOILA_APP_PORT", "8866")
+    base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
+    url = f"{protocol}://{host}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}"
+    headers = {KERNEL_SECRET_HEADER: os.environ.get(KERNEL_SECRET_VARIABLE, "")}
+    received: list[str] = []
+
+    async def receive() -> None:
+        async with websockets.connect(url, additional_headers=headers, open_timeout=5) as ws:
+            message = await asyncio.wait_for(ws.recv(), timeout)
+            received.append(message if isinstance(message, str) else message.decode())
+
+    def run() -> None:
+        try:
+            asyncio.run(receive())
+        except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as error:
+            LOG.warning("roi: no request reached this preheated kernel: %s", error)
+
+    thread = threading.Thread(target=run)  # the kernel's own event loop is running
+    thread.start()
+    thread.join()
+    if received:
+        for key, value in json.loads(received[0]).items():
+            os.environ[key] = str(value)
+    return os.environ.get("QUERY_STRING", "")

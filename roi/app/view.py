@@ -38,7 +38,7 @@ from roi.app.model import (
     metric_entry_text,
     range_bounds,
 )
-from roi.app.server import LOG, _shared_plotly_esm, has_frontend, skip_slow_iri_checker
+from roi.app.server import LOG, _shared_plotly_esm, has_frontend, prepare_frontend_kernel
 from roi.exceptions import RoiError
 from roi.reports.notebook import (
     RESULTS_MIMETYPE,
@@ -180,7 +180,7 @@ def workbook(
         summary = f"roi results for {payload['name']}: as `roi run --json` prints them"
         display({RESULTS_MIMETYPE: payload, "text/plain": summary}, raw=True)
         return model
-    skip_slow_iri_checker()
+    prepare_frontend_kernel()
     notebook_parameters = params
     try:
         # A link's query string (Voila passes it to the kernel) lays its values over
@@ -249,11 +249,9 @@ def page_query() -> str:
     """The page's query string: Voila's helper waits for it in a preheated kernel (which
     starts before any request); elsewhere it is the QUERY_STRING Voila sets, or ''."""
     if preheated():
-        try:
-            from voila.utils import get_query_string
-        except ImportError:  # pragma: no cover - preheating is Voila's
-            return ""
-        return get_query_string() or ""
+        from roi.app.server import preheated_query_string
+
+        return preheated_query_string()
     return os.environ.get("QUERY_STRING", "")
 
 
