@@ -410,3 +410,16 @@ def test_a_voila_without_a_patched_name_refuses_to_start_with_a_message(module, 
     assert "Traceback" not in done.stderr
     assert "missing: " in done.stderr and f"{name}" in done.stderr, done.stderr
     assert "voila 0.5." in done.stderr
+
+
+def test_one_address_holds_at_most_its_share_of_kernels(tmp_path, monkeypatch):
+    """One client (one address) can no longer take every place: past its share (2 here)
+    it gets a 'too many open pages' page (HTTP 429) while the server still has room."""
+    monkeypatch.setenv(PER_ADDRESS_VARIABLE, "2")
+    with voila_server(_tiny(tmp_path)) as url:
+        page(url)
+        page(url)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            page(url)
+        assert refused.value.code == 429 and "Too many open pages" in refused.value.read().decode()
+        assert kernel_count(url) == 2
