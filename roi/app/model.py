@@ -364,7 +364,16 @@ def _uploaded_scenarios(path: str, filename: str) -> list[Scenario]:
 
     def renamed(problems: Iterable[Problem]) -> ScenarioError:
         return ScenarioError(
-            [Problem(p.field, p.value, p.allowed, filename, p.row) for p in problems]
+            [
+                Problem(
+                    p.field,
+                    p.value,
+                    p.allowed.replace(path, filename).replace(os.path.dirname(path), "..."),
+                    filename,
+                    p.row,
+                )
+                for p in problems
+            ]
         )
 
     try:
@@ -380,7 +389,9 @@ def _uploaded_scenarios(path: str, filename: str) -> list[Scenario]:
     except ScenarioError as error:
         raise renamed(error.problems) from None
     except Exception as error:
-        reason = f"cannot be read ({type(error).__name__}: {str(error)[:120]})"
+        # The server's own paths (the upload's temporary file, its folder) stay on it.
+        text = str(error).replace(path, filename).replace(os.path.dirname(path), "...")
+        reason = f"cannot be read ({type(error).__name__}: {text[:120]})"
         raise ScenarioError([Problem("", MISSING, reason, filename)]) from None
 
 
