@@ -557,7 +557,9 @@ MAX_OLE_SCAN_BYTES = 8 * 2**20
 
 
 READINESS_PREFIX = "readiness."
-"""Table columns `readiness.<item id>` hold a row's readiness answers (done, open, n/a)."""
+"""Table columns `readiness.<item id>` hold a row's readiness answers (done, open, n/a),
+and `readiness.<item id>.owner` / `.note` who owns the item and a note on it."""
+READINESS_PARTS = ("owner", "note")
 CRITERION_PREFIX = "criterion."
 """Table columns `criterion.<n>.<key>` hold a row's success criteria, numbered from 1:
 `name`, `direction`, `target`, `minimum`, `measured` (with `measured_low` and
@@ -692,7 +694,16 @@ def records_from_table(
             value = value.strip() if isinstance(value, str) else value
             criterion = _criterion_column(column)
             if column.startswith(READINESS_PREFIX):
-                record.setdefault("readiness", {})[column[len(READINESS_PREFIX) :]] = value
+                item, _, part = column[len(READINESS_PREFIX) :].partition(".")
+                answers = record.setdefault("readiness", {})
+                if part in READINESS_PARTS:
+                    answer = answers.get(item)
+                    answer = dict(answer) if isinstance(answer, dict) else {"status": answer}
+                    answers[item] = {**answer, part: str(value)}
+                elif isinstance(answers.get(item), dict):
+                    answers[item] = {**answers[item], "status": value}
+                else:
+                    answers[item] = value
             elif column.startswith(GATE_PREFIX):
                 record.setdefault("gate_probabilities", {})[column[len(GATE_PREFIX) :]] = value
             elif criterion is not None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from strategies import scenarios
 
-from roi.app.link import LEFT_OUT, left_out, query_parameters, share_query, starters
+from roi.app.link import left_out, query_parameters, share_query, starters
 from roi.exceptions import ScenarioError
 from roi.files import load_scenario
 from roi.reports.notebook import scenario_from_parameters
@@ -18,10 +18,10 @@ def opened(query: str):
 
 
 def comparable(scenario) -> dict:
-    """What a link carries: everything but LEFT_OUT, readiness by status."""
-    data = {k: v for k, v in scenario.to_dict().items() if k not in LEFT_OUT}
-    data["readiness"] = {item: a.status for item, a in scenario.readiness.items()}
-    return data
+    """What a link carries: everything but the checklists file (a file on the server).
+    Before: readiness owners and notes, source notes, correlations, holidays and phase
+    overrides were dropped too, the starter's own included once readiness changed."""
+    return {k: v for k, v in scenario.to_dict().items() if k != "checklists"}
 
 
 @settings(max_examples=60, deadline=None)
@@ -37,7 +37,7 @@ def test_a_link_from_a_starter_carries_only_the_changes_and_keeps_the_rest(name)
     assert share_query(starter, base) == f"scenario_file={name}"
     changed = starter.evolve(
         hourly_rate={"low": 30, "likely": starter.value("hourly_rate"), "high": 90},
-        readiness={**{k: a.status for k, a in starter.readiness.items()}, "value_signal": "done"},
+        readiness={**dict(starter.readiness), "value_signal": "done"},
     )
     query = share_query(changed, base)
     assert query.startswith(f"scenario_file={name}&hourly_rate=")
@@ -45,7 +45,47 @@ def test_a_link_from_a_starter_carries_only_the_changes_and_keeps_the_rest(name)
     back = opened(query)
     assert comparable(back) == comparable(changed)
     assert back.notes == starter.notes  # the starter's notes come along
+    assert back.readiness == changed.readiness  # owners and notes too
     assert left_out(changed, base) == []
+
+
+@pytest.mark.parametrize("name", sorted(starters()))
+def test_every_field_of_every_starter_round_trips_through_a_link(name):
+    """With and without the starter as base, the link opens exactly the starter, readiness
+    owners and notes, source notes, correlations, holidays and phase overrides included."""
+    starter = load_scenario(SCENARIOS / name)
+    assert opened(share_query(starter)) == starter.evolve(checklists=None)
+    noted = starter.evolve(
+        notes={**starter.notes, "users": "HR headcount, May"},
+        readiness={
+            **dict(starter.readiness),
+            "value_signal": {"status": "open", "owner": "Ana Q.", "note": "re-measure"},
+        },
+    )
+    for base in ((name, starter), None):
+        back = opened(share_query(noted, base))
+        assert comparable(back) == comparable(noted), base
+        assert back.readiness["value_signal"].owner == "Ana Q."
+
+
+@pytest.mark.parametrize(
+    "more",
+    ["!!!", "eJzLSM3JyVcozy_KSQEAGgQEXQ", "eNpLy0nMBQAEYgGv"],
+    ids=["not-base64", "not-a-mapping", "wrong-keys"],
+)
+def test_a_damaged_more_parameter_is_named(more):
+    with pytest.raises(ScenarioError, match="'more'"):
+        query_parameters(f"users=3&more={more}")
+
+
+def test_a_more_parameter_that_unpacks_past_its_limit_is_refused():
+    import base64
+    import zlib
+
+    bomb = base64.urlsafe_b64encode(zlib.compress(b'{"notes":"' + b"x" * 10_000_000)).decode()
+    assert len(bomb) < 16_000
+    with pytest.raises(ScenarioError, match="unpacks to more than 64,000 bytes"):
+        query_parameters(f"more={bomb}")
 
 
 @pytest.mark.parametrize(

@@ -5,14 +5,20 @@ into a link (`share_query`), and a page opened with one reads them back
 (`query_parameters`, then the notebook's own parameter rules). The query uses the
 column names of a scenario table (CSV/XLSX): `users=300`, a range as `users_low=150` and
 `users_high=250`, `readiness.<item id>=done`, `criterion.1.measured=0.93`,
-`gate_probabilities.2=0.9`; `scenario_file` names a starter to start from. What a table
-cannot hold (source notes, correlations, holidays, phase overrides) is named by
-`left_out`, so the page can say what a link leaves behind.
+`gate_probabilities.2=0.9`; `scenario_file` names a starter to start from. Readiness
+owners and notes ride as `readiness.<item>.owner` / `.note`. What a table cannot hold
+(source notes, correlations, holidays, phase overrides) rides compressed in one `more`
+parameter (zlib, then URL-safe base64 of its JSON); only `checklists`, a file on the
+server, is never carried, and `left_out` names it so the page can say so.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import urllib.parse
+import zlib
 from typing import Any
 
 import pandas as pd
@@ -43,7 +49,12 @@ SERVER_KEYS = ("token",)
 """Query names that belong to the server (Voila, Jupyter), not to the scenario."""
 
 LEFT_OUT = ("notes", "correlations", "holidays", "phase_weeks", "checklists")
-"""Scenario keys a table row, hence a link, cannot hold."""
+"""Scenario keys a table row cannot hold."""
+PACKED = ("notes", "correlations", "holidays", "phase_weeks")
+"""Those a link carries all the same, compressed in its `more` parameter."""
+MORE = "more"
+MAX_MORE_BYTES = 64_000
+"""The most a `more` parameter may unpack to (a decompression bomb is refused)."""
 
 
 def starters() -> dict[str, Scenario]:
@@ -101,7 +112,7 @@ def _allowed(key: str) -> bool:
     base, _, part = key.rpartition("_")
     return (
         key in SCENARIO_KEYS
-        or key == "scenario_file"
+        or key in ("scenario_file", MORE)
         or (base in FIELD_SPECS and part in ("low", "high", "distribution"))
         or key.startswith((READINESS_PREFIX, CRITERION_PREFIX, GATE_PREFIX))
     )
@@ -145,13 +156,17 @@ def query_parameters(query: str | None) -> dict[str, Any]:
         elif key in seen:
             problems.append(Problem(key, value, "is given twice in the link", SOURCE))
         elif key in LEFT_OUT:
-            problems.append(Problem(key, value, "cannot be set by a link", SOURCE))
+            problems.append(
+                Problem(key, value, f"cannot be set by a link (its `{MORE}` carries it)", SOURCE)
+            )
         seen[key] = value
     if problems:
         raise ScenarioError(problems)
     params: dict[str, Any] = {}
     if "scenario_file" in seen:
         params["scenario_file"] = starter_name(seen.pop("scenario_file"))
+    if MORE in seen:
+        params.update(unpack(seen.pop(MORE)))
     if seen:
         table = pd.DataFrame([seen], dtype=object)
         ((_, record),) = records_from_table(table, source=SOURCE)
@@ -194,9 +209,13 @@ def _groups(scenario: Scenario) -> dict[str, dict[str, str]]:
         else:
             cells = {field: _text(float(value), unit)}
         groups[field] = cells
-    groups["readiness"] = {
-        f"{READINESS_PREFIX}{item}": answer.status for item, answer in scenario.readiness.items()
-    }
+    readiness: dict[str, str] = {}
+    for item, answer in scenario.readiness.items():
+        readiness[f"{READINESS_PREFIX}{item}"] = answer.status
+        for part in ("owner", "note"):
+            if getattr(answer, part):
+                readiness[f"{READINESS_PREFIX}{item}.{part}"] = getattr(answer, part)
+    groups["readiness"] = readiness
     criteria: dict[str, str] = {}
     for number, criterion in enumerate(scenario.success_criteria, start=1):
         prefix = f"{CRITERION_PREFIX}{number}."
@@ -230,14 +249,54 @@ def share_query(scenario: Scenario, base: tuple[str, Scenario] | None = None) ->
     """
     groups = _groups(scenario)
     row: dict[str, str] = {}
+    data, start = scenario.to_dict(), {}
     if base is not None:
         row["scenario_file"] = base[0]
+        start = base[1].to_dict()
         for name in changed_from(scenario, base[1]):
             row.update(groups[name])
     else:
         for cells in groups.values():
             row.update(cells)
+    packed = {k: data[k] for k in PACKED if data.get(k) and data.get(k) != start.get(k)}
+    if packed:
+        row[MORE] = pack(packed)
     return urllib.parse.urlencode(row)
+
+
+def pack(data: dict[str, Any]) -> str:
+    """JSON, zlib-compressed, as URL-safe base64 without padding.
+
+    >>> unpack(pack({"notes": {"users": "HR list"}}))
+    {'notes': {'users': 'HR list'}}
+    """
+    raw = json.dumps(data, separators=(",", ":"), sort_keys=True, default=str).encode()
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+def unpack(text: str) -> dict[str, Any]:
+    """What `pack` wrote, or ScenarioError: a mapping of PACKED keys, at most
+    MAX_MORE_BYTES once unpacked."""
+
+    def refused(why: str) -> ScenarioError:
+        return ScenarioError([Problem(MORE, text[:40] + "...", why, SOURCE)])
+
+    damaged = "is not what roi writes there (a copied link cut short?)"
+    try:
+        compressed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(compressed, MAX_MORE_BYTES + 1)
+    except (binascii.Error, zlib.error, ValueError):
+        raise refused(damaged) from None
+    if len(raw) > MAX_MORE_BYTES or inflater.unconsumed_tail:
+        raise refused(f"unpacks to more than {MAX_MORE_BYTES:,} bytes")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise refused(damaged) from None
+    if not isinstance(data, dict) or not set(data) <= set(PACKED):
+        raise refused("may hold only " + ", ".join(PACKED))
+    return data
 
 
 def changed_from(scenario: Scenario, starter: Scenario) -> list[str]:
@@ -263,8 +322,18 @@ def table_row(scenario: Scenario) -> dict[str, str]:
 
 
 def left_out(scenario: Scenario, base: tuple[str, Scenario] | None = None) -> list[str]:
-    """What a link to `scenario` would not carry: notes, correlations and the like (none
-    that the starter in `base` already holds unchanged)."""
+    """What a link to `scenario` would not carry: its checklists file, which names a file
+    on the server (none when the starter in `base` already holds it unchanged)."""
     data = scenario.to_dict()
     start = {} if base is None else base[1].to_dict()
-    return [key for key in LEFT_OUT if data.get(key) and data.get(key) != start.get(key)]
+    return [
+        key
+        for key in LEFT_OUT
+        if key not in PACKED and data.get(key) and data.get(key) != start.get(key)
+    ]
+
+
+def table_left_out(scenario: Scenario) -> list[str]:
+    """What a row of a scenario table (the variants CSV) cannot hold."""
+    data = scenario.to_dict()
+    return [key for key in LEFT_OUT if data.get(key)]

@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import traitlets
 from IPython.display import HTML, display
 
-from roi.app.link import changed_from, left_out, query_parameters, starters
+from roi.app.link import changed_from, query_parameters, starters, table_left_out
 from roi.app.model import (
     CHART_NAMES,
     EVIDENCE_CHARTS,
@@ -1444,7 +1444,7 @@ class WorkbookApp:
         self.variant_pick.options = names
         if names:
             missing = sorted(
-                {key for v in self.model.variants.values() for key in left_out(v.scenario)}
+                {key for v in self.model.variants.values() for key in table_left_out(v.scenario)}
             )
             note = (
                 f' <span class="roi-kpi-detail">(a table leaves out {", ".join(missing)})</span>'
