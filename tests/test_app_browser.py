@@ -757,3 +757,63 @@ def test_the_app_saves_to_and_opens_from_the_register(browser, tmp_path, monkeyp
             assert page.console_errors == []
         finally:
             page.close()
+
+
+def test_edits_and_variants_survive_a_reload_and_a_closed_tab(server, browser):
+    """Before: one F5 lost every edit and every saved variant. The address now follows the
+    inputs and the browser keeps the variants: edit three inputs, save two variants (the
+    second under a name that is taken, which is numbered, never overwritten), reload, and
+    find both; close the tab, open the plain address in the same browser, and find them
+    again; a deleted variant comes back with Undo."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    expected = notebook_scenario().evolve(users=300, tasks_per_day=15, hourly_rate=70)
+    try:
+        page.goto(f"{server}/", timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+
+        def save(name):
+            page.fill(".widget-text input[placeholder='Variant name']", name)
+            page.click(".roi-save-variant")
+
+        save("Plan")
+        page.locator(".roi-compare th", has_text="Plan").wait_for(timeout=60_000)
+        for field, value in (("users", 300), ("tasks_per_day", 15), ("hourly_rate", 70)):
+            type_into_slider(page, field, value)
+        wait_for_kpi(page, "annual_impact", headline(expected, "annual_impact"))
+        save("Plan")  # taken: saved as "Plan (2)"
+        page.locator(".roi-compare th", has_text="Plan (2)").wait_for(timeout=60_000)
+        assert 'saved as "Plan (2)"' in page.inner_text(".roi-notice")
+        page.wait_for_function("() => location.search.includes('users=300')", timeout=60_000)
+
+        def find_work(page) -> None:
+            page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+            wait_for_kpi(page, "annual_impact", headline(expected, "annual_impact"))
+            page.locator(".roi-compare th", has_text="Plan (2)").wait_for(timeout=60_000)
+            heads = page.locator(".roi-compare th").all_inner_texts()
+            assert [h for h in heads if h.startswith("Plan")] == ["Plan", "Plan (2)"]
+
+        page.reload(timeout=PAGE_TIMEOUT_MS)
+        find_work(page)
+        page.close()
+        page = context.new_page()  # the tab closed; the same browser opens the plain address
+        page.console_errors = []
+        page.goto(f"{server}/", timeout=PAGE_TIMEOUT_MS)
+        find_work(page)
+        page.locator(".roi-notice", has_text="last inputs in this browser are back").wait_for(
+            timeout=60_000
+        )
+        page.select_option(".roi-variant-pick select", "Plan")
+        page.click(".roi-variant-delete")
+        page.locator(".roi-undo", has_text="Undo delete Plan").wait_for(timeout=60_000)
+        page.click(".roi-undo")
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.roi-compare th'))"
+            ".some(th => th.innerText === 'Plan')",
+            timeout=60_000,
+        )
+        assert page.console_errors == []
+    finally:
+        context.close()

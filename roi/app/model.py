@@ -428,6 +428,10 @@ class WorkbookModel:
         self.seed = seed
         self.templates_dir = Path(templates_dir)
         self.variants: dict[str, Variant] = {}
+        self.undo_label = ""
+        """What `undo` would take back ("" when nothing): the last replacement of the inputs
+        (another starter, an upload, a reset, a restored variant) or a deleted variant."""
+        self._undo: Callable[[], None] | None = None
         self._gantt: tuple[Any, Any] | None = None
         self._listeners: list[Callable[[WorkbookModel], None]] = []
         self._load(scenario)
@@ -675,8 +679,37 @@ class WorkbookModel:
         return self._apply({"success_criteria": rows})
 
     def reset(self) -> None:
-        """Back to the scenario the page opened with."""
+        """Back to the scenario the page opened with (undoable)."""
+        self._keep_for_undo("reset")
         self._load(self.initial)
+
+    def _keep_for_undo(self, what: str) -> None:
+        """Remember the inputs as they are, so that replacing them can be taken back."""
+        inputs, initial, base = dict(self.inputs), self.initial, self.base
+
+        def back() -> None:
+            self.initial, self.base = initial, base
+            scenario = self._scenario_or_none(inputs)
+            self._load(scenario if scenario is not None else initial)
+            if scenario is None:
+                self._apply(inputs)  # as typed, the invalid value named again
+
+        self._undo, self.undo_label = back, what
+
+    def undo(self) -> bool:
+        """Take back the last replacement of the inputs or deletion of a variant."""
+        if self._undo is None:
+            return False
+        action, self._undo, self.undo_label = self._undo, None, ""
+        action()
+        self._notify()
+        return True
+
+    def _scenario_or_none(self, data: dict[str, Any]) -> Scenario | None:
+        try:
+            return scenario_from_dict(data)
+        except ScenarioError:
+            return None
 
     # --- the register (when one is configured) -------------------------------------
 
@@ -712,9 +745,10 @@ class WorkbookModel:
     def open(self, scenario: Scenario, base: tuple[str, Scenario] | None = None) -> None:
         """Start over from another scenario (picked, uploaded or from a link); it becomes
         the reset point. `base` is the starter a link's values lie over, if any."""
+        self._keep_for_undo("open")
         self.initial = scenario
         self.base = base if base is not None else base_for(scenario)
-        self.reset()
+        self._load(scenario)
 
     def share_query(self) -> str:
         """The query string of a link that opens the current (last valid) inputs."""
@@ -982,17 +1016,98 @@ class WorkbookModel:
 
         return memo.render(self.assessment, fmt, **options)
 
-    def save_variant(self, name: str) -> Variant:
-        """Keep the current scenario under a name to compare side by side (same name: replace)."""
+    def unique_variant_name(self, name: str) -> str:
+        """`name`, or `name (2)`, `name (3)`... when a variant has it: never overwritten.
+
+        >>> model = WorkbookModel(load_scenarios(TEMPLATES_DIR / "invoice_triage.yaml")[0])
+        >>> [model.save_variant("Lean").name for _ in range(3)]
+        ['Lean', 'Lean (2)', 'Lean (3)']
+        """
         name = name.strip() or f"Variant {len(self.variants) + 1}"
+        if name not in self.variants:
+            return name
+        number = 2
+        while f"{name} ({number})" in self.variants:
+            number += 1
+        return f"{name} ({number})"
+
+    def save_variant(self, name: str) -> Variant:
+        """Keep the current scenario under a name to compare side by side; a name that is
+        taken gets a number (`unique_variant_name`)."""
+        name = self.unique_variant_name(name)
         variant = Variant(name, self.assessment, self.verdict)
         self.variants = {**self.variants, name: variant}
         self._notify()
         return variant
 
-    def remove_variant(self, name: str) -> None:
-        self.variants = {k: v for k, v in self.variants.items() if k != name}
+    def add_variant(self, name: str, scenario: Scenario) -> Variant:
+        """A variant of another scenario (one kept in the browser, restored on reload)."""
+        assessment = assess(scenario, samples=self.samples, seed=self.seed)
+        decision = assessment.decision
+        name = self.unique_variant_name(name)
+        verdict = Verdict(decision.outcome, decision.reasons, decision.conditions)
+        variant = Variant(name, assessment, verdict)
+        self.variants = {**self.variants, name: variant}
         self._notify()
+        return variant
+
+    def duplicate_variant(self, name: str) -> Variant | None:
+        if name not in self.variants:
+            return None
+        old = self.variants[name]
+        copy = Variant(self.unique_variant_name(name), old.assessment, old.verdict)
+        self.variants = {**self.variants, copy.name: copy}
+        self._notify()
+        return copy
+
+    def restore_variant(self, name: str) -> bool:
+        """Put a saved variant's inputs on screen (undoable); the reset point stays."""
+        if name not in self.variants:
+            return False
+        self._keep_for_undo(f"restore {name}")
+        self._load(self.variants[name].scenario)
+        return True
+
+    def remove_variant(self, name: str) -> None:
+        """Delete a saved variant (undoable, in its place)."""
+        if name not in self.variants:
+            return
+        before = self.variants
+
+        def back() -> None:
+            self.variants = before
+
+        self.variants = {k: v for k, v in self.variants.items() if k != name}
+        self._undo, self.undo_label = back, f"delete {name}"
+        self._notify()
+
+    def variants_state(self) -> list[dict[str, Any]]:
+        """The saved variants as plain data (name and scenario), what the browser keeps."""
+        return [
+            {"name": name, "scenario": v.scenario.to_dict()} for name, v in self.variants.items()
+        ]
+
+    def restore_variants(self, state: Any) -> list[str]:
+        """Add the variants of `variants_state` data kept by the browser; the names of those
+        that could not be read (their scenario no longer valid)."""
+        failed: list[str] = []
+        if not isinstance(state, list):
+            return failed
+        for item in state:
+            if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+                continue
+            data = item.get("scenario")
+            # Kept by the browser, so the visitor's to edit: held to an upload's rules.
+            scenario = (
+                self._scenario_or_none(dict(data))
+                if isinstance(data, Mapping) and not data.get("checklists")
+                else None
+            )
+            if scenario is None:
+                failed.append(item["name"])
+            elif item["name"] not in self.variants:
+                self.add_variant(item["name"], scenario)
+        return failed
 
     def rename_variant(self, old: str, new: str) -> bool:
         """Give a saved variant another name; False when the name is blank or taken."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import html
+import json
 import math
 import os
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -456,6 +458,64 @@ class PageShown(anywidget.AnyWidget):
     ).tag(sync=True)
 
 
+KEEP_KEY = "roi-workbook"
+"""The browser storage key under which a page keeps its visitor's work."""
+MAX_KEPT_BYTES = 1_000_000
+"""The most kept work read back from the browser (it is the visitor's own, still bounded)."""
+
+
+class BrowserKeep(anywidget.AnyWidget):
+    """An invisible widget that keeps the visitor's work in their browser.
+
+    - `query`: the link to the inputs on screen, which becomes the page's address as they
+      change (`history.replaceState`, the server's own `token` and `voila*` names kept),
+      so a reload, back or a bookmark opens the same screen;
+    - `kept`: the saved variants and the last inputs, written to `localStorage` at each
+      change, so they survive a reload and a closed tab;
+    - `found`: what the browser held when the page opened, sent once to the kernel.
+    """
+
+    _esm = traitlets.Unicode(
+        """export default { render({ model, el }) {
+  const key = model.get("key");
+  if (!model.get("loaded")) {
+    let found = "";
+    try { found = window.localStorage.getItem(key) || ""; } catch (e) {}
+    model.set("address", window.location.search);
+    model.set("found", found);
+    model.set("loaded", true);
+    model.save_changes();
+  }
+  const keep = () => {
+    try { window.localStorage.setItem(key, model.get("kept")); } catch (e) {}
+  };
+  const address = () => {
+    const query = model.get("query");
+    if (!query) return;
+    const kept = new URLSearchParams();
+    for (const [k, v] of new URLSearchParams(window.location.search)) {
+      if (k === "token" || k.startsWith("voila")) kept.append(k, v);
+    }
+    const next = [kept.toString(), query].filter(Boolean).join("&");
+    const url = window.location.pathname + "?" + next + window.location.hash;
+    if (url !== window.location.pathname + window.location.search + window.location.hash) {
+      window.history.replaceState(window.history.state, "", url);
+    }
+  };
+  model.on("change:kept", keep);
+  model.on("change:query", address);
+  if (model.get("kept")) keep();
+  address();
+} };"""
+    ).tag(sync=True)
+    key = traitlets.Unicode(KEEP_KEY).tag(sync=True)
+    loaded = traitlets.Bool(False).tag(sync=True)
+    found = traitlets.Unicode("").tag(sync=True)
+    address = traitlets.Unicode("").tag(sync=True)
+    kept = traitlets.Unicode("").tag(sync=True)
+    query = traitlets.Unicode("").tag(sync=True)
+
+
 class ChartPainter:
     """Redraws the charts on a worker thread, always from the model's latest state.
 
@@ -553,6 +613,12 @@ class WorkbookApp:
         kpis.add_class("roi-kpis")
         self.summary = widgets.VBox([widgets.HTML(CSS), self.banner, kpis, self.stale])
         self.charts_on = False  # drawn: at once, or when the page shows the cards
+        self.keep = BrowserKeep(layout=widgets.Layout(display="none"))
+        self.keep.observe(self._on_found, "found")
+        self._kept_variants: tuple[Any, list[dict[str, Any]]] = (None, [])
+        self.notice = widgets.HTML()
+        self.notice.add_class("roi-notice")
+        self.summary.children = (*self.summary.children, self.keep)
         if defer_charts:
             shown = PageShown(layout=widgets.Layout(display="none"))
             shown.on_msg(lambda _widget, content, _buffers: self._on_shown(content))
@@ -990,8 +1056,23 @@ class WorkbookApp:
         )
         reset.add_class("roi-reset")
         reset.on_click(lambda _b: self._reset())
+        self.undo = widgets.Button(
+            description="Undo",
+            tooltip="Take back the last change of inputs or deleted variant",
+            layout=widgets.Layout(width="auto", display="none"),
+        )
+        self.undo.add_class("roi-undo")
+        self.undo.on_click(lambda _b: self._undo())
         bar = widgets.Box(
-            [self.picker, self.source_label, self.upload, reset, *self._actions(), self.share],
+            [
+                self.picker,
+                self.source_label,
+                self.upload,
+                reset,
+                self.undo,
+                *self._actions(),
+                self.share,
+            ],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px"),
         )
         bar.add_class("roi-toolbar")
@@ -999,6 +1080,7 @@ class WorkbookApp:
             [
                 bar,
                 *self._register_tools(),
+                self.notice,
                 self._error_label("file"),
                 self.downloads,
                 self.comparison,
@@ -1268,6 +1350,61 @@ class WorkbookApp:
         self.model.reset()
         self.sync_controls()
 
+    def _undo(self) -> None:
+        if self.model.undo():
+            self.notice.value = ""
+            self.sync_controls()
+            self.refresh()
+
+    def _on_found(self, change: dict) -> None:
+        """What the visitor's browser kept from their last visit: the saved variants come
+        back, and their last inputs too unless the page was opened with a link."""
+        text = change["new"] or ""
+        if not text or len(text) > MAX_KEPT_BYTES:
+            return
+        try:
+            kept = json.loads(text)
+        except ValueError:
+            return
+        if not isinstance(kept, Mapping):
+            return
+        lost = self.model.restore_variants(kept.get("variants"))
+        said = []
+        if lost:
+            said.append("Saved variants that could not be read again: " + ", ".join(lost) + ".")
+        query = kept.get("query")
+        link = {k for k, _ in urllib.parse.parse_qsl(self.keep.address.lstrip("?"))} - {"token"}
+        if (
+            isinstance(query, str)
+            and query
+            and not {k for k in link if not k.startswith("voila")}
+            and query != self.model.share_query()
+        ):
+            self.open_link(query)
+            if not self.errors["file"].value:
+                said.append(
+                    "Your last inputs in this browser are back (Undo returns to the starter)."
+                )
+        if self.model.variants:
+            said.append(f"{len(self.model.variants)} saved variant(s) kept in this browser.")
+        self.notice.value = html.escape(" ".join(said))
+        self.refresh()
+
+    def _keep(self) -> None:
+        """Tell the browser what to keep and what the page's address is now."""
+        model = self.model
+        if model.errors:
+            return  # the last valid inputs are kept, not a half-typed one
+        if self._kept_variants[0] is not model.variants:
+            self._kept_variants = (model.variants, model.variants_state())
+        query = model.share_query()
+        self.keep.query = query
+        self.keep.kept = json.dumps(
+            {"query": query, "variants": self._kept_variants[1]},
+            separators=(",", ":"),
+            default=str,
+        )
+
     def _prepare_downloads(self) -> None:
         self.downloads.value = "Preparing..."
         try:
@@ -1285,8 +1422,14 @@ class WorkbookApp:
         )
 
     def _save_variant(self) -> None:
-        self.model.save_variant(self.variant_name.value)
+        wanted = self.variant_name.value.strip()
+        saved = self.model.save_variant(wanted)
         self.variant_name.value = ""
+        self.notice.value = (
+            html.escape(f'"{wanted}" was taken: saved as "{saved.name}".')
+            if wanted and saved.name != wanted
+            else ""
+        )
 
     def sync_controls(self) -> None:
         """Make every control show the model's inputs (after reset, pick or upload)."""
@@ -1333,6 +1476,9 @@ class WorkbookApp:
     def refresh(self) -> None:
         """Show the model's current results, decision, errors and charts, in place."""
         model = self.model
+        undo = model.undo_label
+        self.undo.description = f"Undo {undo}" if undo else "Undo"
+        self.undo.layout.display = "" if undo else "none"
         for kpi in model.kpis():  # the KPI cards first: they are what people watch
             if not (model.simulating and kpi.uses_simulation):
                 self.kpis[kpi.key].value = _kpi_html(kpi.label, kpi.value, kpi.detail)
@@ -1347,6 +1493,7 @@ class WorkbookApp:
             message = model.errors.get(base, "")
             label.value = html.escape(message)
         self.stale.value = stale_html(model.errors)
+        self._keep()
         for part in (self.summary, self.chart_area):
             if model.errors:
                 part.add_class("roi-out-of-date")
@@ -1425,10 +1572,26 @@ class WorkbookApp:
         delete = widgets.Button(description="Delete", tooltip="Delete the chosen variant")
         delete.add_class("roi-variant-delete")
         delete.on_click(lambda _b: self._delete_variant())
+        restore = widgets.Button(
+            description="Restore", tooltip="Put the chosen variant's inputs on screen"
+        )
+        restore.add_class("roi-variant-restore")
+        restore.on_click(lambda _b: self._restore_variant())
+        duplicate = widgets.Button(description="Duplicate", tooltip="Copy the chosen variant")
+        duplicate.add_class("roi-variant-duplicate")
+        duplicate.on_click(lambda _b: self._duplicate_variant())
         self.variant_export = widgets.HTML()
         self.variant_export.add_class("roi-variant-export")
         tools = widgets.Box(
-            [self.variant_pick, self.variant_rename, rename, delete, self.variant_export],
+            [
+                self.variant_pick,
+                restore,
+                duplicate,
+                self.variant_rename,
+                rename,
+                delete,
+                self.variant_export,
+            ],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center", display="none"),
         )
         tools.add_class("roi-variant-tools")
@@ -1457,6 +1620,15 @@ class WorkbookApp:
         old, new = self.variant_pick.value, self.variant_rename.value
         if old and self.model.rename_variant(old, new):
             self.variant_rename.value = ""
+
+    def _restore_variant(self) -> None:
+        if self.variant_pick.value and self.model.restore_variant(self.variant_pick.value):
+            self.sync_controls()
+            self.refresh()
+
+    def _duplicate_variant(self) -> None:
+        if self.variant_pick.value:
+            self.model.duplicate_variant(self.variant_pick.value)
 
     def _delete_variant(self) -> None:
         if self.variant_pick.value:
