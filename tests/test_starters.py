@@ -8,7 +8,7 @@ import json
 import pytest
 
 from roi.cli import main
-from roi.exceptions import EXIT_BAD_INPUT, EXIT_OK, RoiError
+from roi.exceptions import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, RoiError
 from roi.files import load_scenario
 from roi.reports.notebook import scenario_from_parameters
 from roi.resources import NOTEBOOKS, SCENARIOS, TEMPLATES
@@ -89,9 +89,10 @@ def test_cli_init_reports_what_it_did_and_refuses_a_file(tmp_path, capsys):
 
 
 def test_a_place_that_cannot_be_written_is_a_message(tmp_path, capsys):
-    """`scenarios` is a file here, so nothing can go under it: a message, no traceback."""
+    """`scenarios` is a file here, so nothing can go under it: a message, no traceback,
+    and status 1 (the input was fine; the place is not), as for every output."""
     (tmp_path / "scenarios").write_text("not a folder", encoding="utf-8")
     with pytest.raises(RoiError, match=r"cannot write .*scenarios"):
         copy_starters(tmp_path)
-    assert main(["init", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert main(["init", str(tmp_path)]) == EXIT_FAILED
     assert "cannot write" in capsys.readouterr().err

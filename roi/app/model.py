@@ -535,6 +535,17 @@ class WorkbookModel:
         self._notify()
         return False
 
+    def set_amount_text(self, key: str, label: str, text: str) -> bool:
+        """A dollar amount that is not a model field (the PoC's budget and spend) as typed:
+        read as a file's amount is ($40,000, 40k); blank is "not given"."""
+        if not text.strip():
+            return self._apply({key: None})
+        try:
+            value = read_number(text, "$")
+        except ValueError as error:
+            return self._unread(key, f"{label} {error}", text)
+        return self._apply({key: value})
+
     def set_range_text(self, field_name: str, text: str) -> bool:
         """An input's range as typed ('2 to 6'; blank: a single value), as `set_text`."""
         try:

@@ -42,6 +42,7 @@ from roi.app.model import (
 )
 from roi.app.server import LOG, _shared_plotly_esm, has_frontend, prepare_frontend_kernel
 from roi.exceptions import RoiError
+from roi.formatting import money
 from roi.reports.notebook import (
     RESULTS_MIMETYPE,
     chart_bundles,
@@ -110,6 +111,9 @@ CSS = """
 .roi-compare th:first-child, .roi-compare td:first-child { text-align: left; }
 .roi-criterion { border: 1px solid #d0d7de; border-radius: 6px; padding: 4px 8px; margin: 4px 0; }
 .roi-evidence table { border-collapse: collapse; font-size: max(12px, 0.9em); margin: 4px 0 8px; }
+/* Tables wider than their panel scroll sideways (every column reachable on a phone). */
+.roi-evidence table, .roi-compare table { display: block; max-width: 100%; overflow-x: auto; }
+.roi-evidence p, .roi-notice { overflow-wrap: anywhere; }
 .roi-evidence td, .roi-evidence th { border-bottom: 1px solid #d0d7de; padding: 3px 8px;
                                      text-align: left; }
 .roi-evidence td.num, .roi-evidence th.num { text-align: right; }
@@ -231,8 +235,8 @@ def range_readout_format(field: str) -> str:
     Without thousands separators a typed "150 - 300" reads back as those numbers."""
     spec = FIELD_SPECS[field]
     if spec.unit.startswith("$"):
-        return "$.3s"
-    return ".0f" if spec.whole else ".1f"
+        return "$.3~s"  # $0, $55, $60k, $1.5M: no "$0.00" nor "$60.0k"
+    return ".0f" if spec.whole else ".1~f"  # 200, 4, 4.5: no "200.0"
 
 
 def starter_base(params: Mapping[str, Any]) -> tuple[str, Any] | None:
@@ -794,7 +798,12 @@ class WorkbookApp:
         )
         governance.observe(lambda c: self._on_option("governance", c["new"]), "value")
         start = widgets.DatePicker(
-            value=s.start_date, description="Start date", style={"description_width": "190px"}
+            value=s.start_date,
+            description="Start date",
+            style={"description_width": "190px"},
+            # The browser's date box needs about 150 px for dd/mm/yyyy and its button:
+            # narrower, the year was cut to "yy".
+            layout=widgets.Layout(width="100%", max_width="360px", min_width="330px"),
         )
         start.add_class("roi-input-start_date")
         start.observe(lambda c: self._on_option("start_date", c["new"]), "value")
@@ -803,9 +812,10 @@ class WorkbookApp:
             min=0,
             max=104,
             step=1,
-            description="PoC duration (weeks, 0: not given)",
+            description="PoC duration (weeks)",
+            tooltip="Weeks the PoC ran; 0 when not given",
             style={"description_width": "190px"},
-            layout=widgets.Layout(width="100%", max_width="420px"),
+            layout=widgets.Layout(width="100%", max_width="300px"),
         )
         poc.observe(lambda c: self._on_option("poc_weeks", c["new"] or None), "value")
         self.inputs.update(governance=governance, start_date=start, poc_weeks=poc)
@@ -987,17 +997,21 @@ class WorkbookApp:
         money_boxes = []
         for key, label in (("poc_budget", "PoC budget ($)"), ("poc_spent", "PoC spent ($)")):
             amount = getattr(s, key)
-            box = widgets.BoundedFloatText(
-                value=amount or 0,
-                min=0,
-                max=1e9,
-                step=1000,
-                description=f"{label}, 0: not given",
-                style={"description_width": "190px"},
-                layout=widgets.Layout(width="330px"),
+            box = widgets.Text(
+                value=money(amount) if amount else "",
+                placeholder="not given",
+                description=label,
+                continuous_update=False,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="240px"),
             )
             box.add_class(f"roi-input-{key}")
-            box.observe(lambda c, k=key: self._on_option(k, c["new"] or None), "value")
+            box.observe(
+                lambda c, k=key, name=label: (
+                    None if self._syncing else self.model.set_amount_text(k, name, c["new"])
+                ),
+                "value",
+            )
             self.inputs[key] = box
             money_boxes.append(box)
         return [
@@ -1467,8 +1481,8 @@ class WorkbookApp:
                 owner, note = self.readiness_details[item]
                 owner.value, note.value = answer["owner"], answer["note"]
             if "Evidence" in self.built_tabs:
-                self.inputs["poc_budget"].value = s.poc_budget or 0
-                self.inputs["poc_spent"].value = s.poc_spent or 0
+                self.inputs["poc_budget"].value = money(s.poc_budget) if s.poc_budget else ""
+                self.inputs["poc_spent"].value = money(s.poc_spent) if s.poc_spent else ""
                 self._rebuild_criteria()
         finally:
             self._syncing = False
