@@ -502,11 +502,17 @@ def payback_histogram(
             yref="y2",
             font={"size": 12},
         )
+    # Upright along its line from the bottom, like the percentiles' labels from the top:
+    # written across the top, it was drawn over them.
     chart.vline(
         threshold,
         line={"color": VERMILLION, "width": 2},
-        annotation={"text": f"Threshold: {threshold:g} months", "font": {"color": VERMILLION}},
-        annotation_position="top left",
+        annotation={
+            "text": f"Threshold: {threshold:g} months",
+            "textangle": -90,
+            "font": {"color": VERMILLION, "size": 12},
+        },
+        annotation_position="bottom left",
     )
     return chart.figure(layout)
 
