@@ -119,6 +119,33 @@ def first_render(browser, url: str, charts: bool = False) -> dict[str, float]:
     return times
 
 
+def kernel_memory(browser, url: str, charts: bool) -> float:
+    """Resident memory (MB) of the kernel serving one open page, once the page is drawn
+    (charts too, when it has them) and has settled for a few seconds."""
+    import psutil
+
+    port = int(url.rsplit(":", 1)[1])
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    try:
+        page.goto(url + "/", timeout=120_000)
+        page.wait_for_selector(KPI, timeout=120_000)
+        if charts:
+            page.wait_for_selector(f"{CHART} .js-plotly-plot", timeout=120_000)
+        time.sleep(5)
+        server = next(
+            psutil.Process(c.pid)
+            for c in psutil.net_connections(kind="tcp")
+            if c.status == psutil.CONN_LISTEN and c.laddr.port == port
+        )
+        kernels = [
+            k for k in server.children(recursive=True) if "ipykernel" in " ".join(k.cmdline())
+        ]
+        newest = max(kernels, key=lambda k: k.create_time())
+        return newest.memory_info().rss / 2**20
+    finally:
+        page.close()
+
+
 def move_latencies(browser, url: str, app: bool) -> dict[str, list[float]]:
     """Milliseconds per slider step to the KPI change; for the app also to the decision
     banner (after the Monte Carlo) and the cash-flow chart (after the redraw). Each step
@@ -174,6 +201,11 @@ def run() -> str:
                 eager.append(first_render(browser, eager_url, charts=True))
             bare_moves = move_latencies(browser, bare_url, app=False)
             app_moves = move_latencies(browser, app_url, app=True)
+            memory = {
+                "bare": kernel_memory(browser, bare_url, charts=False),
+                "app": kernel_memory(browser, app_url, charts=True),
+                "eager": kernel_memory(browser, eager_url, charts=True),
+            }
         # `make app`: one kernel kept executed ahead of visitors. Each visitor comes once
         # the pool has refilled (a kernel started and the notebook run), as on a server
         # whose visitors do not all arrive in the same second.
@@ -233,6 +265,12 @@ Slider to KPI: **{latency_ratio:.2f}x** the bare page (target: within {LATENCY_T
 {verdict(first_ratio <= FIRST_RENDER_TARGET)}; before: {eager_ratio:.2f}x). With the
 preheated kernel `make app` keeps: **{hot_ratio:.2f}x** (target: at most
 {PREHEATED_TARGET:g}x: {verdict(hot_ratio <= PREHEATED_TARGET)}).
+
+Memory of one kernel serving an open page (resident, once its page is drawn and has
+settled): bare page {memory["bare"]:.0f} MB; workbook {memory["app"]:.0f} MB (before,
+every tab and chart built first: {memory["eager"]:.0f} MB). A page's kernel is shut down
+10 s after its last connection closes, so the server holds about one of these per open
+page.
 
 What the first render spends its time on (medians): until the page's HTML is complete,
 Voila starts a kernel and runs the notebook (imports, the assessment, the widgets); then

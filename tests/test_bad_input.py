@@ -256,12 +256,14 @@ def test_a_formula_without_a_saved_value_is_named_not_read_as_missing(tmp_path, 
 
 def _run_measured(path: Path) -> tuple[int, str, float]:
     """`roi run path` in a fresh interpreter: exit status, stderr and its peak memory in
-    MB (its own ru_maxrss, so nothing else the tests ran is counted)."""
+    MB: VmHWM, the high-water mark of its own memory map (ru_maxrss would carry the
+    forking test process's peak across fork and exec)."""
     code = (
-        "import resource, sys\n"
+        "import re, sys\n"
         "from roi.cli import main\n"
         "status = main(['run', sys.argv[1]])\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "status_text = open('/proc/self/status').read()\n"
+        "peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', status_text).group(1)) / 1024\n"
         "print(f'PEAK {peak:.0f}', file=sys.stderr)\n"
         "sys.exit(status)\n"
     )
