@@ -235,8 +235,8 @@ def range_readout_format(field: str) -> str:
     Without thousands separators a typed "150 - 300" reads back as those numbers."""
     spec = FIELD_SPECS[field]
     if spec.unit.startswith("$"):
-        return "$.3~s"  # $0, $55, $60k, $1.5M: no "$0.00" nor "$60.0k"
-    return ".0f" if spec.whole else ".1~f"  # 200, 4, 4.5: no "200.0"
+        return "$.3s"  # ipywidgets' format check refuses d3's "~" (which trims zeros)
+    return ".0f" if spec.whole else ".1f"
 
 
 def starter_base(params: Mapping[str, Any]) -> tuple[str, Any] | None:
