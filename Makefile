@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+AXE := node_modules/axe-core/axe.min.js
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE ?= templates/scenarios/invoice_triage.yaml
 
@@ -51,7 +52,7 @@ format: $(STAMP)
 	$(BIN)/ruff format roi tests benchmarks
 	$(BIN)/ruff check --fix roi tests benchmarks
 
-test: $(STAMP) lint bytecode
+test: $(STAMP) lint bytecode $(AXE)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) bytecode
@@ -61,11 +62,16 @@ bench: $(STAMP) bytecode
 # Playwright cannot download its own browser here), poppler (PDF pages to text and PNG),
 # LibreOffice (recalculates summary.xlsx) and PostgreSQL (the register's tests start a
 # throw-away cluster). Needs root; CI runs it through .ci/run.
-SYSTEM_PACKAGES := chromium poppler-utils libreoffice-calc-nogui postgresql
+SYSTEM_PACKAGES := chromium poppler-utils libreoffice-calc-nogui postgresql npm
 browser:
 	command -v chromium > /dev/null && command -v pdftoppm > /dev/null && command -v soffice > /dev/null \
-	  && ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 \
+	  && command -v npm > /dev/null && ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 \
 	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) > /dev/null)
 
+# axe-core, the accessibility checker the browser tests inject into the app's page
+# (npm's registry; node_modules/ is git-ignored).
+$(AXE):
+	npm install --no-audit --no-fund --no-save --silent axe-core@4.10
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis node_modules

@@ -817,3 +817,38 @@ def test_edits_and_variants_survive_a_reload_and_a_closed_tab(server, browser):
         assert page.console_errors == []
     finally:
         context.close()
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+TABS = ("Impact", "Costs", "Timeline", "Uncertainty", "Evidence", "Readiness")
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_axe_finds_no_serious_or_critical_violation_on_the_page_and_each_tab(
+    server, browser, width
+):
+    """axe-core (`make test` installs it from npm) on the first screen and on each tab of
+    the side panel, with ranges on screen (the sales copilot starter)."""
+    assert AXE.is_file(), "axe-core is missing: `make test` installs it (npm)"
+    page = _open(browser, f"{server}/?scenario_file=sales_copilot.yaml", width)
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_selector(".roi-chart-cash_flow .main-svg", timeout=PAGE_TIMEOUT_MS)
+        page.add_script_tag(path=str(AXE))
+        found = {}
+        for tab in ("first screen", *TABS):
+            if tab != "first screen":
+                page.get_by_role("tab", name=tab).click()
+                page.wait_for_timeout(1_000)
+            found[tab] = page.evaluate(
+                """async () => {
+                  const result = await axe.run(document, { resultTypes: ['violations'] });
+                  return result.violations
+                    .filter(v => ['serious', 'critical'].includes(v.impact))
+                    .map(v => v.id + ': ' + v.nodes.slice(0, 3)
+                      .map(n => n.target.join(' ')).join(' | '));
+                }"""
+            )
+        assert found == {tab: [] for tab in found}, found
+    finally:
+        page.close()

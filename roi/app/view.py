@@ -126,6 +126,10 @@ CSS = """
 .widget-inline-hbox > .widget-label { white-space: normal !important; line-height: 1.2;
   height: auto !important; min-height: 28px; display: flex; align-items: center;
   justify-content: flex-end; text-align: right; }
+/* A label for screen readers only (the text beside the control names it on screen). */
+.roi-sr-label > .widget-label { position: absolute !important; width: 1px !important;
+  height: 1px !important; min-height: 0 !important; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap !important; margin: -1px; padding: 0; }
 /* A range's readout keeps its whole text ("$350k - $700k"); the track gives way. */
 .widget-hslider .widget-readout { flex-shrink: 0; }
 /* Unselected tabs: Jupyter's 54% black on grey is 4.4:1, under WCAG AA's 4.5:1. */
@@ -227,6 +231,11 @@ def _load_chart_modules() -> None:
     import roi.reports.charts  # noqa: F401  (plotly's figures and roi's theme)
 
     go.FigureWidget  # noqa: B018  (plotly loads its widget classes on first use)
+
+
+HIDDEN_LABEL = {"description_width": "0px"}
+"""A control's description kept as its label for screen readers (axe: no control named by
+its title alone) but given no room on screen, where the text beside it names it."""
 
 
 def range_readout_format(field: str) -> str:
@@ -845,7 +854,9 @@ class WorkbookApp:
                     if answer["status"] in ("done", "open", "n/a")
                     else "open",
                     layout=widgets.Layout(width="80px"),
-                    tooltip=f"Status: {text}",  # its accessible name as well
+                    description=f"Status: {text}",  # its accessible name, not shown
+                    style=HIDDEN_LABEL,
+                    tooltip=f"Status: {text}",
                 )
                 status.add_class(f"roi-ready-{item_id}")
                 owner = widgets.Text(
@@ -853,6 +864,8 @@ class WorkbookApp:
                     placeholder=default_owner or "owner",
                     continuous_update=False,
                     layout=widgets.Layout(width="150px"),
+                    description=f"Owner: {text}",
+                    style=HIDDEN_LABEL,
                     tooltip=f"Owner: {text}",
                 )
                 note = widgets.Text(
@@ -860,8 +873,12 @@ class WorkbookApp:
                     placeholder="note",
                     continuous_update=False,
                     layout=widgets.Layout(flex="1 1 120px", min_width="0"),
+                    description=f"Note: {text}",
+                    style=HIDDEN_LABEL,
                     tooltip=f"Note: {text}",
                 )
+                for labelled in (status, owner, note):
+                    labelled.add_class("roi-sr-label")
                 for widget, key in ((status, "status"), (owner, "owner"), (note, "note")):
                     widget.observe(
                         lambda c, i=item_id, k=key: self._on_readiness_answer(i, k, c["new"]),
@@ -941,10 +958,14 @@ class WorkbookApp:
                 value=row.get("direction", "higher")
                 if row.get("direction") in ("higher", "lower")
                 else "higher",
+                # Named for screen readers by a label the options make plain to the eye.
+                description="Direction",
+                style=HIDDEN_LABEL,
                 layout=widgets.Layout(width="150px"),
             ),
             "direction",
         )
+        direction.add_class("roi-sr-label")
         unit = text("Unit", "unit", "130px")
         remove = widgets.Button(
             description="Remove",
