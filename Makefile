@@ -52,8 +52,10 @@ format: $(STAMP)
 	$(BIN)/ruff format roi tests benchmarks
 	$(BIN)/ruff check --fix roi tests benchmarks
 
+# Two processes, each taking a whole test file at a time (its servers and fixtures stay
+# in one process); `.venv/bin/pytest tests/test_x.py` runs one file in this process.
 test: $(STAMP) lint bytecode $(AXE)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP) bytecode
 	$(BIN)/python benchmarks/run.py
