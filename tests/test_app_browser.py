@@ -852,3 +852,45 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_page_and_each_tab(
         assert found == {tab: [] for tab in found}, found
     finally:
         page.close()
+
+
+CLIPPED = """() => {
+  // Elements that cut their own content (overflow hidden or clip, or an ellipsis) and
+  // whose content is wider than they are; scrolling ones are fine (tables on a phone).
+  const cut = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.offsetParent || el.closest('.js-plotly-plot, svg, .roi-sr-label > .widget-label'))
+      continue;
+    const style = getComputedStyle(el);
+    const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
+    if (hides && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+      const label = (el.className && el.className.baseVal === undefined ? el.className : '') ||
+        el.tagName;
+      cut.push(String(label).slice(0, 60) + ': ' + (el.innerText || el.value || '').slice(0, 40));
+    }
+  }
+  const page = document.scrollingElement;
+  if (page.scrollWidth > window.innerWidth + 1) cut.push('page: wider than the window');
+  return cut;
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 1024, 390])
+@pytest.mark.parametrize("starter", ["invoice_triage.yaml", "sales_copilot.yaml"])
+def test_no_text_input_or_table_is_cut_on_any_tab(server, browser, width, starter):
+    """Every tab at a desk, a laptop and a phone width, for a starter without ranges and
+    one with: no element cuts its own text or value (scrollWidth past clientWidth under
+    overflow hidden or clip, as inputs are), and the page is never wider than the window."""
+    page = _open(browser, f"{server}/?scenario_file={starter}", width)
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_selector(".roi-chart-cash_flow .main-svg", timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_timeout(1_000)
+        found = {"first screen": page.evaluate(CLIPPED)}
+        for tab in TABS:
+            page.get_by_role("tab", name=tab).click()
+            page.wait_for_timeout(1_000)
+            found[tab] = page.evaluate(CLIPPED)
+        assert found == {tab: [] for tab in found}, found
+    finally:
+        page.close()

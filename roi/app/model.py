@@ -660,6 +660,9 @@ class WorkbookModel:
                 centre if low == centre == high else {"low": low, "likely": centre, "high": high}
             )
         else:
+            if key in ("name", "source") and isinstance(value, str):
+                # Typed in a box that wraps: a line break there is a space in the name.
+                value = value.replace("\r\n", " ").replace("\n", " ")
             row[key] = value
         rows[index] = row
         return self._apply({"success_criteria": rows})

@@ -126,6 +126,9 @@ CSS = """
 .widget-inline-hbox > .widget-label { white-space: normal !important; line-height: 1.2;
   height: auto !important; min-height: 28px; display: flex; align-items: center;
   justify-content: flex-end; text-align: right; }
+/* Text boxes that grow with what is typed, wrapping it whole (owners, notes, sources). */
+.roi-grow textarea { field-sizing: content; min-height: 28px; resize: none; font: inherit;
+  overflow-wrap: anywhere; line-height: 1.3; padding-top: 4px; padding-bottom: 4px; }
 /* A label for screen readers only (the text beside the control names it on screen). */
 .roi-sr-label > .widget-label { position: absolute !important; width: 1px !important;
   height: 1px !important; min-height: 0 !important; overflow: hidden; clip: rect(0 0 0 0);
@@ -859,7 +862,8 @@ class WorkbookApp:
                     tooltip=f"Status: {text}",
                 )
                 status.add_class(f"roi-ready-{item_id}")
-                owner = widgets.Text(
+                owner = widgets.Textarea(
+                    rows=1,
                     value=answer["owner"],
                     placeholder=default_owner or "owner",
                     continuous_update=False,
@@ -868,7 +872,8 @@ class WorkbookApp:
                     style=HIDDEN_LABEL,
                     tooltip=f"Owner: {text}",
                 )
-                note = widgets.Text(
+                note = widgets.Textarea(
+                    rows=1,
                     value=answer["note"],
                     placeholder="note",
                     continuous_update=False,
@@ -879,6 +884,8 @@ class WorkbookApp:
                 )
                 for labelled in (status, owner, note):
                     labelled.add_class("roi-sr-label")
+                owner.add_class("roi-grow")
+                note.add_class("roi-grow")
                 for widget, key in ((status, "status"), (owner, "owner"), (note, "note")):
                     widget.observe(
                         lambda c, i=item_id, k=key: self._on_readiness_answer(i, k, c["new"]),
@@ -939,17 +946,19 @@ class WorkbookApp:
             return bind(box, key, typed=True)
 
         def text(label: str, key: str, width: str, placeholder: str = "") -> widgets.Widget:
-            return bind(
-                widgets.Text(
-                    value=str(row.get(key, "")),
-                    description=label,
-                    placeholder=placeholder,
-                    style=short,
-                    continuous_update=False,
-                    layout=widgets.Layout(width=width),
-                ),
-                key,
+            # A text area that grows with its text (roi-grow): a long name or source wraps
+            # inside it, whole, where a one-line box cut it ("...invoices from last qua").
+            area = widgets.Textarea(
+                value=str(row.get(key, "")),
+                description=label,
+                placeholder=placeholder,
+                rows=1,
+                style=short,
+                continuous_update=False,
+                layout=widgets.Layout(width=width, max_width="100%"),
             )
+            area.add_class("roi-grow")
+            return bind(area, key)
 
         name = text("Criterion", "name", "380px")
         direction = bind(
