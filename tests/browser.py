@@ -78,6 +78,17 @@ def voila_server(
             log.close()
 
 
+def _is_kernel(process) -> bool:
+    """Whether a process runs ipykernel; one that exits while it is looked at (gone, or a
+    zombie not yet reaped) no longer holds a kernel."""
+    import psutil
+
+    try:
+        return "ipykernel" in " ".join(process.cmdline())
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+
+
 def kernel_count(url: str) -> int:
     """How many kernel processes the server at `url` runs (its children running ipykernel),
     found from the process listening on the URL's port."""
@@ -87,9 +98,5 @@ def kernel_count(url: str) -> int:
     for connection in psutil.net_connections(kind="tcp"):
         if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port:
             server = psutil.Process(connection.pid)
-            return sum(
-                1
-                for child in server.children(recursive=True)
-                if "ipykernel" in " ".join(child.cmdline())
-            )
+            return sum(_is_kernel(child) for child in server.children(recursive=True))
     raise AssertionError(f"nothing listens on port {port}")

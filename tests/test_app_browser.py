@@ -11,6 +11,7 @@ import ast
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import openpyxl
@@ -131,7 +132,7 @@ def test_page_renders_roi_numbers_and_charts_with_no_console_errors(app):
     gantt.scroll_into_view_if_needed()
     app.wait_for_selector(".roi-chart-gantt .main-svg", timeout=30_000)
     gantt.screenshot(path=str(OUTPUTS / "app-gantt.png"))  # looked at by eye: title, legend
-    title = gantt.locator(".gtitle").bounding_box()
+    title = gantt.locator(".roi-chart-title").bounding_box()
     legend = gantt.locator(".legend").bounding_box()
     assert title["y"] + title["height"] <= legend["y"], "the legend overlaps the title"
     assert app.console_errors == []
@@ -863,7 +864,17 @@ CLIPPED = """() => {
       continue;
     const style = getComputedStyle(el);
     const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
-    if (hides && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+    if (!hides || el.clientWidth === 0) continue;
+    // Text centred in its box spills out on both sides, and scrollWidth counts neither
+    // (a slider's readout): the text itself is measured against the box.
+    let spills = false;
+    if (el.childElementCount === 0 && el.textContent.trim()) {
+      const text = document.createRange();
+      text.selectNodeContents(el);
+      const inner = text.getBoundingClientRect(), outer = el.getBoundingClientRect();
+      spills = inner.left < outer.left - 1 || inner.right > outer.right + 1;
+    }
+    if (spills || el.scrollWidth > el.clientWidth + 1) {
       const label = (el.className && el.className.baseVal === undefined ? el.className : '') ||
         el.tagName;
       cut.push(String(label).slice(0, 60) + ': ' + (el.innerText || el.value || '').slice(0, 40));
@@ -892,5 +903,81 @@ def test_no_text_input_or_table_is_cut_on_any_tab(server, browser, width, starte
             page.wait_for_timeout(1_000)
             found[tab] = page.evaluate(CLIPPED)
         assert found == {tab: [] for tab in found}, found
+    finally:
+        page.close()
+
+
+# Every drawn chart: its box's width, its plot's width, and the boxes of its texts that
+# must never cover one another (the page's title above it, the legend, the notes drawn
+# in it and the axis titles).
+CHART_FACTS = """() => [...document.querySelectorAll('.roi-charts > .widget-box')]
+  .filter(box => box.clientWidth > 0 && box.querySelector('.main-svg'))
+  .map(box => {
+    const rect = (e) => { const r = e.getBoundingClientRect();
+      return {x: r.x, y: r.y, w: r.width, h: r.height}; };
+    const texts = [...box.querySelectorAll(
+        '.roi-chart-title, .legendtext, .annotation-text, .xtitle, .ytitle')]
+      .filter(e => e.getBoundingClientRect().width > 0)
+      .map(e => ({what: e.className.baseVal ?? e.className, text: e.textContent.trim(),
+                  ...rect(e)}));
+    return {chart: box.className.match(/roi-chart-(\\w+)/)[1], box: box.clientWidth,
+            plot: Number(box.querySelector('.main-svg').getAttribute('width')), texts};
+  })"""
+
+
+def _settled(page, script: str, timeout: float = 30.0):
+    """What `script` finds once two reads 300 ms apart agree (a chart being fitted to a
+    new width is redrawn in steps: its texts move after its width)."""
+    deadline = time.monotonic() + timeout
+    last = page.evaluate(script)
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        now = page.evaluate(script)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"still changing after {timeout:g} s: {last}")
+
+
+def _overlaps(texts: list[dict]) -> list[tuple[dict, dict]]:
+    """Pairs of texts whose boxes cross by more than a pixel each way."""
+    found = []
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            across = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
+            down = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
+            if across > 1 and down > 1:
+                found.append((a, b))
+    return found
+
+
+def test_charts_fill_their_cell_and_follow_it_when_the_window_changes(server, browser):
+    """The cells of the chart grid are as wide as the page allows (two a row at 1440 px,
+    one at 1024 and 390), and each chart is drawn at its cell's width, again when the
+    window changes width: before, every chart stayed 450 px wide, half a 1440 px page
+    stayed empty and a phone showed them shrunk. At every width no title, legend, note
+    or axis title of a chart covers another."""
+    page = _open(browser, f"{server}/?scenario_file=sales_copilot.yaml", 1440)
+    try:
+        page.wait_for_selector(".roi-chart-tornado .main-svg", timeout=PAGE_TIMEOUT_MS)
+        seen = {}
+        for width in (1440, 1024, 390, 1440):
+            page.set_viewport_size({"width": width, "height": 900})
+            charts = _settled(page, CHART_FACTS)
+            assert all(abs(c["box"] - c["plot"]) <= 1 for c in charts), (width, charts)
+            assert len(charts) >= 5, charts  # all but the Evidence tab's
+            main = page.locator(".roi-main").bounding_box()["width"]
+            cells = {c["box"] for c in charts}
+            assert len(cells) == 1, cells  # one grid: every cell the same width
+            cell = cells.pop()
+            columns = 2 if width == 1440 else 1
+            assert abs(cell - (main - 8 * (columns - 1)) / columns) <= 2, (width, cell, main)
+            seen[width] = cell
+            for chart in charts:
+                assert _overlaps(chart["texts"]) == [], (width, chart["chart"])
+        assert seen[1440] > 450 and seen[1024] > seen[1440] > seen[390]
+        # Back at 1440 px the charts are as wide as they were at first.
+        page.set_viewport_size({"width": 1440, "height": 900})
+        assert page.console_errors == []
     finally:
         page.close()

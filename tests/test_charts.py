@@ -239,10 +239,14 @@ def test_tornado_chart_refuses_a_frame_without_results():
 
 def test_gantt_shows_each_phase_and_highlights_the_critical_path(invoice_fields):
     """Bars at each phase's likely start and length; critical ones in their own trace;
-    min-max spans around each finish; a go-live line at the likely total."""
+    min-max spans around each finish; a go-live line at the likely total, named in the
+    legend (a label beside it ran over the phase names in a phone-wide chart)."""
     timeline = timeline_for(scenario_from_dict(invoice_fields))
     figure = charts.gantt(timeline)
-    critical, other, spans = figure.data
+    critical, other, spans, go_live = figure.data
+    assert go_live.name == f"Go-live: week {timeline.likely_weeks:.1f}"
+    assert go_live.line.dash == "dash" and go_live.showlegend
+    assert not figure.layout.annotations
     rows = {row.name: row for row in timeline.phases}
     assert set(critical.y) == {row.name for row in timeline.phases if row.critical}
     assert set(other.y) == {row.name for row in timeline.phases if not row.critical}

@@ -37,11 +37,66 @@ PLOTLY_ESM_VARIABLE = "ROI_PLOTLY_ESM"
 # would evaluate it once per chart. Under roi's Voila template the charts get this
 # small module instead: it imports the bundle from the template's static folder by URL,
 # so the browser fetches and evaluates it once for the page.
+#
+# It also fits each chart to its box. Plotly's widget measures its element once, when it
+# is first drawn (before it is in the page under anywidget, so 700 px: plotly.py #5208),
+# and never again. Here a ResizeObserver calls the widget's own autosizeFigure (plotly's
+# Plots.resize, for a figure without a width) whenever the element changes width. The
+# relayout that Plots.resize emits is marked _doNotReportToPy, the widget's own marker:
+# the width is the browser's business, and the kernel's figure is not edited behind the
+# thread that redraws it.
 PLOTLY_ESM_SHIM = """\
 const base = document.body.dataset.baseUrl || "/voila/";
 const url = new URL(base + "templates/roi/static/" + {name}, window.location.href);
 const bundle = await import(url.href);
-export default bundle.default;
+const autosize = bundle.FigureView.prototype.autosizeFigure;
+
+function fitToBox(model, el) {{
+  let width = 0, pending = 0;
+  const quiet = () => {{
+    if (el.emit._roi) return;  // plotly's newPlot gives a redrawn chart a new emit
+    const emit = el.emit;
+    el.emit = function (name, data) {{
+      if (name === "plotly_relayout" && pending > 0 && data && !Array.isArray(data)) {{
+        data = Object.assign({{}}, data, {{ _doNotReportToPy: true }});
+      }}
+      return emit.call(this, name, data);
+    }};
+    el.emit._roi = true;
+  }};
+  const fit = () => {{
+    const now = el.clientWidth;
+    if (!now || now === width || !el._fullLayout || typeof el.emit !== "function") return;
+    if ((model.get("_widget_layout") || {{}}).width) return;  // a width of its own: kept
+    width = now;
+    quiet();
+    pending += 1;
+    autosize.call({{ el, model, _sendLayoutDelta() {{ pending -= 1; }} }});
+  }};
+  const drawn = (event) => {{
+    if (event.detail && event.detail.element === el) {{ width = 0; fit(); }}
+  }};
+  const observer = new ResizeObserver(fit);
+  observer.observe(el);
+  document.addEventListener("plotlywidget-after-render", drawn);
+  return () => {{
+    observer.disconnect();
+    document.removeEventListener("plotlywidget-after-render", drawn);
+  }};
+}}
+
+export default () => {{
+  const widget = bundle.default();
+  return {{
+    initialize: (props) => widget.initialize(props),
+    render(props) {{
+      const remove = widget.render(props);
+      props.el.classList.add("roi-plot");
+      const unfit = fitToBox(props.model, props.el);
+      return () => {{ unfit(); if (typeof remove === "function") remove(); }};
+    }},
+  }};
+}};
 """
 
 

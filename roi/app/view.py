@@ -92,10 +92,14 @@ CSS = """
 .roi-share-link, .roi-download, .roi-variant-export a { color: #0969da; text-decoration: underline;
   font-weight: 600; }
 .roi-main { flex: 1 1 460px; min-width: 0; }
+.roi-charts .roi-plot { min-width: 0; }
+/* A range readout is as wide as its text: its last glyph was cut by a pixel. */
+.roi-side .widget-readout { overflow: visible; padding-right: 2px; }
+.roi-chart-title { font-size: 15px; font-weight: 400; margin: 6px 0 0 8px; color: #222222; }
 @media (max-width: 520px) {
-  /* A phone: the fixed-width charts are drawn smaller rather than cut off. */
-  .roi-charts { grid-template-columns: 100% !important; }
-  .roi-charts > .widget-box { zoom: 0.76; }
+  /* A phone: charts of a fixed width are drawn smaller rather than cut off. */
+  .roi-fixed-charts { grid-template-columns: 100% !important; }
+  .roi-fixed-charts > .widget-box { zoom: 0.76; }
   .roi-kpi { min-width: 140px; flex: 1 1 140px; }
   /* Six tab names do not fit one row: they wrap onto two, whole. */
   .roi-side .widget-tab > .lm-TabBar { height: auto !important; min-height: 0 !important;
@@ -143,7 +147,8 @@ CSS = """
 """
 
 CHART_HEIGHT = 340
-CHART_WIDTH = 450  # fixed (see the chart grid in WorkbookApp): two a row beside the inputs
+CHART_WIDTH = 450  # charts that cannot follow their cell (outside roi's Voila) keep this
+CHART_MIN_WIDTH = 420  # a chart's cell is at least this wide (or the page's): two a row at 1440
 CHART_TITLES = {
     "cash_flow": "Cumulative cash flow",
     "payback": "Payback distribution",
@@ -241,14 +246,34 @@ HIDDEN_LABEL = {"description_width": "0px"}
 its title alone) but given no room on screen, where the text beside it names it."""
 
 
-def range_readout_format(field: str) -> str:
-    """How an Uncertainty slider shows its two ends (a d3 format ipywidgets accepts):
-    short enough for both to fit its readout ("$350k - $700k", "120 - 300", "4.0 - 8.0").
-    Without thousands separators a typed "150 - 300" reads back as those numbers."""
+def range_readout_format(field: str, step: float) -> str:
+    """How an Uncertainty slider shows its two ends, in d3's format language: money as
+    money, trimmed and short enough for both ends to fit ("$350k - $700k", "$0 - $1.2M",
+    "$85 - $85"), counts and other whole steps without decimals ("120 - 300"), anything
+    else with the decimals it has ("4.5 - 8"). No thousands separators: a typed
+    "150 - 300" reads back as those numbers.
+
+    >>> range_readout_format("build_cost", 1000), range_readout_format("users", 1)
+    ('$.3~s', '.0f')
+    >>> range_readout_format("adoption_months", 0.5)
+    '.2~f'
+    """
     spec = FIELD_SPECS[field]
     if spec.unit.startswith("$"):
-        return "$.3s"  # ipywidgets' format check refuses d3's "~" (which trims zeros)
-    return ".0f" if spec.whole else ".1f"
+        return "$.3~s"
+    return ".0f" if spec.whole or float(step).is_integer() else ".2~f"
+
+
+class RangeSlider(widgets.FloatRangeSlider):
+    """A FloatRangeSlider whose readout may use d3's "~" (trim trailing zeros).
+
+    ipywidgets checks readout formats against Python's format language, which has no
+    "~", so "$0.00" and "120.0 - 120.0" were the closest it allowed; the browser's d3
+    reads "~" as documented (d3-format: "~ trims insignificant trailing zeros"). The
+    trait is redeclared without that check; roi sets it only from range_readout_format.
+    """
+
+    readout_format = traitlets.Unicode(".2f").tag(sync=True)
 
 
 def starter_base(params: Mapping[str, Any]) -> tuple[str, Any] | None:
@@ -302,13 +327,23 @@ def opened_from(model: WorkbookModel) -> str:
     return f"starter {name}, {changed} input{'s' if changed > 1 else ''} changed"
 
 
-def app_figure(name: str, figure: go.Figure) -> go.Figure:
-    """A chart as the app shows it: a short title that fits its half-width cell (the
-    page already names the initiative)."""
-    figure.update_layout(title_font_size=15, title_xref="container", title_x=0.02)
-    if name in CHART_TITLES:
-        figure.update_layout(title_text=CHART_TITLES[name])
-    return figure
+def app_figure(name: str, figure: go.Figure) -> tuple[go.Figure, str]:
+    """A chart as the app shows it, and its title: a short one (the page already names
+    the initiative), shown above the chart by the page rather than drawn in it. A cell as
+    narrow as a phone's wraps the legend onto more rows, and plotly makes room for those
+    but draws its own title where it always does, under them."""
+    title = CHART_TITLES.get(name) or figure.layout.title.text or ""
+    # The legend hangs from the top of the figure, not from the plot: placed just above
+    # the plot, it moved with the margin it pushes, and when a wider cell took a row
+    # off it plotly drew it where the taller legend had been, over the plot's top.
+    figure.update_layout(
+        title_text=None, margin_t=24, legend={"yref": "container", "y": 1, "yanchor": "top"}
+    )
+    return figure, title
+
+
+def chart_title_html(title: str) -> str:
+    return f'<h2 class="roi-chart-title">{html.escape(title)}</h2>'
 
 
 def banner_html(model: WorkbookModel) -> str:
@@ -541,9 +576,15 @@ class ChartPainter:
     built make it start over from the newest state instead of drawing a stale one.
     """
 
-    def __init__(self, model: WorkbookModel, charts: Mapping[str, go.FigureWidget]):
+    def __init__(
+        self,
+        model: WorkbookModel,
+        charts: Mapping[str, go.FigureWidget],
+        titles: Mapping[str, widgets.HTML] | None = None,
+    ):
         self.model = model
         self.charts = charts
+        self.titles = titles if titles is not None else {}
         self.failures: list[str] = []
         self._wanted = threading.Event()
         self._thread = threading.Thread(target=self._run, name="roi-charts", daemon=True)
@@ -563,10 +604,14 @@ class ChartPainter:
                     if self._wanted.is_set():
                         break  # newer inputs arrived: start over from those
                     figure = self.model.figure(name, snapshot)
-                    if figure is not None:
-                        figure = app_figure(name, figure)
-                    if figure is not None and not self._wanted.is_set():
+                    if figure is None:
+                        continue
+                    figure, title = app_figure(name, figure)
+                    if not self._wanted.is_set():
                         update_figure(chart, figure)
+                        heading = self.titles.get(name)
+                        if heading is not None:
+                            heading.value = chart_title_html(title)
             except Exception as error:  # a chart must never kill the page
                 self.failures.append(f"{type(error).__name__}: {error}")
                 LOG.exception("drawing the charts failed")
@@ -616,6 +661,7 @@ class WorkbookApp:
         self.banner.add_class("roi-decision")
         self.stale = widgets.HTML()
         self.charts: dict[str, go.FigureWidget] = {}
+        self.chart_titles: dict[str, widgets.HTML] = {}
         self.downloads = widgets.HTML()
         self.downloads.add_class("roi-downloads")
         self.share = widgets.HTML()
@@ -652,7 +698,7 @@ class WorkbookApp:
         if not defer_charts:
             self.draw_charts()
         self.refresh()
-        self.painter = ChartPainter(model, self.charts)
+        self.painter = ChartPainter(model, self.charts, self.chart_titles)
 
     # --- building -----------------------------------------------------------------
 
@@ -784,7 +830,7 @@ class WorkbookApp:
         low, high = self.model.range(field)
         minimum, maximum, step = range_bounds(field, self.model.scenario)
         spec = FIELD_SPECS[field]
-        slider = widgets.FloatRangeSlider(
+        slider = RangeSlider(
             value=(low, high),
             min=minimum,
             max=max(maximum, high),
@@ -793,7 +839,7 @@ class WorkbookApp:
             continuous_update=False,
             style={"description_width": "170px"},
             layout=widgets.Layout(width="100%", max_width="400px"),
-            readout_format=range_readout_format(field),
+            readout_format=range_readout_format(field, step),
         )
         slider.add_class(f"roi-range-{field}")
         slider.observe(lambda change, f=field: self._on_range(f, *change["new"]), "value")
@@ -1234,7 +1280,7 @@ class WorkbookApp:
         self.chart_boxes: dict[str, widgets.Box] = {}
         for name in CHART_NAMES:
             waiting = widgets.HTML('<div class="roi-note">Drawing the chart...</div>')
-            box = widgets.Box(
+            box = widgets.VBox(
                 [waiting], layout=widgets.Layout(min_width="0", min_height=f"{CHART_HEIGHT}px")
             )
             box.add_class(f"roi-chart-{name}")
@@ -1247,17 +1293,22 @@ class WorkbookApp:
             "you are unsure of a low and a high value (the Uncertainty tab) to see them.</div>"
         )
         self.no_ranges.add_class("roi-no-ranges")
-        # Two a row where both fit whole (about 1,400 px with the inputs beside them),
-        # else one.
+        # Two a row where both have room (about 1,400 px with the inputs beside them),
+        # else one; each chart fills its cell. Charts of a fixed width get cells that fit
+        # them, and a phone draws them smaller.
+        self.charts_fit = _shared_plotly_esm() is not None
+        cell = f"min(100%, {CHART_MIN_WIDTH}px)" if self.charts_fit else f"{CHART_WIDTH + 8}px"
         charts = widgets.GridBox(
             list(self.chart_boxes.values()),
             layout=widgets.Layout(
-                grid_template_columns=f"repeat(auto-fill, minmax({CHART_WIDTH + 8}px, 1fr))",
+                grid_template_columns=f"repeat(auto-fill, minmax({cell}, 1fr))",
                 grid_gap="8px",
                 width="100%",
             ),
         )
         charts.add_class("roi-charts")
+        if not self.charts_fit:
+            charts.add_class("roi-fixed-charts")
         side = widgets.VBox([tabs])
         side.add_class("roi-side")
         self.chart_area = widgets.VBox([self.no_ranges, charts])
@@ -1292,15 +1343,19 @@ class WorkbookApp:
             drawn = self.model.figure(name)
             if drawn is None:
                 continue
-            figure = app_figure(name, drawn)
-            # At least CHART_HEIGHT; the Gantt and tornado grow with their rows. A fixed
-            # width: plotly's FigureWidget keeps the width it was first drawn at whatever
-            # its cell (plotly.py #5208), so the grid's cells are made to fit it. Built
+            figure, title = app_figure(name, drawn)
+            heading = widgets.HTML(chart_title_html(title))
+            self.chart_titles[name] = heading
+            # At least CHART_HEIGHT; the Gantt and tornado grow with their rows. No width:
+            # under roi's Voila the browser fits each chart to its cell and again when the
+            # cell changes (PLOTLY_ESM_SHIM); elsewhere plotly's FigureWidget keeps the
+            # width it was first drawn at (plotly.py #5208), so it gets a fixed one. Built
             # whole before it joins its box: the view starts from the state it is built
             # with, and plotly's later edits are messages a view not yet made would miss.
-            chart = figure_widget(figure, max(CHART_HEIGHT, figure.layout.height or 0), CHART_WIDTH)
+            width = None if self.charts_fit else CHART_WIDTH
+            chart = figure_widget(figure, max(CHART_HEIGHT, figure.layout.height or 0), width)
             self.charts[name] = chart
-            box.children = (chart,)
+            box.children = (heading, chart)
 
     def _on_shown(self, content: Any) -> None:
         if isinstance(content, Mapping) and content.get("event") == "shown" and not self.charts_on:

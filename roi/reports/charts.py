@@ -855,11 +855,19 @@ def gantt(timeline: Timeline, layout: Layout = None) -> go.Figure:
     go_live = f"Go-live: week {timeline.likely_weeks:.1f}"
     if timeline.go_live_date is not None:
         go_live += f" ({timeline.go_live_date.isoformat()})"
-    chart.vline(
-        timeline.likely_weeks,
-        line={"color": BLACK, "width": 2, "dash": "dash"},
-        annotation={"text": go_live},
-        annotation_position="top left",
+    # Named in the legend rather than beside the line: in a narrow chart a label there
+    # ran over the phase names and the first bar.
+    go_live_line = {"color": BLACK, "width": 2, "dash": "dash"}
+    chart.vline(timeline.likely_weeks, line=go_live_line)
+    chart.add(
+        "scatter",
+        name=go_live,
+        mode="lines",
+        x=[None],
+        y=[None],
+        line=go_live_line,
+        showlegend=True,
+        hoverinfo="skip",
     )
     return chart.figure(layout)
 
