@@ -981,3 +981,40 @@ def test_charts_fill_their_cell_and_follow_it_when_the_window_changes(server, br
         assert page.console_errors == []
     finally:
         page.close()
+
+
+def test_range_readouts_read_as_the_ranges_they_show(server, browser):
+    """The Uncertainty tab's readouts: money as money and trimmed ("$0 - $1.2M", not
+    "$0.00 - $1.20M"), counts without decimals ("120 - 120", not "120.0 - 120.0"); each
+    end, read back as a typed amount is, is the starter's low and high to the three
+    significant figures shown."""
+    from roi.files import load_scenarios
+    from roi.formatting import parse_amount
+    from roi.resources import SCENARIOS
+    from roi.scenario import FIELD_SPECS, Range
+
+    scenario = load_scenarios(SCENARIOS / "sales_copilot.yaml")[0]
+    page = _open(browser, f"{server}/?scenario_file=sales_copilot.yaml", 1024)
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        page.get_by_role("tab", name="Uncertainty").click()
+        page.wait_for_selector(".roi-range-users .widget-readout", timeout=30_000)
+        readouts = page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('[class*="roi-range-"]')]
+                .filter(e => e.querySelector('.widget-readout'))
+                .map(e => [e.className.match(/roi-range-(\\w+)/)[1],
+                           e.querySelector('.widget-readout').textContent]))"""
+        )
+        assert len(readouts) >= 10, readouts
+        for field, text in readouts.items():
+            ends = text.split(" \u2013 ")
+            assert len(ends) == 2, text
+            assert not re.search(r"\.\d*0\b|\.\D|\.$", text), text  # no trailing zeros
+            value = getattr(scenario, field)
+            low, high = (value.low, value.high) if isinstance(value, Range) else (value, value)
+            for shown, value in zip(ends, (low, high), strict=True):
+                if FIELD_SPECS[field].unit.startswith("$"):
+                    assert shown.startswith("$"), text
+                assert parse_amount(shown) == pytest.approx(value, rel=5e-3, abs=1e-9), text
+    finally:
+        page.close()
