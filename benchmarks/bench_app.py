@@ -119,18 +119,25 @@ def first_render(browser, url: str, charts: bool = False) -> dict[str, float]:
     return times
 
 
-def kernel_memory(browser, url: str, charts: bool) -> float:
+def kernel_memory(
+    browser, url: str, charts: bool, query: str = "", downloads: bool = False
+) -> float:
     """Resident memory (MB) of the kernel serving one open page, once the page is drawn
-    (charts too, when it has them) and has settled for a few seconds."""
+    (charts too, when it has them) and has settled for a few seconds; `downloads`: after
+    the visitor has also pressed "Prepare downloads" (which loads the memo's, the
+    workbook's and the PDF's libraries and holds the files)."""
     import psutil
 
     port = int(url.rsplit(":", 1)[1])
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     try:
-        page.goto(url + "/", timeout=120_000)
+        page.goto(url + "/" + query, timeout=120_000)
         page.wait_for_selector(KPI, timeout=120_000)
         if charts:
             page.wait_for_selector(f"{CHART} .js-plotly-plot", timeout=120_000)
+        if downloads:
+            page.click(".roi-prepare-downloads")
+            page.wait_for_selector("a.roi-download:has-text('Memo (HTML)')", timeout=300_000)
         time.sleep(5)
         server = next(
             psutil.Process(c.pid)
@@ -205,6 +212,10 @@ def run() -> str:
                 "bare": kernel_memory(browser, bare_url, charts=False),
                 "app": kernel_memory(browser, app_url, charts=True),
                 "eager": kernel_memory(browser, eager_url, charts=True),
+                "ranges": kernel_memory(
+                    browser, app_url, charts=True, query="?scenario_file=sales_copilot.yaml"
+                ),
+                "downloads": kernel_memory(browser, app_url, charts=True, downloads=True),
             }
         # `make app`: one kernel kept executed ahead of visitors. Each visitor comes once
         # the pool has refilled (a kernel started and the notebook run), as on a server
@@ -267,10 +278,22 @@ preheated kernel `make app` keeps: **{hot_ratio:.2f}x** (target: at most
 {PREHEATED_TARGET:g}x: {verdict(hot_ratio <= PREHEATED_TARGET)}).
 
 Memory of one kernel serving an open page (resident, once its page is drawn and has
-settled): bare page {memory["bare"]:.0f} MB; workbook {memory["app"]:.0f} MB (before,
-every tab and chart built first: {memory["eager"]:.0f} MB). A page's kernel is shut down
-10 s after its last connection closes, so the server holds about one of these per open
-page.
+settled):
+
+| page | kernel memory |
+|---|---|
+| bare page | {memory["bare"]:.0f} MB |
+| workbook, the built-in example (no input a range) | {memory["app"]:.0f} MB |
+| ... every tab and chart built first | {memory["eager"]:.0f} MB |
+| ... a starter with ranges (scipy's sampler, 32,768 samples) | {memory["ranges"]:.0f} MB |
+| ... after "Prepare downloads" (their libraries, the files) | {memory["downloads"]:.0f} MB |
+
+The last row is what every kernel would hold from the start if the downloads' libraries
+were imported with the app: they load only for a visitor who asks for the files. Most of
+the rest is libraries every page uses: pandas (about 90 MB with pyarrow, which pandas
+loads when it is installed; `make` installs it for the tests' Parquet export), numpy,
+plotly and ipywidgets. A page's kernel is shut down 10 s after its last connection
+closes, so the server holds about one of these per open page.
 
 What the first render spends its time on (medians): until the page's HTML is complete,
 Voila starts a kernel and runs the notebook (imports, the assessment, the widgets); then
