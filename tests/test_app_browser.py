@@ -1018,3 +1018,45 @@ def test_range_readouts_read_as_the_ranges_they_show(server, browser):
                 assert parse_amount(shown) == pytest.approx(value, rel=5e-3, abs=1e-9), text
     finally:
         page.close()
+
+
+def test_a_link_carries_readiness_owners_and_notes_typed_on_the_page(server, browser):
+    """An owner and a note typed on the Readiness tab ride in "Link to these inputs"; a
+    page opened from that link shows them in the same boxes (before, a link dropped them
+    and the decision's conditions named another owner)."""
+    from roi.app.link import query_parameters
+
+    item = ".roi-ready-item:has(.roi-ready-risks_documented) textarea"
+    page = _open(browser, f"{server}/?scenario_file=invoice_triage.yaml")
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        page.get_by_role("tab", name="Readiness").click()
+        page.wait_for_selector(item, timeout=30_000)
+        owner, note = page.locator(item).nth(0), page.locator(item).nth(1)
+        owner.fill("Priya N. (risk office)")
+        owner.press("Tab")
+        note.fill("Signed off on 2026-11-30 & filed")
+        note.press("Tab")
+        page.wait_for_function(
+            """() => (document.querySelector('.roi-share-link').getAttribute('href') || '')
+                     .includes('risks_documented.note')""",
+            timeout=30_000,
+        )
+        href = page.get_attribute(".roi-share-link", "href")
+        answer = query_parameters(href)["readiness"]["risks_documented"]
+        assert answer["owner"] == "Priya N. (risk office)", answer
+        assert answer["note"] == "Signed off on 2026-11-30 & filed", answer
+        again = _open(browser, f"{server}/{href}")
+        try:
+            again.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+            again.get_by_role("tab", name="Readiness").click()
+            again.wait_for_selector(item, timeout=30_000)
+            boxes = again.locator(item)
+            assert boxes.nth(0).input_value() == "Priya N. (risk office)"
+            assert boxes.nth(1).input_value() == "Signed off on 2026-11-30 & filed"
+            assert again.console_errors == []
+        finally:
+            again.close()
+        assert page.console_errors == []
+    finally:
+        page.close()

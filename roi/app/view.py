@@ -1392,6 +1392,10 @@ class WorkbookApp:
     def _on_slide(self, field: str, value: Any) -> None:
         if self._syncing:
             return
+        # The figures first: the KPI cards are sent as soon as the point results are in,
+        # and the typed box beside the slider (which the person is not reading while they
+        # drag) follows them instead of going ahead of them.
+        self.model.set_value(field, value)
         typed = self.typed.get(field)
         if typed is not None:
             self._syncing = True
@@ -1399,7 +1403,6 @@ class WorkbookApp:
                 typed.value = entry_text(field, value)
             finally:
                 self._syncing = False
-        self.model.set_value(field, value)
 
     def _on_range(self, field: str, low: float, high: float) -> None:
         if not self._syncing:
