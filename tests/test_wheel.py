@@ -41,19 +41,29 @@ def sh(argv, cwd: Path, timeout: float = 900, env=None) -> subprocess.CompletedP
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> tuple[Path, Path]:
-    """(the venv's bin folder, an empty work folder) with roi[app,batch,pdf] from the wheel."""
-    base = tmp_path_factory.mktemp("wheel")
-    wheels = base / "dist"
-    sh([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", wheels, ROOT], cwd=base)
-    (wheel,) = wheels.glob("roi-*.whl")
+def wheel(tmp_path_factory) -> Path:
+    """roi's wheel, built from the checkout."""
+    base = tmp_path_factory.mktemp("dist")
+    sh([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", base, ROOT], cwd=base)
+    (built,) = base.glob("roi-*.whl")
+    return built
+
+
+def install(wheel: Path, base: Path, extras: str) -> tuple[Path, Path]:
+    """(the bin folder, an empty work folder) of a fresh venv with roi[extras] from the wheel."""
     venv = base / "venv"
     sh([sys.executable, "-m", "venv", venv], cwd=base)
     bin_dir = venv / "bin"
-    sh([bin_dir / "python", "-m", "pip", "install", "-q", f"{wheel}[app,batch,pdf]"], cwd=base)
+    sh([bin_dir / "python", "-m", "pip", "install", "-q", f"{wheel}[{extras}]"], cwd=base)
     work = base / "work"
     work.mkdir()
     return bin_dir, work
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> tuple[Path, Path]:
+    """(the venv's bin folder, an empty work folder) with roi[app,batch,pdf] from the wheel."""
+    return install(wheel, tmp_path_factory.mktemp("wheel"), "app,batch,pdf")
 
 
 def clean_env(bin_dir: Path) -> dict[str, str]:
@@ -163,3 +173,29 @@ def test_roi_app_serves_the_copied_workbook(installed):
     finally:
         stop(process)
         log.close()
+
+
+def test_the_batch_extra_alone_runs_roi_batch_with_its_notebooks(wheel, tmp_path):
+    """roi[batch] and nothing else (no widget library: the check below fails if one
+    arrives with it): `roi batch` executes the workbook for every scenario. Before, each
+    notebook failed at 'import roi.app' with "No module named 'anywidget'"."""
+    bin_dir, work = install(wheel, tmp_path, "batch")
+    env = clean_env(bin_dir)
+    missing = subprocess.run(
+        [bin_dir / "python", "-c", "import anywidget"], env=env, capture_output=True, timeout=60
+    )
+    assert missing.returncode != 0  # the venv really has no widget library
+    roi = bin_dir / "roi"
+    sh([roi, "init", "."], cwd=work, env=env)
+    sh(
+        [roi, "batch", work / "scenarios" / "portfolio.csv", "--out", "batch", *BATCH_OPTIONS],
+        cwd=work,
+        env=env,
+        timeout=600,
+    )
+    summary = (work / "batch" / "summary.csv").read_text(encoding="utf-8")
+    rows = summary.count("\n") - 1
+    failures = (work / "batch" / "failures.csv").read_text(encoding="utf-8").splitlines()
+    assert rows >= 3 and failures[1:] == [], failures  # the header only
+    notebooks = list((work / "batch" / "scenarios").glob("*/workbook.ipynb"))
+    assert len(notebooks) == rows

@@ -38,7 +38,7 @@ _EXPORTS = {
     "figure_widget": "view",
     "has_frontend": "server",
     "jsonable": "model",
-    "open_page_link": "view",
+    "open_page_link": "entry",
     "phase_rows": "model",
     "portfolio": "pages",
     "portfolio_frame": "model",
@@ -53,7 +53,8 @@ _EXPORTS = {
     "timeline_scenario": "model",
     "update_figure": "view",
     "voila_command": "server",
-    "workbook": "view",
+    "workbook": "entry",
+    "show_workbook": "view",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -239,6 +239,11 @@ def limit_kernel_memory() -> int | None:
     return limit
 
 
+def preheated() -> bool:
+    """Whether this kernel was started ahead of its visitor (Voila's preheated pool)."""
+    return os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
 def prepare_frontend_kernel() -> None:
     """What a kernel serving a page does first: a memory limit (in a kernel Voila started
     for a visitor only, never in a notebook or test process), and no slow IRI checker."""

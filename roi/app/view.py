@@ -1,9 +1,8 @@
-"""The workbook app's view: widgets bound to a WorkbookModel, and the notebook's entry point.
+"""The workbook app's view: widgets bound to a WorkbookModel.
 
-`workbook(globals())` is what `notebooks/workbook.ipynb` calls (then `open_page_link`,
-for a preheated page's link). With a browser frontend (Voila or JupyterLab) it shows the
-app; headless (papermill) it displays the results as JSON for tools and stores no widget
-state.
+`roi.app.workbook(globals())` (`roi.app.entry`) is what `notebooks/workbook.ipynb` calls;
+with a browser frontend (Voila or JupyterLab) it shows the app through `show_workbook`
+here. Headless (papermill) it never imports this module or any widget library.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ import anywidget
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import traitlets
-from IPython.display import HTML, display
+from IPython.display import display
 
 from roi.app.link import changed_from, query_parameters, starters, table_left_out
 from roi.app.model import (
@@ -40,15 +39,11 @@ from roi.app.model import (
     metric_entry_text,
     range_bounds,
 )
-from roi.app.server import LOG, _shared_plotly_esm, has_frontend, prepare_frontend_kernel
+from roi.app.server import LOG, _shared_plotly_esm, preheated, prepare_frontend_kernel
 from roi.exceptions import RoiError
 from roi.formatting import money
 from roi.reports.notebook import (
-    RESULTS_MIMETYPE,
-    chart_bundles,
-    decision_html,
     monte_carlo_parameters,
-    results_table,
     scenario_from_parameters,
 )
 from roi.resources import EXAMPLE_SCENARIO
@@ -171,33 +166,10 @@ CRITERION_HELP = (
 )
 
 
-def workbook(
-    params: Mapping[str, Any], *, interactive: bool | None = None, fast_first_paint: bool = True
-) -> Any:
-    """What the workbook notebook calls with its parameters (usually `globals()`).
-
-    Interactive: displays the app and returns the WorkbookApp. Headless: displays the
-    results table and, as application/json, the assessment's `to_dict()` (what
-    `roi run --json` prints), returns the WorkbookModel; invalid parameters raise
-    ScenarioError naming the field, value and rule. `samples` (None: roi's default)
-    and `seed` set the Monte Carlo. `fast_first_paint=False` builds every tab and chart
-    before the page is sent (as roi did before; `make bench` compares the two).
-    """
-    if interactive is None:
-        interactive = has_frontend()
-    if not interactive:
-        samples, seed = monte_carlo_parameters(params)
-        model = WorkbookModel(scenario_from_parameters(params), samples=samples, seed=seed)
-        # Static outputs that an executed notebook keeps (nbconvert HTML, code hosts):
-        # the decision with its reasons, the KPI table, the charts, then the JSON.
-        display(HTML(decision_html(model.assessment)))
-        display(results_table(model.assessment))
-        for bundle in chart_bundles(model.assessment):
-            display(bundle, raw=True)
-        payload = model.results_payload()
-        summary = f"roi results for {payload['name']}: as `roi run --json` prints them"
-        display({RESULTS_MIMETYPE: payload, "text/plain": summary}, raw=True)
-        return model
+def show_workbook(params: Mapping[str, Any], *, fast_first_paint: bool = True) -> Any:
+    """The interactive workbook (`roi.app.workbook` with a frontend): displays the app
+    and returns the WorkbookApp. `fast_first_paint=False` builds every tab and chart
+    before the page is sent (as roi did before; `make bench` compares the two)."""
     prepare_frontend_kernel()
     notebook_parameters = params
     try:
@@ -283,11 +255,6 @@ def starter_base(params: Mapping[str, Any]) -> tuple[str, Any] | None:
     return (name, starters()[name]) if name in starters() else None
 
 
-def preheated() -> bool:
-    """Whether this kernel was started ahead of its visitor (Voila's preheated pool)."""
-    return os.environ.get("VOILA_PREHEAT", "False") != "False"
-
-
 def page_query() -> str:
     """The page's query string: Voila's helper waits for it in a preheated kernel (which
     starts before any request); elsewhere it is the QUERY_STRING Voila sets, or ''."""
@@ -296,15 +263,6 @@ def page_query() -> str:
 
         return preheated_query_string()
     return os.environ.get("QUERY_STRING", "")
-
-
-def open_page_link(app: Any) -> None:
-    """What the workbook notebook calls after `workbook`: in a preheated kernel, wait for
-    the visitor's request and open the link it carries (the page was built from the
-    notebook's parameters before anyone asked for it). Elsewhere the link was read
-    before the page was built, and there is nothing to do."""
-    if isinstance(app, WorkbookApp) and preheated():
-        app.open_link(page_query())
 
 
 def opened_from(model: WorkbookModel) -> str:
