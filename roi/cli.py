@@ -13,7 +13,7 @@ from typing import Any
 from roi._version import __version__
 from roi.assess import Assessment, assess
 from roi.decision import DecisionRule
-from roi.evidence import STATUSES
+from roi.evidence import DEFAULT_CONFIDENCE, STATUSES
 from roi.exceptions import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -212,7 +212,9 @@ PROGRESS_SECONDS = 5.0
 """`roi run` says how far it is on stderr at most this often (only a long run says it)."""
 
 
-def _assessed(scenarios: Sequence[Scenario], samples: int, seed: int) -> Iterator[Assessment]:
+def _assessed(
+    scenarios: Sequence[Scenario], samples: int, seed: int, rule: DecisionRule
+) -> Iterator[Assessment]:
     """Each scenario's assessment in turn, one held at a time (a file of 10,000 scenarios
     with ranges would need 90 GB at once), with progress on stderr every few seconds."""
     said = time.monotonic()
@@ -220,12 +222,24 @@ def _assessed(scenarios: Sequence[Scenario], samples: int, seed: int) -> Iterato
         if time.monotonic() - said >= PROGRESS_SECONDS:
             print(f"roi: {done:,} of {len(scenarios):,} scenarios assessed", file=sys.stderr)
             said = time.monotonic()
-        yield assess(scenario, samples=samples, seed=seed)
+        yield assess(scenario, samples=samples, seed=seed, rule=rule)
+
+
+def _add_confidence(command: argparse.ArgumentParser) -> None:
+    """The decision rule's one option, the same in every command that decides."""
+    command.add_argument(
+        "--confidence",
+        type=float,
+        default=DEFAULT_CONFIDENCE,
+        help="least probability of meeting the payback threshold for a Go "
+        f"(default: {DEFAULT_CONFIDENCE:.2f})",
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.file)
-    assessments = _assessed(scenarios, args.samples, args.seed)
+    rule = DecisionRule(confidence=args.confidence)
+    assessments = _assessed(scenarios, args.samples, args.seed, rule)
     if args.json:
         for a in assessments:
             print(json_line(a.to_dict()))
@@ -462,7 +476,7 @@ def _record(args: argparse.Namespace) -> int:
     from roi.reports.memo import input_hash, render
 
     register = _register(args)
-    rule = DecisionRule()
+    rule = DecisionRule(confidence=args.confidence)
     with register:
         for scenario in load_scenarios(args.file):
             assessment = assess(scenario, samples=args.samples, seed=args.seed, rule=rule)
@@ -722,6 +736,7 @@ def build_parser() -> argparse.ArgumentParser:
         "XLSX file and print a summary (or JSON, one object per line).",
     )
     run.add_argument("file", help="scenario file (.yaml, .yml, .json, .csv, .xlsx)")
+    _add_confidence(run)
     run.add_argument(
         "--json",
         action="store_true",
@@ -787,12 +802,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Markdown charts: SVG files in a folder beside the memo, which code hosts "
         "show (default), embedded as data URIs, which many strip, or none",
     )
-    memo.add_argument(
-        "--confidence",
-        type=float,
-        default=0.70,
-        help="least probability of meeting the payback threshold for a Go (default: 0.70)",
-    )
+    _add_confidence(memo)
     memo.set_defaults(handler=_memo)
     batch = commands.add_parser(
         "batch",
@@ -1039,6 +1049,7 @@ def _register_commands(commands: Any) -> None:
         "--signoff", type=_signoff, action="append", help="NAME:ROLE[:YYYY-MM-DD]; repeat"
     )
     record.add_argument("--memo", action="store_true", help="keep the memo (Markdown) with it")
+    _add_confidence(record)
     record.add_argument("--samples", type=_whole_number(0, MAX_SAMPLES), default=DEFAULT_SAMPLES)
     record.add_argument("--seed", type=_whole_number(0), default=0)
     record.set_defaults(handler=_record)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from roi.evaluate import Results
-from roi.evidence import CriterionResult, assess_criteria, poc_flags
+from roi.evidence import DEFAULT_CONFIDENCE, CriterionResult, assess_criteria, poc_flags
 from roi.exceptions import RoiError
 from roi.formatting import money, months, share
 from roi.gates import Readiness
@@ -83,7 +83,7 @@ class DecisionRule:
     kill_inputs: how many of the inputs closest to break-even become kill criteria.
     """
 
-    confidence: float = 0.70
+    confidence: float = DEFAULT_CONFIDENCE
     max_open_items: int = 3
     required_checklists: tuple[str, ...] = ("poc_exit",)
     require_positive_npv: bool = True

@@ -50,6 +50,10 @@ from roi.scenario import FIELD_SPECS, GATE_PROBABILITY_GATES, Criterion, Range, 
 from roi.timeline import CONFIG as TIMELINE_CONFIG
 from roi.uncertainty import Simulation, criterion_column, uncertain_fields
 
+DEFAULT_CONFIDENCE = 0.70
+"""The decision rule's default: the least chance of meeting a target (payback within the
+threshold, a criterion's target) for a Go. `DecisionRule` and every command start here."""
+
 Status = Literal["met", "close", "missed"]
 STATUSES: tuple[str, ...] = ("met", "close", "missed")
 
@@ -248,7 +252,7 @@ def criterion_status(
 
 
 def assess_criteria(
-    scenario: Scenario, simulation: Simulation | None = None, confidence: float = 0.70
+    scenario: Scenario, simulation: Simulation | None = None, confidence: float = DEFAULT_CONFIDENCE
 ) -> tuple[CriterionResult, ...]:
     """Every success criterion's status; a measured range takes its odds from the samples."""
     out = []
@@ -637,7 +641,7 @@ def gather(
     scenario: Scenario,
     results: Results,
     simulation: Simulation | None = None,
-    confidence: float = 0.70,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> Evidence:
     """Criteria, value of information, importance and gate odds, from one simulation."""
     criteria = assess_criteria(scenario, simulation, confidence)

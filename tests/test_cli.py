@@ -348,3 +348,37 @@ def test_escape_codes_in_a_name_cannot_redraw_the_decision(capsys, tmp_path, inv
     assert "\x1b" not in out and "\r" not in out
     assert out.splitlines()[0] == "X\\rDecision  Go\\x1b[2K\\x1b[1A"
     assert out.splitlines()[1].split()[:2] == ["Decision", "No-go:"]
+
+
+@pytest.mark.parametrize("confidence", [0.6, 0.7, 0.95])
+def test_run_and_memo_take_the_same_confidence_and_decide_alike(capsys, tmp_path, confidence):
+    """`--confidence` is one option in every command that decides: `roi run --json`
+    gives what `assess` gives under that rule, and the memo written with it states the
+    same decision (before, only `roi memo` took it, so with a rule other than the
+    default the memo and `roi run` disagreed)."""
+    from roi.assess import assess
+    from roi.decision import DecisionRule
+    from roi.files import load_scenario
+    from roi.resources import SCENARIOS
+
+    path = SCENARIOS / "sales_copilot.yaml"
+    options = ("--samples", "2000", "--seed", "3", "--confidence", str(confidence))
+    code, out, _ = run_main(capsys, "run", path, "--json", *options)
+    assert code == EXIT_OK
+    (shown,) = json_lines(out)
+    rule = DecisionRule(confidence=confidence)
+    expected = assess(load_scenario(path), samples=2000, seed=3, rule=rule)
+    assert shown == json.loads(json.dumps(expected.to_dict()))
+    assert shown["decision_rule"]["confidence"] == confidence
+    code, out, _ = run_main(capsys, "memo", path, "-o", tmp_path, "--format", "html", *options)
+    assert code == EXIT_OK
+    memo = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    assert f'id="decision">{expected.outcome}<' in memo
+
+
+def test_a_confidence_outside_0_to_1_is_refused_naming_it(capsys):
+    from roi.resources import EXAMPLE_SCENARIO
+
+    code, out, err = run_main(capsys, "run", EXAMPLE_SCENARIO, "--confidence", "1.5")
+    assert code == EXIT_BAD_INPUT and out == ""
+    assert "confidence must be > 0 and <= 1: got 1.5" in err
