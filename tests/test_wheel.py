@@ -73,6 +73,19 @@ def clean_env(bin_dir: Path) -> dict[str, str]:
     return env
 
 
+def batch_the_starters(roi: Path, work: Path, env: dict[str, str]) -> tuple[str, list[Path]]:
+    """`roi batch` over the starters' portfolio (after `roi init`) into work/batch: its
+    summary.csv text and the executed workbook notebooks."""
+    sh(
+        [roi, "batch", work / "scenarios" / "portfolio.csv", "--out", "batch", *BATCH_OPTIONS],
+        cwd=work,
+        env=env,
+        timeout=600,
+    )
+    summary = (work / "batch" / "summary.csv").read_text(encoding="utf-8")
+    return summary, list((work / "batch" / "scenarios").glob("*/workbook.ipynb"))
+
+
 def test_the_installed_package_is_not_the_checkout(installed):
     bin_dir, work = installed
     done = sh(
@@ -113,16 +126,9 @@ def test_init_run_memo_and_batch_from_an_empty_folder(installed):
     assert expected.outcome in html
     assert (work / next(p for p in written if p.suffix == ".pdf")).read_bytes()[:5] == b"%PDF-"
 
-    sh(
-        [roi, "batch", work / "scenarios" / "portfolio.csv", "--out", "batch", *BATCH_OPTIONS],
-        cwd=work,
-        env=env,
-        timeout=600,
-    )
-    summary = (work / "batch" / "summary.csv").read_text(encoding="utf-8")
+    summary, notebooks = batch_the_starters(roi, work, env)
     assert summary.startswith("rank,name,decision")
     assert (work / "batch" / "portfolio.html").is_file()
-    notebooks = list((work / "batch" / "scenarios").glob("*/workbook.ipynb"))
     assert len(notebooks) == summary.count("\n") - 1
 
 
@@ -187,15 +193,8 @@ def test_the_batch_extra_alone_runs_roi_batch_with_its_notebooks(wheel, tmp_path
     assert missing.returncode != 0  # the venv really has no widget library
     roi = bin_dir / "roi"
     sh([roi, "init", "."], cwd=work, env=env)
-    sh(
-        [roi, "batch", work / "scenarios" / "portfolio.csv", "--out", "batch", *BATCH_OPTIONS],
-        cwd=work,
-        env=env,
-        timeout=600,
-    )
-    summary = (work / "batch" / "summary.csv").read_text(encoding="utf-8")
+    summary, notebooks = batch_the_starters(roi, work, env)
     rows = summary.count("\n") - 1
     failures = (work / "batch" / "failures.csv").read_text(encoding="utf-8").splitlines()
     assert rows >= 3 and failures[1:] == [], failures  # the header only
-    notebooks = list((work / "batch" / "scenarios").glob("*/workbook.ipynb"))
     assert len(notebooks) == rows

@@ -538,11 +538,11 @@ class ChartPainter:
         self,
         model: WorkbookModel,
         charts: Mapping[str, go.FigureWidget],
-        titles: Mapping[str, widgets.HTML] | None = None,
+        titles: Mapping[str, widgets.HTML],
     ):
         self.model = model
         self.charts = charts
-        self.titles = titles if titles is not None else {}
+        self.titles = titles  # each chart's heading, redrawn with it
         self.failures: list[str] = []
         self._wanted = threading.Event()
         self._thread = threading.Thread(target=self._run, name="roi-charts", daemon=True)
