@@ -135,6 +135,12 @@ class Decision:
     npv: float | None
     probability: float | None  # P(payback <= threshold), when simulated
     rule: DecisionRule = field(default_factory=DecisionRule)
+    # Who owns each condition, in the same order ("" where nobody is named).
+    condition_owners: tuple[str, ...] = ()
+
+    def owner_of(self, index: int) -> str:
+        """The named owner of condition `index`, or ""."""
+        return self.condition_owners[index] if index < len(self.condition_owners) else ""
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -299,6 +305,7 @@ def decide(
     horizon = scenario.value("horizon_months")
     checks: list[Check] = []
     conditions: list[str] = []
+    owners: dict[int, str] = {}  # condition index -> its owner
 
     if simulation is not None:
         where = "at P50"
@@ -429,10 +436,9 @@ def decide(
                     f"bounded effort (at most {rule.max_open_items}).",
                 )
             )
-            conditions.extend(
-                f"Close: {item.item.text} (owner: {item.owner or 'unassigned'})."
-                for item in open_items
-            )
+            for item in open_items:
+                owners[len(conditions)] = item.owner or ""
+                conditions.append(f"Close: {item.item.text} (owner: {item.owner or 'unassigned'}).")
         else:
             checks.append(
                 Check(
@@ -488,4 +494,7 @@ def decide(
         npv=npv_used,
         probability=probability,
         rule=rule,
+        condition_owners=tuple(owners.get(i, "") for i in range(len(conditions)))
+        if outcome == CONDITIONAL
+        else (),
     )

@@ -49,7 +49,7 @@ from roi.files import portfolio_records, scenario_files
 from roi.safe_yaml import file_too_big, safe_yaml
 from roi.scenario import Scenario, scenario_from_dict
 from roi.shared import parse_drivers
-from roi.timeline import GOVERNANCE, Timeline
+from roi.timeline import Timeline, role_weeks
 from roi.uncertainty import DEFAULT_SAMPLES, _check_count, _check_seed, simulate, uniforms
 
 OBJECTIVES = {"risk_adjusted": "risk_adjusted_npv", "npv": "headline_npv"}
@@ -58,7 +58,6 @@ OBJECTIVES = {"risk_adjusted": "risk_adjusted_npv", "npv": "headline_npv"}
 BUDGET_STEP = 100_000.0
 """How much more budget the marginal value of the budget is quoted for."""
 
-FULL_TEAM = "Full team"
 _TOLERANCE = 1e-9  # relative: a gain below this share of the total is rounding
 
 
@@ -83,14 +82,8 @@ def engineer_weeks(timeline: Timeline) -> dict[str, float]:
     >>> weeks["ml_engineer"], weeks["data_engineer"]  # 3 + (1.5 + 3), 3 + (1.5 + 3)
     (7.5, 7.5)
     """
-    phases = [phase for phase in timeline.phases if phase.id != GOVERNANCE]
-    named = sorted({role for phase in phases for role in phase.roles if role != FULL_TEAM})
-    out = dict.fromkeys((role_key(role) for role in named), 0.0)
-    for phase in phases:
-        roles = named if FULL_TEAM in phase.roles else phase.roles
-        for role in roles:
-            out[role_key(role)] += phase.likely_weeks
-    return out
+    weeks = role_weeks(timeline)
+    return {role_key(role): weeks[role] for role in sorted(weeks)}
 
 
 @dataclass(frozen=True)

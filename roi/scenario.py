@@ -731,6 +731,10 @@ class Scenario(BaseModel):
     poc_budget: float | None = None
     poc_spent: float | None = None
     gate_probabilities: dict[int, float] = Field(default_factory=dict)
+    # Who makes the go/no-go decision and by when: page 1 of the memo names them, and
+    # says "to be named" when they are not given.
+    decider: str | None = None
+    decide_by: date | None = None
 
     OPTIONAL_SECTIONS: ClassVar[tuple[str, ...]] = (
         "description",
@@ -749,6 +753,8 @@ class Scenario(BaseModel):
         "poc_budget",
         "poc_spent",
         "gate_probabilities",
+        "decider",
+        "decide_by",
     )
 
     def __init__(self, **data: Any) -> None:
@@ -786,10 +792,17 @@ class Scenario(BaseModel):
         spec = FIELD_SPECS[info.field_name]
         return _check_bounds(spec, _coerce_uncertain(value, spec.unit))
 
-    @field_validator("start_date", mode="before")
+    @field_validator("start_date", "decide_by", mode="before")
     @classmethod
     def _start_date_given(cls, value: Any) -> Any:
         return _date_not_number(value)
+
+    @field_validator("decider", mode="before")
+    @classmethod
+    def _decider(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
 
     @field_validator("holidays", mode="before")
     @classmethod
@@ -798,7 +811,7 @@ class Scenario(BaseModel):
             return [_date_not_number(v) for v in value]
         return _date_not_number(value)
 
-    @field_validator("start_date", mode="after")
+    @field_validator("start_date", "decide_by", mode="after")
     @classmethod
     def _start_date(cls, value: date | None) -> date | None:
         # Go-live dates lie up to 70 years later and Python dates end in 9999.
@@ -1046,6 +1059,10 @@ class Scenario(BaseModel):
                 data[key] = _num(amount)
         if self.gate_probabilities:
             data["gate_probabilities"] = {g: _num(p) for g, p in self.gate_probabilities.items()}
+        if self.decider is not None:
+            data["decider"] = self.decider
+        if self.decide_by is not None:
+            data["decide_by"] = self.decide_by.isoformat()
         return data
 
 

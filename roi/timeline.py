@@ -17,6 +17,7 @@ from roi.exceptions import ConfigError
 
 DAYS_PER_WEEK = 5  # business days; checkpoint durations are given in days
 GOVERNANCE = "governance"  # the node that stands for all checkpoints in the phase graph
+FULL_TEAM = "Full team"  # a phase's role that means every role the plan names
 
 
 @dataclass(frozen=True)
@@ -460,3 +461,23 @@ def estimate_timeline(
         warnings=tuple(warnings),
         **dates,
     )
+
+
+def role_weeks(timeline: Timeline) -> dict[str, float]:
+    """Weeks the plan asks of each named role, in the order the plan first names them:
+    one person of the role for each phase's likely weeks; a "Full team" phase counts for
+    every role. Governance checkpoints are sign-offs, not team members.
+
+    >>> weeks = role_weeks(estimate_timeline({}))
+    >>> weeks["ML engineer"], weeks["Data engineer"]  # 3 + (1.5 + 3), 3 + (1.5 + 3)
+    (7.5, 7.5)
+    """
+    phases = [phase for phase in timeline.phases if phase.id != GOVERNANCE]
+    named = list(
+        dict.fromkeys(role for phase in phases for role in phase.roles if role != FULL_TEAM)
+    )
+    out = dict.fromkeys(named, 0.0)
+    for phase in phases:
+        for role in named if FULL_TEAM in phase.roles else phase.roles:
+            out[role] += phase.likely_weeks
+    return out

@@ -213,6 +213,29 @@ def test_tornado_leaves_room_for_the_values_beyond_its_longest_bars(risky):
     assert_allclose([ends.min() - left, right - ends.max()], [0.18 * span, 0.18 * span])
 
 
+def test_a_tornado_whose_ranges_move_nothing_says_so_instead_of_a_degenerate_axis(
+    invoice_fields,
+):
+    """The horizon and the discount rate do not enter payback: their ranges leave it at
+    its likely value, so the chart draws no bars on an axis of rounding noise (it read
+    0.9999999999-1.0000000001) and says in a sentence that nothing moves it."""
+    invoice_fields["horizon_months"] = {"low": 24, "likely": 36, "high": 60}
+    invoice_fields["discount_rate"] = {"low": 0.05, "likely": 0.10, "high": 0.15}
+    frame = tornado(scenario_from_dict(invoice_fields), "payback_months")
+    assert len(frame) == 2 and (frame["result_low"] == frame["base"]).all()
+    figure = charts.tornado(frame)
+    assert figure.data == ()
+    assert figure.layout.xaxis.range is None and figure.layout.xaxis.visible is False
+    [note] = figure.layout.annotations
+    assert note.text.startswith("No input's range moves simple payback")
+    # 300,000 / (1,888,000 / 12) = 1.9 months (the invoice example's simple payback)
+    assert note.text.endswith("it stays 1.9.")
+    # One range that moves it brings the bars back.
+    invoice_fields["users"] = {"low": 150, "likely": 200, "high": 220}
+    moving = charts.tornado(tornado(scenario_from_dict(invoice_fields), "payback_months"))
+    assert len(moving.data) == 2 and moving.layout.xaxis.range is not None
+
+
 def test_tornado_of_a_likely_value_that_never_pays_back_stays_on_the_chart(invoice_fields):
     """Likely users 10 never pay back (monthly net < 0); the high end (600) does. The
     bars start at the chart's edge, not at infinity, and the title says 'never'."""

@@ -42,6 +42,8 @@ SCALAR_KEYS = (
     "country",
     "poc_budget",
     "poc_spent",
+    "decider",
+    "decide_by",
 )
 """Non-numeric-field scenario keys a link carries as they are."""
 

@@ -617,8 +617,14 @@ def tornado(frame: pd.DataFrame, layout: Layout = None) -> go.Figure:
     # value at the left end never runs into the inputs' names.
     ends = drawn(results)
     ends = ends[np.isfinite(ends)]
+    # Inputs that move nothing a reader could see (every end reads as the likely value)
+    # get a sentence, not bars on an axis stretched over rounding noise.
+    base_text = _value_text(metric, base)
+    still = not frame.empty and all(
+        _value_text(metric, v) == base_text for v in results if not math.isnan(v)
+    )
     axis_range = {}
-    if frame.size and ends.size:
+    if frame.size and ends.size and not still:
         pad = max(float(ends.max() - ends.min()), 1e-9) * 0.18
         axis_range = {"range": [float(ends.min()) - pad, float(ends.max()) + pad]}
     chart = _Chart(
@@ -637,6 +643,8 @@ def tornado(frame: pd.DataFrame, layout: Layout = None) -> go.Figure:
         ("low", BLUE, "Input at its low"),
         ("high", ORANGE, "Input at its high"),
     ):
+        if still:
+            break
         values = frame[f"result_{side}"].to_numpy(float)
         inputs = frame[side].to_numpy(float)
         text = [_value_text(metric, v) for v in values]
@@ -658,8 +666,14 @@ def tornado(frame: pd.DataFrame, layout: Layout = None) -> go.Figure:
             ],
             hoverinfo="text",
         )
-    chart.vline(origin, line={"color": BLACK, "width": 1.5})
-    if frame.empty:
+    if not still:
+        chart.vline(origin, line={"color": BLACK, "width": 1.5})
+    if still:
+        chart.empty_note(
+            f"No input's range moves {METRIC_LABELS.get(metric, metric).lower()}:<br>"
+            f"at each input's low and high it stays {base_text}."
+        )
+    elif frame.empty:
         chart.note(
             text="No input is a range yet: give one a low and a high value<br>"
             "to see which assumption moves the result most.",

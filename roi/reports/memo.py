@@ -31,8 +31,9 @@ import jinja2
 from markupsafe import Markup
 
 from roi._version import __version__
+from roi.ask import decision_ask, glossary
 from roi.assess import Assessment
-from roi.decision import NO_GO, OUTCOME_CSS, SEVERITY, Decision, DecisionRule
+from roi.decision import CONDITIONAL, NO_GO, OUTCOME_CSS, SEVERITY, Decision, DecisionRule
 from roi.evaluate import Results
 from roi.exceptions import OutputError
 from roi.files import write_text_atomic
@@ -157,37 +158,64 @@ def _headline(assessment: Assessment) -> list[dict[str, Any]]:
     return rows
 
 
-SHARED_ROLES = ("Full team",)
-"""Roles in the timeline that mean everyone named elsewhere, not one more person."""
-
-
-def _ask(assessment: Assessment) -> dict[str, Any]:
-    """What the memo asks a leader for: the one-time budget, the running cost, the team the
-    plan names and when it goes live."""
+def _ask(assessment: Assessment, on: _dt.date) -> dict[str, Any]:
+    """What the memo asks a leader for (roi.ask's decision record), with the one-time
+    budget, the running cost and when the plan goes live."""
     scenario, results = assessment.scenario, assessment.results
     timeline = results.timeline
-    roles = list(
-        dict.fromkeys(
-            role for phase in timeline.phases for role in phase.roles if role not in SHARED_ROLES
-        )
-    )
+    record = decision_ask(assessment, on)
     weeks = f"{timeline.likely_weeks:.0f} weeks"
     spread = f"{timeline.min_weeks:.0f}-{timeline.max_weeks:.0f}"
     if timeline.go_live_date is not None:
         go_live = f"{timeline.go_live_date:%d %B %Y}, {weeks} after the start ({spread} weeks)"
     else:
         go_live = f"week {timeline.likely_weeks:.0f} after the decision ({spread} weeks)"
+    ttv = results.time_to_value_months
+    earned = (
+        f"the one-time cost is earned back {months(ttv)} after the decision"
+        if ttv is not None and math.isfinite(ttv)
+        else "the one-time cost is not earned back within the horizon"
+    )
     return {
+        "title": record.title,
+        "request": record.request,
+        "heading": record.heading,
+        "budget_label": record.budget_label,
+        "plan_label": record.plan_label,
+        "decider": record.decider,
+        "decide_by": record.decide_by,
+        "next_gate": record.next_gate,
+        "alternatives": [
+            {
+                "name": alt.name,
+                "value": alt.value,
+                "value_text": alt.value_text,
+                "detail": alt.detail,
+                "chosen": alt.chosen,
+            }
+            for alt in record.alternatives
+        ],
+        "steps": [
+            {
+                "due": step.due.isoformat(),
+                "due_text": step.due_text,
+                "what": step.what,
+                "owner": step.owner,
+            }
+            for step in record.steps
+        ],
         "budget": results.one_time_cost,
         "budget_text": money(results.one_time_cost),
         "budget_detail": f"build {money(scenario.value('build_cost'))}, change management "
         f"{money(scenario.value('change_cost'))}",
         "running_text": money(results.running_costs),
-        "team": roles,
-        "team_text": ", ".join(roles),
+        "team": [{"role": role, "weeks": w} for role, w in record.team],
+        "team_text": record.team_text,
         "team_weeks_text": weeks,
+        "sign_offs_text": ", ".join(record.sign_offs),
         "go_live_text": go_live,
-        "time_to_value_text": months(results.time_to_value_months),
+        "earned_back_text": earned,
+        "time_to_value_text": months(ttv),
     }
 
 
@@ -559,6 +587,26 @@ def memo_context(
     threshold = scenario.value("payback_threshold_months")
     probability = assessment.prob_meets_threshold
     gate = _next_gate(status)
+    ask = _ask(assessment, _memo_date(date))
+    evidence = _evidence(assessment)
+    risks = _risks(scenario, results, simulation, status, decision)
+    headline = _headline(assessment)
+    # Page 1's words, so each term it uses is glossed there (roi.ask.GLOSSARY).
+    page_one = " ".join(
+        [
+            decision.main_reason,
+            ask["request"],
+            ask["next_gate"],
+            *(f"{alt['detail']} {alt['name']}" for alt in ask["alternatives"]),
+            *(step["what"] for step in ask["steps"]),
+            *(risks[:1] if decision.outcome != CONDITIONAL else []),
+            "P50 P10-P90" if simulation is not None else "",
+            *(h["label"] + " " + h["definition"] for h in headline),
+            "kill line" if evidence["criteria"] else "",
+            evidence["plan_sentence"],
+            "risk-adjusted NPV",
+        ]
+    )
     return {
         "tracking": None if tracking is None else tracking_context(tracking),
         "initiative": {"name": scenario.name, "description": scenario.description},
@@ -577,9 +625,10 @@ def memo_context(
             "confidence": decision.rule.confidence,
             "confidence_text": share(decision.rule.confidence),
         },
-        "headline": _headline(assessment),
+        "headline": headline,
         "why": decision.main_reason,
-        "ask": _ask(assessment),
+        "ask": ask,
+        "glossary": [{"term": t, "gloss": g} for t, g in glossary(page_one)],
         "probability": {
             "value": probability,
             "text": share(probability),
@@ -596,14 +645,14 @@ def memo_context(
             "payback_month_with_ramp": results.payback_month_with_ramp,
             "horizon_months": scenario.value("horizon_months"),
         },
-        "evidence": _evidence(assessment),
+        "evidence": evidence,
         "assumptions": _with_break_even(_assumptions(scenario), _break_even(results)),
         "uncertain_inputs": [FIELD_SPECS[f].label for f in uncertain_fields(scenario)],
         "plan": _plan_settings(assessment),
         "figures": _figures(assessment),
         "break_even": _break_even(results),
         "readiness": _readiness(status, gate),
-        "risks": _risks(scenario, results, simulation, status, decision),
+        "risks": risks,
         "next_gate": gate,
         "timeline": {
             "min_weeks": results.timeline.min_weeks,
