@@ -1,4 +1,28 @@
-"""roi: carry AI proofs of concept into production, or kill them early, with numbers."""
+"""roi: carry AI proofs of concept into production, or kill them early, with numbers.
+
+Entry points (each also in README's "From Python" and notebooks/tutorial.ipynb):
+
+    load_scenario(path), load_scenarios(path)   a YAML/JSON file, or a CSV/XLSX table
+    Scenario(**fields), scenario_from_dict(d)    validated, immutable; Range(low, likely, high)
+    scenario.evolve(users=300)                   a changed copy, validated again
+    assess(scenario, samples=10_000, seed=0)     everything roi says: figures, decision,
+                                                 evidence (an Assessment)
+    present(assessment)                          the figures each screen shows, labelled
+    compute(**arrays), evaluate_table(frame)     the formulas over numpy arrays or a
+                                                 DataFrame of many scenarios, in one call
+    write_memos(assessment, out_dir, formats)    the decision memo (roi.reports.memo)
+
+Modules, each importable after `import roi` (loaded on first use): impact, payback,
+timeline, uncertainty, sensitivity, breakeven, evidence, decision, gates, ask,
+presentation, portfolio, tracking, calibration; front ends: reports, batch, app,
+register, cli. Conventions (payback basis, NPV at the decision, percentiles) are in
+README.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from roi._version import __version__
 from roi.assess import Assessment, assess
@@ -6,6 +30,50 @@ from roi.evaluate import Results, compute, evaluate, evaluate_table
 from roi.exceptions import Problem, RoiError, ScenarioError
 from roi.files import load_scenario, load_scenarios, save_scenario
 from roi.scenario import FIELD_SPECS, Range, Scenario, scenario_from_dict
+
+SUBMODULES = (
+    "amounts",
+    "app",
+    "ask",
+    "batch",
+    "breakeven",
+    "calibration",
+    "cli",
+    "decision",
+    "evidence",
+    "files",
+    "formatting",
+    "gates",
+    "impact",
+    "payback",
+    "portfolio",
+    "precision",
+    "presentation",
+    "register",
+    "reports",
+    "resources",
+    "sensitivity",
+    "starters",
+    "timeline",
+    "tracking",
+    "uncertainty",
+)
+"""Modules `roi.<name>` reaches after a plain `import roi` (PEP 562: loaded on first use,
+so `import roi` stays light)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in SUBMODULES:
+        return importlib.import_module(f"roi.{name}")
+    if name in ("present", "write_memos"):
+        module = "roi.presentation" if name == "present" else "roi.reports.memo"
+        return getattr(importlib.import_module(module), name)
+    raise AttributeError(f"module 'roi' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *SUBMODULES, "present", "write_memos"})
+
 
 __all__ = [
     "FIELD_SPECS",
@@ -23,6 +91,8 @@ __all__ = [
     "evaluate_table",
     "load_scenario",
     "load_scenarios",
+    "present",
     "save_scenario",
     "scenario_from_dict",
+    "write_memos",
 ]

@@ -148,6 +148,31 @@ def scenario_files(source: str | os.PathLike[str]) -> list[Path]:
     return [path]
 
 
+def project_path(name: str | os.PathLike[str]) -> Path:
+    """A notebook's data path as `roi init` writes it, relative to the project folder
+    (`scenarios/invoice_triage.yaml`), found from wherever the notebook runs: as given when
+    it exists from the working folder (or is absolute), else in the nearest folder above
+    that holds it, so Voila (run in `notebooks/`) and papermill run from the project's
+    root or any folder inside it open the same file. Not found anywhere: as given, and
+    the reader's error names it.
+
+    >>> import os, tempfile
+    >>> root = Path(tempfile.mkdtemp()); (root / "scenarios").mkdir(); (root / "notebooks").mkdir()
+    >>> _ = (root / "scenarios" / "a.yaml").write_text("name: a")
+    >>> here = os.getcwd(); os.chdir(root / "notebooks")
+    >>> project_path("scenarios/a.yaml") == root / "scenarios" / "a.yaml"
+    True
+    >>> os.chdir(here)
+    """
+    path = Path(name)
+    if path.is_absolute() or path.exists() or len(path.parts) < 2 or ".." in path.parts:
+        return path
+    for folder in Path.cwd().parents:
+        if (folder / path).exists():
+            return folder / path
+    return path
+
+
 def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
     """Every scenario in a file (a YAML/JSON mapping or list of mappings, or CSV/XLSX
     rows), or in every scenario file of a folder, in name order.

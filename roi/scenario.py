@@ -1003,8 +1003,32 @@ class Scenario(BaseModel):
     # --- changing and saving --------------------------------------------------------
 
     def evolve(self, **changes: Any) -> Scenario:
-        """A new, validated scenario with some fields changed."""
+        """A new scenario with some fields changed, validated like a file's: a value
+        means what it would mean there (a range as a Range or a {low, likely, high}
+        mapping, money as a number or "$250k"), and a bad one raises ScenarioError
+        naming the field. The scenario itself never changes (it is immutable).
+
+        >>> from roi.resources import SCENARIOS
+        >>> from roi.files import load_scenario
+        >>> s = load_scenario(SCENARIOS / "invoice_triage.yaml")
+        >>> s.evolve(users=300).users, s.users
+        (300.0, 200.0)
+        >>> s.evolve(users={"low": 150, "likely": 200, "high": 260}).users.high
+        260.0
+        >>> s.evolve(users=-5)
+        Traceback (most recent call last):
+        ...
+        roi.exceptions.ScenarioError: 1 problem in the scenario input:
+          - 'users' must be a number >= 0: got -5
+        """
         return scenario_from_dict({**self.to_dict(), **changes})
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """pydantic's copy; with `update`, the changes are validated as `evolve` does
+        (pydantic's own would take `users=-5` unchecked)."""
+        if update:
+            return self.evolve(**update)
+        return super().model_copy(deep=deep)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (YAML/JSON-ready) that `scenario_from_dict` turns back into this."""

@@ -1,8 +1,10 @@
 """`roi init`: copy the starter scenarios, memo templates and notebooks into a folder.
 
 The copies are the user's to edit. The copied notebooks read the copied scenarios
-(`../scenarios/...`, relative to the notebook, which is where Jupyter and Voila run it),
-so an edit to `scenarios/invoice_triage.yaml` is what the workbook opens on. Files that
+(`scenarios/...`, relative to the folder, found from wherever the notebook runs:
+`roi.files.project_path`), so an edit to `scenarios/invoice_triage.yaml` is what the
+workbook opens on, in Voila (run in `notebooks/`) and under papermill run from the
+folder or anywhere inside it. Files that
 already exist are kept as they are: a second `roi init` never overwrites work.
 """
 
@@ -19,9 +21,9 @@ from roi.resources import NOTEBOOKS, SCENARIOS, TEMPLATES
 
 # Parameter defaults rewritten in the copied notebooks: (notebook, name, new literal).
 NOTEBOOK_DEFAULTS = (
-    ("workbook.ipynb", "scenario_file", "../scenarios/invoice_triage.yaml"),
-    ("portfolio.ipynb", "scenarios_file", "../scenarios/portfolio.csv"),
-    ("timeline.ipynb", "scenario_file", "../scenarios/invoice_triage.yaml"),
+    ("workbook.ipynb", "scenario_file", "scenarios/invoice_triage.yaml"),
+    ("portfolio.ipynb", "scenarios_file", "scenarios/portfolio.csv"),
+    ("timeline.ipynb", "scenario_file", "scenarios/invoice_triage.yaml"),
 )
 
 

@@ -28,7 +28,13 @@ from roi.assess import Assessment, assess
 from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
-from roi.files import load_scenarios, read_records, scenario_yaml, scenarios_from_records
+from roi.files import (
+    load_scenarios,
+    project_path,
+    read_records,
+    scenario_yaml,
+    scenarios_from_records,
+)
 from roi.formatting import money, months, share, weeks
 from roi.gates import load_checklists
 from roi.resources import SCENARIOS
@@ -1271,7 +1277,7 @@ def timeline_scenario(params: Mapping[str, Any]) -> Scenario:
     """The scenario the timeline notebook plans: its file (or the built-in example), with
     the notebook's governance, start_date, poc_weeks and phase_weeks laid over it when set.
     Validated like any scenario (unknown phases, bad durations raise ScenarioError)."""
-    source = params.get("scenario_file") or TEMPLATES_DIR / "invoice_triage.yaml"
+    source = project_path(params.get("scenario_file") or TEMPLATES_DIR / "invoice_triage.yaml")
     scenario = load_scenarios(source)[0]
     changes = {key: params[key] for key in TIMELINE_OVERRIDES if params.get(key) is not None}
     return scenario.evolve(**changes) if changes else scenario

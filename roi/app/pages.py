@@ -40,11 +40,11 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
         prepare_frontend_kernel()
     from roi.app.model import PORTFOLIO_COLUMNS, PORTFOLIO_FILE, portfolio_frame
     from roi.app.model import portfolio_table_rows as table_rows
-    from roi.files import load_scenarios
+    from roi.files import load_scenarios, project_path
     from roi.reports.charts import portfolio_bubble
     from roi.reports.portfolio import BASIS_NOTE, TABLE_HEAD, headline_frame
 
-    scenarios = load_scenarios(params.get("scenarios_file") or PORTFOLIO_FILE)
+    scenarios = load_scenarios(project_path(params.get("scenarios_file") or PORTFOLIO_FILE))
     frame = portfolio_frame(scenarios)
     by_name = {s.name: s for s in scenarios}
     open_name = params.get("open_name")
@@ -108,6 +108,7 @@ def _funding(params: Mapping[str, Any]) -> dict[str, Any] | None:
     if budget is None and not capacity and max_count is None:
         return None
     from roi.app.model import PORTFOLIO_FILE
+    from roi.files import project_path
     from roi.formatting import parse_amount
     from roi.portfolio import Constraints, json_ready, load_members, plan_portfolio
     from roi.reports.selection import frontier_figure, selection_fragment, total_value_figure
@@ -131,7 +132,7 @@ def _funding(params: Mapping[str, Any]) -> dict[str, Any] | None:
                 )
             ]
         )
-    source = params.get("scenarios_file") or PORTFOLIO_FILE
+    source = project_path(params.get("scenarios_file") or PORTFOLIO_FILE)
     result = plan_portfolio(
         load_members(source),
         Constraints(None if budget is None else float(budget), dict(capacity), max_count),

@@ -10,7 +10,7 @@ import pandas as pd
 
 from roi.assess import Assessment
 from roi.exceptions import Problem, ScenarioError
-from roi.files import load_scenario
+from roi.files import load_scenario, project_path
 from roi.formatting import money, share
 from roi.presentation import present
 from roi.resources import EXAMPLE_SCENARIO, SCENARIOS
@@ -31,7 +31,7 @@ def scenario_path(name: str | Path | None) -> Path:
         return EXAMPLE_SCENARIO
     path = Path(name)
     if path.exists() or path.is_absolute() or len(path.parts) > 1:
-        return path
+        return project_path(path)
     starter = SCENARIOS / path
     return starter if starter.exists() else path
 
