@@ -8,6 +8,7 @@ contract the batch runner relies on, and the portfolio and timeline notebooks.)
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
 from pathlib import Path
@@ -144,6 +145,12 @@ def test_portfolio_notebook_ranks_by_decision_then_npv(tmp_path):
     assert [r["name"] for r in rows] == [name for _, _, name, _ in expected]
     assert [r["decision"] for r in rows] == [outcome for *_, outcome in expected]
     assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    # A reader sees the page's table (money as $, not 9.23e+05) and its chart.
+    outputs = [o for c in json.loads(out.read_text())["cells"] for o in c.get("outputs", [])]
+    [table] = ["".join(o["data"]["text/html"]) for o in outputs if "text/html" in o.get("data", {})]
+    assert "e+0" not in table and re.search(r"\$\d{1,3}(,\d{3})+", table)
+    assert all(f">{html.escape(r['name'])}<" in table for r in rows)
+    assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs)
 
 
 @pytest.mark.slow

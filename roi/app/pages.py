@@ -38,7 +38,7 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
     interactive = has_frontend() if interactive is None else interactive
     if interactive:
         prepare_frontend_kernel()
-    from roi.app.model import PORTFOLIO_COLUMNS, PORTFOLIO_FILE, portfolio_frame
+    from roi.app.model import PORTFOLIO_FILE, portfolio_frame
     from roi.app.model import portfolio_table_rows as table_rows
     from roi.files import load_scenarios, project_path
     from roi.reports.charts import portfolio_bubble
@@ -60,11 +60,19 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
         )
     choice = _funding(params)
     if not interactive:
-        display(frame[list(PORTFOLIO_COLUMNS)])
+        from IPython.display import HTML
+
+        # The table as the page shows it (money and months formatted), and its chart.
+        display(
+            HTML(
+                CSS
+                + _table_html(list(TABLE_HEAD), table_rows(frame), "roi-portfolio")
+                + f'<p class="roi-kpi-detail">{html.escape(BASIS_NOTE)}</p>'
+            )
+        )
+        portfolio_bubble(headline_frame(frame)).show()
         display({RESULTS_MIMETYPE: {"portfolio": _records(frame)}}, raw=True)
         if choice is not None:
-            from IPython.display import HTML
-
             display(HTML(choice["html"]))
             for figure in choice["figures"]:
                 figure.show()
