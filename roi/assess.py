@@ -282,6 +282,7 @@ class Assessment:
         plan = [item for item in evidence.plan() if item.evppi > 0]
         row["measure_next"] = plan[0].label if plan else None
         row["measure_next_value"] = plan[0].evppi if plan else None
+        row["why"] = self.decision.main_reason
         row["decision_reasons"] = " ".join(self.decision.reasons)
         return row
 

@@ -173,6 +173,21 @@ def test_an_edited_input_moves_every_result(tmp_path):
     check_workbook(values, example.evolve(users=300))
 
 
+def test_every_sheet_of_the_model_prints_one_page_wide_with_its_row_names(tmp_path):
+    """Printed, each sheet is one page wide, repeats its header row and its first column
+    (the input's or result's name) on every page and names itself at the top."""
+    import io
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(workbook_bytes(assess(load_scenario(SCENARIOS / "invoice_triage.yaml"))))
+    )
+    for sheet in book:
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True, sheet.title
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == "$1:$1" and sheet.print_title_cols == "$A:$A"
+        assert sheet.oddHeader.center.text == f"roi model: {sheet.title}"
+
+
 def test_cli_export_writes_a_workbook_and_keeps_an_edited_one(tmp_path, capsys):
     source = SCENARIOS / "invoice_triage.yaml"
     out = tmp_path / "model.xlsx"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import html as html_lib
+import re
 
 import openpyxl
 import pandas as pd
@@ -18,6 +19,7 @@ from roi.batch.tasks import BatchReport
 from roi.files import load_scenario, neutralised
 from roi.formatting import money, months, share
 from roi.reports.portfolio import (
+    AT_A_GLANCE,
     DECISION_FILLS,
     EXCEL_FORMATS,
     TABLE_HEAD,
@@ -238,6 +240,72 @@ def test_summary_xlsx_is_formatted_for_reading(example, tmp_path):
     legend = {(r[0], r[2]): r[1] for r in book["columns"].iter_rows(min_row=2, values_only=True)}
     assert legend[("summary", "headline_npv")] == "NPV at the decision, headline ($)"
     assert all(("summary", key) in legend for key in frame.columns)
+
+
+def _forty(example) -> pd.DataFrame:
+    rows = [
+        _row(example, name=f"Initiative {i:02d} of the forty", users=50 + 10 * i) for i in range(40)
+    ]
+    rows[0] = _row(example, name="Never", hourly_rate=0)  # a No-go: 'No' in its flags
+    return summary_frame(rows)
+
+
+def test_summary_xlsx_prints_one_page_wide_with_its_names_and_says_yes_or_no(example, tmp_path):
+    """Printed, the summary is one page wide in landscape, repeats its header row and its
+    columns up to the initiative's name, says what it is on each page; the detail columns
+    sit in a collapsed group so the page holds what a reader decides on; True/False
+    read Yes/No."""
+    frame = _forty(example)
+    write_portfolio(tmp_path, frame, EMPTY_FAILURES, RunFacts())
+    sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["summary"]
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.print_title_rows == "$1:$1" and sheet.print_title_cols == "$A:$B"
+    assert sheet.oddHeader.center.text == "roi portfolio: summary"
+    assert sheet.oddFooter.center.text == "Page &P of &N"
+    header = [c.value for c in sheet[1]]
+    for index, key in enumerate(frame.columns, start=1):
+        dimension = sheet.column_dimensions[sheet.cell(1, index).column_letter]
+        assert dimension.hidden is (key not in AT_A_GLANCE), key
+    flags = header.index(spreadsheet_header("meets_payback_threshold")) + 1
+    shown = [sheet.cell(row, flags).value for row in range(2, 42)]
+    assert set(shown) == {"Yes", "No"}
+    assert shown.count("No") == 1  # the No-go that never pays back
+    csv_flags = pd.read_csv(tmp_path / "summary.csv")["meets_payback_threshold"]
+    assert set(csv_flags) == {True, False}  # the CSV keeps the values a program reads
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_forty_initiatives_on_at_most_three_pages(example, tmp_path):
+    """LibreOffice's own PDF export of summary.xlsx: the summary sheet of 40 initiatives
+    takes at most 3 pages (it took 28 unfitted), and every page names what it prints."""
+    import subprocess
+
+    from test_excel import soffice
+
+    write_portfolio(tmp_path, _forty(example), EMPTY_FAILURES, RunFacts())
+    profile = (tmp_path / "lo-profile").resolve().as_uri()
+    convert = [soffice(), f"-env:UserInstallation={profile}", "--headless", "--calc"]
+    convert += ["--convert-to", "pdf", "--outdir", str(tmp_path / "lo")]
+    subprocess.run([*convert, str(tmp_path / "summary.xlsx")], check=True, timeout=300)
+    pdf = tmp_path / "lo" / "summary.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    pages = [
+        subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for page in range(1, count + 1)
+    ]
+    summary = [text for text in pages if text.startswith("roi portfolio: summary")]
+    assert 1 <= len(summary) <= 3
+    assert all("Initiative" in text for text in summary)  # the header repeats
+    printed = " ".join(summary)
+    assert all(f"Initiative {i:02d} of the forty" in printed for i in range(1, 40))
 
 
 @pytest.mark.slow

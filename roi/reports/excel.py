@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from roi._version import __version__
 from roi.assess import Assessment
@@ -463,18 +464,33 @@ NUMBER_FORMATS = {
 """Excel number formats by unit (the value keeps full precision; only the display rounds)."""
 
 
+def print_setup(sheet: Any, keys: Sequence[str], title: str) -> None:
+    """Printed, a sheet is one page wide (landscape), its header row and its columns up
+    to the initiative's name repeat on every page, and each page says what it is."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as the rows need
+    sheet.print_title_rows = "1:1"
+    if "name" in keys:
+        sheet.print_title_cols = f"A:{get_column_letter(list(keys).index('name') + 1)}"
+    sheet.oddHeader.center.text = title.replace("&", "&&")
+    sheet.oddFooter.center.text = "Page &P of &N"
+
+
 def _header(sheet) -> None:
-    """Bold, frozen header row with a filter; printed one page wide."""
+    """Bold, frozen header row with a filter; printed one page wide, the header row and
+    the first column (each row's name) on every page."""
     from openpyxl.styles import Font
 
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.print_title_rows = "1:1"
+    print_setup(sheet, [], f"roi model: {sheet.title}")
+    sheet.print_title_cols = "A:A"
 
 
 def _as_text(sheet) -> None:

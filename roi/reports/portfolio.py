@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 
 from roi.decision import CONDITIONAL, GO, NO_GO, OUTCOME_CSS
 from roi.files import csv_text, write_text_atomic, xlsx_text
 from roi.formatting import money, months, percent, share
+from roi.reports.excel import print_setup
 from roi.resources import TEMPLATES
 
 
@@ -229,7 +231,8 @@ SPREADSHEET_COLUMNS: dict[str, tuple[str, str]] = {
     "evpi": ("Value of perfect information, EVPI ($)", "money"),
     "measure_next": ("Measure next", "text"),
     "measure_next_value": ("Worth knowing it, EVPPI ($)", "money"),
-    "decision_reasons": ("Why this decision", "text"),
+    "why": ("Why this decision", "text"),
+    "decision_reasons": ("Every check behind the decision", "text"),
     "source": ("Source file", "text"),
     "source_row": ("Source row", "count"),
     "stem": ("Output folder", "text"),
@@ -261,6 +264,31 @@ EXCEL_FORMATS = {
 
 DECISION_FILLS = {GO: "DAFBE1", CONDITIONAL: "FFF8C5", NO_GO: "FFEBE9"}
 
+WRAP_AT = 48
+"""Characters of text in a column (the widest is 50) before it wraps onto another line."""
+LINE_POINTS = 15
+"""Height of a line of 11-point text, in points."""
+
+AT_A_GLANCE = (
+    "rank",
+    "name",
+    "status",
+    "decision",
+    "basis",
+    "headline_annual_impact",
+    "headline_payback_months",
+    "headline_npv",
+    "one_time_cost",
+    "payback_threshold_months",
+    "prob_meets_threshold",
+    "risk_adjusted_npv",
+    "why",
+    "reason",
+    "memo_html",
+)
+"""summary.xlsx's columns shown and printed; the others sit in a collapsed column group
+(Excel's and LibreOffice's outline: the "+" above the header opens it)."""
+
 
 def spreadsheet_header(key: str) -> str:
     """The header summary.xlsx shows for a column key.
@@ -287,6 +315,9 @@ def _style_sheet(sheet: Any, keys: Sequence[str], frozen: str) -> None:
     if sheet.max_row >= 1 and keys:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{max(sheet.max_row, 1)}"
     link_font = Font(color="0563C1", underline="single")
+    lines: dict[int, int] = {}  # row -> lines its wrapped text takes
+    portfolio = "name" in keys and "decision" in keys  # a portfolio table: details fold away
+    folded = {key for key in keys if key not in AT_A_GLANCE} if portfolio else set()
     for index, key in enumerate(keys, start=1):
         kind = SPREADSHEET_COLUMNS.get(key, ("", "text"))[1]
         letter = get_column_letter(index)
@@ -306,10 +337,34 @@ def _style_sheet(sheet: Any, keys: Sequence[str], frozen: str) -> None:
             if kind == "decision" and cell.value in DECISION_FILLS:
                 cell.fill = PatternFill("solid", fgColor=DECISION_FILLS[cell.value])
                 cell.font = Font(bold=True)
+            if shown > WRAP_AT and key not in folded:  # wraps rather than run across others
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                lines[cell.row] = max(lines.get(cell.row, 1), math.ceil(shown / WRAP_AT))
             longest = max(longest, shown)
         sheet.column_dimensions[letter].width = min(max(longest + 2, 8), 50)
-    sheet.page_setup.orientation = "landscape"
-    sheet.print_title_rows = "1:1"  # printed, the header repeats on every page
+    top = Alignment(vertical="top")
+    for row, count in lines.items():  # a reader's program does not size rows on opening
+        sheet.row_dimensions[row].height = LINE_POINTS * count
+        for cell in sheet[row]:
+            if not cell.alignment.wrap_text:
+                cell.alignment = top
+    if folded:
+        for index, key in enumerate(keys, start=1):
+            if key in folded:
+                dimension = sheet.column_dimensions[get_column_letter(index)]
+                dimension.outline_level, dimension.hidden = 1, True
+    print_setup(sheet, keys, f"roi portfolio: {sheet.title}")
+
+
+def yes_no(value: Any) -> Any:
+    """A boolean as a reader says it; anything else as it is.
+
+    >>> yes_no(True), yes_no(False), yes_no(1), yes_no(None)
+    ('Yes', 'No', 1, None)
+    """
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    return value
 
 
 def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
@@ -325,8 +380,10 @@ def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         legend = []
         for name, frame in sheets.items():
+            flags = frame.select_dtypes(include=["bool"]).columns
+            frame = frame.assign(**{c: frame[c].map(yes_no) for c in flags})
             text = frame.select_dtypes(include=["object", "string"]).columns
-            frame = frame.assign(**{c: frame[c].map(xlsx_text) for c in text})
+            frame = frame.assign(**{c: frame[c].map(yes_no).map(xlsx_text) for c in text})
             keys = [str(c) for c in frame.columns]
             frame = frame.set_axis([spreadsheet_header(k) for k in keys], axis=1)
             frame.to_excel(writer, sheet_name=name, index=False)
