@@ -24,9 +24,10 @@ from roi.exceptions import (
     MissingExtra,
     OutputError,
     RoiError,
+    ScenarioError,
     require_extra,
 )
-from roi.files import load_scenarios
+from roi.files import InvalidRow, load_scenarios, read_scenarios, skipped_text
 from roi.formatting import (
     TERMINAL_UNSAFE,
     money,
@@ -236,8 +237,28 @@ def _add_confidence(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_strict(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse the whole input when any scenario in it is invalid (default: skip the "
+        "invalid ones, list them on stderr and exit 2, as roi batch does)",
+    )
+
+
+def _skipped(invalid: Sequence[InvalidRow]) -> int:
+    """Report skipped scenarios on stderr, as the batch does; exit 2 when there are any."""
+    if not invalid:
+        return EXIT_OK
+    print(terminal_safe(skipped_text(invalid)), file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
 def _run(args: argparse.Namespace) -> int:
-    scenarios = load_scenarios(args.file)
+    loaded = read_scenarios(args.file)
+    if args.strict or not loaded.entries:
+        loaded.strict()  # every problem, exit 2 (and nothing valid to show anyway)
+    scenarios = [entry.scenario for entry in loaded.entries]
     rule = DecisionRule(confidence=args.confidence)
     assessments = _assessed(scenarios, args.samples, args.seed, rule)
     if args.json:
@@ -248,14 +269,16 @@ def _run(args: argparse.Namespace) -> int:
     else:
         for index, a in enumerate(assessments):
             print(("\n" if index else "") + summary_text(a))
-    return EXIT_OK
+    return _skipped(loaded.invalid)
 
 
 def _portfolio(args: argparse.Namespace) -> int:
-    from roi.portfolio import Constraints, json_ready, load_members, plan_portfolio
+    from roi.portfolio import Constraints, json_ready, plan_portfolio, read_members
 
     capacity = dict(_capacity(text) for text in args.capacity)
-    members = load_members(args.file, args.shared)
+    members, invalid = read_members(args.file, args.shared)
+    if invalid and (args.strict or not members):
+        raise ScenarioError([problem for bad in invalid for problem in bad.problems])
     executor = None
     if args.dask:
         require_extra("dask", "distributed")
@@ -285,7 +308,7 @@ def _portfolio(args: argparse.Namespace) -> int:
         print(json_line(json_ready(result)))
     else:
         print(portfolio_text(result, args.file))
-    return EXIT_OK
+    return _skipped(invalid)
 
 
 def _capacity(text: str) -> tuple[str, float]:
@@ -737,6 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("file", help="scenario file (.yaml, .yml, .json, .csv, .xlsx)")
     _add_confidence(run)
+    _add_strict(run)
     run.add_argument(
         "--json",
         action="store_true",
@@ -882,6 +906,7 @@ def build_parser() -> argparse.ArgumentParser:
         "shared drivers drawn once for all.",
     )
     portfolio.add_argument("file", help="portfolio: any file or folder `roi batch` reads")
+    _add_strict(portfolio)
     portfolio.add_argument(
         "--budget", type=_amount, help="one-time budget: bounds the summed build + change costs"
     )

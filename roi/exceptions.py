@@ -48,6 +48,24 @@ def _short_repr(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def value_text(value: object, limit: int = 120) -> str:
+    """A problem's value as a table cell shows it: text as typed, a mapping or a list as
+    its items, nothing for a value that was not given.
+
+    >>> value_text({"low": -5, "likely": 2, "high": 3}), value_text("abc"), value_text(MISSING)
+    ('low: -5, likely: 2, high: 3', 'abc', '')
+    """
+    if value is _MISSING or value is None:
+        return ""
+    if isinstance(value, dict):
+        text = ", ".join(f"{k}: {value_text(v)}" for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        text = ", ".join(value_text(v) for v in value)
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "<missing>"

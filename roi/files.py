@@ -9,14 +9,22 @@ import re
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from roi.exceptions import MISSING, OutputError, Problem, ScenarioError, suggestion
+from roi.exceptions import (
+    MISSING,
+    OutputError,
+    Problem,
+    ScenarioError,
+    suggestion,
+    value_text,
+)
 from roi.safe_yaml import file_too_big, safe_yaml
 from roi.scenario import CRITERION_KEYS, FIELD_SPECS, SCENARIO_KEYS, Scenario, scenario_from_dict
 from roi.shared import SHARED_KEY, Driver, apply_drivers, parse_drivers
@@ -173,16 +181,137 @@ def project_path(name: str | os.PathLike[str]) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One valid scenario and where it came from (`extra`: what a reader adds to it)."""
+
+    scenario: Scenario
+    source: str
+    row: int | None = None
+    extra: Any = None
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    """A scenario (or a whole file, `row` None and no name) that was skipped, and why."""
+
+    source: str
+    row: int | None
+    name: str
+    problems: tuple[Problem, ...]
+
+    @property
+    def reason(self) -> str:
+        """Its problems in words, without the file and row the table already shows."""
+        return "; ".join(
+            (f"'{p.field}' " if p.field else "")
+            + p.allowed
+            + (f" (got {value_text(p.value)})" if value_text(p.value) else "")
+            for p in self.problems
+        )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Scenarios read leniently: the valid ones, and every row that was skipped."""
+
+    entries: tuple[Entry, ...]
+    invalid: tuple[InvalidRow, ...]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for row in self.invalid for p in row.problems]
+
+    def strict(self) -> list[Scenario]:
+        """The scenarios, or ScenarioError listing every problem when any row is bad."""
+        if self.invalid:
+            raise ScenarioError(self.problems)
+        return [entry.scenario for entry in self.entries]
+
+
+def _where(source: str, row: int | None) -> str:
+    return f"{source} row {row}" if row is not None else source
+
+
+def sort_records(items: Iterable[tuple[str, int | None, Any, Any]]) -> Loaded:
+    """Validate (source, row, record, extra) items: each valid one is an Entry, each bad
+    one an InvalidRow, and a name already taken by an earlier scenario makes the later
+    one invalid (an initiative is known by its name in every report), the same in the
+    batch, `roi run`, `roi portfolio` and the notebooks."""
+    valid: list[Entry] = []
+    invalid: list[InvalidRow] = []
+    first: dict[str, tuple[str, int | None]] = {}
+    for where, row, record, extra in items:
+        given = record.get("name") if isinstance(record, Mapping) else None
+        try:
+            scenario = scenario_from_dict(record, source=where, row=row)
+        except ScenarioError as error:
+            name = str(given).strip() if isinstance(given, str | int | float) else ""
+            invalid.append(InvalidRow(where, row, name, tuple(error.problems)))
+            continue
+        if scenario.name in first:
+            taken = _where(*first[scenario.name])
+            problem = Problem(
+                "name",
+                scenario.name,
+                f"is already the name of {taken}: each initiative needs its own name (rename one)",
+                where,
+                row,
+            )
+            invalid.append(InvalidRow(where, row, scenario.name, (problem,)))
+            continue
+        first[scenario.name] = (where, row)
+        valid.append(Entry(scenario, where, row, extra))
+    return Loaded(tuple(valid), tuple(invalid))
+
+
+def read_scenarios(path: str | os.PathLike[str]) -> Loaded:
+    """Every scenario in a file or a folder's scenario files, leniently: a bad row (or an
+    unreadable file) is skipped and reported, the rest are read (see `sort_records`)."""
+    within = path if Path(path).is_dir() else None
+    files = scenario_files(path) if within is not None else [Path(path)]
+    items: list[tuple[str, int | None, Any, Any]] = []
+    unreadable: list[InvalidRow] = []
+    for file in files:
+        try:
+            records = read_records(file, within=within)
+        except ScenarioError as error:
+            unreadable.append(InvalidRow(str(file), None, "", tuple(error.problems)))
+            continue
+        items.extend((where, row, record, None) for where, row, record in records)
+    loaded = sort_records(items)
+    return Loaded(loaded.entries, (*unreadable, *loaded.invalid))
+
+
+def skipped_text(invalid: Sequence[InvalidRow]) -> str:
+    """What a person reads about skipped rows, the same in every command.
+
+    >>> bad = InvalidRow("a.csv", 3, "X", (Problem("users", -5, "must be >= 0", "a.csv", 3),))
+    >>> print(skipped_text([bad]))
+    1 invalid scenario skipped (fix it and run again; --strict refuses the whole input):
+      - a.csv row 3 (X): 'users' must be >= 0 (got -5)
+    """
+    if not invalid:
+        return ""
+    count = len(invalid)
+    lines = [
+        f"{count} invalid scenario{'s' if count != 1 else ''} skipped (fix "
+        f"{'them' if count != 1 else 'it'} and run again; --strict refuses the whole input):"
+    ]
+    for bad in invalid:
+        name = f" ({bad.name})" if bad.name else ""
+        lines.append(f"  - {_where(bad.source, bad.row)}{name}: {bad.reason}")
+    return "\n".join(lines)
+
+
 def load_scenarios(path: str | os.PathLike[str]) -> list[Scenario]:
     """Every scenario in a file (a YAML/JSON mapping or list of mappings, or CSV/XLSX
     rows), or in every scenario file of a folder, in name order.
 
-    Raises ScenarioError listing every problem in every scenario of the file(s).
+    Raises ScenarioError listing every problem in every scenario of the file(s), a name
+    given twice included (`read_scenarios` skips the bad ones instead).
     """
-    within = path if Path(path).is_dir() else None
-    files = scenario_files(path) if within is not None else [Path(path)]
-    records = [record for file in files for record in read_records(file, within=within)]
-    return scenarios_from_records(records)
+    return read_scenarios(path).strict()
 
 
 def scenarios_from_records(records: Iterable[tuple[str, int | None, Any]]) -> list[Scenario]:

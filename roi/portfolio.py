@@ -45,9 +45,9 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from roi.assess import Assessment, assess
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
-from roi.files import portfolio_records, scenario_files
+from roi.files import InvalidRow, portfolio_records, scenario_files, sort_records
 from roi.safe_yaml import file_too_big, safe_yaml
-from roi.scenario import Scenario, scenario_from_dict
+from roi.scenario import Scenario
 from roi.shared import parse_drivers
 from roi.timeline import Timeline, role_weeks
 from roi.uncertainty import DEFAULT_SAMPLES, _check_count, _check_seed, simulate, uniforms
@@ -543,44 +543,42 @@ def simulate_portfolio(
 # --- from files and assessments ---------------------------------------------------------
 
 
-def load_members(
+def read_members(
     source: str | os.PathLike[str], shared: str | os.PathLike[str] | None = None
-) -> list[Member]:
-    """Every initiative of a portfolio file or folder, with the shared drivers each uses.
+) -> tuple[list[Member], list[InvalidRow]]:
+    """Every initiative of a portfolio file or folder, with the shared drivers each uses,
+    and every one skipped (a bad row, a name given twice, an unreadable file), as
+    `roi.files.read_scenarios` skips them.
 
     `shared` is a YAML/JSON file holding a `shared:` mapping (for a table's `shared`
-    column). Every problem of every row is reported at once (a portfolio is chosen as a
-    whole, so one bad row stops it); two initiatives may not share a name.
+    column); a bad one stops everything (it is not one initiative's problem).
     """
     drivers = {}
     if shared is not None:
         drivers = parse_drivers(_shared_section(Path(shared)), str(shared))
-    members: list[Member] = []
-    problems: list[Problem] = []
+    items: list[tuple[str, int | None, Any, Any]] = []
+    unreadable: list[InvalidRow] = []
     within = source if Path(source).is_dir() else None
     for path in scenario_files(source):
         try:
             records = portfolio_records(path, drivers, within=within)
         except ScenarioError as error:
-            problems.extend(error.problems)
+            unreadable.append(InvalidRow(str(path), None, "", tuple(error.problems)))
             continue
-        for where, row, record, uses in records:
-            try:
-                members.append(Member(scenario_from_dict(record, source=where, row=row), uses))
-            except ScenarioError as error:
-                problems.extend(error.problems)
-    names = [m.scenario.name for m in members]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(
-            Problem(
-                "name",
-                name,
-                "is given to two initiatives: a portfolio needs distinct names",
-                str(source),
-            )
-        )
-    if problems:
-        raise ScenarioError(problems)
+        items.extend((where, row, record, uses) for where, row, record, uses in records)
+    loaded = sort_records(items)
+    members = [Member(entry.scenario, entry.extra) for entry in loaded.entries]
+    return members, [*unreadable, *loaded.invalid]
+
+
+def load_members(
+    source: str | os.PathLike[str], shared: str | os.PathLike[str] | None = None
+) -> list[Member]:
+    """`read_members`, strictly: every problem of every row is reported at once (ScenarioError),
+    two initiatives sharing a name included."""
+    members, invalid = read_members(source, shared)
+    if invalid:
+        raise ScenarioError([problem for bad in invalid for problem in bad.problems])
     return members
 
 

@@ -376,7 +376,8 @@ def test_roi_run_holds_one_assessment_at_a_time(tmp_path):
     """Before: 200 scenarios with ranges took `roi run` to 1.8 GB (every Monte Carlo kept
     until the table was printed); it now keeps one at a time."""
     record = {"name": "r", **FIELDS, "users": {"low": 150, "likely": 200, "high": 260}}
-    path = write(tmp_path, "ranges.json", json.dumps([record] * 120))
+    records = [{**record, "name": f"r{i}"} for i in range(120)]  # names are unique
+    path = write(tmp_path, "ranges.json", json.dumps(records))
     status, err, peak = _run_measured(path)
     assert status == EXIT_OK, err
     assert peak < 400, peak
@@ -538,4 +539,14 @@ def test_a_link_in_a_scenario_folder_to_a_file_outside_it_is_refused_unread(tmp_
     assert code == EXIT_BAD_INPUT
     failures = (out / "failures.csv").read_text(encoding="utf-8")
     assert "outside the folder" in failures and "SECRET-VALUE" not in failures
-    assert (out / "summary.csv").read_text(encoding="utf-8").count("Invoice triage") == 2
+    rows = {row["source"].rsplit("/", 1)[-1]: row for row in read_csv_rows(out / "summary.csv")}
+    assert rows["a.yaml"]["status"] == "ran"  # the link inside the folder reads...
+    assert rows["c.yaml"]["status"] == "invalid"  # ...and is the same initiative again
+    assert "is already the name of" in rows["c.yaml"]["reason"]
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))

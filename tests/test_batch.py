@@ -216,11 +216,23 @@ def test_fast_batch_skips_invalid_rows_and_matches_roi_run(mixed_inputs, tmp_pat
     failures = read_csv(out / "failures.csv")
     bad_row = [f for f in failures if f["source"].endswith("b.csv")]
     assert [(f["row"], f["field"], f["value"], f["problem"]) for f in bad_row] == [
-        ("3", "users", "'-5'", "must be a number >= 0")
+        ("3", "users", "-5", "must be a number >= 0")  # the value as typed, named
     ]
+    assert [f["scenario"] for f in bad_row] == ["Table bad"]
     assert any(f["source"].endswith("c.yaml") and "YAML" in f["problem"] for f in failures)
 
-    summary = read_csv(out / "summary.csv")
+    everything = read_csv(out / "summary.csv")
+    # The summary accounts for every input: the invalid row and the unreadable file too,
+    # unranked, after the ranked ones, each with its status and reason.
+    summary = [r for r in everything if r["status"] == "ran"]
+    invalid = [r for r in everything if r["status"] == "invalid"]
+    assert everything[: len(summary)] == summary and len(everything) == len(summary) + 2
+    assert [(r["name"], r["rank"], r["decision"]) for r in invalid] == [
+        ("(c.yaml)", "", ""),  # a file that cannot be read: named by its file
+        ("Table bad", "", ""),
+    ]
+    assert invalid[0]["source"].endswith("c.yaml") and "YAML" in invalid[0]["reason"]
+    assert invalid[1]["reason"] == "'users' must be a number >= 0 (got -5)"
     # Names a spreadsheet would run as formulas carry a leading ' (OWASP); the rest as given.
     expected = [neutralised(n) for n in [*HOSTILE_NAMES, "Table good"]]
     assert sorted(r["name"] for r in summary) == sorted(expected)
@@ -272,7 +284,7 @@ def test_fast_batch_skips_invalid_rows_and_matches_roi_run(mixed_inputs, tmp_pat
     excel = pd.read_excel(out / "summary.xlsx", sheet_name=None)
     # The XLSX keeps the exact text (typed as text); the CSV neutralised it.
     names = excel["summary"]["Initiative"]  # readable headers; the CSV keeps the keys
-    assert [neutralised(n) for n in names] == [r["name"] for r in summary]
+    assert [neutralised(n) for n in names] == [r["name"] for r in everything]
     assert len(excel["failures"]) == len(failures)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["seed"] == 7 and manifest["samples"] == 500
@@ -359,16 +371,38 @@ def test_no_valid_scenario_is_bad_input(tmp_path):
     report = run_batch(source, BatchOptions(out_dir=tmp_path / "out", notebook=None))
     assert report.exit_code == EXIT_BAD_INPUT
     assert [p.field for p in report.input_problems] == ["hourly_rate"]
-    assert read_csv(tmp_path / "out" / "summary.csv") == []
+    [row] = read_csv(tmp_path / "out" / "summary.csv")  # listed, not ranked
+    assert (row["name"], row["rank"], row["status"]) == ("Bad", "", "invalid")
+    assert row["reason"].startswith("'hourly_rate' must be")
 
 
 def test_load_batch_keeps_valid_rows_of_a_file_with_bad_ones(tmp_path):
     """One bad row does not sink its file: the others load, the bad one is described."""
     source = write_yaml(tmp_path / "s.yaml", [*scenario_rows(["Ok"]), {"name": "Nope"}])
-    entries, problems = load_batch(source)
+    entries, invalid = load_batch(source)
     assert [e.scenario.name for e in entries] == ["Ok"]
-    assert {p.row for p in problems} == {2}
-    assert {p.field for p in problems} >= {"users", "build_cost"}
+    assert [(bad.row, bad.name) for bad in invalid] == [(2, "Nope")]  # named, for the tables
+    assert {p.field for p in invalid[0].problems} >= {"users", "build_cost"}
+
+
+def test_a_name_given_twice_is_invalid_the_second_time_in_every_command(tmp_path, capsys):
+    """A later scenario with a name already taken is skipped and named as such by the
+    batch, `roi run` and `roi portfolio` alike (each ran or ranked it twice, or refused
+    the file), and refused with the same words under --strict."""
+    source = write_yaml(tmp_path / "s.yaml", scenario_rows(["Same", "Other", "Same"]))
+    entries, invalid = load_batch(source)
+    assert [e.scenario.name for e in entries] == ["Same", "Other"]
+    [bad] = invalid
+    assert (bad.row, bad.name) == (3, "Same")
+    assert bad.reason.startswith(f"'name' is already the name of {source} row 1")
+    for command in (["run"], ["portfolio"]):
+        assert main([*command, str(source), "--samples", "0"]) == EXIT_BAD_INPUT
+        out, err = capsys.readouterr()
+        assert "Other" in out  # the valid ones still give their figures
+        assert f"{source} row 3 (Same): 'name' is already the name of" in err
+        assert main([*command, str(source), "--samples", "0", "--strict"]) == EXIT_BAD_INPUT
+        out, err = capsys.readouterr()
+        assert out == "" and "is already the name of" in err
 
 
 # --- notebooks (slow: real kernels) ---------------------------------------------------------

@@ -4,50 +4,28 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from roi.batch.tasks import SCENARIOS_DIR
-from roi.exceptions import Problem, ScenarioError
-from roi.files import read_records, scenario_files
+from roi.files import Entry, InvalidRow, read_scenarios
 from roi.formatting import MAX_STEM, WINDOWS_RESERVED
-from roi.scenario import Scenario, scenario_from_dict
 
 # --- reading the scenarios -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BatchEntry:
-    """One valid scenario and where it came from."""
-
-    scenario: Scenario
-    source: str
-    row: int | None = None
+BatchEntry = Entry
+"""One valid scenario of a batch and where it came from."""
 
 
-def load_batch(source: str | os.PathLike[str]) -> tuple[list[BatchEntry], list[Problem]]:
-    """Every valid scenario in a file or folder, and every problem of the invalid ones.
+def load_batch(source: str | os.PathLike[str]) -> tuple[list[Entry], list[InvalidRow]]:
+    """Every valid scenario in a file or folder, and every invalid one with its problems.
 
-    Unlike `roi.files.load_scenarios`, a problem does not stop the others: a bad row is
-    reported (file, row, field, value, rule) and the rest are returned.
+    Unlike `roi.files.load_scenarios`, a problem does not stop the others: a bad row (or a
+    name given twice) is reported (file, row, name, field, value, rule) and the rest are
+    returned (`roi.files.read_scenarios`, which `roi run` and `roi portfolio` use too).
     """
-    entries: list[BatchEntry] = []
-    problems: list[Problem] = []
-    within = source if Path(source).is_dir() else None
-    for path in scenario_files(source):
-        try:
-            records = read_records(path, within=within)
-        except ScenarioError as error:
-            problems.extend(error.problems)
-            continue
-        for where, row, record in records:
-            try:
-                scenario = scenario_from_dict(record, source=where, row=row)
-            except ScenarioError as error:
-                problems.extend(error.problems)
-            else:
-                entries.append(BatchEntry(scenario, str(path), row))
-    return entries, problems
+    loaded = read_scenarios(source)
+    return list(loaded.entries), list(loaded.invalid)
 
 
 _SAFE_STEM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from roi._version import __version__
-from roi.batch.inputs import scenario_files, scenario_folder
+from roi.batch.inputs import scenario_folder
 from roi.batch.tasks import (
     MANIFEST_FILE,
     RESULT_FILE,
@@ -23,7 +23,7 @@ from roi.batch.tasks import (
     ScenarioTask,
 )
 from roi.exceptions import ScenarioError
-from roi.files import write_text_atomic
+from roi.files import scenario_files, write_text_atomic
 from roi.scenario import Scenario
 
 # --- resuming --------------------------------------------------------------------------

@@ -66,8 +66,8 @@ from roi.batch.tasks import (
     ScenarioOutcome,
     ScenarioTask,
 )
-from roi.exceptions import MISSING, OutputError, Problem, RoiError
-from roi.files import csv_text, write_text_atomic
+from roi.exceptions import OutputError, RoiError, value_text
+from roi.files import InvalidRow, csv_text, skipped_text, write_text_atomic
 from roi.formatting import safe_stem, unique_stems
 
 
@@ -243,21 +243,21 @@ FAILURE_COLUMNS = (
 def failures_frame(report: BatchReport) -> pd.DataFrame:
     """Invalid inputs (file, row, field, value, rule) and failed runs, one per line."""
     records = []
-    for problem in report.input_problems:
-        value = problem.value
-        records.append(
-            {
-                "kind": "invalid input",
-                "source": problem.source,
-                "row": problem.row,
-                "scenario": "",
-                "field": problem.field,
-                "value": "" if value is None or value is MISSING else repr(value),
-                "problem": problem.allowed,
-                "stage": "validate",
-                "output": "",
-            }
-        )
+    for bad in report.invalid:
+        for problem in bad.problems:
+            records.append(
+                {
+                    "kind": "invalid input",
+                    "source": problem.source or bad.source,
+                    "row": problem.row if problem.row is not None else bad.row,
+                    "scenario": bad.name,
+                    "field": problem.field,
+                    "value": value_text(problem.value),
+                    "problem": problem.allowed,
+                    "stage": "validate",
+                    "output": "",
+                }
+            )
     for outcome in report.failed:
         partial = [f for f in outcome.files if f.endswith(NOTEBOOK_FILE)]
         records.append(
@@ -289,8 +289,47 @@ def write_reports(report: BatchReport, rank_by: str = "npv") -> list[Path]:
         plotly_js=PLOTLY_JS if (report.out_dir / PLOTLY_JS).is_file() else "",
         rank_by=rank_by,
     )
-    summary = summary_frame(report.rows, rank_by=run.rank_by)
+    summary = summary_frame(summary_rows(report), rank_by=run.rank_by)
     return write_portfolio(report.out_dir, summary, failures_frame(report), run)
+
+
+STATUS = {"ok": "ran", "skipped": "unchanged"}
+"""A finished outcome's status as the summary words it (failed and invalid otherwise)."""
+
+
+def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
+    """A row for every scenario of the input, in input order: the results of those that
+    ran or were unchanged, and the name, status and reason of those that failed or were
+    invalid, so the summary accounts for every row."""
+    rows: list[dict[str, Any]] = []
+    for outcome in report.outcomes:
+        if outcome.ok and outcome.row is not None:
+            rows.append({**outcome.row, "status": STATUS[outcome.status], "reason": ""})
+        else:
+            rows.append(
+                {
+                    "name": outcome.name,
+                    "decision": "",
+                    "status": "failed",
+                    "reason": f"{outcome.stage}: {outcome.error}"
+                    if outcome.stage
+                    else outcome.error,
+                    "source": outcome.source,
+                    "source_row": outcome.source_row,
+                }
+            )
+    for bad in report.invalid:
+        rows.append(
+            {
+                "name": bad.name or f"({Path(bad.source).name})",  # a whole file: its name
+                "decision": "",
+                "status": "invalid",
+                "reason": bad.reason,
+                "source": bad.source,
+                "source_row": bad.row,
+            }
+        )
+    return rows
 
 
 def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchReport:
@@ -303,7 +342,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
     options.check()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     out_dir = Path(options.out_dir).resolve()
-    entries, problems = load_batch(source)
+    entries, invalid = load_batch(source)
     notebook = Path(options.notebook).resolve() if options.notebook else None
     notebook_sha = None
     if notebook is not None:
@@ -390,11 +429,11 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
                     # What finished is on disk: summarise it, so even an interrupted first
                     # run has a summary, then let the interrupt end the run.
                     partial = _report(
-                        out_dir, tasks, outcomes, problems, executor_description, started
+                        out_dir, tasks, outcomes, invalid, executor_description, started
                     )
                     _write_what_can_be_written(partial, source, options, notebook, notebook_sha)
                     raise
-        report = _report(out_dir, tasks, outcomes, problems, executor_description, started)
+        report = _report(out_dir, tasks, outcomes, invalid, executor_description, started)
         return _write_what_can_be_written(report, source, options, notebook, notebook_sha)
 
 
@@ -465,14 +504,15 @@ def _report(
     out_dir: Path,
     tasks: Sequence[ScenarioTask],
     outcomes: dict[str, ScenarioOutcome],
-    problems: list[Problem],
+    invalid: list[InvalidRow],
     executor_description: str,
     started: str,
 ) -> BatchReport:
     return BatchReport(
         out_dir=out_dir,
         outcomes=[outcomes[task.stem] for task in tasks if task.stem in outcomes],
-        input_problems=problems,
+        input_problems=[problem for bad in invalid for problem in bad.problems],
+        invalid=list(invalid),
         executor=executor_description,
         started=started,
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -512,11 +552,8 @@ def default_out_dir(source: str | os.PathLike[str]) -> Path:
 def report_text(report: BatchReport) -> str:
     """What a person reads at the end of a run: problems, failures, counts, where to look."""
     lines = []
-    if report.input_problems:
-        lines.append(
-            f"{len(report.input_problems)} problems in the input (those scenarios were skipped):"
-        )
-        lines.extend(f"  - {problem}" for problem in report.input_problems)
+    if report.invalid:
+        lines.append(skipped_text(report.invalid))
     for outcome in report.failed:
         where = f" (partial output: {', '.join(outcome.files)})" if outcome.files else ""
         lines.append(f"failed: {outcome.name} [{outcome.stage}]: {outcome.error}{where}")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from roi.exceptions import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Problem, RoiError, ScenarioError
+from roi.files import InvalidRow
 from roi.reports import FORMATS as MEMO_FORMATS
 from roi.reports.portfolio import RANKINGS
 from roi.resources import WORKBOOK_NOTEBOOK
@@ -138,6 +139,7 @@ class BatchReport:
     started: str = ""
     finished: str = ""
     write_error: str = ""  # why the portfolio files could not be written, if they could not
+    invalid: list[InvalidRow] = field(default_factory=list)  # the skipped scenarios
 
     @property
     def failed(self) -> list[ScenarioOutcome]:
@@ -160,5 +162,6 @@ class BatchReport:
             "ran": sum(o.status == "ok" for o in self.outcomes),
             "skipped_unchanged": sum(o.status == "skipped" for o in self.outcomes),
             "failed": len(self.failed),
-            "invalid_inputs": len({(p.source, p.row) for p in self.input_problems}),
+            "invalid_inputs": len(self.invalid)
+            or len({(p.source, p.row) for p in self.input_problems}),
         }

@@ -152,9 +152,10 @@ WHOLE_NUMBER_COLUMNS = ("samples", "seed", "payback_month_with_ramp", "source_ro
 
 
 def summary_frame(rows: Sequence[Mapping[str, Any]], rank_by: str = "npv") -> pd.DataFrame:
-    """One row per finished scenario, ranked: by decision, then by `rank_by` (RANKINGS),
-    highest first: the headline NPV (the likely NPV for rows that carry no headline) or
-    the risk-adjusted NPV. Ties keep name order."""
+    """One row per scenario, ranked: by decision, then by `rank_by` (RANKINGS), highest
+    first: the headline NPV (the likely NPV for rows that carry no headline) or the
+    risk-adjusted NPV. Ties keep name order. Rows without a decision (a batch's failed
+    and invalid scenarios, with their `status` and `reason`) come last, unranked."""
     if rank_by not in RANKINGS:
         raise ValueError(f"rank_by must be one of {', '.join(RANKINGS)}, not {rank_by!r}")
     if not rows:
@@ -164,12 +165,24 @@ def summary_frame(rows: Sequence[Mapping[str, Any]], rank_by: str = "npv") -> pd
         npv = frame["risk_adjusted_npv"]
     elif "headline_npv" in frame.columns:
         npv = frame["headline_npv"]
-    else:
+    elif "npv" in frame.columns:
         npv = frame["npv"]
+    else:  # nothing was decided (every scenario failed or was invalid)
+        npv = pd.Series(math.nan, index=frame.index)
     npv = pd.to_numeric(npv, errors="coerce").fillna(-math.inf)
     order = frame.assign(_decision=frame["decision"].map(decision_rank), _npv=-npv)
     frame = frame.loc[order.sort_values(["_decision", "_npv", "name"], kind="stable").index]
-    frame.insert(0, "rank", range(1, len(frame) + 1))
+    # Only decided rows are ranked; a failed or invalid scenario is listed after them,
+    # with its status and reason, so the summary accounts for every input.
+    decided = frame["decision"].isin(DECISIONS).to_numpy()
+    rank = pd.array([pd.NA] * len(frame), dtype="Int64")
+    rank[decided] = range(1, int(decided.sum()) + 1)
+    frame.insert(0, "rank", rank)
+    if "status" in frame.columns:
+        front = ["rank", "name", "decision", "status", "reason"]
+        frame = frame[
+            [c for c in front if c in frame.columns] + [c for c in frame if c not in front]
+        ]
     for column in WHOLE_NUMBER_COLUMNS:
         if column in frame.columns:  # blank where missing, never "20000.0"
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
@@ -180,6 +193,8 @@ SPREADSHEET_COLUMNS: dict[str, tuple[str, str]] = {
     "rank": ("#", "count"),
     "name": ("Initiative", "text"),
     "decision": ("Decision", "decision"),
+    "status": ("Status", "text"),
+    "reason": ("Why it has no decision", "text"),
     "basis": ("Basis of the headline", "text"),
     "headline_annual_impact": ("Annual impact, headline ($/yr)", "money"),
     "headline_payback_months": ("Payback, headline: the decision's basis (months)", "months"),
@@ -419,7 +434,10 @@ def _number(value: Any) -> float | None:
 def portfolio_context(
     summary: pd.DataFrame, failures: pd.DataFrame, run: RunFacts
 ) -> dict[str, Any]:
-    """The plain data the portfolio page shows; the template only lays it out."""
+    """The plain data the portfolio page shows; the template only lays it out. Scenarios
+    without a decision are in the failures table, not the ranking."""
+    if len(summary):
+        summary = summary[summary["decision"].isin(DECISIONS)]
     records = summary.to_dict("records") if len(summary) else []
     has_probability = "prob_meets_threshold" in summary.columns and bool(
         summary["prob_meets_threshold"].notna().any()
