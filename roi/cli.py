@@ -605,6 +605,7 @@ def _batch(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         progress=not args.quiet,
         rank_by=args.rank,
+        budget=args.budget,
     )
     try:
         report = run_batch(args.scenarios, options)
@@ -880,6 +881,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="npv",
         help="order within each decision: by headline NPV (default) or by risk-adjusted NPV, "
         "which prices in the odds of passing the remaining gates",
+    )
+    batch.add_argument(
+        "--budget",
+        type=_amount,
+        help="one-time budget: portfolio.html also shows the set it funds (as roi portfolio "
+        "chooses it, by risk-adjusted NPV) beside the ranking",
     )
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.add_argument(

@@ -201,6 +201,31 @@ def mixed_inputs(tmp_path) -> Path:
     return folder
 
 
+def test_a_batch_with_a_budget_shows_the_set_it_funds_as_roi_portfolio_chooses(
+    tmp_path, capsys
+):
+    """--budget: portfolio.html shows the funding choice beside the ranking, the same set
+    `roi portfolio --budget` chooses from the same file."""
+    from roi.resources import SCENARIOS
+
+    source = SCENARIOS / "portfolio.csv"
+    assert main(["portfolio", str(source), "--budget", "600k", "--samples", "0", "--json"]) == 0
+    chosen = json.loads(capsys.readouterr().out)["selected"]
+    out = tmp_path / "out"
+    args = ["batch", str(source), "--no-notebooks", "--out", str(out), "--samples", "0"]
+    assert main([*args, "--budget", "600k", "--quiet", "--formats", "none"]) == 0
+    capsys.readouterr()
+    page = (out / "portfolio.html").read_text(encoding="utf-8")
+    selection = page[page.index('id="selection"') : page.index("</section>")]
+    text = " ".join(selection.split())
+    funded = re.search(r"Fund <strong>\d+</strong>: ([^.]+)\.", text).group(1)
+    assert funded.split(", ") == chosen
+    with pytest.raises(SystemExit) as refused:  # argparse's exit 2, naming the option
+        main([*args, "--budget=-5"])
+    assert refused.value.code == EXIT_BAD_INPUT
+    assert "--budget: must be an amount >= 0: got '-5'" in capsys.readouterr().err
+
+
 def test_fast_batch_skips_invalid_rows_and_matches_roi_run(mixed_inputs, tmp_path, capsys):
     """--no-notebooks: invalid input listed (file, row, field, value, rule), rest summarised.
 

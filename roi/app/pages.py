@@ -41,7 +41,7 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
     from roi.app.model import PORTFOLIO_FILE, portfolio_frame
     from roi.app.model import portfolio_table_rows as table_rows
     from roi.files import load_scenarios, project_path
-    from roi.reports.charts import portfolio_bubble
+    from roi.reports.charts import PORTFOLIO_HEIGHT, portfolio_bubble
     from roi.reports.portfolio import BASIS_NOTE, TABLE_HEAD, headline_frame
 
     scenarios = load_scenarios(project_path(params.get("scenarios_file") or PORTFOLIO_FILE))
@@ -84,7 +84,7 @@ def portfolio(params: Mapping[str, Any], *, interactive: bool | None = None) -> 
         + f'<p class="roi-kpi-detail">{html.escape(BASIS_NOTE)}</p>'
     )
     table.add_class("roi-compare")
-    chart = figure_widget(portfolio_bubble(headline_frame(frame)), 420)
+    chart = figure_widget(portfolio_bubble(headline_frame(frame)), PORTFOLIO_HEIGHT)
     picker = widgets.Dropdown(
         options=[("(choose an initiative)", "")] + [(n, n) for n in frame["name"]],
         description="Open",

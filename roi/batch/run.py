@@ -288,6 +288,7 @@ def write_reports(report: BatchReport, rank_by: str = "npv") -> list[Path]:
         counts=report.counts(),
         plotly_js=PLOTLY_JS if (report.out_dir / PLOTLY_JS).is_file() else "",
         rank_by=rank_by,
+        selection_html=report.selection_html,
     )
     summary = summary_frame(summary_rows(report), rank_by=run.rank_by)
     return write_portfolio(report.out_dir, summary, failures_frame(report), run)
@@ -434,7 +435,39 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
                     _write_what_can_be_written(partial, source, options, notebook, notebook_sha)
                     raise
         report = _report(out_dir, tasks, outcomes, invalid, executor_description, started)
+        if options.budget is not None:
+            report.selection_html = _selection(tasks, outcomes, options, source)
         return _write_what_can_be_written(report, source, options, notebook, notebook_sha)
+
+
+def _selection(
+    tasks: Sequence[ScenarioTask],
+    outcomes: dict[str, ScenarioOutcome],
+    options: BatchOptions,
+    source: str | os.PathLike[str],
+) -> str:
+    """What the budget funds among the scenarios that ran (`roi portfolio`'s choice and
+    words), as an HTML fragment; a choice that cannot be made says why instead."""
+    import html
+
+    from roi.portfolio import Constraints, Member, plan_portfolio
+    from roi.reports.selection import selection_fragment
+
+    members = [
+        Member(task.scenario) for task in tasks if task.stem in outcomes and outcomes[task.stem].ok
+    ]
+    if not members:
+        return ""
+    try:
+        result = plan_portfolio(
+            members,
+            Constraints(options.budget, {}, None),
+            samples=options.samples,
+            seed=options.seed,
+        )
+    except RoiError as error:
+        return f"<p>No set could be chosen: {html.escape(str(error))}</p>"
+    return selection_fragment(result, str(source))
 
 
 SUMMARY_EVERY_SECONDS = 2.0

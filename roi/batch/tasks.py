@@ -95,6 +95,7 @@ class BatchOptions:
     progress: bool = True
     chunk_size: int | None = None  # None: 1 with notebooks, larger without
     rank_by: str = "npv"  # roi.reports.portfolio.RANKINGS: npv or risk-adjusted
+    budget: float | None = None  # one-time budget: the page shows the set it funds
 
     def check(self) -> None:
         problems = []
@@ -120,6 +121,10 @@ class BatchOptions:
             problems.append(
                 Problem("rank", self.rank_by, f"must be one of {', '.join(RANKINGS)}", "batch")
             )
+        if self.budget is not None and not self.budget >= 0:
+            problems.append(
+                Problem("budget", self.budget, "must be a number of dollars >= 0", "batch")
+            )
         if not self.timeout > 0:
             problems.append(
                 Problem("timeout", self.timeout, "must be a number of seconds > 0", "batch")
@@ -140,6 +145,7 @@ class BatchReport:
     finished: str = ""
     write_error: str = ""  # why the portfolio files could not be written, if they could not
     invalid: list[InvalidRow] = field(default_factory=list)  # the skipped scenarios
+    selection_html: str = ""  # what the budget funds, when one was given
 
     @property
     def failed(self) -> list[ScenarioOutcome]:

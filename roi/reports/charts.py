@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -889,52 +889,154 @@ def gantt(timeline: Timeline, layout: Layout = None) -> go.Figure:
 # --- portfolio -----------------------------------------------------------------------------
 
 
+PORTFOLIO_HEIGHT = 520
+PORTFOLIO_MARGIN = {"l": 80, "r": 40, "t": 90, "b": 100}
+LABEL_WIDTH = 720
+"""The narrowest width (px) the portfolio chart is laid out for: labels placed so they do
+not overlap at this width do not overlap wider either (points only move apart)."""
+LABEL_FONT = 11
+CHAR_PX = 6.6  # an 11 px Arial character, rounded up
+
+
+def _label_boxes(
+    x: np.ndarray,
+    y: np.ndarray,
+    radius: np.ndarray,
+    labels: Sequence[str],
+    order: np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+) -> list[str]:
+    """Where each point's name goes ("top center", "top left", "top right"), or "" for
+    none: taken in `order`, a name is placed above its marker (centred, else to one side)
+    where its box, at LABEL_WIDTH, stays in the plot and overlaps no name placed before."""
+    width = LABEL_WIDTH - PORTFOLIO_MARGIN["l"] - PORTFOLIO_MARGIN["r"]
+    height = PORTFOLIO_HEIGHT - PORTFOLIO_MARGIN["t"] - PORTFOLIO_MARGIN["b"]
+    px = (x - x_range[0]) / (x_range[1] - x_range[0]) * width
+    py = (y_range[1] - y) / (y_range[1] - y_range[0]) * height  # from the top
+    kept: list[tuple[float, float, float, float]] = []
+    where = [""] * len(x)
+    # Markers are obstacles too: a name is not written over another initiative's marker.
+    marks = np.column_stack([px - radius, py - radius, px + radius, py + radius])
+    for i in order:
+        w = CHAR_PX * len(labels[i]) + 4
+        top, bottom = py[i] - radius[i] - 17, py[i] - radius[i] - 1
+        for position, left in (
+            ("top center", px[i] - w / 2),
+            ("top left", px[i] - w),
+            ("top right", px[i]),
+        ):
+            box = (left, top, left + w, bottom)
+            if box[0] < 0 or box[2] > width or box[1] < -PORTFOLIO_MARGIN["t"] + 40:
+                continue
+            if any(
+                box[0] < k[2] and k[0] < box[2] and box[1] < k[3] and k[1] < box[3] for k in kept
+            ):
+                continue
+            hits = (
+                (box[0] < marks[:, 2])
+                & (marks[:, 0] < box[2])
+                & (box[1] < marks[:, 3])
+                & (marks[:, 1] < box[3])
+            )
+            hits[i] = False
+            if hits.any():
+                continue
+            kept.append(box)
+            where[i] = position
+            break
+    return where
+
+
 def portfolio_bubble(
     frame: pd.DataFrame, threshold: float | None = None, layout: Layout = None
 ) -> go.Figure:
-    """Payback against annual impact, bubble area = one-time cost, colour = decision.
+    """Payback against annual impact, bubble area = one-time cost, colour = decision,
+    readable at 40 and at 200 initiatives.
 
     `frame` has one row per initiative with `payback_months`, `annual_impact` and
-    `one_time_cost` (as `roi.evaluate.evaluate_table` gives), optionally `name` and
-    `decision` ("Go", "Conditional go", "No-go"; other values are grey). Initiatives
-    that never pay back sit in a column at the right, labelled. The threshold line
-    comes from `threshold` or the frame's `payback_threshold_months`.
+    `one_time_cost` (as `roi.evaluate.evaluate_table` gives), optionally `name`,
+    `decision` ("Go", "Conditional go", "No-go"; other values are grey) and
+    `payback_threshold_months` (each initiative's own; else `threshold`). Each distinct
+    threshold is a dashed line naming how many initiatives it applies to; a solid marker
+    pays back within its own threshold, an open one does not. Paybacks far past the
+    thresholds are clipped to the axis' edge as triangles (hover gives the value), so one
+    outlier cannot squeeze the rest; those that never pay back sit in a column at the
+    right. Names are shown only where they fit without overlapping (LABEL_WIDTH); every
+    point names itself on hover.
     """
     _require(frame, ("payback_months", "annual_impact", "one_time_cost"), "portfolio_bubble")
+    count = len(frame)
     payback = frame["payback_months"].to_numpy(float)
     impact = frame["annual_impact"].to_numpy(float)
-    cost = frame["one_time_cost"].to_numpy(float)
-    names = [plain_text(n) for n in (frame["name"] if "name" in frame.columns else frame.index)]
-    if threshold is None and "payback_threshold_months" in frame.columns:
-        threshold = float(frame["payback_threshold_months"].median())
+    cost = np.clip(frame["one_time_cost"].to_numpy(float), 0, None)
+    raw_names = [str(n) for n in (frame["name"] if "name" in frame.columns else frame.index)]
+    names = np.asarray([plain_text(n) for n in raw_names], dtype=object)
+    if "payback_threshold_months" in frame.columns:
+        own = frame["payback_threshold_months"].to_numpy(float)
+    else:
+        own = np.full(count, np.nan)
+    own = np.where(np.isfinite(own), own, threshold if threshold is not None else np.nan)
     finite = payback[np.isfinite(payback)]
-    right = max([*finite.tolist(), threshold or 0.0, 1.0])
-    never_x = right * 1.15
-    x = np.where(np.isfinite(payback), payback, never_x)
-    size = np.clip(cost, 0, None)
-    sizeref = 2.0 * float(size.max()) / 60**2 if size.size and size.max() > 0 else 1.0
+    known = own[np.isfinite(own)]
+    most = float(known.max()) if known.size else 0.0
+    typical = float(np.percentile(finite, 90)) * 1.1 if finite.size else 0.0
+    cap = max(1.5 * most, typical, 1.0)  # the axis ends here; a payback past it is clipped
+    clipped = np.isfinite(payback) & (payback > cap)
+    never_x = cap * 1.15
+    x = np.where(np.isfinite(payback), np.minimum(payback, cap), never_x)
+    meets = np.isfinite(payback) & (payback <= own * (1 + 1e-9))
+    diameter = 60.0 if count <= 30 else max(18.0, 60.0 * math.sqrt(30 / count))
+    sizeref = 2.0 * float(cost.max()) / diameter**2 if count and cost.max() > 0 else 1.0
+    # Drawn radius in px (plotly.js scales an area-mode size to 0.8 x diameter x
+    # sqrt(cost / largest), measured in Chromium), with the marker's 2 px outline.
+    largest = float(cost.max()) if count and cost.max() > 0 else 1.0
+    radius = np.maximum(0.4 * diameter * np.sqrt(cost / largest), 3.0) + 2.0
+    x_range = (-0.04 * never_x, never_x * 1.08)
+    low, high = (float(impact.min()), float(impact.max())) if count else (0.0, 1.0)
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = (high - low) or max(abs(high), 1.0)
+    y_range = (low - 0.08 * span, high + 0.18 * span)
+    decisions = frame["decision"].astype(str).to_numpy() if "decision" in frame.columns else None
+    # Labels: Go first, then the largest impacts; the rest show on hover.
+    ranks = list(DECISION_COLOURS)
+    rank = (
+        np.array([ranks.index(d) if d in ranks else len(ranks) for d in decisions])
+        if decisions is not None
+        else np.zeros(count)
+    )
+    order = np.lexsort((-np.abs(impact), rank)) if count else np.zeros(0, int)
+    placed = np.asarray(_label_boxes(x, impact, radius, raw_names, order, x_range, y_range))
+    shown = placed != ""
     chart = _Chart(
         title="Portfolio: payback against annual impact (bubble area = one-time cost)",
-        xaxis={"title": {"text": "Payback (months)"}, "range": [-0.04 * never_x, never_x * 1.08]},
-        yaxis={"title": {"text": "Annual net impact"}, **_money_axis()},
+        height=PORTFOLIO_HEIGHT,
+        margin=PORTFOLIO_MARGIN,
+        xaxis={"title": {"text": "Payback (months)"}, "range": list(x_range)},
+        yaxis={"title": {"text": "Annual net impact"}, "range": list(y_range), **_money_axis()},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0},
     )
-    decisions = frame["decision"].astype(str).to_numpy() if "decision" in frame.columns else None
     if decisions is None:
-        groups = [("Initiatives", DEFAULT_COLOUR, np.ones(len(frame), bool))]
+        groups = [("Initiatives", DEFAULT_COLOUR, np.ones(count, bool))]
     else:
-        order = [*DECISION_COLOURS, *sorted(set(decisions) - set(DECISION_COLOURS))]
+        order_names = [*DECISION_COLOURS, *sorted(set(decisions) - set(DECISION_COLOURS))]
         groups = [
             (d, DECISION_COLOURS.get(d, GREY), decisions == d)
-            for d in order
+            for d in order_names
             if (decisions == d).any()
         ]
     for label, colour, mask in groups:
         hover = [
             f"<b>{n}</b><br>payback: {'never' if not math.isfinite(p) else f'{p:,.1f} months'}"
-            f"<br>annual impact: {money(i)}<br>one-time cost: {money(c)}"
-            for n, p, i, c in zip(
-                np.asarray(names)[mask], payback[mask], impact[mask], cost[mask], strict=True
+            + (f" (threshold {t:g})" if math.isfinite(t) else "")
+            + f"<br>annual impact: {money(i)}<br>one-time cost: {money(c)}"
+            for n, p, t, i, c in zip(
+                names[mask], payback[mask], own[mask], impact[mask], cost[mask], strict=True
             )
+        ]
+        symbols = [
+            ("triangle-right" if c else "circle") + ("" if m else "-open")
+            for c, m in zip(clipped[mask], meets[mask], strict=True)
         ]
         chart.add(
             "scatter",
@@ -942,36 +1044,57 @@ def portfolio_bubble(
             mode="markers+text",
             x=x[mask],
             y=impact[mask],
-            text=np.asarray(names)[mask],
-            textposition="top center",
+            text=np.where(shown[mask], names[mask], ""),
+            textposition=np.where(shown[mask], placed[mask], "top center"),
+            textfont={"size": LABEL_FONT},
             cliponaxis=False,
             marker={
-                "size": size[mask],
+                "size": cost[mask],
                 "sizemode": "area",
                 "sizeref": sizeref,
                 "sizemin": 6,
                 "color": colour,
+                "symbol": symbols,
                 "opacity": 0.75,
-                "line": {"color": "#333333", "width": 1},
+                "line": {"color": colour, "width": 2},
             },
             hovertext=hover,
             hoverinfo="text",
         )
-    if threshold is not None:
-        chart.vline(
-            threshold,
-            line={"color": VERMILLION, "width": 2, "dash": "dash"},
-            annotation={"text": f"Threshold: {threshold:g} months"},
-            annotation_position="top left",
+    # Each distinct threshold: a dashed line, named above the plot on one of three rows
+    # (in turn), so neighbouring thresholds' names do not run into each other.
+    for position, value in enumerate(sorted(set(known.tolist()))):
+        applies = int(np.sum(own == value))
+        chart.vline(value, line={"color": VERMILLION, "width": 1.5, "dash": "dash"})
+        chart.note(
+            text=f"{value:g} mo threshold ({applies})",
+            x=value,
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            yshift=2 + 15 * (position % 3),
+            font={"size": 11, "color": VERMILLION},
         )
     chart.hline(0, line={"color": "#444444", "width": 1})
+    if clipped.any():
+        chart.note(
+            text=f"&#9654; past {cap:,.0f} months ({int(clipped.sum())})",
+            x=cap,
+            xref="x",
+            y=0,
+            yref="paper",
+            yanchor="bottom",
+            xanchor="right",
+            font={"size": 11, "color": "#57606a"},
+        )
     if (~np.isfinite(payback)).any():
         chart.shapes.append(
             {
                 "type": "rect",
                 "xref": "x",
                 "yref": "y domain",
-                "x0": right * 1.07,
+                "x0": cap * 1.07,
                 "x1": never_x * 1.08,
                 "y0": 0,
                 "y1": 1,

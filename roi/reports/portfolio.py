@@ -34,6 +34,7 @@ class RunFacts:
     counts: Mapping[str, int] = field(default_factory=dict)  # BatchReport.counts(); {}: none
     plotly_js: str = ""  # a link to a shared plotly.min.js, or "" to load none
     rank_by: str = "npv"  # a key of RANKINGS: how summary_frame ordered the rows
+    selection_html: str = ""  # what a budget funds (roi.reports.selection), when one is given
 
 
 PORTFOLIO_TEMPLATE = "portfolio.html.j2"
@@ -431,6 +432,53 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def portfolio_totals(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    """Money by decision, and in all: the one-time budget asked, the value at the decision
+    (the sum of each initiative's headline NPV, on its own basis) and the risk-adjusted
+    value; each a sum of the summary's column, so the page and summary.csv agree.
+
+    >>> frame = pd.DataFrame({"decision": ["Go", "No-go", "Go"], "one_time_cost": [1, 2, 4],
+    ...     "headline_npv": [10, -5, 20], "risk_adjusted_npv": [5, -1, 8]})
+    >>> [(t["decision"], t["count"], t["budget"], t["npv"]) for t in portfolio_totals(frame)]
+    [('Go', 2, 5.0, 30.0), ('No-go', 1, 2.0, -5.0), ('All', 3, 7.0, 25.0)]
+    """
+    decided = summary[summary["decision"].isin(DECISIONS)] if len(summary) else summary
+    groups = [(d, decided[decided["decision"] == d]) for d in DECISIONS]
+    groups = [(d, g) for d, g in groups if len(g)] + [("All", decided)]
+
+    def total(part: pd.DataFrame, column: str) -> float | None:
+        if column not in part.columns:
+            return None
+        return float(pd.to_numeric(part[column], errors="coerce").fillna(0).sum())
+
+    rows = []
+    for decision, part in groups:
+        budget = total(part, "one_time_cost")
+        npv = total(part, "headline_npv")
+        risked = total(part, "risk_adjusted_npv")
+        rows.append(
+            {
+                "decision": decision,
+                "css": OUTCOME_CSS.get(decision, "all"),
+                "count": len(part),
+                "budget": budget,
+                "budget_text": money(budget),
+                "npv": npv,
+                "npv_text": money(npv),
+                "risk_adjusted_npv": risked,
+                "risk_adjusted_npv_text": money(risked),
+            }
+        )
+    return rows
+
+
+def _sort_value(value: Any, missing: str = "") -> str:
+    """A cell's value for the table's sorting: the number, or `missing` ("Infinity" for a
+    payback that never comes, so it sorts after every month count)."""
+    number = _number(value)
+    return missing if number is None else repr(number)
+
+
 def portfolio_context(
     summary: pd.DataFrame, failures: pd.DataFrame, run: RunFacts
 ) -> dict[str, Any]:
@@ -455,6 +503,19 @@ def portfolio_context(
                 "memo_pdf": _link(record.get("memo_pdf")),
                 "notebook": _link(record.get("notebook")),
                 "reasons": record.get("decision_reasons") or "",
+                "why": record.get("why") or "",
+                "sort": {
+                    "rank": _sort_value(record.get("rank")),
+                    "annual_impact": _sort_value(_headline(record, "annual_impact")),
+                    "payback": _sort_value(_headline(record, "payback_months"), "Infinity"),
+                    "npv": _sort_value(_headline(record, "npv")),
+                    "risk_adjusted_npv": _sort_value(record.get("risk_adjusted_npv")),
+                    "probability": _sort_value(record.get("prob_meets_threshold")),
+                    "roi": _sort_value(record.get("roi_on_investment_pct", record.get("roi_pct"))),
+                    "one_time_cost": _sort_value(record.get("one_time_cost")),
+                    "threshold": _sort_value(record.get("payback_threshold_months")),
+                },
+                "threshold": months(_number(record.get("payback_threshold_months"))),
             }
         )
     decided = [str(d) for d in summary["decision"]] if len(summary) else []
@@ -477,6 +538,8 @@ def portfolio_context(
         "basis_note": BASIS_NOTE,
         "ranking": RANKINGS.get(run.rank_by, RANKINGS["npv"]),
         "failures": failure_rows,
+        "totals": portfolio_totals(summary),
+        "selection_html": run.selection_html,
         "chart_html": _chart_html(summary),
         "plotly_js": run.plotly_js,
     }
