@@ -201,9 +201,7 @@ def mixed_inputs(tmp_path) -> Path:
     return folder
 
 
-def test_a_batch_with_a_budget_shows_the_set_it_funds_as_roi_portfolio_chooses(
-    tmp_path, capsys
-):
+def test_a_batch_with_a_budget_shows_the_set_it_funds_as_roi_portfolio_chooses(tmp_path, capsys):
     """--budget: portfolio.html shows the funding choice beside the ranking, the same set
     `roi portfolio --budget` chooses from the same file."""
     from roi.resources import SCENARIOS
