@@ -175,6 +175,25 @@ def test_go_live_card_is_a_date_once_a_start_date_is_set(model):
     assert card.value == "2026-04-27"  # 16 weeks = 80 business days after Mon 5 Jan 2026
 
 
+def test_who_decides_and_by_when_reach_the_memo_and_can_be_cleared(model):
+    """The Timeline tab's 'Decided by' and 'Decide by' set the scenario's decider and
+    decide_by, which page 1 of the memo shows; an empty box is 'to be named' again."""
+    from datetime import date
+
+    from roi.ask import decision_ask
+
+    assert model.set_option("decider", "Ana Ruiz")
+    assert model.set_option("decide_by", date(2027, 1, 5))
+    assert (model.scenario.decider, model.scenario.decide_by) == ("Ana Ruiz", date(2027, 1, 5))
+    ask = decision_ask(model.assessment, date(2026, 12, 7))
+    assert (ask.decider, ask.decide_by) == ("Ana Ruiz", "05 Jan 2027")
+    assert model.set_option("decider", "") and model.set_option("decide_by", None)
+    ask = decision_ask(model.assessment, date(2026, 12, 7))
+    assert (ask.decider, ask.decide_by) == ("to be named", "to be named")
+    assert not model.set_option("decide_by", "soon")  # refused, named
+    assert model.errors["decide_by"] == "'decide_by' must be a date like 2026-01-31: got 'soon'"
+
+
 def test_decision_banner_is_roi_decision(invoice):
     """The banner's outcome and reasons are decide(results, simulation, readiness).
 

@@ -319,6 +319,8 @@ def _field_names(problem: Problem) -> list[str]:
             "success_criteria",
             "poc_budget",
             "poc_spent",
+            "decider",
+            "decide_by",
         )
         if name == problem.field
         or problem.field.startswith(name + "[")
@@ -577,9 +579,12 @@ class WorkbookModel:
         )
 
     def set_option(self, key: str, value: Any) -> bool:
-        """Change a non-numeric input: name, governance, start_date, poc_weeks."""
-        if key == "start_date" and isinstance(value, date):
+        """Change a non-numeric input: name, governance, start_date, poc_weeks, decider,
+        decide_by (an empty text or no date: not given)."""
+        if isinstance(value, date):
             value = value.isoformat()
+        if key in ("decider", "decide_by") and value in ("", None):
+            value = None
         return self._apply({key: value})
 
     def checklists(self) -> list[tuple[str, str, list[tuple[str, str, str]]]]:

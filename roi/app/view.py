@@ -834,13 +834,42 @@ class WorkbookApp:
             layout=widgets.Layout(width="100%", max_width="300px"),
         )
         poc.observe(lambda c: self._on_option("poc_weeks", c["new"] or None), "value")
-        self.inputs.update(governance=governance, start_date=start, poc_weeks=poc)
+        # Who decides and by when: page 1 of the memo names them ("to be named" without).
+        decider = widgets.Text(
+            value=s.decider or "",
+            description="Decided by",
+            placeholder="to be named",
+            continuous_update=False,
+            style={"description_width": "190px"},
+            layout=widgets.Layout(width="100%", max_width="360px"),
+        )
+        decider.add_class("roi-input-decider")
+        decider.observe(lambda c: self._on_option("decider", c["new"]), "value")
+        decide_by = widgets.DatePicker(
+            value=s.decide_by,
+            description="Decide by",
+            style={"description_width": "190px"},
+            layout=widgets.Layout(width="100%", max_width="360px", min_width="330px"),
+        )
+        decide_by.add_class("roi-input-decide_by")
+        decide_by.observe(lambda c: self._on_option("decide_by", c["new"]), "value")
+        self.inputs.update(
+            governance=governance,
+            start_date=start,
+            poc_weeks=poc,
+            decider=decider,
+            decide_by=decide_by,
+        )
         return [
             governance,
             start,
             self._error_label("start_date"),
             poc,
             self._error_label("poc_weeks"),
+            decider,
+            self._error_label("decider"),
+            decide_by,
+            self._error_label("decide_by"),
         ]
 
     def _readiness_inputs(self) -> list[widgets.Widget]:
@@ -1519,6 +1548,8 @@ class WorkbookApp:
                 self.inputs["governance"].value = s.governance
                 self.inputs["start_date"].value = s.start_date
                 self.inputs["poc_weeks"].value = 0 if s.poc_weeks is None else likely(s.poc_weeks)
+                self.inputs["decider"].value = s.decider or ""
+                self.inputs["decide_by"].value = s.decide_by
             for item, box in self.readiness.items():
                 answer = self.model.readiness_answer(item)
                 box.value = (
