@@ -205,8 +205,9 @@ def decision_ask(assessment: Assessment, on: _dt.date) -> DecisionAsk:
     if d.outcome == GO:
         title = "Approve the budget and the team"
         request = (
-            f"Approve the one-time budget of {budget} and the team below, for go-live about "
-            f"{weeks} after the start; running costs are {money(r.running_costs)} a year."
+            f"Approve the one-time budget of {budget} and the team the plan names, for "
+            f"go-live about {weeks} after the start; running costs are "
+            f"{money(r.running_costs)} a year."
         )
         odds = f" ({share(gates[0].probability)} likely to pass)" if gates else ""
         next_gate = f"Go on to {following}{odds}."
@@ -216,7 +217,7 @@ def decision_ask(assessment: Assessment, on: _dt.date) -> DecisionAsk:
         count = len(d.conditions)
         title = "Approve bounded work, then decide again"
         request = (
-            f"Approve the bounded work below ({count} condition{'s' if count != 1 else ''}), "
+            f"Approve the bounded work ({count} condition{'s' if count != 1 else ''}), "
             f"due {due:%d %b %Y}, and decide again then. The one-time budget of {budget} is "
             "not asked for until the conditions are closed."
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from roi._version import __version__
+from roi.ask import decision_ask
 from roi.assess import Assessment, assess
 from roi.decision import DecisionRule
 from roi.evidence import DEFAULT_CONFIDENCE, STATUSES
@@ -82,6 +84,13 @@ def summary_text(assessment: Assessment) -> str:
     lines = [s.name, _row("Decision", decision.summary)]
     lines.extend(f"    - {reason}" for reason in decision.reasons[1:])
     lines.extend(f"    Condition: {condition}" for condition in decision.conditions)
+    # What the decision asks and what follows, as page 1 of the memo words it (roi.ask).
+    ask = decision_ask(assessment, _dt.date.today())
+    lines += [
+        _row("Asked", f"{ask.title}. {ask.request}"),
+        _row("Decides", f"{ask.decider}, by {ask.decide_by}"),
+        _row("Next gate", ask.next_gate),
+    ]
     for figure in shown.headline:
         extra = ""
         if figure.basis == "P50":

@@ -126,6 +126,20 @@ def test_first_steps_are_dated_and_owned():
     assert ask.steps[-1].what == "Decide again on the closed conditions"
 
 
+def test_roi_run_states_the_same_ask_decider_and_next_gate(tmp_path, capsys):
+    """The CLI's summary words what the decision asks as page 1 does (roi.ask)."""
+    from roi.cli import main
+    from roi.files import save_scenario
+
+    path = save_scenario(_go(), tmp_path / "go.yaml")
+    assert main(["run", str(path), "--samples", "0"]) == 0
+    out = capsys.readouterr().out
+    ask = decision_ask(assess(_go(), samples=0), dt.date.today())
+    assert f"Asked                      {ask.title}. {ask.request}" in out
+    assert "Decides                    Ana Ruiz, by 05 Jan 2027" in out
+    assert f"Next gate                  {ask.next_gate}" in out
+
+
 def test_the_team_lists_each_role_of_the_plan_once_with_its_weeks_and_no_sign_off_owner():
     a = assess(_invoice(), samples=0)
     ask = decision_ask(a, ON)
