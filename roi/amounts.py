@@ -25,7 +25,7 @@ from typing import Any
 SCALES = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
 """Suffixes people use for thousands, millions and billions (case-insensitive)."""
 
-PERCENT_UNITS = ("per year",)
+PERCENT_UNITS = ("per year", "share")
 """Units of fields stored as a fraction but read by people as a percent."""
 
 PERCENT_RULE = (

@@ -9,7 +9,13 @@ from typing import Any, Literal
 import numpy as np
 
 from roi._types import Numbers
-from roi.impact import MONTHS_PER_YEAR, running_costs, time_value
+from roi.impact import (
+    MINUTES_PER_HOUR,
+    MONTHS_PER_YEAR,
+    net_minutes_per_task,
+    running_costs,
+    time_value,
+)
 from roi.payback import cash_flow_payback_months
 from roi.precision import at_least, at_most
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
@@ -21,6 +27,8 @@ TIME_FACTORS = (
     "hourly_rate",
     "workdays_per_year",
 )
+FALLBACK_FIELDS = ("fallback_rate", "review_minutes_per_fallback")
+"""Cut the time saved: a task handed back saves nothing and costs review minutes."""
 COST_FIELDS = ("platform_cost_annual", "model_cost_annual", "support_cost_annual")
 ONE_TIME_FIELDS = ("build_cost", "change_cost")
 NO_EFFECT = ("discount_rate", "horizon_months")
@@ -33,7 +41,7 @@ Basis = Literal["cash_flow", "simple"]
 # Which way a field must move from its break-even for payback to meet the threshold.
 DIRECTION = {
     **{f: "at least" for f in (*TIME_FACTORS, "incremental_revenue", "payback_threshold_months")},
-    **{f: "at most" for f in (*COST_FIELDS, *ONE_TIME_FIELDS, RAMP)},
+    **{f: "at most" for f in (*COST_FIELDS, *ONE_TIME_FIELDS, RAMP, *FALLBACK_FIELDS)},
 }
 
 
@@ -97,7 +105,14 @@ def break_even_values(
     one_time = v["build_cost"] + v["change_cost"]
     threshold = v["payback_threshold_months"]
     ramp = v.get(RAMP, np.zeros_like(threshold)) if basis == "cash_flow" else 0.0 * threshold
-    value = time_value(*(v[f] for f in TIME_FACTORS))
+    zero = np.zeros_like(threshold)
+    fallback = v.get("fallback_rate", zero)
+    review = v.get("review_minutes_per_fallback", zero)
+    users, tasks, minutes, rate, days = (v[f] for f in TIME_FACTORS)
+    value = time_value(users, tasks, minutes, rate, days, fallback, review)
+    net_minutes = net_minutes_per_task(v["minutes_saved_per_task"], fallback, review)
+    per_minute = np.prod([v[f] for f in TIME_FACTORS if f != "minutes_saved_per_task"], axis=0)
+    per_minute = per_minute / MINUTES_PER_HOUR  # $ a year per net minute saved on each task
     revenue = v["incremental_revenue"]
     costs = running_costs(*(v[f] for f in COST_FIELDS))
     benefit = (value + revenue) / MONTHS_PER_YEAR
@@ -109,10 +124,26 @@ def break_even_values(
         owed = one_time + running * threshold
         months_of_benefit = np.where(after, threshold - ramp / 2, threshold**2 / (2 * ramp))
         needed_benefit = owed / months_of_benefit
-        if field in TIME_FACTORS:
-            others = np.prod([v[f] for f in TIME_FACTORS if f != field], axis=0) / 60
-            needed_value = MONTHS_PER_YEAR * needed_benefit - revenue
+        needed_value = MONTHS_PER_YEAR * needed_benefit - revenue
+        needed_minutes = needed_value / np.where(per_minute > 0, per_minute, np.nan)
+        m = v["minutes_saved_per_task"]
+        if field == "minutes_saved_per_task":  # (1 - f) m - f r = needed
+            result = np.where(
+                fallback < 1, (needed_minutes + fallback * review) / (1 - fallback), np.nan
+            )
+        elif field in TIME_FACTORS:
+            rest = [v[f] for f in TIME_FACTORS if f not in (field, "minutes_saved_per_task")]
+            others = np.prod(rest, axis=0) / MINUTES_PER_HOUR * net_minutes
             result = np.where(others > 0, needed_value / np.where(others > 0, others, 1), np.nan)
+        elif field == "fallback_rate":  # m - f (m + r) = needed
+            span = m + review
+            result = np.where(span > 0, (m - needed_minutes) / np.where(span > 0, span, 1), np.nan)
+        elif field == "review_minutes_per_fallback":  # (1 - f) m - f r = needed
+            result = np.where(
+                fallback > 0,
+                ((1 - fallback) * m - needed_minutes) / np.where(fallback > 0, fallback, 1),
+                np.nan,
+            )
         elif field == "incremental_revenue":
             result = MONTHS_PER_YEAR * needed_benefit - value
         elif field in COST_FIELDS:
@@ -179,6 +210,14 @@ def _reason(field: str, values: Mapping[str, float], basis: Basis) -> str:
         return "no one-time cost: payback is immediate whenever net impact is positive"
     if field in (*ONE_TIME_FIELDS, "payback_threshold_months"):
         return "never pays back: monthly net impact is not positive"
+    if field == "fallback_rate":
+        if values["minutes_saved_per_task"] + values.get("review_minutes_per_fallback", 0) == 0:
+            return "does not change payback while minutes saved and review minutes are 0"
+        return "misses the threshold even with no fallbacks"
+    if field == "review_minutes_per_fallback":
+        if values.get("fallback_rate", 0) == 0:
+            return "does not change payback while the fallback rate is 0"
+        return "misses the threshold even with no review time"
     if field in TIME_FACTORS:
         others = [f for f in TIME_FACTORS if f != field and values[f] == 0]
         if others:
@@ -199,6 +238,11 @@ def break_even_table(values: Mapping[str, float], basis: Basis = "cash_flow") ->
     `basis` is the scenario's `payback_basis`, the one the decision tests.
     """
     rows = []
+    # Optional fields left out take their defaults (no fallbacks, for example).
+    values = {
+        f: values[f] if f in values or FIELD_SPECS[f].required else FIELD_SPECS[f].default_value
+        for f in NUMERIC_FIELDS
+    }
     for field in NUMERIC_FIELDS:
         spec = FIELD_SPECS[field]
         current = float(values[field])

@@ -58,6 +58,10 @@ Verdict = Literal["info", "pass", "conditional", "no-go"]
 SEVERITY = {"info": 0, "pass": 0, "conditional": 1, "no-go": 2}
 
 # Inputs whose break-even makes a useful kill criterion (the rest are settings).
+FALLBACK_ALARM = 0.15
+"""A fallback rate above this is flagged: the articles' 15-20% alarm (reference article
+002: past it, the confidence threshold is too aggressive or the model needs retraining)."""
+
 _KILL_FIELDS = tuple(
     f
     for f in FIELD_SPECS
@@ -212,6 +216,8 @@ def value_text(field_name: str, value: float) -> str:
     if unit.startswith("$"):
         suffix = unit[1:]
         return money(value, 2 if abs(value) < 100 else 0) + (suffix if suffix else "")
+    if unit == "share":  # a fraction read as a percent: 0.316 is 31.6%
+        return f"{value * 100:,.1f}%"
     digits = 0 if float(value).is_integer() else 1
     return f"{value:,.{digits}f} {unit}"
 
@@ -233,8 +239,13 @@ def kill_criteria(results: Results, rule: DecisionRule, conditional: bool) -> tu
         and row.note.startswith("met")
     ]
     near.sort(key=lambda row: abs(row.change_pct or 0.0))  # None filtered out above
-    for row in near[: rule.kill_inputs]:
+    chosen = near[: rule.kill_inputs]
+    # A stated fallback rate always gets its own: the most common AI-specific overrun.
+    if results.scenario.value("fallback_rate") > 0:
+        chosen += [r for r in near[rule.kill_inputs :] if r.field == "fallback_rate"]
+    for row in chosen:
         side = "falls below" if row.direction == "at least" else "rises above"
+        side = "exceeds" if row.field == "fallback_rate" else side
         items.append(
             f"Stop if {row.label.lower()} {side} {value_text(row.field, row.value or 0.0)} "
             f"(break-even; the plan assumes {value_text(row.field, row.likely)})."
@@ -481,6 +492,18 @@ def decide(
 
     # 8. The PoC's own timebox and budget.
     checks.extend(Check("poc", "info", flag) for flag in poc_flags(scenario))
+    # 9. A fallback rate past the articles' alarm.
+    fallback = scenario.value("fallback_rate")
+    if fallback > FALLBACK_ALARM:
+        checks.append(
+            Check(
+                "fallback",
+                "info",
+                f"A fallback rate of {value_text('fallback_rate', fallback)} is past the "
+                "15-20% at which the model's confidence threshold is too strict or the model "
+                "needs retraining: watch it from day one.",
+            )
+        )
 
     worst = max((SEVERITY[c.verdict] for c in checks), default=0)
     outcome = {0: GO, 1: CONDITIONAL, 2: NO_GO}[worst]

@@ -31,19 +31,47 @@ class AnnualImpact(NamedTuple):
         return self.net / MONTHS_PER_YEAR
 
 
+def net_minutes_per_task(
+    minutes_saved_per_task: Numbers,
+    fallback_rate: Numbers = 0,
+    review_minutes_per_fallback: Numbers = 0,
+) -> np.ndarray:
+    """Minutes saved on an average task once fallbacks are counted: the share the model
+    serves saves its minutes, each task it hands back costs a person's review minutes.
+
+    Notes
+    -----
+    net = (1 - fallback_rate) * minutes_saved_per_task
+          - fallback_rate * review_minutes_per_fallback
+
+    >>> float(net_minutes_per_task(4, 0.2, 3))  # 0.8 x 4 - 0.2 x 3
+    2.6
+    """
+    served = 1 - np.asarray(fallback_rate, float)
+    return served * minutes_saved_per_task - fallback_rate * np.asarray(
+        review_minutes_per_fallback, float
+    )
+
+
 def time_value(
     users: Numbers,
     tasks_per_day: Numbers,
     minutes_saved_per_task: Numbers,
     hourly_rate: Numbers,
     workdays_per_year: Numbers = 230,
+    fallback_rate: Numbers = 0,
+    review_minutes_per_fallback: Numbers = 0,
 ) -> np.ndarray:
-    """Value of the time saved in a year.
+    """Value of the time saved in a year, net of the review time fallbacks cost.
 
     Notes
     -----
-    time_value = users * tasks_per_day * minutes_saved_per_task / 60
+    time_value = users * tasks_per_day * net_minutes_per_task / 60
                  * hourly_rate * workdays_per_year
+
+    with net_minutes_per_task = (1 - fallback_rate) * minutes_saved_per_task
+    - fallback_rate * review_minutes_per_fallback: time is saved only on the tasks the
+    model serves, and each task it hands back to a person adds their review time.
 
     Examples
     --------
@@ -52,11 +80,20 @@ def time_value(
 
     >>> float(time_value(200, 12, 4, 55, 230))
     2024000.0
+
+    With 20% of invoices escalated to a person who spends 3 minutes on each: 80% of the
+    saving, less 200 x 12 x 0.2 x 3 / 60 x 55 x 230 = $303,600 of review:
+
+    >>> float(time_value(200, 12, 4, 55, 230, 0.2, 3))  # 0.8 x 2,024,000 - 303,600
+    1315600.0
     """
+    minutes = net_minutes_per_task(
+        minutes_saved_per_task, fallback_rate, review_minutes_per_fallback
+    )
     return (
         np.asarray(users, float)
         * tasks_per_day
-        * minutes_saved_per_task
+        * minutes
         / MINUTES_PER_HOUR
         * hourly_rate
         * workdays_per_year
@@ -84,12 +121,15 @@ def annual_impact(
     platform_cost_annual: Numbers = 0,
     model_cost_annual: Numbers = 0,
     support_cost_annual: Numbers = 0,
+    fallback_rate: Numbers = 0,
+    review_minutes_per_fallback: Numbers = 0,
 ) -> AnnualImpact:
     """Annual net impact with its parts.
 
     Notes
     -----
-    net = time_value + incremental_revenue - (platform + model + support costs)
+    net = time_value + incremental_revenue - (platform + model + support costs), with
+    the time value net of fallbacks (see `time_value`)
 
     Examples
     --------
@@ -100,7 +140,15 @@ def annual_impact(
     >>> float(impact.net), round(float(impact.monthly_net), 2)
     (1888000.0, 157333.33)
     """
-    value = time_value(users, tasks_per_day, minutes_saved_per_task, hourly_rate, workdays_per_year)
+    value = time_value(
+        users,
+        tasks_per_day,
+        minutes_saved_per_task,
+        hourly_rate,
+        workdays_per_year,
+        fallback_rate,
+        review_minutes_per_fallback,
+    )
     revenue = np.asarray(incremental_revenue, float) + np.zeros_like(value)
     costs = running_costs(platform_cost_annual, model_cost_annual, support_cost_annual)
     shape = np.broadcast_shapes(value.shape, revenue.shape, costs.shape)

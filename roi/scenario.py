@@ -187,6 +187,24 @@ _SPECS = (
         maximum=120,
         whole=True,
     ),
+    FieldSpec(
+        "fallback_rate",
+        "Fallback rate",
+        "share",
+        "Impact",
+        "Share of tasks the model does not serve (a cache, rules or a person handles them): "
+        "time is saved only on the rest. Past 15-20% is the articles' alarm.",
+        default=0,
+        maximum=1,
+    ),
+    FieldSpec(
+        "review_minutes_per_fallback",
+        "Review minutes per fallback",
+        "min",
+        "Impact",
+        "Minutes a person spends on each task the model hands back, on top of doing it.",
+        default=0,
+    ),
 )
 
 FIELD_SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in _SPECS}
@@ -707,6 +725,8 @@ class Scenario(BaseModel):
     adoption_months: Uncertain = 0.0
     discount_rate: Uncertain = 0.10
     horizon_months: Uncertain = 36.0
+    fallback_rate: Uncertain = 0.0
+    review_minutes_per_fallback: Uncertain = 0.0
 
     # Optional sections beyond the flat contract fields.
     description: str = ""

@@ -36,6 +36,8 @@ UPPER = {
     "adoption_months": 24.0,
     "discount_rate": 1.0,
     "horizon_months": 120.0,
+    "fallback_rate": 1.0,
+    "review_minutes_per_fallback": 30.0,
 }
 assert set(UPPER) == set(FIELD_SPECS)  # a new numeric field needs a bound here
 

@@ -238,10 +238,11 @@ def test_break_even_exists_for_time_factors_when_others_are_positive_and_cost_is
     one_time = values["build_cost"] + values["change_cost"]
     for field in ("users", "hourly_rate", "workdays_per_year"):
         found = float(break_even_values(values, field))
-        others = [
-            values[f]
-            for f in ("users", "tasks_per_day", "minutes_saved_per_task", "hourly_rate")
-            if f != field
+        net_minutes = (1 - values["fallback_rate"]) * values["minutes_saved_per_task"] - values[
+            "fallback_rate"
+        ] * values["review_minutes_per_fallback"]
+        others = [values[f] for f in ("users", "tasks_per_day", "hourly_rate") if f != field] + [
+            net_minutes
         ]
         zero_value = {**values, field: 0}
         net_at_zero = float(compute(zero_value)["annual_impact"])

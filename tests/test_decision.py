@@ -401,3 +401,41 @@ def test_between_the_simple_and_the_cash_flow_break_even_the_plan_is_a_no_go():
     assert decision.outcome == NO_GO
     users = next(row for row in results.break_even if row.field == "users")
     assert users.value == pytest.approx(436_000 / 10.5 * 12 / 10_120, rel=1e-12)  # 49.24
+
+
+# --- fallbacks (issue 34) --------------------------------------------------------------------
+
+
+def test_a_stated_fallback_rate_gets_a_kill_criterion_at_its_break_even():
+    """The invoice example with 20% of invoices handed back and 3 minutes of review each:
+    'Stop if fallback rate exceeds X%' names the rate at which the decision's payback
+    (on the cash flow, with the ramp) equals the 12-month threshold; at X it does."""
+    from roi.assess import assess
+    from roi.breakeven import break_even_values
+    from roi.files import load_scenario
+    from roi.precision import at_least, at_most
+    from roi.resources import EXAMPLE_SCENARIO
+
+    s = load_scenario(EXAMPLE_SCENARIO).evolve(fallback_rate=0.2, review_minutes_per_fallback=3)
+    decision = assess(s, samples=0).decision
+    x = float(break_even_values(s.point_values(), "fallback_rate"))
+    expected = f"Stop if fallback rate exceeds {x * 100:.1f}% (break-even; the plan assumes 20.0%)."
+    assert expected in decision.kill_criteria
+    at_x = assess(s.evolve(fallback_rate=x), samples=0).decision
+    assert at_most(at_x.payback_months, 12) and at_least(at_x.payback_months, 12)
+    past = assess(s.evolve(fallback_rate=min(1.0, x + 0.01)), samples=0).decision
+    assert past.outcome == NO_GO
+
+
+def test_a_fallback_rate_past_the_articles_alarm_is_flagged_in_their_words():
+    from roi.files import load_scenario
+    from roi.resources import EXAMPLE_SCENARIO
+
+    base = load_scenario(EXAMPLE_SCENARIO)
+    for rate, flagged in ((0.15, False), (0.16, True), (0.0, False)):
+        checks = decide(evaluate(base.evolve(fallback_rate=rate))).checks
+        flags = [c for c in checks if c.name == "fallback"]
+        assert bool(flags) is flagged, rate
+        if flags:
+            assert flags[0].verdict == "info"
+            assert flags[0].reason.startswith("A fallback rate of 16.0% is past the 15-20%")

@@ -128,6 +128,8 @@ def edge_cases() -> list[Scenario]:
         Scenario(**{**EDGE, "build_cost": 0, "change_cost": 0}),  # nothing up front
         Scenario(**EDGE, horizon_months=1, phase_weeks={"rollout": 60}),  # live after it
         Scenario(**{**EDGE, "incremental_revenue": 250_000, "users": 0}),
+        # A fifth of tasks handed back, 3 minutes of review each (issue 34's fallbacks).
+        Scenario(**EDGE, fallback_rate=0.2, review_minutes_per_fallback=3),
     ]
 
 

@@ -20,7 +20,9 @@ from roi.impact import (
 
 
 def impact_of(values):
-    return annual_impact(*(values[f] for f in IMPACT_FIELDS))
+    """`annual_impact` of a mapping of fields; optional ones left out take their default
+    (no fallbacks)."""
+    return annual_impact(**{f: values[f] for f in IMPACT_FIELDS if f in values})
 
 
 def test_invoice_example_from_the_issue(invoice_values):
@@ -94,7 +96,8 @@ def test_net_is_the_sum_of_its_parts(values):
 def test_arrays_and_pandas_columns_broadcast_like_numbers(invoice_values):
     """A column of users against scalar others gives one result per row, same as scalars."""
     users = pd.Series([0.0, 100.0, 200.0])
-    impact = annual_impact(users, *(invoice_values[f] for f in IMPACT_FIELDS if f != "users"))
+    others = {f: invoice_values[f] for f in IMPACT_FIELDS if f in invoice_values and f != "users"}
+    impact = annual_impact(users, **others)
     assert np.shape(impact.net) == (3,)
     for index, count in enumerate(users):
         one = impact_of({**invoice_values, "users": count})
@@ -118,3 +121,25 @@ def test_impact_fields_are_scenario_fields_in_order():
 
     assert set(IMPACT_FIELDS) <= set(NUMERIC_FIELDS)
     assert list(IMPACT_FIELDS) == [f for f in NUMERIC_FIELDS if f in IMPACT_FIELDS]
+
+
+def test_a_20_percent_human_escalation_rate_cuts_time_value_to_the_served_share_and_adds_review(
+    invoice_values,
+):
+    """Hand-worked (issue 34): 20% of the 2,400 invoices a day go to a person who spends
+    3 minutes reviewing each. Time is saved only on the 80% served: 0.8 x $2,024,000 =
+    $1,619,200; review costs 480 tasks x 3 min = 24 h a day x $55 x 230 = $303,600; the
+    time value is $1,315,600 and the net $1,315,600 - $136,000 = $1,179,600."""
+    base = impact_of(invoice_values)
+    escalated = impact_of(
+        {**invoice_values, "fallback_rate": 0.2, "review_minutes_per_fallback": 3}
+    )
+    review = 200 * 12 * 0.2 * 3 / 60 * 55 * 230
+    assert review == pytest.approx(303_600)
+    assert float(escalated.time_value) == pytest.approx(0.8 * float(base.time_value) - review)
+    assert float(escalated.time_value) == pytest.approx(1_315_600)
+    assert float(escalated.net) == pytest.approx(1_179_600)
+    # No review time: exactly the served share; nothing falls back: nothing changes.
+    served = impact_of({**invoice_values, "fallback_rate": 0.2})
+    assert float(served.time_value) == pytest.approx(0.8 * 2_024_000)
+    assert float(impact_of({**invoice_values, "fallback_rate": 0}).net) == float(base.net)

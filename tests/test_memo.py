@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from strategies import scenarios
 
+from roi.amounts import PERCENT_UNITS
 from roi.assess import assess, headline_source
 from roi.cli import main
 from roi.decision import DecisionRule
@@ -28,6 +29,7 @@ from roi.files import load_scenario
 from roi.gates import load_checklists
 from roi.reports.memo import (
     CHARTS_DRAWN,
+    UNLESS_GIVEN,
     MemoError,
     chromium,
     copy_plotly_js,
@@ -204,7 +206,14 @@ def test_context_decision_uses_the_scenarios_readiness(scenario):
 
 def test_assumptions_list_every_input_with_its_range_and_source_note(scenario):
     rows = {r["field"]: r for r in memo_context(A(scenario, SAMPLES, SEED))["assumptions"]}
-    assert list(rows) == list(NUMERIC_FIELDS)
+    # Every input, but fallbacks only where given (this scenario has none).
+    assert list(rows) == [f for f in NUMERIC_FIELDS if f not in UNLESS_GIVEN]
+    given = scenario.evolve(fallback_rate=0.2)
+    rows_given = memo_context(A(given, 0))["assumptions"]
+    assert [r["field"] for r in rows_given] == [
+        f for f in NUMERIC_FIELDS if f != "review_minutes_per_fallback"
+    ]
+    assert rows_given[-1]["likely_text"] == "20%"
     assert (rows["users"]["low"], rows["users"]["high"]) == (150, 220)
     assert rows["users"]["note"] == "AP headcount"
     assert rows["hourly_rate"]["range_text"] == "fixed"
@@ -289,10 +298,15 @@ def test_html_assumption_and_break_even_tables_equal_the_packages(html, scenario
     results = evaluate(scenario)
     for field in NUMERIC_FIELDS:
         row = re.search(rf'<tr data-field="{field}"><td>[^<]*</td><td class="num">([^<]*)<', html)
-        scale = 100 if field == "discount_rate" else 1
+        if field in UNLESS_GIVEN and scenario.value(field) == 0:
+            assert row is None  # no fallbacks given: the table reads as it did before them
+            continue
+        scale = 100 if FIELD_SPECS[field].unit in PERCENT_UNITS else 1  # shown as a percent
         assert_shows(row.group(1), scenario.value(field), scale)
     table = re.search(r'<table id="assumptions">(.*?)</table>', html, re.S).group(1)
     for row in results.break_even:
+        if row.field in UNLESS_GIVEN and scenario.value(row.field) == 0:
+            continue
         cells = re.search(rf'data-field="{row.field}">(.*?)</tr>', table, re.S).group(1)
         shown = re.search(r'<td class="num break-even">([^<]*)</td>', cells).group(1)
         change = re.search(r'<td class="num change">([^<]*)</td>', cells).group(1)
@@ -300,7 +314,7 @@ def test_html_assumption_and_break_even_tables_equal_the_packages(html, scenario
             assert shown.strip() == "none"
         else:
             stated = shown_break_even(row.field, row.value, row.direction)
-            assert_shows(shown, stated, 100 if row.field == "discount_rate" else 1)
+            assert_shows(shown, stated, 100 if FIELD_SPECS[row.field].unit in PERCENT_UNITS else 1)
             assert shown.startswith(row.direction)
             assert_shows(change, row.change_pct)
 

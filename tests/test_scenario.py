@@ -235,10 +235,11 @@ def test_missing_required_field(invoice_fields, field):
 
 
 def test_optional_fields_take_their_defaults(invoice_fields):
-    """Workdays 230, revenue 0, threshold 12, ramp 0, discount 10%, horizon 36."""
+    """Workdays 230, revenue 0, threshold 12, ramp 0, discount 10%, horizon 36, no
+    fallbacks and no review time."""
     for field, spec in FIELD_SPECS.items():
         if not spec.required:
-            del invoice_fields[field]
+            invoice_fields.pop(field, None)
     scenario = scenario_from_dict(invoice_fields)
     assert scenario.point_values() == {
         **{f: float(v) for f, v in invoice_fields.items() if f != "name"},
@@ -248,6 +249,8 @@ def test_optional_fields_take_their_defaults(invoice_fields):
         "adoption_months": 0.0,
         "discount_rate": 0.10,
         "horizon_months": 36.0,
+        "fallback_rate": 0.0,
+        "review_minutes_per_fallback": 0.0,
     }
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from roi import sensitivity
-from roi.amounts import SHARE_UNITS, read_metric, read_number
+from roi.amounts import PERCENT_UNITS, SHARE_UNITS, read_metric, read_number
 from roi.app.link import base_for, left_out, share_query, table_row
 from roi.assess import Assessment, assess
 from roi.decision import OUTCOME_CSS
@@ -78,6 +78,8 @@ _SLIDERS: dict[str, tuple[float, float, float] | None] = {
     "adoption_months": (0, 36, 1),
     "discount_rate": (0, 0.5, 0.01),
     "horizon_months": (1, 120, 1),
+    "fallback_rate": (0, 1, 0.01),
+    "review_minutes_per_fallback": (0, 60, 0.5),
 }
 
 # Inputs whose low-high range the Uncertainty group offers as a range slider.
@@ -93,6 +95,7 @@ UNCERTAIN_FIELDS: tuple[str, ...] = (
     "build_cost",
     "change_cost",
     "adoption_months",
+    "fallback_rate",
 )
 
 CHART_NAMES: tuple[str, ...] = ("cash_flow", "payback", "tornado", "gantt", "evppi", "importance")
@@ -130,7 +133,7 @@ class Control:
 
     @property
     def description(self) -> str:
-        return f"{self.label} ({self.unit})"
+        return f"{self.label} ({'%' if self.unit == 'share' else self.unit})"
 
 
 def _nice_ceiling(value: float) -> float:
@@ -298,7 +301,7 @@ def entry_text(field: str, value: float) -> str:
     ('$250,000', '10%')
     """
     unit = FIELD_SPECS[field].unit
-    if field == "discount_rate":
+    if unit in PERCENT_UNITS:  # a fraction typed and shown as a percent
         return f"{value * 100:.4g}%"
     if unit.startswith("$"):
         return money(value, 0 if float(value).is_integer() else 2)

@@ -156,6 +156,8 @@ RANGE_EXAMPLES = {
     "$": "e.g. $100k to $300k",
     "$/yr": "e.g. $100k to $300k",
     "$/h": "e.g. $45 to $70",
+    "share": "e.g. 10% to 25%",
+    "per year": "e.g. 8% to 12%",
 }
 CRITERION_HELP = (
     "Success criteria, written down before the PoC. <b>Met</b>: at the target. "

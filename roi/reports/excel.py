@@ -69,9 +69,21 @@ def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
     tol = f"(1+{RELATIVE_TOLERANCE!r})"
     rows = [
         ResultRow(
+            "net_minutes_per_task",
+            "Minutes saved on an average task, fallbacks counted",
+            "=(1-fallback_rate)*minutes_saved_per_task-fallback_rate*review_minutes_per_fallback",
+            "min",
+        ),
+        ResultRow(
+            "value_per_task_minute",
+            "Value a year of one minute saved on every task",
+            "=users*tasks_per_day/60*hourly_rate*workdays_per_year",
+            "$/yr",
+        ),
+        ResultRow(
             "time_value",
             "Time value",
-            "=users*tasks_per_day*minutes_saved_per_task/60*hourly_rate*workdays_per_year",
+            "=value_per_task_minute*net_minutes_per_task",
             "$/yr",
         ),
         ResultRow(
@@ -254,9 +266,19 @@ def _break_even_row(name: str, basis: str) -> ResultRow:
     """The closed form of `roi.breakeven.break_even_values` for one input."""
     t = "payback_threshold_months"
     earned = "monthly_benefit*months_of_benefit_by_threshold"
-    if name in TIME_FACTORS:
-        others = "*".join(f for f in TIME_FACTORS if f != name) + "/60"
-        body = f"IF({others}>0,(12*benefit_needed-incremental_revenue)/({others}),-1)"
+    needed = "(12*benefit_needed-incremental_revenue)"  # time value the threshold needs
+    minutes = f"{needed}/value_per_task_minute"  # net minutes a task must save
+    m, f, r = "minutes_saved_per_task", "fallback_rate", "review_minutes_per_fallback"
+    if name == m:
+        body = f"IF(AND({f}<1,value_per_task_minute>0),({minutes}+{f}*{r})/(1-{f}),-1)"
+    elif name == f:
+        body = f"IF(AND({m}+{r}>0,value_per_task_minute>0),({m}-{minutes})/({m}+{r}),-1)"
+    elif name == r:
+        body = f"IF(AND({f}>0,value_per_task_minute>0),((1-{f})*{m}-{minutes})/{f},-1)"
+    elif name in TIME_FACTORS:
+        rest = [x for x in TIME_FACTORS if x not in (name, m)]
+        others = "*".join(rest) + "/60*net_minutes_per_task"
+        body = f"IF({others}>0,{needed}/({others}),-1)"
     elif name == "incremental_revenue":
         body = "12*benefit_needed-time_value"
     elif name in COST_FIELDS:
@@ -448,6 +470,7 @@ def workbook_bytes(assessment: Assessment) -> bytes:
 
 
 NUMBER_FORMATS = {
+    "share": "0.00%",
     "$": "#,##0.00",
     "$/yr": "#,##0.00",
     "$/month": "#,##0.00",

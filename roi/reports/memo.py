@@ -31,6 +31,7 @@ import jinja2
 from markupsafe import Markup
 
 from roi._version import __version__
+from roi.amounts import PERCENT_UNITS
 from roi.ask import decision_ask, glossary
 from roi.assess import Assessment
 from roi.decision import CONDITIONAL, NO_GO, OUTCOME_CSS, SEVERITY, Decision, DecisionRule
@@ -70,8 +71,9 @@ def input_text(field: str, value: float) -> str:
     ('$55/h', '10% a year', '200 people')
     """
     unit = FIELD_SPECS[field].unit
-    if field == "discount_rate":
-        return percent(value * 100, 0 if round(value * 100, 6).is_integer() else 1) + " a year"
+    if unit in PERCENT_UNITS:  # a fraction shown as a percent
+        shown = percent(value * 100, 0 if round(value * 100, 6).is_integer() else 1)
+        return shown + (" a year" if unit == "per year" else "")
     if unit.startswith("$"):
         return money(value, 0 if abs(value) >= 100 or float(value).is_integer() else 2) + unit[1:]
     return f"{number_text(value)} {unit}"
@@ -219,11 +221,18 @@ def _ask(assessment: Assessment, on: _dt.date) -> dict[str, Any]:
     }
 
 
+UNLESS_GIVEN = ("fallback_rate", "review_minutes_per_fallback")
+"""Inputs the assumptions table lists only when the scenario gives them (not 0): a
+scenario without fallbacks reads as it did before they existed."""
+
+
 def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
     rows = []
     for field in NUMERIC_FIELDS:
         spec = FIELD_SPECS[field]
         value = getattr(scenario, field)
+        if field in UNLESS_GIVEN and value == 0:
+            continue
         is_range = isinstance(value, Range) and not value.is_point
         likely = scenario.value(field)
         rows.append(
@@ -343,7 +352,12 @@ def _break_even(results: Results) -> list[dict[str, Any]]:
                 "break_even_text": input_text(row.field, shown) if shown is not None else "none",
                 "direction": row.direction,
                 "change_pct": row.change_pct,
-                "change_text": (f"{row.change_pct:+,.0f}%" if row.change_pct is not None else ""),
+                # A change from a likely 0 has no percent: "n/a" beside a break-even.
+                "change_text": (
+                    f"{row.change_pct:+,.0f}%"
+                    if row.change_pct is not None
+                    else ("n/a" if row.value is not None else "")
+                ),
                 "note": row.note,
             }
         )
