@@ -17,7 +17,7 @@ from roi.impact import (
     time_value,
 )
 from roi.payback import cash_flow_payback_months
-from roi.precision import at_least, at_most
+from roi.precision import RELATIVE_TOLERANCE, at_least, at_most
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
 
 TIME_FACTORS = (
@@ -128,8 +128,12 @@ def break_even_values(
         needed_minutes = needed_value / np.where(per_minute > 0, per_minute, np.nan)
         m = v["minutes_saved_per_task"]
         if field == "minutes_saved_per_task":  # (1 - f) m - f r = needed
+            # Nothing served (a rate within 1e-9 of 1): no minutes saved can make it up.
+            served = 1 - fallback
             result = np.where(
-                fallback < 1, (needed_minutes + fallback * review) / (1 - fallback), np.nan
+                served > RELATIVE_TOLERANCE,
+                (needed_minutes + fallback * review) / np.where(served > 0, served, 1),
+                np.nan,
             )
         elif field in TIME_FACTORS:
             rest = [v[f] for f in TIME_FACTORS if f not in (field, "minutes_saved_per_task")]

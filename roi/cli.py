@@ -41,6 +41,7 @@ from roi.formatting import (
     weeks,
 )
 from roi.presentation import present
+from roi.priors import flip_share, robustness_sentence, under_priors
 from roi.scenario import Scenario
 from roi.uncertainty import DEFAULT_SAMPLES, MAX_SAMPLES, Simulation
 
@@ -152,6 +153,7 @@ def evidence_lines(assessment: Assessment) -> list[str]:
             ),
         )
     )
+    lines.append(_row("Base rates", robustness_sentence(e)))
     return lines
 
 
@@ -263,16 +265,35 @@ def _skipped(invalid: Sequence[InvalidRow]) -> int:
     return EXIT_BAD_INPUT
 
 
+def _add_priors(command: argparse.ArgumentParser) -> None:
+    from roi.base_rates import priors
+
+    names = list(priors())
+    command.add_argument(
+        "--priors",
+        choices=[*names, "all"],
+        help="the base rate of reaching production the gate odds start from, for every "
+        "scenario (default: each scenario's own, else gartner); 'all' keeps each scenario's "
+        "and adds the risk-adjusted NPV under every set",
+    )
+
+
 def _run(args: argparse.Namespace) -> int:
     loaded = read_scenarios(args.file)
     if args.strict or not loaded.entries:
         loaded.strict()  # every problem, exit 2 (and nothing valid to show anyway)
     scenarios = [entry.scenario for entry in loaded.entries]
+    if args.priors not in (None, "all"):
+        scenarios = [s.evolve(priors=args.priors) for s in scenarios]
     rule = DecisionRule(confidence=args.confidence)
     assessments = _assessed(scenarios, args.samples, args.seed, rule)
     if args.json:
         for a in assessments:
-            print(json_line(a.to_dict()))
+            data = a.to_dict()
+            if args.priors == "all":
+                data["priors"] = [u.to_dict() for u in under_priors(a.evidence, a.outcome)]
+                data["flip_share_reaching_production"] = flip_share(a.evidence)
+            print(json_line(data))
     elif len(scenarios) > 1 and not args.detail:
         print(table_text(assessments))
     else:
@@ -771,6 +792,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("file", help="scenario file (.yaml, .yml, .json, .csv, .xlsx)")
     _add_confidence(run)
     _add_strict(run)
+    _add_priors(run)
     run.add_argument(
         "--json",
         action="store_true",

@@ -646,10 +646,12 @@ def gather(
     """Criteria, value of information, importance and gate odds, from one simulation."""
     criteria = assess_criteria(scenario, simulation, confidence)
     fractions = gate_fractions(results)
-    probabilities = {
-        g: scenario.gate_probabilities.get(g, DEFAULT_GATE_PROBABILITY)
-        for g in GATE_PROBABILITY_GATES
-    }
+    base = DEFAULT_GATE_PROBABILITY
+    if scenario.priors is not None:  # another base rate than Gartner's 53% (roi.priors)
+        from roi.base_rates import priors
+
+        base = priors()[scenario.priors].gate_probability
+    probabilities = {g: scenario.gate_probabilities.get(g, base) for g in GATE_PROBABILITY_GATES}
     values = scenario.point_values()
     if simulation is not None:
         inputs, outputs = simulation.inputs, simulation.outputs

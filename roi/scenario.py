@@ -755,6 +755,8 @@ class Scenario(BaseModel):
     # says "to be named" when they are not given.
     decider: str | None = None
     decide_by: date | None = None
+    # The base rate the gate odds start from (roi/data/priors.yaml; None: the default).
+    priors: str | None = None
 
     OPTIONAL_SECTIONS: ClassVar[tuple[str, ...]] = (
         "description",
@@ -775,6 +777,7 @@ class Scenario(BaseModel):
         "gate_probabilities",
         "decider",
         "decide_by",
+        "priors",
     )
 
     def __init__(self, **data: Any) -> None:
@@ -816,6 +819,21 @@ class Scenario(BaseModel):
     @classmethod
     def _start_date_given(cls, value: Any) -> Any:
         return _date_not_number(value)
+
+    @field_validator("priors", mode="before")
+    @classmethod
+    def _priors(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        from roi.base_rates import priors  # the shipped base-rate sets
+
+        known = list(priors())
+        name = str(value).strip()
+        if name not in known:
+            raise PydanticCustomError(
+                "roi", "must be one of " + ", ".join(known) + _suggestion(name, known)
+            )
+        return name
 
     @field_validator("decider", mode="before")
     @classmethod
@@ -1107,6 +1125,8 @@ class Scenario(BaseModel):
             data["decider"] = self.decider
         if self.decide_by is not None:
             data["decide_by"] = self.decide_by.isoformat()
+        if self.priors is not None:
+            data["priors"] = self.priors
         return data
 
 

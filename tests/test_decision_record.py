@@ -164,8 +164,10 @@ NEVER_ON_PAGE_ONE = ("ECV", "Stage-Gate", "EVPI", "EVPPI", "roi run", "--json")
 
 
 def _pdf_page(path: Path, page: int) -> str:
+    """Page `page`'s words in the order the memo writes them (-raw: a box beside a
+    paragraph is not interleaved with its lines)."""
     text = subprocess.run(
-        ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+        ["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(path), "-"],
         check=True,
         capture_output=True,
         text=True,

@@ -130,6 +130,9 @@ def edge_cases() -> list[Scenario]:
         Scenario(**{**EDGE, "incremental_revenue": 250_000, "users": 0}),
         # A fifth of tasks handed back, 3 minutes of review each (issue 34's fallbacks).
         Scenario(**EDGE, fallback_rate=0.2, review_minutes_per_fallback=3),
+        # Every task but a rounding error handed back: LibreOffice reads 1 - rate as 0,
+        # so no minutes saved can break even (roi agreed on 1.6e17 minutes before).
+        Scenario(**EDGE, fallback_rate=0.9999999999999999, review_minutes_per_fallback=9.5),
     ]
 
 

@@ -44,6 +44,7 @@ SCALAR_KEYS = (
     "poc_spent",
     "decider",
     "decide_by",
+    "priors",
 )
 """Non-numeric-field scenario keys a link carries as they are."""
 

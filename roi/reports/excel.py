@@ -270,7 +270,8 @@ def _break_even_row(name: str, basis: str) -> ResultRow:
     minutes = f"{needed}/value_per_task_minute"  # net minutes a task must save
     m, f, r = "minutes_saved_per_task", "fallback_rate", "review_minutes_per_fallback"
     if name == m:
-        body = f"IF(AND({f}<1,value_per_task_minute>0),({minutes}+{f}*{r})/(1-{f}),-1)"
+        served = f"1-{f}>{RELATIVE_TOLERANCE!r}"  # nothing served: no break-even
+        body = f"IF(AND({served},value_per_task_minute>0),({minutes}+{f}*{r})/(1-{f}),-1)"
     elif name == f:
         body = f"IF(AND({m}+{r}>0,value_per_task_minute>0),({m}-{minutes})/({m}+{r}),-1)"
     elif name == r:

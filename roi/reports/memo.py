@@ -41,6 +41,7 @@ from roi.files import write_text_atomic
 from roi.formatting import md_escape, money, months, number_text, percent, safe_stem, share
 from roi.gates import Checklists, Readiness, next_gate
 from roi.presentation import present
+from roi.priors import robustness_sentence
 from roi.reports import FORMATS
 from roi.reports.chromium import BrowserError, browser_or_new, chromium
 from roi.resources import TEMPLATES
@@ -522,6 +523,7 @@ def _evidence(assessment: Assessment) -> dict[str, Any]:
         ],
         "poc_flags": list(e.poc_flags),
         "plan_sentence": e.plan_sentence(),
+        "robustness": robustness_sentence(e),
         "evpi_text": None if e.evpi is None else money(e.evpi),
         "plan": [
             {"label": item.label, "value_text": money(item.evppi)}
