@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from roi.assess import Assessment
 from roi.decision import CONDITIONAL, GO, NO_GO
+from roi.evaluate import evaluate
 from roi.formatting import money, share
 from roi.timeline import GOVERNANCE, add_business_days, public_holidays, role_weeks
 
@@ -123,6 +124,20 @@ def _alternatives(a: Assessment) -> tuple[Alternative, ...]:
             f"{CONDITION_WEEKS} more weeks{f' capped at {money(cap)}' if cap else ''}: "
             f"learning is worth up to {money(e.evpi)}, the delay costs {money(delay)}"
         )
+    without = a.scenario.without_ai()
+    others: tuple[Alternative, ...] = ()
+    if without is not None:
+        value = evaluate(without).npv_at_decision
+        others = (
+            Alternative(
+                f"Without AI: {without.name}",
+                value,
+                money(value),
+                "NPV at the decision of the plan without AI (likely values; the AI plan's "
+                f"is {money(r.npv_at_decision)})",
+                False,
+            ),
+        )
     return (
         Alternative(
             "Go now",
@@ -145,6 +160,7 @@ def _alternatives(a: Assessment) -> tuple[Alternative, ...]:
             "nothing more is spent; what the PoC spent is gone either way",
             a.outcome == NO_GO,
         ),
+        *others,
     )
 
 

@@ -278,7 +278,55 @@ def _add_priors(command: argparse.ArgumentParser) -> None:
     )
 
 
+def compare_text(a: Assessment, b: Assessment) -> str:
+    """Two assessments side by side, each figure on its own basis (as `summary_text`)."""
+    rows: list[tuple[str, str, str]] = [("", a.scenario.name, b.scenario.name)]
+    rows.append(("Decision", a.outcome, b.outcome))
+    pa, pb = present(a), present(b)
+    for fa, fb in zip(pa.headline, pb.headline, strict=True):
+        rows.append((fa.label, f"{fa.text} ({fa.basis})", f"{fb.text} ({fb.basis})"))
+    for fa, fb in zip(pa.reconciliation[-2:-1], pb.reconciliation[-2:-1], strict=True):
+        rows.append((fa.label, fa.text, fb.text))
+    rows += [
+        ("One-time costs", money(a.results.one_time_cost), money(b.results.one_time_cost)),
+        ("Running costs a year", money(a.results.running_costs), money(b.results.running_costs)),
+        (
+            "Weeks to go-live",
+            f"{a.results.timeline.likely_weeks:g}",
+            f"{b.results.timeline.likely_weeks:g}",
+        ),
+    ]
+    wide = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join(
+        f"{r[0]:<{wide[0]}}  {r[1]:>{wide[1]}}  {r[2]:>{wide[2]}}".rstrip() for r in rows
+    )
+
+
+def _compare(args: argparse.Namespace) -> int:
+    rule = DecisionRule(confidence=args.confidence)
+    pair = []
+    for path in args.compare:
+        scenarios = load_scenarios(path)
+        if len(scenarios) != 1:
+            raise RoiError(
+                f"--compare takes two files of one scenario each; {path} has {len(scenarios)}"
+            )
+        pair.append(assess(scenarios[0], samples=args.samples, seed=args.seed, rule=rule))
+    if args.json:
+        for a in pair:
+            print(json_line(a.to_dict()))
+    else:
+        print(terminal_safe(compare_text(*pair)))
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.compare:
+        if args.file is not None:
+            raise RoiError("roi run takes a FILE or --compare A B, not both")
+        return _compare(args)
+    if args.file is None:
+        raise RoiError("roi run needs a FILE (or --compare A B)")
     loaded = read_scenarios(args.file)
     if args.strict or not loaded.entries:
         loaded.strict()  # every problem, exit 2 (and nothing valid to show anyway)
@@ -789,7 +837,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate every scenario in a YAML, JSON, CSV or "
         "XLSX file and print a summary (or JSON, one object per line).",
     )
-    run.add_argument("file", help="scenario file (.yaml, .yml, .json, .csv, .xlsx)")
+    run.add_argument("file", nargs="?", help="scenario file (.yaml, .yml, .json, .csv, .xlsx)")
+    run.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("A", "B"),
+        help="two scenario files (one scenario each) side by side, e.g. the AI plan and the "
+        "plan without AI",
+    )
     _add_confidence(run)
     _add_strict(run)
     _add_priors(run)

@@ -37,7 +37,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from roi.evaluate import Results
+from roi.evaluate import Results, evaluate
 from roi.evidence import DEFAULT_CONFIDENCE, CriterionResult, assess_criteria, poc_flags
 from roi.exceptions import RoiError
 from roi.formatting import money, months, share
@@ -262,6 +262,22 @@ def kill_criteria(results: Results, rule: DecisionRule, conditional: bool) -> tu
 _CRITERION_VERDICT: dict[str, Verdict] = {"met": "pass", "close": "conditional", "missed": "no-go"}
 
 
+def _alternative_check(results: Results, without: Results, name: str) -> Check:
+    """The AI plan against the plan without AI, both on their likely values: NPV at the
+    decision (each with its own plan's length). The articles' No-go when the problem is
+    better solved with traditional software."""
+    ai, other = results.npv_at_decision, without.npv_at_decision
+    both = f"NPV at the decision {money(ai)} against {money(other)} for {name} (likely values)"
+    if other >= ai:
+        return Check(
+            "alternative",
+            "no-go",
+            f"The plan without AI, {name}, is worth as much or more: {both}. The problem is "
+            "better solved without AI.",
+        )
+    return Check("alternative", "pass", f"Worth more than the plan without AI: {both}.")
+
+
 def _criterion_check(result: CriterionResult) -> Check:
     return Check(
         f"criterion:{result.name}",
@@ -383,6 +399,11 @@ def decide(
                     f"NPV at the decision over {horizon:g} months {where} is {money(npv_used)}.",
                 )
             )
+
+    # 3b. The plan without AI, when the scenario names one: better value is a No-go.
+    alternative = scenario.without_ai()
+    if alternative is not None:
+        checks.append(_alternative_check(results, evaluate(alternative), alternative.name))
 
     # 4. Confidence.
     if probability is not None:

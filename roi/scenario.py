@@ -757,6 +757,9 @@ class Scenario(BaseModel):
     decide_by: date | None = None
     # The base rate the gate odds start from (roi/data/priors.yaml; None: the default).
     priors: str | None = None
+    # The plan without AI (a rules engine, plain software): its name and the numeric
+    # fields that differ from this scenario's; the decision compares the two.
+    alternative: dict[str, Any] | None = None
 
     OPTIONAL_SECTIONS: ClassVar[tuple[str, ...]] = (
         "description",
@@ -778,6 +781,7 @@ class Scenario(BaseModel):
         "decider",
         "decide_by",
         "priors",
+        "alternative",
     )
 
     def __init__(self, **data: Any) -> None:
@@ -819,6 +823,39 @@ class Scenario(BaseModel):
     @classmethod
     def _start_date_given(cls, value: Any) -> Any:
         return _date_not_number(value)
+
+    @field_validator("alternative", mode="before")
+    @classmethod
+    def _alternative(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise PydanticCustomError(
+                "roi",
+                "must be a mapping: a name and the numeric fields that differ without AI, "
+                "e.g. {name: Rules engine, minutes_saved_per_task: 1.5, model_cost_annual: 0}",
+            )
+        unknown = [str(k) for k in value if k != "name" and k not in FIELD_SPECS]
+        if unknown:
+            raise PydanticCustomError(
+                "roi",
+                "may hold a name and numeric fields only; not "
+                + ", ".join(unknown)
+                + _suggestion(unknown[0], [*FIELD_SPECS]),
+            )
+        name = value.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise PydanticCustomError("roi", "needs a name (what the plan without AI is)")
+        checked: dict[str, Any] = {"name": name.strip()}
+        for key, item in value.items():
+            if key == "name":
+                continue
+            spec = FIELD_SPECS[str(key)]
+            try:
+                checked[str(key)] = _plain(_check_bounds(spec, _coerce_uncertain(item, spec.unit)))
+            except PydanticCustomError as error:
+                raise PydanticCustomError("roi", f"{key}: {error.message()}") from None
+        return checked
 
     @field_validator("priors", mode="before")
     @classmethod
@@ -1040,6 +1077,17 @@ class Scenario(BaseModel):
 
     # --- changing and saving --------------------------------------------------------
 
+    def without_ai(self) -> Scenario | None:
+        """The alternative plan as a scenario of its own: this one's fields with the
+        alternative's laid over them (no readiness, criteria or PoC: it needs none)."""
+        if self.alternative is None:
+            return None
+        data = {k: v for k, v in self.to_dict().items() if k in (*FIELD_SPECS, "payback_basis")}
+        for key in ("start_date", "country", "holidays", "governance", "phase_weeks"):
+            if key in self.to_dict():
+                data[key] = self.to_dict()[key]
+        return scenario_from_dict({**data, **self.alternative})
+
     def evolve(self, **changes: Any) -> Scenario:
         """A new scenario with some fields changed, validated like a file's: a value
         means what it would mean there (a range as a Range or a {low, likely, high}
@@ -1127,6 +1175,8 @@ class Scenario(BaseModel):
             data["decide_by"] = self.decide_by.isoformat()
         if self.priors is not None:
             data["priors"] = self.priors
+        if self.alternative is not None:
+            data["alternative"] = dict(self.alternative)
         return data
 
 

@@ -382,3 +382,30 @@ def test_a_confidence_outside_0_to_1_is_refused_naming_it(capsys):
     code, out, err = run_main(capsys, "run", EXAMPLE_SCENARIO, "--confidence", "1.5")
     assert code == EXIT_BAD_INPUT and out == ""
     assert "confidence must be > 0 and <= 1: got 1.5" in err
+
+
+def test_roi_run_compare_prints_two_plans_side_by_side(tmp_path, capsys):
+    """`roi run --compare A B`: each plan's decision and headline figures as present()
+    words them, in two columns; a FILE and --compare together are refused."""
+    from roi.assess import assess
+    from roi.files import load_scenario, save_scenario
+    from roi.presentation import present
+    from roi.resources import EXAMPLE_SCENARIO
+
+    ai = load_scenario(EXAMPLE_SCENARIO)
+    rules = ai.evolve(name="Rules engine", minutes_saved_per_task=3.8, model_cost_annual=0)
+    a_path = save_scenario(ai, tmp_path / "ai.yaml")
+    b_path = save_scenario(rules, tmp_path / "rules.yaml")
+    code, out, _ = run_main(capsys, "run", "--compare", a_path, b_path, "--samples", "0")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert lines[0].split("  ")[-1].strip() == "Rules engine"
+    for a_fig, b_fig in zip(
+        present(assess(ai, samples=0)).headline,
+        present(assess(rules, samples=0)).headline,
+        strict=True,
+    ):
+        [line] = [line for line in lines if line.startswith(a_fig.label + " ")]
+        assert f"{a_fig.text} (likely)" in line and line.endswith(f"{b_fig.text} (likely)")
+    code, _, err = run_main(capsys, "run", a_path, "--compare", a_path, b_path)
+    assert code == 2 and "a FILE or --compare A B, not both" in err

@@ -439,3 +439,47 @@ def test_a_fallback_rate_past_the_articles_alarm_is_flagged_in_their_words():
         if flags:
             assert flags[0].verdict == "info"
             assert flags[0].reason.startswith("A fallback rate of 16.0% is past the 15-20%")
+
+
+# --- the plan without AI (issue 34) ----------------------------------------------------------
+
+RULES = {
+    "name": "Rules engine",
+    "minutes_saved_per_task": 3.8,  # a little less time saved than the model's 4 minutes
+    "model_cost_annual": 0,  # no model to pay for
+    "build_cost": 80_000,  # and a smaller build
+}
+
+
+def test_a_cheaper_rules_alternative_is_a_no_go_that_names_it():
+    """The invoice example against a rules engine that saves 3.8 minutes with no model
+    and an $80,000 build: NPV at the decision $3,826,060 against the AI plan's
+    $3,793,678 (likely values), so the articles' No-go, naming it."""
+    from roi.assess import assess
+    from roi.files import load_scenario
+    from roi.resources import EXAMPLE_SCENARIO
+
+    base = load_scenario(EXAMPLE_SCENARIO)
+    a = assess(base.evolve(alternative=RULES), samples=0)
+    assert a.outcome == NO_GO
+    [check] = [c for c in a.decision.checks if c.name == "alternative"]
+    assert check.verdict == "no-go"
+    assert check.reason == (
+        "The plan without AI, Rules engine, is worth as much or more: NPV at the decision "
+        "$3,793,678 against $3,826,060 for Rules engine (likely values). The problem is "
+        "better solved without AI."
+    )
+    alone = evaluate(base.evolve(**{k: v for k, v in RULES.items() if k != "name"}))
+    assert round(alone.npv_at_decision) == 3_826_060  # the same figure, evaluated alone
+    # Page 1 lists it among the alternatives considered, with that value.
+    import datetime as dt
+
+    from roi.ask import decision_ask
+
+    ask = decision_ask(a, dt.date(2026, 12, 7))
+    [row] = [alt for alt in ask.alternatives if alt.name == "Without AI: Rules engine"]
+    assert row.value_text == "$3,826,060" and ask.title == "Stop"
+    # A rules engine that saves 2.5 minutes is worth less: the AI plan passes this check.
+    weaker = assess(base.evolve(alternative={**RULES, "minutes_saved_per_task": 2.5}), samples=0)
+    [check] = [c for c in weaker.decision.checks if c.name == "alternative"]
+    assert check.verdict == "pass" and weaker.outcome != NO_GO

@@ -51,9 +51,9 @@ SCALAR_KEYS = (
 SERVER_KEYS = ("token",)
 """Query names that belong to the server (Voila, Jupyter), not to the scenario."""
 
-LEFT_OUT = ("notes", "correlations", "holidays", "phase_weeks", "checklists")
+LEFT_OUT = ("notes", "correlations", "holidays", "phase_weeks", "checklists", "alternative")
 """Scenario keys a table row cannot hold."""
-PACKED = ("notes", "correlations", "holidays", "phase_weeks")
+PACKED = ("notes", "correlations", "holidays", "phase_weeks", "alternative")
 """Those a link carries all the same, compressed in its `more` parameter."""
 MORE = "more"
 MAX_MORE_BYTES = 64_000
