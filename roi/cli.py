@@ -684,6 +684,7 @@ def _batch(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         rank_by=args.rank,
         budget=args.budget,
+        priors=args.priors,
     )
     try:
         report = run_batch(args.scenarios, options)
@@ -974,6 +975,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="one-time budget: portfolio.html also shows the set it funds (as roi portfolio "
         "chooses it, by risk-adjusted NPV) beside the ranking",
     )
+    _add_priors(batch)
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.add_argument(
         "--record",

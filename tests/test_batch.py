@@ -704,3 +704,34 @@ def test_a_negative_number_in_a_csv_reads_back(tmp_path):
     frame = pd.read_csv(io.StringIO(text), dtype=object)
     assert frame.loc[0, "incremental_revenue"] == "-200"
     assert frame.loc[0, "name"] == "'=cmd()"
+
+
+def test_a_batch_with_priors_all_carries_each_base_rate_s_value_as_roi_run_does(tmp_path, capsys):
+    """`roi batch --priors all`: each summary row has the risk-adjusted NPV under every set
+    and the flip point, equal to `roi run --json --priors all`; `--priors stall` prices
+    every scenario at that set, as `roi run --priors stall` does."""
+    from roi.base_rates import priors
+    from roi.resources import SCENARIOS
+
+    source = SCENARIOS / "portfolio.csv"
+    assert main(["run", str(source), "--json", "--samples", "0", "--priors", "all"]) in (0, 2)
+    runs = {d["name"]: d for d in map(json.loads, capsys.readouterr().out.splitlines())}
+    out = tmp_path / "all"
+    args = ["batch", str(source), "--no-notebooks", "--samples", "0", "--formats", "none"]
+    assert main([*args, "--out", str(out), "--priors", "all", "--quiet"]) == 0
+    capsys.readouterr()
+    for row in read_csv(out / "summary.csv"):
+        by_set = {p["name"]: p["risk_adjusted_npv"] for p in runs[row["name"]]["priors"]}
+        for name in priors():
+            assert float(row[f"risk_adjusted_npv_{name}"]) == pytest.approx(by_set[name])
+        flip = runs[row["name"]]["flip_share_reaching_production"]
+        assert (row["flip_share_reaching_production"] == "") == (flip is None)
+    stall = tmp_path / "stall"
+    assert main([*args, "--out", str(stall), "--priors", "stall", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["run", str(source), "--json", "--samples", "0", "--priors", "stall"]) in (0, 2)
+    alone = {d["name"]: d for d in map(json.loads, capsys.readouterr().out.splitlines())}
+    for row in read_csv(stall / "summary.csv"):
+        assert float(row["risk_adjusted_npv"]) == pytest.approx(
+            alone[row["name"]]["risk_adjusted_npv"]
+        )

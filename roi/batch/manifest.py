@@ -36,6 +36,7 @@ def input_hash(
     formats: Sequence[str],
     samples: int,
     seed: int,
+    priors_all: bool = False,
 ) -> str:
     """A fingerprint of everything that decides a scenario's outputs."""
     checklists = None
@@ -53,6 +54,8 @@ def input_hash(
         "samples": samples,
         "seed": seed,
     }
+    if priors_all:  # the row carries the value under every base rate (roi.priors)
+        payload["priors"] = "all"
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

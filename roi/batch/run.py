@@ -74,6 +74,12 @@ from roi.formatting import safe_stem, unique_stems
 def results_row(task: ScenarioTask, assessment: Assessment) -> dict[str, Any]:
     """One summary row: the assessment's portfolio row and where the scenario came from."""
     row = assessment.summary_row()
+    if task.priors_all:  # the value after the gates under every base rate (roi.priors)
+        from roi.priors import flip_share, under_priors
+
+        for under in under_priors(assessment.evidence, assessment.outcome):
+            row[f"risk_adjusted_npv_{under.name}"] = under.risk_adjusted_npv
+        row["flip_share_reaching_production"] = flip_share(assessment.evidence)
     row["source"] = task.source
     row["source_row"] = task.source_row
     row["stem"] = task.stem
@@ -344,6 +350,8 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
     started = datetime.now(UTC).isoformat(timespec="seconds")
     out_dir = Path(options.out_dir).resolve()
     entries, invalid = load_batch(source)
+    if options.priors not in (None, "all"):  # one base rate for every scenario
+        entries = [replace(e, scenario=e.scenario.evolve(priors=options.priors)) for e in entries]
     notebook = Path(options.notebook).resolve() if options.notebook else None
     notebook_sha = None
     if notebook is not None:
@@ -372,6 +380,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
                     formats=formats,
                     samples=options.samples,
                     seed=options.seed,
+                    priors_all=options.priors == "all",
                 ),
                 out_dir=str(out_dir),
                 notebook=str(notebook) if notebook else None,
@@ -381,6 +390,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
                 timeout=options.timeout,
                 cwd=os.getcwd(),
                 kernel_dir=kernel_dir,
+                priors_all=options.priors == "all",
             )
             for entry, stem in zip(entries, stems, strict=True)
         ]

@@ -51,6 +51,7 @@ class ScenarioTask:
     timeout: float
     cwd: str
     kernel_dir: str | None = None  # where kernels' socket folders go (removed by the run)
+    priors_all: bool = False  # add the risk-adjusted NPV under every base rate to the row
 
 
 @dataclass
@@ -96,6 +97,7 @@ class BatchOptions:
     chunk_size: int | None = None  # None: 1 with notebooks, larger without
     rank_by: str = "npv"  # roi.reports.portfolio.RANKINGS: npv or risk-adjusted
     budget: float | None = None  # one-time budget: the page shows the set it funds
+    priors: str | None = None  # a base-rate set for every scenario, or "all" (roi.priors)
 
     def check(self) -> None:
         problems = []
@@ -121,6 +123,18 @@ class BatchOptions:
             problems.append(
                 Problem("rank", self.rank_by, f"must be one of {', '.join(RANKINGS)}", "batch")
             )
+        if self.priors is not None:
+            from roi.base_rates import priors
+
+            if self.priors not in (*priors(), "all"):
+                problems.append(
+                    Problem(
+                        "priors",
+                        self.priors,
+                        "must be one of " + ", ".join([*priors(), "all"]),
+                        "batch",
+                    )
+                )
         if self.budget is not None and not self.budget >= 0:
             problems.append(
                 Problem("budget", self.budget, "must be a number of dollars >= 0", "batch")
