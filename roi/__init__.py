@@ -8,13 +8,13 @@ Entry points (each also in README's "From Python" and notebooks/tutorial.ipynb):
     assess(scenario, samples=10_000, seed=0)     everything roi says: figures, decision,
                                                  evidence (an Assessment)
     present(assessment)                          the figures each screen shows, labelled
-    compute(**arrays), evaluate_table(frame)     the formulas over numpy arrays or a
-                                                 DataFrame of many scenarios, in one call
+    compute(values), evaluate_table(frame)      the formulas over numpy arrays (a mapping
+                                                 of fields) or a DataFrame, in one call
     write_memos(assessment, out_dir, formats)    the decision memo (roi.reports.memo)
 
 Modules, each importable after `import roi` (loaded on first use): impact, payback,
-timeline, uncertainty, sensitivity, breakeven, evidence, decision, gates, ask,
-presentation, portfolio, tracking, calibration; front ends: reports, batch, app,
+timeline, uncertainty, sensitivity, breakeven, evidence, decision, gates, ask, priors,
+base_rates, presentation, portfolio, tracking, calibration; front ends: reports, batch, app,
 register, cli. Conventions (payback basis, NPV at the decision, percentiles) are in
 README.md.
 """
@@ -35,6 +35,7 @@ SUBMODULES = (
     "amounts",
     "app",
     "ask",
+    "base_rates",
     "batch",
     "breakeven",
     "calibration",
@@ -49,6 +50,7 @@ SUBMODULES = (
     "portfolio",
     "precision",
     "presentation",
+    "priors",
     "register",
     "reports",
     "resources",
