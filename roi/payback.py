@@ -424,8 +424,9 @@ def irr_annual(times: np.ndarray, cash: np.ndarray) -> float | None:
     there is none (no sign change, or the value is negative even at -99.9% a year), inf
     when the value is still positive at IRR_MAX_ANNUAL (the IRR is above it).
 
-    Bisection on the monthly rate: the flows start with the cost and turn positive once,
-    so their present value falls as the rate rises and the root is unique.
+    The root in the log of (1 + monthly rate), by scipy's brentq: the flows start with
+    the cost and turn positive once, so their present value falls as the rate rises and
+    the root is unique.
 
     >>> round(irr_annual(np.array([0.0, 12.0]), np.array([-100.0, 110.0])), 12)
     0.1
@@ -442,16 +443,10 @@ def irr_annual(times: np.ndarray, cash: np.ndarray) -> float | None:
     f_low, f_high = value(low), value(high)
     if f_low * f_high > 0:
         return math.inf if f_high > 0 else None
-    for _ in range(200):
-        mid = (low + high) / 2
-        f_mid = value(mid)
-        if f_mid == 0 or high - low < 1e-15:
-            break
-        if (f_mid > 0) == (f_low > 0):
-            low, f_low = mid, f_mid
-        else:
-            high = mid
-    return float(np.expm1(12 * (low + high) / 2))
+    from scipy.optimize import brentq  # loaded only when an IRR is asked for
+
+    root = float(brentq(value, low, high, xtol=1e-15, maxiter=500))
+    return float(np.expm1(12 * root))
 
 
 def discounted_payback(

@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from graphlib import CycleError, TopologicalSorter
 from importlib import resources
 from typing import Any
 
@@ -148,24 +149,15 @@ def _graph(config: TimelineConfig) -> dict[str, tuple[str, ...]]:
 
 
 def _topological_order(config: TimelineConfig) -> list[str]:
-    graph = _graph(config)
-    order: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(node: str) -> None:
-        if state.get(node) == 2:
-            return
-        if state.get(node) == 1:
-            raise ConfigError(f"timeline phases depend on each other in a cycle at '{node}'")
-        state[node] = 1
-        for dep in graph[node]:
-            visit(dep)
-        state[node] = 2
-        order.append(node)
-
-    for node in graph:
-        visit(node)
-    return order
+    """Phases (and the governance node) with every phase after those it depends on
+    (the standard library's graphlib); a cycle is a ConfigError naming a phase in it."""
+    try:
+        return list(TopologicalSorter(_graph(config)).static_order())
+    except CycleError as error:
+        cycle = error.args[1]
+        raise ConfigError(
+            f"timeline phases depend on each other in a cycle at '{cycle[0]}'"
+        ) from None
 
 
 CONFIG = _load_config()
