@@ -44,6 +44,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from roi.base_rates import default_prior, priors
 from roi.evaluate import Results
 from roi.precision import CENT, at_least, at_most
 from roi.scenario import FIELD_SPECS, GATE_PROBABILITY_GATES, Criterion, Range, Scenario, likely
@@ -60,10 +61,11 @@ STATUSES: tuple[str, ...] = ("met", "close", "missed")
 POC_TIMEBOX_WEEKS = 3.0
 """The longest a feasibility PoC should run (the articles: timebox PoCs to 2-3 weeks)."""
 
-DEFAULT_GATE_PROBABILITY = 0.81
+DEFAULT_GATE_PROBABILITY = priors()[default_prior()].gate_probability
 """Chance of passing each of the three gates after the PoC when a scenario gives none:
-0.81^3 = 0.53, Gartner's share of AI projects that make it from prototype to production
-(quoted in the reference article on the PoC-to-production gap)."""
+the default base rate of roi/data/priors.yaml, 0.81 (0.81^3 = 0.53, Gartner's share of AI
+projects that make it from prototype to production, quoted in the reference article on
+the PoC-to-production gap)."""
 
 TIMELINE_KEY = "weeks_to_go_live"
 """The name under which the production timeline (all phases together) is an input of the
@@ -646,11 +648,7 @@ def gather(
     """Criteria, value of information, importance and gate odds, from one simulation."""
     criteria = assess_criteria(scenario, simulation, confidence)
     fractions = gate_fractions(results)
-    base = DEFAULT_GATE_PROBABILITY
-    if scenario.priors is not None:  # another base rate than Gartner's 53% (roi.priors)
-        from roi.base_rates import priors
-
-        base = priors()[scenario.priors].gate_probability
+    base = priors()[scenario.priors or default_prior()].gate_probability  # roi.base_rates
     probabilities = {g: scenario.gate_probabilities.get(g, base) for g in GATE_PROBABILITY_GATES}
     values = scenario.point_values()
     if simulation is not None:

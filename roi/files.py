@@ -9,7 +9,7 @@ import re
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -265,22 +265,32 @@ def sort_records(items: Iterable[tuple[str, int | None, Any, Any]]) -> Loaded:
     return Loaded(tuple(valid), tuple(invalid))
 
 
+def read_leniently(
+    files: Iterable[Path],
+    records_of: Callable[[Path], Iterable[tuple[str, int | None, Any, Any]]],
+) -> Loaded:
+    """`sort_records` over every file's (source, row, record, extra) items; a file that
+    cannot be read at all is one InvalidRow (its problems), not the end of the others."""
+    items: list[tuple[str, int | None, Any, Any]] = []
+    unreadable: list[InvalidRow] = []
+    for file in files:
+        try:
+            items.extend(records_of(file))
+        except ScenarioError as error:
+            unreadable.append(InvalidRow(str(file), None, "", tuple(error.problems)))
+    loaded = sort_records(items)
+    return Loaded(loaded.entries, (*unreadable, *loaded.invalid))
+
+
 def read_scenarios(path: str | os.PathLike[str]) -> Loaded:
     """Every scenario in a file or a folder's scenario files, leniently: a bad row (or an
     unreadable file) is skipped and reported, the rest are read (see `sort_records`)."""
     within = path if Path(path).is_dir() else None
     files = scenario_files(path) if within is not None else [Path(path)]
-    items: list[tuple[str, int | None, Any, Any]] = []
-    unreadable: list[InvalidRow] = []
-    for file in files:
-        try:
-            records = read_records(file, within=within)
-        except ScenarioError as error:
-            unreadable.append(InvalidRow(str(file), None, "", tuple(error.problems)))
-            continue
-        items.extend((where, row, record, None) for where, row, record in records)
-    loaded = sort_records(items)
-    return Loaded(loaded.entries, (*unreadable, *loaded.invalid))
+    return read_leniently(
+        files,
+        lambda file: [(w, r, rec, None) for w, r, rec in read_records(file, within=within)],
+    )
 
 
 def skipped_text(invalid: Sequence[InvalidRow]) -> str:

@@ -45,7 +45,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from roi.assess import Assessment, assess
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
-from roi.files import InvalidRow, portfolio_records, scenario_files, sort_records
+from roi.files import InvalidRow, portfolio_records, read_leniently, scenario_files
 from roi.safe_yaml import file_too_big, safe_yaml
 from roi.scenario import Scenario
 from roi.shared import parse_drivers
@@ -556,19 +556,12 @@ def read_members(
     drivers = {}
     if shared is not None:
         drivers = parse_drivers(_shared_section(Path(shared)), str(shared))
-    items: list[tuple[str, int | None, Any, Any]] = []
-    unreadable: list[InvalidRow] = []
     within = source if Path(source).is_dir() else None
-    for path in scenario_files(source):
-        try:
-            records = portfolio_records(path, drivers, within=within)
-        except ScenarioError as error:
-            unreadable.append(InvalidRow(str(path), None, "", tuple(error.problems)))
-            continue
-        items.extend((where, row, record, uses) for where, row, record, uses in records)
-    loaded = sort_records(items)
+    loaded = read_leniently(
+        scenario_files(source), lambda path: portfolio_records(path, drivers, within=within)
+    )
     members = [Member(entry.scenario, entry.extra) for entry in loaded.entries]
-    return members, [*unreadable, *loaded.invalid]
+    return members, list(loaded.invalid)
 
 
 def load_members(

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from roi.base_rates import GATES_AHEAD, Prior, default_prior, priors
+from roi.base_rates import GATES_AHEAD, Prior, priors
 from roi.evidence import STOPPING_KILL_GATES, Evidence, GateOdds, risk_adjusted_npv
 
 
@@ -128,8 +128,8 @@ def robustness_sentence(evidence: Evidence) -> str:
     """
     from roi.formatting import money
 
-    under = [(p, risk_adjusted_at(evidence, p.gate_probability)) for p in priors().values()]
-    shares = [p.share for p, _ in under]
+    under = under_priors(evidence, "")  # the decision is not part of this sentence
+    shares = [u.share for u in under]
     span = f"from {max(shares):.0%} of PoCs reaching production down to {min(shares):.0%}"
     flip = flip_share(evidence)
     where = (
@@ -140,13 +140,13 @@ def robustness_sentence(evidence: Evidence) -> str:
         else "it turns negative only when the chance of reaching production is below "
         + _chance(flip)
     )
-    losing = [(p, v) for p, v in under if v < 0]
+    losing = [u for u in under if u.risk_adjusted_npv < 0]
     if not losing:
         return (
             f"Risk-adjusted NPV stays positive under all {_count(under)} base rates, "
             f"{span}; {where}."
         )
-    names = "; ".join(f"{p.says} ({money(v)})" for p, v in losing)
+    names = "; ".join(f"{u.says} ({money(u.risk_adjusted_npv)})" for u in losing)
     if flip is not None and flip > 0:
         where = f"it turns negative when the chance of reaching production is below {_chance(flip)}"
     return (
@@ -168,7 +168,6 @@ __all__ = [
     "GATES_AHEAD",
     "Prior",
     "UnderPrior",
-    "default_prior",
     "flip_share",
     "priors",
     "risk_adjusted_at",

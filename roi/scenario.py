@@ -1082,10 +1082,9 @@ class Scenario(BaseModel):
         alternative's laid over them (no readiness, criteria or PoC: it needs none)."""
         if self.alternative is None:
             return None
-        data = {k: v for k, v in self.to_dict().items() if k in (*FIELD_SPECS, "payback_basis")}
-        for key in ("start_date", "country", "holidays", "governance", "phase_weeks"):
-            if key in self.to_dict():
-                data[key] = self.to_dict()[key]
+        kept = (*FIELD_SPECS, "payback_basis", "start_date", "country", "holidays")
+        kept += ("governance", "phase_weeks")  # the same plan to production
+        data = {k: v for k, v in self.to_dict().items() if k in kept}
         return scenario_from_dict({**data, **self.alternative})
 
     def evolve(self, **changes: Any) -> Scenario:

@@ -815,16 +815,7 @@ class WorkbookApp:
             style={"description_width": "190px"},
         )
         governance.observe(lambda c: self._on_option("governance", c["new"]), "value")
-        start = widgets.DatePicker(
-            value=s.start_date,
-            description="Start date",
-            style={"description_width": "190px"},
-            # The browser's date box needs about 150 px for dd/mm/yyyy and its button:
-            # narrower, the year was cut to "yy".
-            layout=widgets.Layout(width="100%", max_width="360px", min_width="330px"),
-        )
-        start.add_class("roi-input-start_date")
-        start.observe(lambda c: self._on_option("start_date", c["new"]), "value")
+        start = self._date_input("start_date", "Start date", s.start_date)
         poc = widgets.BoundedFloatText(
             value=0 if s.poc_weeks is None else likely(s.poc_weeks),
             min=0,
@@ -847,14 +838,7 @@ class WorkbookApp:
         )
         decider.add_class("roi-input-decider")
         decider.observe(lambda c: self._on_option("decider", c["new"]), "value")
-        decide_by = widgets.DatePicker(
-            value=s.decide_by,
-            description="Decide by",
-            style={"description_width": "190px"},
-            layout=widgets.Layout(width="100%", max_width="360px", min_width="330px"),
-        )
-        decide_by.add_class("roi-input-decide_by")
-        decide_by.observe(lambda c: self._on_option("decide_by", c["new"]), "value")
+        decide_by = self._date_input("decide_by", "Decide by", s.decide_by)
         self.inputs.update(
             governance=governance,
             start_date=start,
@@ -873,6 +857,20 @@ class WorkbookApp:
             decide_by,
             self._error_label("decide_by"),
         ]
+
+    def _date_input(self, key: str, label: str, value: date | None) -> widgets.DatePicker:
+        """A date option of the scenario, stored as it changes."""
+        picker = widgets.DatePicker(
+            value=value,
+            description=label,
+            style={"description_width": "190px"},
+            # The browser's date box needs about 150 px for dd/mm/yyyy and its button:
+            # narrower, the year was cut to "yy".
+            layout=widgets.Layout(width="100%", max_width="360px", min_width="330px"),
+        )
+        picker.add_class(f"roi-input-{key}")
+        picker.observe(lambda c: self._on_option(key, c["new"]), "value")
+        return picker
 
     def _readiness_inputs(self) -> list[widgets.Widget]:
         """Per checklist: a heading with its count (and whether it decides a Go), then
