@@ -14,8 +14,8 @@ Entry points (each also in README's "From Python" and notebooks/tutorial.ipynb):
 
 Modules, each importable after `import roi` (loaded on first use): impact, payback,
 timeline, uncertainty, sensitivity, breakeven, evidence, decision, gates, ask, priors,
-base_rates, presentation, portfolio, tracking, calibration; front ends: reports, batch, app,
-register, cli. Conventions (payback basis, NPV at the decision, percentiles) are in
+base_rates, prices, presentation, portfolio, tracking, calibration; front ends: reports,
+batch, app, register, cli. Conventions (payback basis, NPV at the decision, percentiles) are in
 README.md.
 """
 
@@ -50,6 +50,7 @@ SUBMODULES = (
     "portfolio",
     "precision",
     "presentation",
+    "prices",
     "priors",
     "register",
     "reports",

@@ -9,16 +9,10 @@ from typing import Any, Literal
 import numpy as np
 
 from roi._types import Numbers
-from roi.impact import (
-    MINUTES_PER_HOUR,
-    MONTHS_PER_YEAR,
-    net_minutes_per_task,
-    running_costs,
-    time_value,
-)
+from roi.impact import IMPACT_FIELDS, MONTHS_PER_YEAR, annual_impact
 from roi.payback import cash_flow_payback_months
 from roi.precision import RELATIVE_TOLERANCE, at_least, at_most
-from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
+from roi.scenario import BENEFIT_FIELDS, FIELD_SPECS, NUMERIC_FIELDS, UNIT_ECONOMICS_FIELDS
 
 TIME_FACTORS = (
     "users",
@@ -38,11 +32,31 @@ RAMP = "adoption_months"
 
 Basis = Literal["cash_flow", "simple"]
 
+UNIT_COST_FIELDS = tuple(f for f in UNIT_ECONOMICS_FIELDS)
+"""Price the model per request: more of any of them costs more."""
+
 # Which way a field must move from its break-even for payback to meet the threshold.
 DIRECTION = {
-    **{f: "at least" for f in (*TIME_FACTORS, "incremental_revenue", "payback_threshold_months")},
-    **{f: "at most" for f in (*COST_FIELDS, *ONE_TIME_FIELDS, RAMP, *FALLBACK_FIELDS)},
+    **{
+        f: "at least"
+        for f in (
+            *TIME_FACTORS,
+            "incremental_revenue",
+            *BENEFIT_FIELDS,
+            "payback_threshold_months",
+        )
+    },
+    **{
+        f: "at most"
+        for f in (*COST_FIELDS, *ONE_TIME_FIELDS, RAMP, *FALLBACK_FIELDS, *UNIT_COST_FIELDS)
+    },
 }
+
+
+def _monthly(v: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly benefit at full adoption and monthly running costs of the inputs `v`."""
+    impact = annual_impact(**{name: v[name] for name in IMPACT_FIELDS})
+    return impact.benefits / MONTHS_PER_YEAR, impact.running_costs / MONTHS_PER_YEAR
 
 
 def no_effect(field: str, basis: Basis) -> bool:
@@ -102,58 +116,20 @@ def break_even_values(
     # Broadcast first: a column for one field and numbers for the rest must work.
     arrays = np.broadcast_arrays(*(np.asarray(values[k], float) for k in values))
     v = dict(zip(values, arrays, strict=True))
-    one_time = v["build_cost"] + v["change_cost"]
     threshold = v["payback_threshold_months"]
+    for name in IMPACT_FIELDS:  # optional inputs left out take their defaults
+        if name not in v:
+            v[name] = np.full_like(threshold, FIELD_SPECS[name].default_value)
+    one_time = v["build_cost"] + v["change_cost"]
     ramp = v.get(RAMP, np.zeros_like(threshold)) if basis == "cash_flow" else 0.0 * threshold
-    zero = np.zeros_like(threshold)
-    fallback = v.get("fallback_rate", zero)
-    review = v.get("review_minutes_per_fallback", zero)
-    users, tasks, minutes, rate, days = (v[f] for f in TIME_FACTORS)
-    value = time_value(users, tasks, minutes, rate, days, fallback, review)
-    net_minutes = net_minutes_per_task(v["minutes_saved_per_task"], fallback, review)
-    per_minute = np.prod([v[f] for f in TIME_FACTORS if f != "minutes_saved_per_task"], axis=0)
-    per_minute = per_minute / MINUTES_PER_HOUR  # $ a year per net minute saved on each task
-    revenue = v["incremental_revenue"]
-    costs = running_costs(*(v[f] for f in COST_FIELDS))
-    benefit = (value + revenue) / MONTHS_PER_YEAR
-    running = costs / MONTHS_PER_YEAR
+    benefit, running = _monthly(v)
     net = benefit - running
     after = threshold >= ramp  # at break-even, payback comes after the ramp
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # What the cash must cover by T, and what one month of full benefit adds by then.
         owed = one_time + running * threshold
         months_of_benefit = np.where(after, threshold - ramp / 2, threshold**2 / (2 * ramp))
-        needed_benefit = owed / months_of_benefit
-        needed_value = MONTHS_PER_YEAR * needed_benefit - revenue
-        needed_minutes = needed_value / np.where(per_minute > 0, per_minute, np.nan)
-        m = v["minutes_saved_per_task"]
-        if field == "minutes_saved_per_task":  # (1 - f) m - f r = needed
-            # Nothing served (a rate within 1e-9 of 1): no minutes saved can make it up.
-            served = 1 - fallback
-            result = np.where(
-                served > RELATIVE_TOLERANCE,
-                (needed_minutes + fallback * review) / np.where(served > 0, served, 1),
-                np.nan,
-            )
-        elif field in TIME_FACTORS:
-            rest = [v[f] for f in TIME_FACTORS if f not in (field, "minutes_saved_per_task")]
-            others = np.prod(rest, axis=0) / MINUTES_PER_HOUR * net_minutes
-            result = np.where(others > 0, needed_value / np.where(others > 0, others, 1), np.nan)
-        elif field == "fallback_rate":  # m - f (m + r) = needed
-            span = m + review
-            result = np.where(span > 0, (m - needed_minutes) / np.where(span > 0, span, 1), np.nan)
-        elif field == "review_minutes_per_fallback":  # (1 - f) m - f r = needed
-            result = np.where(
-                fallback > 0,
-                ((1 - fallback) * m - needed_minutes) / np.where(fallback > 0, fallback, 1),
-                np.nan,
-            )
-        elif field == "incremental_revenue":
-            result = MONTHS_PER_YEAR * needed_benefit - value
-        elif field in COST_FIELDS:
-            allowed_running = (benefit * months_of_benefit - one_time) / threshold
-            result = MONTHS_PER_YEAR * allowed_running - (costs - v[field])
-        elif field in ONE_TIME_FIELDS:
+        if field in ONE_TIME_FIELDS:
             allowed = benefit * months_of_benefit - running * threshold
             result = np.where(net > 0, allowed - (one_time - v[field]), np.nan)
         elif field == "payback_threshold_months":
@@ -170,6 +146,33 @@ def break_even_values(
             result = np.where((benefit > 0) & (owed < benefit * threshold), result, np.nan)
         elif no_effect(field, basis):
             result = np.full(np.broadcast(*v.values()).shape, np.nan)
+        elif field in IMPACT_FIELDS:
+            # The cash at T, g = B months_of_benefit - K T - C, is affine in any one input
+            # of the impact: solve g = 0 from its value and slope at the likely value.
+            x = v[field]
+            step = np.maximum(np.abs(x), 1.0)
+            moved, moved_running = _monthly({**v, field: x + step})
+            slope = (moved - benefit) * months_of_benefit - (moved_running - running) * threshold
+            slope = slope / step
+            gap = benefit * months_of_benefit - owed
+            safe_slope = np.where(slope != 0, slope, 1)
+            result = x - gap / safe_slope
+            # A secant step more: the slope over the whole way there cancels less than
+            # over one step (a price per token moves the cash by a hair per unit).
+            at, at_running = _monthly({**v, field: result})
+            moved_gap = at * months_of_benefit - (one_time + at_running * threshold)
+            secant = (moved_gap - gap) / np.where(result != x, result - x, 1)
+            safe_slope = np.where((result != x) & (secant != 0), secant, safe_slope)
+            gap = moved_gap
+            # Only a field that moves the cash the way its direction says has a kill line
+            # (more users add nothing when each costs more in requests than it saves).
+            right_way = slope > 0 if DIRECTION.get(field) == "at least" else slope < 0
+            result = np.where(right_way, result - gap / safe_slope, np.nan)
+            # At the threshold exactly (a kill line at 0), rounding must not push it below.
+            result = np.where((result < 0) & (result > -RELATIVE_TOLERANCE * step), 0.0, result)
+            if field == "minutes_saved_per_task":
+                # Nothing served (a rate within 1e-9 of 1): no minutes saved make it up.
+                result = np.where(1 - v["fallback_rate"] > RELATIVE_TOLERANCE, result, np.nan)
         else:
             raise KeyError(f"no break-even for unknown field {field!r}")
     # Payback is exactly 0 (never T > 0) when nothing is spent up front; and a value that
@@ -222,6 +225,15 @@ def _reason(field: str, values: Mapping[str, float], basis: Basis) -> str:
         if values.get("fallback_rate", 0) == 0:
             return "does not change payback while the fallback rate is 0"
         return "misses the threshold even with no review time"
+    if field in (*BENEFIT_FIELDS, *UNIT_COST_FIELDS):
+        v = {name: np.asarray(values[name], float) for name in IMPACT_FIELDS}
+        before = _monthly(v)
+        after = _monthly({**v, field: v[field] + max(abs(float(v[field])), 1.0)})
+        if all(np.array_equal(a, b) for a, b in zip(before, after, strict=True)):
+            return "does not change payback here (an input it multiplies is 0)"
+        if DIRECTION[field] == "at least":
+            return "meets the threshold at any value, even 0"
+        return "misses the threshold even at 0"
     if field in TIME_FACTORS:
         others = [f for f in TIME_FACTORS if f != field and values[f] == 0]
         if others:

@@ -20,7 +20,15 @@ from roi._types import Numbers
 from roi.amounts import PERCENT_UNITS, read_number
 from roi.breakeven import BreakEven, break_even_table
 from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
-from roi.impact import IMPACT_FIELDS, MONTHS_PER_YEAR, annual_impact
+from roi.impact import (
+    IMPACT_FIELDS,
+    MONTHS_PER_YEAR,
+    annual_impact,
+    cost_per_1000_requests,
+    fte_released,
+    hours_saved,
+    net_minutes_per_task,
+)
 from roi.payback import (
     PresentValues,
     adopted_months,
@@ -43,6 +51,15 @@ from roi.timeline import CHECKPOINTS, PHASES, Timeline, estimate_timeline, sched
 RESULT_COLUMNS = (
     "time_value",
     "incremental_revenue_value",
+    "protected_revenue_value",
+    "reduced_cost_value",
+    "mitigated_risk_value",
+    "benefits",
+    "model_cost",
+    "requests_per_year",
+    "cost_per_1000_requests",
+    "hours_saved",
+    "fte_released",
     "running_costs",
     "annual_impact",
     "monthly_net_impact",
@@ -89,7 +106,16 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
     impact = annual_impact(**{field: v[field] for field in IMPACT_FIELDS})
     one_time = v["build_cost"] + v["change_cost"]
     monthly_net = impact.monthly_net
-    benefit = (impact.time_value + impact.incremental_revenue) / MONTHS_PER_YEAR
+    benefit = impact.benefits / MONTHS_PER_YEAR
+    hours = hours_saved(
+        v["users"],
+        v["tasks_per_day"],
+        net_minutes_per_task(
+            v["minutes_saved_per_task"], v["fallback_rate"], v["review_minutes_per_fallback"]
+        ),
+        v["workdays_per_year"],
+        v["capacity_realised"],
+    )
     running = impact.running_costs / MONTHS_PER_YEAR
     ramp = v["adoption_months"]
     horizon = np.round(v["horizon_months"])
@@ -104,6 +130,15 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
     return {
         "time_value": impact.time_value,
         "incremental_revenue_value": impact.incremental_revenue,
+        "protected_revenue_value": impact.protected_revenue,
+        "reduced_cost_value": impact.reduced_cost,
+        "mitigated_risk_value": impact.mitigated_risk,
+        "benefits": impact.benefits,
+        "model_cost": impact.model_cost,
+        "requests_per_year": impact.requests,
+        "cost_per_1000_requests": cost_per_1000_requests(impact.model_cost, impact.requests),
+        "hours_saved": hours,
+        "fte_released": fte_released(hours, v["workdays_per_year"]),
         "running_costs": impact.running_costs,
         "annual_impact": impact.net,
         "monthly_net_impact": monthly_net,
@@ -141,8 +176,16 @@ class Results:
     """Everything the workbook shows for one scenario at its likely values."""
 
     scenario: Scenario
-    time_value: float
+    time_value: float  # unlocked capacity: the time saved, as realised, in $ a year
     incremental_revenue: float
+    protected_revenue: float  # as realised, like the two below
+    reduced_cost: float
+    mitigated_risk: float
+    model_cost: float  # fixed plus per-request, a year
+    requests_per_year: float
+    cost_per_1000_requests: float | None  # the model's cost per 1,000; None: no requests
+    hours_saved: float  # a year, as realised
+    fte_released: float  # hours_saved over a full-time year (HOURS_PER_FTE_DAY a workday)
     running_costs: float
     annual_impact: float
     monthly_net_impact: float
@@ -185,6 +228,16 @@ class Results:
     def go_live_date(self) -> date | None:
         return self.timeline.go_live_date
 
+    def benefits_by_kind(self) -> dict[str, float]:
+        """The year's benefits by the articles' kinds, as realised (new revenue apart)."""
+        return {
+            "unlocked_capacity": self.time_value,
+            "incremental_revenue": self.incremental_revenue,
+            "protected_revenue": self.protected_revenue,
+            "reduced_cost": self.reduced_cost,
+            "mitigated_risk": self.mitigated_risk,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready results; keys follow the Scenario's field names and the CLI contract."""
         return {
@@ -207,6 +260,12 @@ class Results:
             "roi_on_investment_pct": self.roi_on_investment_pct,
             "time_value": self.time_value,
             "incremental_revenue": self.incremental_revenue,
+            "benefits": self.benefits_by_kind(),
+            "model_cost": self.model_cost,
+            "requests_per_year": self.requests_per_year,
+            "cost_per_1000_inferences": self.cost_per_1000_requests,
+            "hours_saved": self.hours_saved,
+            "fte_released": self.fte_released,
             "running_costs": self.running_costs,
             "one_time_cost": self.one_time_cost,
             "payback_month_with_ramp": self.payback_month_with_ramp,
@@ -239,7 +298,7 @@ def cash_flow_table(scenario: Scenario, results: Mapping[str, Any]) -> pd.DataFr
     """Month-by-month cash flow from go-live over the scenario's horizon."""
     values = scenario.point_values()
     horizon = round(values["horizon_months"])
-    benefit = (results["time_value"] + results["incremental_revenue_value"]) / MONTHS_PER_YEAR
+    benefit = results["benefits"] / MONTHS_PER_YEAR
     running = results["running_costs"] / MONTHS_PER_YEAR
     ramp = values["adoption_months"]
     flows = monthly_cash_flows(results["one_time_cost"], benefit, running, ramp, horizon)
@@ -319,7 +378,7 @@ def evaluate(scenario: Scenario) -> Results:
     ramp_month = float(raw["payback_month_with_ramp"])
     times, cash = decision_cash_flows(
         float(raw["one_time_cost"]),
-        (float(raw["time_value"]) + float(raw["incremental_revenue_value"])) / MONTHS_PER_YEAR,
+        float(raw["benefits"]) / MONTHS_PER_YEAR,
         float(raw["running_costs"]) / MONTHS_PER_YEAR,
         values["adoption_months"],
         round(values["horizon_months"]),
@@ -329,6 +388,14 @@ def evaluate(scenario: Scenario) -> Results:
         scenario=scenario,
         time_value=float(raw["time_value"]),
         incremental_revenue=float(raw["incremental_revenue_value"]),
+        protected_revenue=float(raw["protected_revenue_value"]),
+        reduced_cost=float(raw["reduced_cost_value"]),
+        mitigated_risk=float(raw["mitigated_risk_value"]),
+        model_cost=float(raw["model_cost"]),
+        requests_per_year=float(raw["requests_per_year"]),
+        cost_per_1000_requests=_finite_or_none(raw["cost_per_1000_requests"]),
+        hours_saved=float(raw["hours_saved"]),
+        fte_released=float(raw["fte_released"]),
         running_costs=float(raw["running_costs"]),
         annual_impact=float(raw["annual_impact"]),
         monthly_net_impact=float(raw["monthly_net_impact"]),

@@ -133,7 +133,12 @@ _SPECS = (
         "Hosting, infrastructure and licences a year.",
     ),
     FieldSpec(
-        "model_cost_annual", "Model cost", "$/yr", "Costs", "Model inference or API usage a year."
+        "model_cost_annual",
+        "Model cost",
+        "$/yr",
+        "Costs",
+        "Model inference or API usage a year. With per-request prices given, only what they "
+        "leave out (reserved capacity, fine-tuning); 0 when left out.",
     ),
     FieldSpec(
         "support_cost_annual",
@@ -205,7 +210,143 @@ _SPECS = (
         "Minutes a person spends on each task the model hands back, on top of doing it.",
         default=0,
     ),
+    FieldSpec(
+        "capacity_realised",
+        "Capacity realised",
+        "share",
+        "Benefits",
+        "Share of the time saved that becomes value (work absorbed, overtime or hiring "
+        "avoided); the rest is slack. 100% counts all of it.",
+        default=1,
+        maximum=1,
+    ),
+    FieldSpec(
+        "protected_revenue",
+        "Protected revenue",
+        "$/yr",
+        "Benefits",
+        "Revenue a year the system keeps from being lost (churn, lapsed renewals, "
+        "missed service levels).",
+        default=0,
+    ),
+    FieldSpec(
+        "protected_revenue_realised",
+        "Protected revenue realised",
+        "share",
+        "Benefits",
+        "Share of the protected revenue expected to be kept.",
+        default=1,
+        maximum=1,
+    ),
+    FieldSpec(
+        "reduced_cost",
+        "Reduced cost",
+        "$/yr",
+        "Benefits",
+        "Spend a year the system displaces: vendors, outsourcing, licences.",
+        default=0,
+    ),
+    FieldSpec(
+        "reduced_cost_realised",
+        "Reduced cost realised",
+        "share",
+        "Benefits",
+        "Share of the reduced cost expected to be cut in fact.",
+        default=1,
+        maximum=1,
+    ),
+    FieldSpec(
+        "risk_probability",
+        "Risk: chance a year",
+        "share",
+        "Benefits",
+        "Chance in a year of the loss the system helps avoid (a fine, a breach, an error).",
+        default=0,
+        maximum=1,
+    ),
+    FieldSpec(
+        "risk_loss_avoided",
+        "Risk: loss if it happens",
+        "$",
+        "Benefits",
+        "Size of that loss.",
+        default=0,
+    ),
+    FieldSpec(
+        "risk_realised",
+        "Risk mitigated",
+        "share",
+        "Benefits",
+        "Share of the expected loss the system prevents.",
+        default=1,
+        maximum=1,
+    ),
+    FieldSpec(
+        "requests_per_task",
+        "Model requests per task",
+        "requests",
+        "Unit economics",
+        "Model calls each task makes (an agent's chain makes several). Requests a year are "
+        "users x tasks per day x this x workdays.",
+        default=1,
+    ),
+    FieldSpec(
+        "input_tokens_per_request",
+        "Input tokens per request",
+        "tokens",
+        "Unit economics",
+        "Tokens sent to the model on each request (prompt, context, retrieved text).",
+        default=0,
+    ),
+    FieldSpec(
+        "output_tokens_per_request",
+        "Output tokens per request",
+        "tokens",
+        "Unit economics",
+        "Tokens the model writes on each request.",
+        default=0,
+    ),
+    FieldSpec(
+        "price_per_million_input_tokens",
+        "Price per million input tokens",
+        "$/M tokens",
+        "Unit economics",
+        "What the model's provider charges per million input tokens (or `model:` looks it "
+        "up in roi's dated price list).",
+        default=0,
+    ),
+    FieldSpec(
+        "price_per_million_output_tokens",
+        "Price per million output tokens",
+        "$/M tokens",
+        "Unit economics",
+        "What the provider charges per million output tokens.",
+        default=0,
+    ),
+    FieldSpec(
+        "serving_cost_per_1000_requests",
+        "Serving cost per 1,000 requests",
+        "$/1k requests",
+        "Unit economics",
+        "Retrieval, vector storage and serving per 1,000 requests.",
+        default=0,
+    ),
 )
+
+UNIT_ECONOMICS_FIELDS: tuple[str, ...] = tuple(
+    spec.name for spec in _SPECS if spec.group == "Unit economics"
+)
+"""The inputs that price the model per request (its cost follows from them when given)."""
+BENEFIT_FIELDS: tuple[str, ...] = tuple(spec.name for spec in _SPECS if spec.group == "Benefits")
+"""The inputs of the benefits beyond the time saved (and the share of that realised)."""
+EXTRA_FIELDS: tuple[str, ...] = (
+    "fallback_rate",
+    "review_minutes_per_fallback",
+    *BENEFIT_FIELDS,
+    *UNIT_ECONOMICS_FIELDS,
+)
+"""Optional inputs beyond the articles' formulas: a scenario that leaves them at their
+defaults gives the figures it gave before they existed, and is saved without them."""
 
 FIELD_SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in _SPECS}
 """Every numeric Scenario field, in the order users see them."""
@@ -692,6 +833,113 @@ def _date_not_number(value: Any) -> Any:
     return value
 
 
+def _alternative_file(path: str | os.PathLike[str]) -> Any:
+    """The mapping an `alternative:` file holds (a name and the fields that differ)."""
+    import yaml
+
+    from roi.safe_yaml import safe_yaml
+
+    file = Path(path).expanduser()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PydanticCustomError(
+            "roi",
+            "names a file that cannot be read: {file} ({why})",
+            {"file": str(file), "why": error.strerror or "unreadable"},
+        ) from None
+    try:
+        return safe_yaml(text)
+    except yaml.YAMLError as error:  # the message says where
+        raise PydanticCustomError(
+            "roi",
+            "names a file that is not valid YAML: {file}: {why}",
+            {"file": str(file), "why": str(error).splitlines()[0]},
+        ) from None
+
+
+MODEL_PRICE_FIELDS = ("price_per_million_input_tokens", "price_per_million_output_tokens")
+"""The prices a `model` name fills from the price list."""
+
+
+def _priced(data: dict[str, Any]) -> dict[str, Any]:
+    """The input with a named model's list prices filled in, and the model cost a year
+    (then what is not priced per request) 0 when left out of a priced scenario.
+
+    A model's price that is typed too must be its list price (a saved scenario says
+    both); another value is refused, naming both, since one of them would be ignored.
+    Problems are reported under `model` or `price_list` (ScenarioError).
+    """
+    model, source = data.get("model"), data.get("price_list")
+    blank = (None, "")
+    if isinstance(source, str) and not source.strip():
+        source = None
+    if model in blank or (isinstance(model, str) and not model.strip()):
+        data = {k: v for k, v in data.items() if k != "model"}
+        if source is not None:
+            raise ScenarioError(
+                [Problem("price_list", source, "is used only with `model:` (a model to look up)")]
+            )
+    else:
+        from roi.exceptions import ConfigError
+        from roi.prices import price_list
+
+        if not isinstance(source, str | os.PathLike | None):
+            raise ScenarioError([Problem("price_list", source, "must be the path of a YAML file")])
+        try:
+            prices = price_list(source)
+        except ConfigError as error:
+            raise ScenarioError([Problem("price_list", source, str(error))]) from None
+        name = str(model).strip()
+        if name not in prices:
+            known = sorted(prices)
+            raise ScenarioError(
+                [
+                    Problem(
+                        "model",
+                        model,
+                        "is not in the price list"
+                        + _suggestion(name, known)
+                        + "; it has "
+                        + ", ".join(known)
+                        + " (or type price_per_million_input_tokens and "
+                        "price_per_million_output_tokens instead)",
+                    )
+                ]
+            )
+        price = prices[name]
+        listed = dict(zip(MODEL_PRICE_FIELDS, (price.input, price.output), strict=True))
+        for field, value in listed.items():
+            typed = data.get(field)
+            if typed in blank:
+                continue
+            try:
+                same = _coerce_uncertain(typed, "$") == value
+            except PydanticCustomError:
+                same = False
+            if not same:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            field,
+                            typed,
+                            f"differs from {name}'s list price (${_fmt(value)} a million, "
+                            f"as of {price.as_of}): give the model or the prices, not both",
+                        )
+                    ]
+                )
+        data = {**data, **listed, "model": name}
+        if source is not None:
+            data["price_list"] = os.fspath(source)
+    priced = model not in blank or any(
+        data.get(f) not in (None, "", 0, 0.0)
+        for f in (*MODEL_PRICE_FIELDS, "serving_cost_per_1000_requests")
+    )
+    if priced and data.get("model_cost_annual") in blank:
+        data = {**data, "model_cost_annual": 0}
+    return data
+
+
 class Scenario(BaseModel):
     """One AI initiative's assumptions, validated and immutable.
 
@@ -727,6 +975,20 @@ class Scenario(BaseModel):
     horizon_months: Uncertain = 36.0
     fallback_rate: Uncertain = 0.0
     review_minutes_per_fallback: Uncertain = 0.0
+    capacity_realised: Uncertain = 1.0
+    protected_revenue: Uncertain = 0.0
+    protected_revenue_realised: Uncertain = 1.0
+    reduced_cost: Uncertain = 0.0
+    reduced_cost_realised: Uncertain = 1.0
+    risk_probability: Uncertain = 0.0
+    risk_loss_avoided: Uncertain = 0.0
+    risk_realised: Uncertain = 1.0
+    requests_per_task: Uncertain = 1.0
+    input_tokens_per_request: Uncertain = 0.0
+    output_tokens_per_request: Uncertain = 0.0
+    price_per_million_input_tokens: Uncertain = 0.0
+    price_per_million_output_tokens: Uncertain = 0.0
+    serving_cost_per_1000_requests: Uncertain = 0.0
 
     # Optional sections beyond the flat contract fields.
     description: str = ""
@@ -760,6 +1022,10 @@ class Scenario(BaseModel):
     # The plan without AI (a rules engine, plain software): its name and the numeric
     # fields that differ from this scenario's; the decision compares the two.
     alternative: dict[str, Any] | None = None
+    # The model whose list prices (roi/data/model_prices.yaml, or the `price_list` file)
+    # fill the two token prices; the prices themselves are then not typed.
+    price_list: str | None = None
+    model: str | None = None
 
     OPTIONAL_SECTIONS: ClassVar[tuple[str, ...]] = (
         "description",
@@ -782,11 +1048,13 @@ class Scenario(BaseModel):
         "decide_by",
         "priors",
         "alternative",
+        "price_list",
+        "model",
     )
 
     def __init__(self, **data: Any) -> None:
         try:
-            super().__init__(**data)
+            super().__init__(**_priced(data))
         except ValidationError as error:
             problems = problems_from_validation(error, data)
             # The day rule runs only once every field is valid; check it on the raw input
@@ -829,10 +1097,13 @@ class Scenario(BaseModel):
     def _alternative(cls, value: Any) -> Any:
         if value is None:
             return None
+        if isinstance(value, str | os.PathLike):
+            value = _alternative_file(value)
         if not isinstance(value, Mapping):
             raise PydanticCustomError(
                 "roi",
-                "must be a mapping: a name and the numeric fields that differ without AI, "
+                "must be a mapping, or the name of a YAML file holding one: a name and the "
+                "numeric fields that differ without AI, "
                 "e.g. {name: Rules engine, minutes_saved_per_task: 1.5, model_cost_annual: 0}",
             )
         unknown = [str(k) for k in value if k != "name" and k not in FIELD_SPECS]
@@ -1079,12 +1350,14 @@ class Scenario(BaseModel):
 
     def without_ai(self) -> Scenario | None:
         """The alternative plan as a scenario of its own: this one's fields with the
-        alternative's laid over them (no readiness, criteria or PoC: it needs none)."""
+        alternative's laid over them (no readiness, criteria or PoC: it needs none; the
+        model's prices as numbers, so the alternative may change them)."""
         if self.alternative is None:
             return None
         kept = (*FIELD_SPECS, "payback_basis", "start_date", "country", "holidays")
         kept += ("governance", "phase_weeks")  # the same plan to production
         data = {k: v for k, v in self.to_dict().items() if k in kept}
+        data.update({field: _plain(getattr(self, field)) for field in MODEL_PRICE_FIELDS})
         return scenario_from_dict({**data, **self.alternative})
 
     def evolve(self, **changes: Any) -> Scenario:
@@ -1119,7 +1392,15 @@ class Scenario(BaseModel):
         """Plain data (YAML/JSON-ready) that `scenario_from_dict` turns back into this."""
         data: dict[str, Any] = {"name": self.name}
         for field in NUMERIC_FIELDS:
+            if self.model is not None and field in MODEL_PRICE_FIELDS:
+                continue  # the model's list prices: `model` says them
+            if field in EXTRA_FIELDS and getattr(self, field) == FIELD_SPECS[field].default:
+                continue  # left at its default, as a scenario without it reads
             data[field] = _plain(getattr(self, field))
+        if self.price_list is not None:
+            data["price_list"] = self.price_list
+        if self.model is not None:
+            data["model"] = self.model
         if self.description:
             data["description"] = self.description
         if self.notes:
@@ -1177,6 +1458,16 @@ class Scenario(BaseModel):
         if self.alternative is not None:
             data["alternative"] = dict(self.alternative)
         return data
+
+
+def plain_value(value: Uncertain) -> Any:
+    """An input as plain data, as `Scenario.to_dict` writes it (a number, or a range's
+    low, likely, high and any distribution but the default).
+
+    >>> plain_value(2.0), plain_value(Range(low=1, likely=2, high=4))
+    (2, {'low': 1, 'likely': 2, 'high': 4})
+    """
+    return _plain(value)
 
 
 def _plain(value: Uncertain) -> Any:
@@ -1297,6 +1588,10 @@ def scenario_from_dict(data: Any, *, source: str = "", row: int | None = None) -
     if isinstance(checklists, str) and checklists and source and Path(source).is_file():
         # A checklists path in a scenario file is relative to that file, not to the cwd.
         known["checklists"] = str(Path(source).parent / Path(checklists).expanduser())
+    for key in ("alternative", "price_list"):  # so are these files
+        named = known.get(key)
+        if isinstance(named, str) and named.strip() and source and Path(source).is_file():
+            known[key] = str(Path(source).parent / Path(named.strip()).expanduser())
     try:
         scenario = Scenario(**known)
     except ScenarioError as error:

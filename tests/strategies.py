@@ -38,6 +38,20 @@ UPPER = {
     "horizon_months": 120.0,
     "fallback_rate": 1.0,
     "review_minutes_per_fallback": 30.0,
+    "capacity_realised": 1.0,
+    "protected_revenue": 5_000_000.0,
+    "protected_revenue_realised": 1.0,
+    "reduced_cost": 2_000_000.0,
+    "reduced_cost_realised": 1.0,
+    "risk_probability": 1.0,
+    "risk_loss_avoided": 10_000_000.0,
+    "risk_realised": 1.0,
+    "requests_per_task": 20.0,
+    "input_tokens_per_request": 50_000.0,
+    "output_tokens_per_request": 5_000.0,
+    "price_per_million_input_tokens": 20.0,
+    "price_per_million_output_tokens": 80.0,
+    "serving_cost_per_1000_requests": 10.0,
 }
 assert set(UPPER) == set(FIELD_SPECS)  # a new numeric field needs a bound here
 

@@ -69,28 +69,45 @@ def test_monthly_net_impact_is_a_twelfth():
 @given(values=point_values(), factor=st.floats(0, 10, allow_nan=False))
 @FAST
 def test_time_value_and_net_are_linear_in_users(values, factor):
-    """Scaling users by k scales time value by k; net moves by (k - 1) x time value."""
+    """Scaling users by k scales time value and requests by k; net moves by (k - 1) x
+    (time value - what the requests cost), the other benefits and fixed costs held."""
     base = impact_of(values)
     scaled = impact_of({**values, "users": values["users"] * factor})
+    usage = base.model_cost - values["model_cost_annual"]
     assert_allclose(scaled.time_value, factor * base.time_value, rtol=1e-9, atol=1e-6)
-    assert_allclose(scaled.net, base.net + (factor - 1) * base.time_value, rtol=1e-9, atol=1e-4)
+    assert_allclose(scaled.requests, factor * base.requests, rtol=1e-9, atol=1e-6)
+    moved = (factor - 1) * (base.time_value - usage)
+    scale = abs(base.time_value) + abs(usage) + abs(base.net)
+    assert_allclose(scaled.net, base.net + moved, rtol=1e-9, atol=1e-4 + 1e-12 * factor * scale)
 
 
 @given(values=point_values())
 @FAST
 def test_net_is_the_sum_of_its_parts(values):
-    """net = time value + incremental revenue - running costs, for any valid input."""
+    """net = time value + revenue + the realised protected revenue, reduced cost and
+    mitigated risk - running costs (with the requests' cost), for any valid input."""
     impact = impact_of(values)
+    v = values
+    requests = v["users"] * v["tasks_per_day"] * v["requests_per_task"] * v["workdays_per_year"]
+    per_request = (
+        v["input_tokens_per_request"] * v["price_per_million_input_tokens"] / 1e6
+        + v["output_tokens_per_request"] * v["price_per_million_output_tokens"] / 1e6
+        + v["serving_cost_per_1000_requests"] / 1000
+    )
     expected = (
         impact.time_value
-        + values["incremental_revenue"]
+        + v["incremental_revenue"]
+        + v["protected_revenue"] * v["protected_revenue_realised"]
+        + v["reduced_cost"] * v["reduced_cost_realised"]
+        + v["risk_probability"] * v["risk_loss_avoided"] * v["risk_realised"]
         - running_costs(
-            values["platform_cost_annual"],
-            values["model_cost_annual"],
-            values["support_cost_annual"],
+            v["platform_cost_annual"],
+            v["model_cost_annual"] + requests * per_request,
+            v["support_cost_annual"],
         )
     )
-    assert_allclose(impact.net, expected, rtol=1e-12, atol=1e-6)
+    scale = abs(impact.benefits) + abs(impact.running_costs)
+    assert_allclose(impact.net, expected, rtol=1e-12, atol=1e-6 + 1e-12 * float(scale))
 
 
 def test_arrays_and_pandas_columns_broadcast_like_numbers(invoice_values):

@@ -13,9 +13,11 @@ from strategies import FAST, scenario_fields, scenarios
 
 from roi.exceptions import ScenarioError
 from roi.scenario import (
+    BENEFIT_FIELDS,
     FIELD_SPECS,
     REQUIRED_FIELDS,
     SCENARIO_KEYS,
+    UNIT_ECONOMICS_FIELDS,
     Range,
     Scenario,
     scenario_from_dict,
@@ -241,7 +243,11 @@ def test_optional_fields_take_their_defaults(invoice_fields):
         if not spec.required:
             invoice_fields.pop(field, None)
     scenario = scenario_from_dict(invoice_fields)
+    extras = {f: FIELD_SPECS[f].default for f in (*BENEFIT_FIELDS, *UNIT_ECONOMICS_FIELDS)}
+    assert extras["capacity_realised"] == 1.0 and extras["requests_per_task"] == 1.0
+    assert extras["price_per_million_input_tokens"] == 0.0
     assert scenario.point_values() == {
+        **extras,
         **{f: float(v) for f, v in invoice_fields.items() if f != "name"},
         "workdays_per_year": 230.0,
         "incremental_revenue": 0.0,
