@@ -139,7 +139,9 @@ def headline_definition(scenario: Scenario, key: str) -> str:
     horizon = f"{scenario.value('horizon_months'):g} months"
     ramp = scenario.value("adoption_months")
     definitions = {
-        "annual_impact": "a year at full adoption: time value + revenue - running costs",
+        "annual_impact": (
+            "a year at full adoption: time value + revenue + other benefits - running costs"
+        ),
         "payback_months": "simple: one-time costs / monthly net impact, from go-live",
         "payback_months_cash_flow": (
             f"on the cash flow from go-live, the {ramp:g}-month adoption ramp included"
@@ -297,6 +299,8 @@ class Assessment:
             summary = self.simulation.summary()
             data.update({key: summary[key] for key in MONTE_CARLO_JSON_KEYS})
             data["prob_never_pays_back"] = summary["prob_never_pays_back"]
+            for q, value in self.simulation.percentiles("cost_per_1000_requests").items():
+                data[f"cost_per_1000_inferences_p{q}"] = value
             data["samples"] = summary["samples"]
             data["seed"] = summary["seed"]
         decision = self.decision

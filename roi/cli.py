@@ -99,13 +99,25 @@ def summary_text(assessment: Assessment) -> str:
             extra += f"; P10-P90 {figure.spread_text})" if figure.spread_text else ")"
         lines.append(_row(f"{figure.label} ({figure.basis})", figure.text + extra))
         lines.append(_row("", f"  {figure.definition}"))
+    made_of = " + ".join(f"{f.label.lower()} {f.text}" for f in shown.benefits)
     lines += [
         _row(
             "  impact made of",
-            f"time value {money(results.time_value)} + revenue "
-            f"{money(results.incremental_revenue)} - running costs {money(results.running_costs)}"
-            " (likely)",
+            f"{made_of} - running costs {money(results.running_costs)} (likely)",
         ),
+    ]
+    lines.extend(
+        _row(
+            f"    {f.label.lower()}",
+            f"{f.text}: {f.definition}" + (f" (P10-P90 {f.spread_text})" if f.spread_text else ""),
+        )
+        for f in shown.benefits
+    )
+    unit = shown.unit_cost
+    if unit is not None:
+        spread = f"; P10-P90 {unit.spread_text}" if unit.spread_text else ""
+        lines.append(_row(unit.label, f"{unit.text} ({unit.basis}{spread}): {unit.definition}"))
+    lines += [
         _row("Monthly net impact", money(results.monthly_net_impact, 2) + " (likely)"),
         _row("One-time costs", money(results.one_time_cost)),
     ]

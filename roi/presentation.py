@@ -10,10 +10,11 @@ value. The CLI, the memo, the app and the notebook render these; none picks its 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from roi.assess import Assessment, Headline
-from roi.formatting import money, months, percent
+from roi.formatting import money, months, number_text, percent
 from roi.payback import IRR_MAX_ANNUAL
 
 BASIS_WORDS = {"P50": "P50 of the Monte Carlo", "likely": "likely values"}
@@ -84,6 +85,90 @@ def cost_of_delay_text(per_week: float) -> str:
     return f"{money(per_week)} lost a week"
 
 
+BENEFIT_KINDS: tuple[tuple[str, str, str], ...] = (
+    ("unlocked_capacity", "Unlocked capacity", "time saved x loaded rate"),
+    ("incremental_revenue", "New revenue", "as typed"),
+    ("protected_revenue", "Protected revenue", "kept from being lost"),
+    ("reduced_cost", "Reduced cost", "vendors, outsourcing, licences displaced"),
+    ("mitigated_risk", "Mitigated risk", "chance a year x loss avoided"),
+)
+"""(key, label, what it is) of the benefits by kind, the articles' business-case order."""
+
+
+def _spread(assessment: Assessment, metric: str, fmt: Callable[[float | None], str]) -> str:
+    """'P10 to P90' of a simulated metric that varies, else ''."""
+    sim = assessment.simulation
+    if sim is None or metric not in sim.outputs:
+        return ""
+    low, high = sim.percentile(metric, 10), sim.percentile(metric, 90)
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    return "" if fmt(low) == fmt(high) else f"{fmt(low)} to {fmt(high)}"
+
+
+def benefit_figures(assessment: Assessment) -> tuple[Figure, ...]:
+    """The year's benefits by kind, as realised, at the likely values: unlocked capacity
+    always (with its hours and full-time people), the other kinds where not $0."""
+    r = assessment.results
+    values = r.benefits_by_kind()
+    out = []
+    for key, label, what in BENEFIT_KINDS:
+        value = values[key]
+        if key != "unlocked_capacity" and value == 0:
+            continue
+        definition = what
+        if key == "unlocked_capacity":
+            definition = (
+                f"{number_text(r.hours_saved, 0)} hours a year "
+                f"({number_text(r.fte_released, 1)} full-time people) x loaded rate"
+            )
+            realised = assessment.scenario.value("capacity_realised")
+            if realised != 1:
+                definition += f"; {percent(realised * 100)} of it realised"
+        out.append(
+            Figure(
+                key,
+                label,
+                money(value),
+                "likely",
+                definition,
+                value,
+                spread_text=_spread(assessment, _OUTPUT_OF[key], money),
+            )
+        )
+    return tuple(out)
+
+
+_OUTPUT_OF = {
+    "unlocked_capacity": "time_value",
+    "incremental_revenue": "incremental_revenue_value",
+    "protected_revenue": "protected_revenue_value",
+    "reduced_cost": "reduced_cost_value",
+    "mitigated_risk": "mitigated_risk_value",
+}
+
+
+def _per_1000(value: float | None) -> str:
+    return "none (no requests)" if value is None else money(value, 2)
+
+
+def unit_cost_figure(assessment: Assessment) -> Figure:
+    """The model's cost per 1,000 inferences at the likely values, with its P10-P90."""
+    r, s = assessment.results, assessment.scenario
+    per_task = s.value("requests_per_task")
+    requests = "one request a task" if per_task == 1 else f"{number_text(per_task)} a task"
+    return Figure(
+        "cost_per_1000_inferences",
+        "Cost per 1,000 inferences",
+        _per_1000(r.cost_per_1000_requests),
+        "likely",
+        f"model cost {money(r.model_cost)} a year / "
+        f"{number_text(r.requests_per_year / 1000, 1)}k requests ({requests})",
+        r.cost_per_1000_requests,
+        spread_text=_spread(assessment, "cost_per_1000_requests", _per_1000),
+    )
+
+
 @dataclass(frozen=True)
 class Presentation:
     """Every figure a screen shows for one assessment, in the order screens show them."""
@@ -91,9 +176,12 @@ class Presentation:
     headline: tuple[Figure, ...]
     details: tuple[Figure, ...]
     reconciliation: tuple[Figure, ...]
+    benefits: tuple[Figure, ...] = ()
+    unit_cost: Figure | None = None
 
     def figure(self, key: str) -> Figure:
-        for f in (*self.headline, *self.details, *self.reconciliation):
+        extra = (*self.benefits, *(() if self.unit_cost is None else (self.unit_cost,)))
+        for f in (*self.headline, *self.details, *self.reconciliation, *extra):
             if f.key == key:
                 return f
         raise KeyError(key)
@@ -221,15 +309,18 @@ def present(assessment: Assessment) -> Presentation:
             e.expected_commercial_value,
         ),
     )
-    return Presentation(headline, details, reconciliation)
+    return Presentation(headline, details, reconciliation, benefit_figures(a), unit_cost_figure(a))
 
 
 __all__ = [
     "BASIS_WORDS",
+    "BENEFIT_KINDS",
     "Figure",
     "Presentation",
+    "benefit_figures",
     "cost_of_delay_text",
     "headline_figure",
     "irr_text",
     "present",
+    "unit_cost_figure",
 ]

@@ -151,7 +151,9 @@ def test_kpis_show_p50_headlines_labelled_with_the_likely_value_as_detail(invoic
         "go_live",
         "cost_of_delay_per_week",
         "time_to_value_months",
+        "cost_per_1000_inferences",
     }
+    assert cards["cost_per_1000_inferences"].value == money(results.cost_per_1000_requests, 2)
     assert cards["cost_of_delay_per_week"].value == f"{money(results.cost_of_delay_per_week)}/week"
     assert cards["cost_of_delay_per_week"].detail == "a week of slip loses this much NPV"
 
@@ -327,7 +329,7 @@ def test_excel_download_is_the_live_model_of_the_current_inputs(model):
     inputs = {r[0]: r[2] for r in sheets["Inputs"].iter_rows(values_only=True)}
     assert inputs["users"] == 321
     results = {r[0]: r[2] for r in sheets["Results"].iter_rows(min_row=2, values_only=True)}
-    assert results["annual_impact"] == "=time_value+incremental_revenue-running_costs"
+    assert results["annual_impact"] == "=benefits-running_costs"
 
 
 def test_saved_variants_compare_side_by_side(model):

@@ -96,6 +96,14 @@ def check_workbook(values: dict[str, object], scenario: Scenario) -> None:
     scale *= max(1.0, scenario.value("horizon_months") / 12)
     for key in result_keys():
         assert_same(values[key], data[key], scale, key)
+    kinds = data["benefits"]  # the benefits by kind, each its own formula
+    for key, name in (
+        ("protected_revenue", "protected_revenue_value"),
+        ("reduced_cost", "reduced_cost_value"),
+        ("mitigated_risk", "mitigated_risk_value"),
+    ):
+        assert_same(values[name], kinds[key], scale, name)
+    assert_same(values["benefits"], sum(kinds.values()), scale, "benefits")
     for row in results.break_even:
         name = f"break_even_{row.field}"
         if name in values:
@@ -133,6 +141,26 @@ def edge_cases() -> list[Scenario]:
         # Every task but a rounding error handed back: LibreOffice reads 1 - rate as 0,
         # so no minutes saved can break even (roi agreed on 1.6e17 minutes before).
         Scenario(**EDGE, fallback_rate=0.9999999999999999, review_minutes_per_fallback=9.5),
+        # Issue 34's benefit kinds and unit economics, every one given.
+        Scenario(
+            **EDGE,
+            capacity_realised=0.8,
+            protected_revenue=100_000,
+            protected_revenue_realised=0.5,
+            reduced_cost=50_000,
+            reduced_cost_realised=0.9,
+            risk_probability=0.05,
+            risk_loss_avoided=1_000_000,
+            risk_realised=0.6,
+            requests_per_task=2.5,
+            input_tokens_per_request=1_500,
+            output_tokens_per_request=300,
+            price_per_million_input_tokens=2.5,
+            price_per_million_output_tokens=10,
+            serving_cost_per_1000_requests=0.4,
+            fallback_rate=0.1,
+            review_minutes_per_fallback=2,
+        ),
     ]
 
 

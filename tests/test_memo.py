@@ -208,12 +208,14 @@ def test_assumptions_list_every_input_with_its_range_and_source_note(scenario):
     rows = {r["field"]: r for r in memo_context(A(scenario, SAMPLES, SEED))["assumptions"]}
     # Every input, but fallbacks only where given (this scenario has none).
     assert list(rows) == [f for f in NUMERIC_FIELDS if f not in UNLESS_GIVEN]
-    given = scenario.evolve(fallback_rate=0.2)
+    given = scenario.evolve(fallback_rate=0.2, capacity_realised=0.8)
     rows_given = memo_context(A(given, 0))["assumptions"]
     assert [r["field"] for r in rows_given] == [
-        f for f in NUMERIC_FIELDS if f != "review_minutes_per_fallback"
+        f
+        for f in NUMERIC_FIELDS
+        if f not in UNLESS_GIVEN or f in ("fallback_rate", "capacity_realised")
     ]
-    assert rows_given[-1]["likely_text"] == "20%"
+    assert [r["likely_text"] for r in rows_given[-2:]] == ["20%", "80%"]
     assert (rows["users"]["low"], rows["users"]["high"]) == (150, 220)
     assert rows["users"]["note"] == "AP headcount"
     assert rows["hourly_rate"]["range_text"] == "fixed"
@@ -298,14 +300,15 @@ def test_html_assumption_and_break_even_tables_equal_the_packages(html, scenario
     results = evaluate(scenario)
     for field in NUMERIC_FIELDS:
         row = re.search(rf'<tr data-field="{field}"><td>[^<]*</td><td class="num">([^<]*)<', html)
-        if field in UNLESS_GIVEN and scenario.value(field) == 0:
+        if field in UNLESS_GIVEN and scenario.value(field) == FIELD_SPECS[field].default:
             assert row is None  # no fallbacks given: the table reads as it did before them
             continue
         scale = 100 if FIELD_SPECS[field].unit in PERCENT_UNITS else 1  # shown as a percent
         assert_shows(row.group(1), scenario.value(field), scale)
     table = re.search(r'<table id="assumptions">(.*?)</table>', html, re.S).group(1)
     for row in results.break_even:
-        if row.field in UNLESS_GIVEN and scenario.value(row.field) == 0:
+        default = FIELD_SPECS[row.field].default
+        if row.field in UNLESS_GIVEN and scenario.value(row.field) == default:
             continue
         cells = re.search(rf'data-field="{row.field}">(.*?)</tr>', table, re.S).group(1)
         shown = re.search(r'<td class="num break-even">([^<]*)</td>', cells).group(1)

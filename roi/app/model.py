@@ -37,12 +37,14 @@ from roi.files import (
 )
 from roi.formatting import money, months, share, weeks
 from roi.gates import load_checklists
+from roi.presentation import present
 from roi.resources import SCENARIOS
 from roi.safe_yaml import MAX_FILE_BYTES
 from roi.scenario import (
     FIELD_SPECS,
     NUMERIC_FIELDS,
     Scenario,
+    plain_value,
     scenario_from_dict,
 )
 from roi.uncertainty import DEFAULT_SAMPLES
@@ -58,6 +60,8 @@ _APP_GROUP = {
     "Decision": "Costs",
     "Finance": "Costs",
     "Timeline": "Timeline",
+    "Benefits": "Impact",
+    "Unit economics": "Costs",
 }
 
 # Sensible slider bounds (minimum, maximum, step) in each field's unit; None: a number box.
@@ -80,6 +84,20 @@ _SLIDERS: dict[str, tuple[float, float, float] | None] = {
     "horizon_months": (1, 120, 1),
     "fallback_rate": (0, 1, 0.01),
     "review_minutes_per_fallback": (0, 60, 0.5),
+    "capacity_realised": (0, 1, 0.01),
+    "protected_revenue": None,
+    "protected_revenue_realised": (0, 1, 0.01),
+    "reduced_cost": None,
+    "reduced_cost_realised": (0, 1, 0.01),
+    "risk_probability": (0, 1, 0.01),
+    "risk_loss_avoided": None,
+    "risk_realised": (0, 1, 0.01),
+    "requests_per_task": (0, 20, 0.5),
+    "input_tokens_per_request": (0, 20_000, 100),
+    "output_tokens_per_request": (0, 5_000, 50),
+    "price_per_million_input_tokens": (0, 20, 0.01),
+    "price_per_million_output_tokens": (0, 80, 0.01),
+    "serving_cost_per_1000_requests": (0, 10, 0.01),
 }
 
 # Inputs whose low-high range the Uncertainty group offers as a range slider.
@@ -96,6 +114,9 @@ UNCERTAIN_FIELDS: tuple[str, ...] = (
     "change_cost",
     "adoption_months",
     "fallback_rate",
+    "capacity_realised",
+    "input_tokens_per_request",
+    "output_tokens_per_request",
 )
 
 CHART_NAMES: tuple[str, ...] = ("cash_flow", "payback", "tornado", "gantt", "evppi", "importance")
@@ -406,6 +427,19 @@ def _uploaded_scenarios(path: str, filename: str) -> list[Scenario]:
         raise ScenarioError([Problem("", MISSING, reason, filename)]) from None
 
 
+def app_inputs(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as the page's inputs: every numeric field, each with a control (those a
+    saved scenario leaves at their defaults too), and a named model's prices as the two
+    numbers its controls move (`model` itself is dropped, or any move would be refused as
+    differing from the list price; the figures are the same)."""
+    data = scenario.to_dict()
+    data.pop("model", None)
+    data.pop("price_list", None)
+    for field in NUMERIC_FIELDS:
+        data.setdefault(field, plain_value(getattr(scenario, field)))
+    return {"name": data.pop("name"), **{f: data.pop(f) for f in NUMERIC_FIELDS}, **data}
+
+
 class WorkbookModel:
     """Everything the workbook page shows and does, driven by method calls.
 
@@ -460,7 +494,7 @@ class WorkbookModel:
     # --- state --------------------------------------------------------------------
 
     def _load(self, scenario: Scenario) -> None:
-        self.inputs: dict[str, Any] = scenario.to_dict()
+        self.inputs: dict[str, Any] = app_inputs(scenario)
         self.errors: dict[str, str] = {}
         self._recompute(scenario)
 
@@ -893,7 +927,9 @@ class WorkbookModel:
             )
             npv_detail = f"likely {money(npv.likely)}; {npv.definition}"
         else:
-            impact_detail = f"time value {money(r.time_value)} - running {money(r.running_costs)}"
+            kinds = present(self.assessment).benefits
+            made_of = " + ".join(f"{f.label.lower()} {f.text}" for f in kinds)
+            impact_detail = f"{made_of} - running {money(r.running_costs)}"
             npv_detail = npv.definition
             payback_detail = payback.definition
         # The payback the decision tests is the card; the other formula is named beside it.
@@ -953,7 +989,21 @@ class WorkbookModel:
                 months(r.time_to_value_months),
                 "from the decision to payback",
             ),
+            self._unit_cost_kpi(uncertain),
         ]
+
+    def _unit_cost_kpi(self, uncertain: bool) -> Kpi:
+        """The model's cost per 1,000 inferences (likely), its P10-P90 once simulated."""
+        unit = present(self.assessment).unit_cost
+        assert unit is not None  # every presentation has one
+        detail = f"P10-P90 {unit.spread_text}" if unit.spread_text else unit.definition
+        return Kpi(
+            "cost_per_1000_inferences",
+            "Cost per 1,000 inferences (likely)",
+            unit.text,
+            detail,
+            uses_simulation=uncertain,
+        )
 
     def figure(self, name: str, snapshot: tuple | None = None) -> Any:
         """One chart (a name in CHART_NAMES, a plotly Figure from roi.reports.charts) from

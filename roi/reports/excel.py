@@ -31,8 +31,9 @@ from typing import Any
 
 from roi._version import __version__
 from roi.assess import Assessment
-from roi.breakeven import COST_FIELDS, DIRECTION, ONE_TIME_FIELDS, TIME_FACTORS
+from roi.breakeven import DIRECTION, ONE_TIME_FIELDS
 from roi.files import xlsx_text
+from roi.impact import HOURS_PER_FTE_DAY
 from roi.payback import IRR_MAX_ANNUAL
 from roi.precision import CENT, RELATIVE_TOLERANCE
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS
@@ -82,20 +83,83 @@ def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
         ),
         ResultRow(
             "time_value",
-            "Time value",
-            "=value_per_task_minute*net_minutes_per_task",
+            "Unlocked capacity: time value, as realised",
+            "=value_per_task_minute*net_minutes_per_task*capacity_realised",
             "$/yr",
+        ),
+        ResultRow(
+            "hours_saved",
+            "Hours saved a year, as realised",
+            "=users*tasks_per_day*net_minutes_per_task/60*workdays_per_year*capacity_realised",
+            "hours",
+        ),
+        ResultRow(
+            "fte_released",
+            f"Full-time people those hours make ({HOURS_PER_FTE_DAY}-hour workdays)",
+            f"=hours_saved/(workdays_per_year*{HOURS_PER_FTE_DAY})",
+            "people",
+        ),
+        ResultRow(
+            "protected_revenue_value",
+            "Protected revenue, as realised",
+            "=protected_revenue*protected_revenue_realised",
+            "$/yr",
+        ),
+        ResultRow(
+            "reduced_cost_value",
+            "Reduced cost, as realised",
+            "=reduced_cost*reduced_cost_realised",
+            "$/yr",
+        ),
+        ResultRow(
+            "mitigated_risk_value",
+            "Mitigated risk: chance a year x loss x share prevented",
+            "=risk_probability*risk_loss_avoided*risk_realised",
+            "$/yr",
+        ),
+        ResultRow(
+            "benefits",
+            "Benefits a year at full adoption",
+            "=time_value+incremental_revenue+protected_revenue_value+reduced_cost_value"
+            "+mitigated_risk_value",
+            "$/yr",
+        ),
+        ResultRow(
+            "requests_per_year",
+            "Model requests a year",
+            "=users*tasks_per_day*requests_per_task*workdays_per_year",
+            "requests",
+        ),
+        ResultRow(
+            "cost_per_request",
+            "Cost of one request: tokens at their prices, plus serving",
+            "=(input_tokens_per_request*price_per_million_input_tokens"
+            "+output_tokens_per_request*price_per_million_output_tokens)/1000000"
+            "+serving_cost_per_1000_requests/1000",
+            "$",
+        ),
+        ResultRow(
+            "model_cost",
+            "Model cost a year: fixed plus requests",
+            "=model_cost_annual+requests_per_year*cost_per_request",
+            "$/yr",
+        ),
+        ResultRow(
+            "cost_per_1000_inferences",
+            "Cost per 1,000 inferences",
+            f'=IF(requests_per_year>0,model_cost/(requests_per_year/1000),"{NONE}")',
+            "$",
         ),
         ResultRow(
             "running_costs",
             "Running costs",
-            "=platform_cost_annual+model_cost_annual+support_cost_annual",
+            "=platform_cost_annual+model_cost+support_cost_annual",
             "$/yr",
         ),
         ResultRow(
             "annual_impact",
             "Annual impact",
-            "=time_value+incremental_revenue-running_costs",
+            "=benefits-running_costs",
             "$/yr",
         ),
         ResultRow("monthly_net_impact", "Monthly net impact", "=annual_impact/12", "$/month"),
@@ -103,7 +167,7 @@ def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
         ResultRow(
             "monthly_benefit",
             "Monthly benefit at full adoption",
-            "=(time_value+incremental_revenue)/12",
+            "=benefits/12",
             "$/month",
         ),
         ResultRow("monthly_running", "Monthly running costs", "=running_costs/12", "$/month"),
@@ -258,32 +322,84 @@ def _break_even_rows(basis: str) -> list[ResultRow]:
             "=owed_by_threshold/months_of_benefit_by_threshold",
             "$/month",
         ),
+        ResultRow(
+            "cash_at_threshold",
+            "Cumulative cash at the threshold (0 at every break-even)",
+            "=monthly_benefit*months_of_benefit_by_threshold-owed_by_threshold",
+            "$",
+        ),
     ]
     return rows + [_break_even_row(name, basis) for name in NUMERIC_FIELDS if name in DIRECTION]
 
 
+_SLOPES: dict[str, tuple[str, str]] = {
+    # How much a year's benefit and running costs move per unit of each input (d/dx).
+    "users": (
+        "tasks_per_day/60*hourly_rate*workdays_per_year*net_minutes_per_task*capacity_realised",
+        "tasks_per_day*requests_per_task*workdays_per_year*cost_per_request",
+    ),
+    "tasks_per_day": (
+        "users/60*hourly_rate*workdays_per_year*net_minutes_per_task*capacity_realised",
+        "users*requests_per_task*workdays_per_year*cost_per_request",
+    ),
+    "minutes_saved_per_task": ("value_per_task_minute*(1-fallback_rate)*capacity_realised", "0"),
+    "hourly_rate": (
+        "users*tasks_per_day/60*workdays_per_year*net_minutes_per_task*capacity_realised",
+        "0",
+    ),
+    "workdays_per_year": (
+        "users*tasks_per_day/60*hourly_rate*net_minutes_per_task*capacity_realised",
+        "users*tasks_per_day*requests_per_task*cost_per_request",
+    ),
+    "fallback_rate": (
+        "-value_per_task_minute*(minutes_saved_per_task+review_minutes_per_fallback)"
+        "*capacity_realised",
+        "0",
+    ),
+    "review_minutes_per_fallback": (
+        "-value_per_task_minute*fallback_rate*capacity_realised",
+        "0",
+    ),
+    "capacity_realised": ("value_per_task_minute*net_minutes_per_task", "0"),
+    "incremental_revenue": ("1", "0"),
+    "protected_revenue": ("protected_revenue_realised", "0"),
+    "protected_revenue_realised": ("protected_revenue", "0"),
+    "reduced_cost": ("reduced_cost_realised", "0"),
+    "reduced_cost_realised": ("reduced_cost", "0"),
+    "risk_probability": ("risk_loss_avoided*risk_realised", "0"),
+    "risk_loss_avoided": ("risk_probability*risk_realised", "0"),
+    "risk_realised": ("risk_probability*risk_loss_avoided", "0"),
+    "platform_cost_annual": ("0", "1"),
+    "model_cost_annual": ("0", "1"),
+    "support_cost_annual": ("0", "1"),
+    "requests_per_task": ("0", "users*tasks_per_day*workdays_per_year*cost_per_request"),
+    "input_tokens_per_request": ("0", "requests_per_year*price_per_million_input_tokens/1000000"),
+    "output_tokens_per_request": (
+        "0",
+        "requests_per_year*price_per_million_output_tokens/1000000",
+    ),
+    "price_per_million_input_tokens": ("0", "requests_per_year*input_tokens_per_request/1000000"),
+    "price_per_million_output_tokens": (
+        "0",
+        "requests_per_year*output_tokens_per_request/1000000",
+    ),
+    "serving_cost_per_1000_requests": ("0", "requests_per_year/1000"),
+}
+"""d(benefit a year)/dx and d(running costs a year)/dx of each input the impact is
+affine in, as Excel terms: its break-even is x - (cash at the threshold) / slope."""
+
+
 def _break_even_row(name: str, basis: str) -> ResultRow:
-    """The closed form of `roi.breakeven.break_even_values` for one input."""
+    """The break-even of one input as `roi.breakeven.break_even_values` finds it."""
     t = "payback_threshold_months"
     earned = "monthly_benefit*months_of_benefit_by_threshold"
-    needed = "(12*benefit_needed-incremental_revenue)"  # time value the threshold needs
-    minutes = f"{needed}/value_per_task_minute"  # net minutes a task must save
-    m, f, r = "minutes_saved_per_task", "fallback_rate", "review_minutes_per_fallback"
-    if name == m:
-        served = f"1-{f}>{RELATIVE_TOLERANCE!r}"  # nothing served: no break-even
-        body = f"IF(AND({served},value_per_task_minute>0),({minutes}+{f}*{r})/(1-{f}),-1)"
-    elif name == f:
-        body = f"IF(AND({m}+{r}>0,value_per_task_minute>0),({m}-{minutes})/({m}+{r}),-1)"
-    elif name == r:
-        body = f"IF(AND({f}>0,value_per_task_minute>0),((1-{f})*{m}-{minutes})/{f},-1)"
-    elif name in TIME_FACTORS:
-        rest = [x for x in TIME_FACTORS if x not in (name, m)]
-        others = "*".join(rest) + "/60*net_minutes_per_task"
-        body = f"IF({others}>0,{needed}/({others}),-1)"
-    elif name == "incremental_revenue":
-        body = "12*benefit_needed-time_value"
-    elif name in COST_FIELDS:
-        body = f"12*({earned}-one_time_cost)/{t}-(running_costs-{name})"
+    if name in _SLOPES:
+        benefit, running = _SLOPES[name]
+        slope = f"(({benefit})*months_of_benefit_by_threshold-({running})*{t})/12"
+        right_way = f"{slope}>0" if DIRECTION[name] == "at least" else f"{slope}<0"
+        body = f"IF({right_way},{name}-cash_at_threshold/({slope}),-1)"
+        if name == "minutes_saved_per_task":  # nothing served: no break-even
+            body = f"IF(1-fallback_rate>{RELATIVE_TOLERANCE!r},{body},-1)"
     elif name in ONE_TIME_FIELDS:
         other = "change_cost" if name == "build_cost" else "build_cost"
         body = f"IF(annual_impact>0,{earned}-monthly_running*{t}-{other},-1)"
@@ -534,4 +650,6 @@ def result_keys() -> Sequence[str]:
     own |= {"payback_months_cash_flow", "meets_payback_threshold_cash_flow"}
     own |= {"payback_month_with_ramp", "npv", "npv_at_decision", "cost_of_delay_per_week"}
     own |= {"irr", "discounted_payback_months", "roi_pct"}
+    own |= {"model_cost", "requests_per_year", "cost_per_1000_inferences"}
+    own |= {"hours_saved", "fte_released"}
     return sorted(own)

@@ -45,7 +45,7 @@ from roi.priors import robustness_sentence
 from roi.reports import FORMATS
 from roi.reports.chromium import BrowserError, browser_or_new, chromium
 from roi.resources import TEMPLATES
-from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario
+from roi.scenario import EXTRA_FIELDS, FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CONFIG as TIMELINE_CONFIG
 from roi.tracking import Tracking
 from roi.uncertainty import Simulation, uncertain_fields
@@ -222,9 +222,10 @@ def _ask(assessment: Assessment, on: _dt.date) -> dict[str, Any]:
     }
 
 
-UNLESS_GIVEN = ("fallback_rate", "review_minutes_per_fallback")
-"""Inputs the assumptions table lists only when the scenario gives them (not 0): a
-scenario without fallbacks reads as it did before they existed."""
+UNLESS_GIVEN = EXTRA_FIELDS
+"""Inputs the assumptions table lists only when the scenario gives them (not at their
+defaults): a scenario without fallbacks, benefit kinds or unit economics reads as it did
+before they existed."""
 
 
 def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
@@ -232,7 +233,7 @@ def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
     for field in NUMERIC_FIELDS:
         spec = FIELD_SPECS[field]
         value = getattr(scenario, field)
-        if field in UNLESS_GIVEN and value == 0:
+        if field in UNLESS_GIVEN and value == spec.default:
             continue
         is_range = isinstance(value, Range) and not value.is_point
         likely = scenario.value(field)
@@ -280,6 +281,34 @@ def _figures(assessment: Assessment) -> list[dict[str, str]]:
         }
         for f in (*shown.details, *shown.reconciliation)
     ]
+
+
+def _value_by_kind(assessment: Assessment) -> list[dict[str, str]]:
+    """The year's benefits by kind, then the model's cost per 1,000 inferences
+    (roi.presentation), each with its P10-P90 where simulated."""
+    shown = present(assessment)
+    rows = [
+        {
+            "key": f.key,
+            "label": f.label,
+            "value": f.text,
+            "spread": f.spread_text,
+            "definition": f.definition,
+        }
+        for f in shown.benefits
+    ]
+    if shown.unit_cost is not None:
+        f = shown.unit_cost
+        rows.append(
+            {
+                "key": f.key,
+                "label": f.label,
+                "value": f.text,
+                "spread": f.spread_text,
+                "definition": f.definition,
+            }
+        )
+    return rows
 
 
 def _plan_settings(assessment: Assessment) -> list[dict[str, str]]:
@@ -666,6 +695,7 @@ def memo_context(
         "uncertain_inputs": [FIELD_SPECS[f].label for f in uncertain_fields(scenario)],
         "plan": _plan_settings(assessment),
         "figures": _figures(assessment),
+        "value_by_kind": _value_by_kind(assessment),
         "break_even": _break_even(results),
         "readiness": _readiness(status, gate),
         "risks": risks,
