@@ -30,6 +30,7 @@ counted. Roles are keyed in snake case: "ML engineer" is `ml_engineer`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import re
@@ -427,17 +428,17 @@ class Member:
 
 
 def _partial_sums(
-    members: Sequence[Member],
-    indices: Sequence[int],
+    chunk: Sequence[tuple[int, Member]],
     samples: int,
     seed: int,
     common: Mapping[str, np.ndarray],
 ) -> np.ndarray:
-    """(3, samples) sums over the given members: NPV, one-time cost, monthly net; `common`
-    holds each shared driver's uniforms (empty: every member draws its own)."""
+    """(3, samples) sums over one chunk's (position, member) pairs: NPV, one-time cost,
+    monthly net; `common` holds each shared driver's uniforms (empty: every member draws
+    its own). A chunk carries only its own members, so a Dask task ships 64 scenarios,
+    not the whole portfolio."""
     totals = np.zeros((3, samples))
-    for index in indices:
-        member = members[index]
+    for index, member in chunk:
         shared = {f: common[d] for f, d in member.uses.items()} if common else None
         sim = simulate(
             member.scenario, samples, initiative_seed(seed, index), shared=shared, shuffle=True
@@ -509,7 +510,7 @@ def simulate_portfolio(
     per sample for all who use it; everything else each draws from its own seed.
 
     `independent=True` draws each initiative's copy of a driver on its own (what adding
-    up separate runs assumes), for comparison. `map_chunks(function, list_of_ranges)`
+    up separate runs assumes), for comparison. `map_chunks(function, chunks)`
     runs the per-chunk sums elsewhere (a Dask client's map/gather); by default here, in
     order. The chunks and their order are fixed, so the results are the same either way.
     The payback line is the strictest of the members' thresholds.
@@ -520,10 +521,9 @@ def simulate_portfolio(
     drivers = sorted({name for m in members for name in m.uses.values()})
     common = driver_uniforms(drivers, samples, seed) if drivers and not independent else {}
 
-    def work(indices: range) -> np.ndarray:
-        return _partial_sums(members, indices, samples, seed, common)
-
-    parts = list(map(work, parts_of)) if map_chunks is None else list(map_chunks(work, parts_of))
+    work = functools.partial(_partial_sums, samples=samples, seed=seed, common=common)
+    items = [[(i, members[i]) for i in indices] for indices in parts_of]
+    parts = list(map(work, items)) if map_chunks is None else list(map_chunks(work, items))
     totals = np.zeros((3, samples))
     for part in parts:  # always in chunk order
         totals += part
