@@ -10,16 +10,18 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from strategies import FAST, point_values
 
 from roi.assess import assess
 from roi.cli import EXIT_BAD_INPUT, EXIT_OK, main
-from roi.evaluate import evaluate
+from roi.evaluate import compute, evaluate
 from roi.exceptions import ScenarioError
 from roi.files import load_scenario
 from roi.presentation import present
 from roi.prices import price_list
 from roi.resources import EXAMPLE_SCENARIO
-from roi.scenario import scenario_from_dict
+from roi.scenario import EXTRA_FIELDS, FIELD_SPECS, scenario_from_dict
 
 PRICED = {
     "requests_per_task": 2,
@@ -225,3 +227,39 @@ def test_every_new_input_samples_as_a_range(base):
     costs = a.simulation.outputs["model_cost"]
     expected = 36_000 + 1_104_000 * (tokens * 2.5 / 1e6 + 300 * 10 / 1e6 + 0.4 / 1000)
     np.testing.assert_allclose(costs, expected, rtol=1e-12)
+
+
+@given(values=point_values())
+@FAST
+def test_cost_per_1000_is_the_model_cost_over_thousands_of_requests_for_any_input(values):
+    """For any valid inputs: requests = users x tasks x requests per task x workdays, the
+    model cost is the fixed part plus requests x cost per request, and the cost per
+    1,000 is that over requests / 1,000 (none without requests)."""
+    r = compute(values)
+    v = values
+    requests = v["users"] * v["tasks_per_day"] * v["requests_per_task"] * v["workdays_per_year"]
+    per_request = (
+        v["input_tokens_per_request"] * v["price_per_million_input_tokens"]
+        + v["output_tokens_per_request"] * v["price_per_million_output_tokens"]
+    ) / 1e6 + v["serving_cost_per_1000_requests"] / 1000
+    model = v["model_cost_annual"] + requests * per_request
+    assert float(r["requests_per_year"]) == pytest.approx(requests, rel=1e-12)
+    assert float(r["model_cost"]) == pytest.approx(model, rel=1e-12, abs=1e-9)
+    if requests > 0:
+        assert float(r["cost_per_1000_requests"]) == pytest.approx(
+            model / (requests / 1000), rel=1e-9
+        )
+    else:
+        assert math.isnan(float(r["cost_per_1000_requests"]))
+
+
+@given(values=point_values())
+@FAST
+def test_extra_inputs_at_their_defaults_change_no_figure(values):
+    """Typing every new input at its default gives the same figures as leaving it out:
+    the articles' formulas stand unless a scenario says otherwise."""
+    left_out = {f: x for f, x in values.items() if f not in EXTRA_FIELDS}
+    typed = {**left_out, **{f: FIELD_SPECS[f].default for f in EXTRA_FIELDS}}
+    a, b = compute(left_out, 16), compute(typed, 16)
+    for key, value in a.items():
+        np.testing.assert_array_equal(value, b[key], err_msg=key)
