@@ -68,6 +68,11 @@ _KILL_FIELDS = tuple(
     if f not in ("payback_threshold_months", "workdays_per_year")
     and (FIELD_SPECS[f].group in ("Impact", "Costs") or f == "adoption_months")
 )
+_KILL_FIELDS_WHEN_GIVEN = tuple(
+    f for f in FIELD_SPECS if FIELD_SPECS[f].group in ("Benefits", "Unit economics")
+)
+"""A benefit's realised share or the model's unit economics make a kill line only where
+the scenario states them (a token count or a share of protected revenue measured live)."""
 
 
 class RuleError(RoiError, ValueError):
@@ -229,10 +234,12 @@ def kill_criteria(results: Results, rule: DecisionRule, conditional: bool) -> tu
         f"Stop if payback measured in the pilot rises above the {threshold:g}-month threshold.",
         "Stop if the monthly net impact (value less running costs) is not positive once live.",
     ]
+    scenario = results.scenario
+    given = [f for f in _KILL_FIELDS_WHEN_GIVEN if scenario.value(f) != FIELD_SPECS[f].default]
     near = [
         row
         for row in results.break_even
-        if row.field in _KILL_FIELDS
+        if (row.field in _KILL_FIELDS or row.field in given)
         and row.value is not None
         and row.change_pct is not None
         and row.within_allowed

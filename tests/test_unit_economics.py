@@ -263,3 +263,23 @@ def test_extra_inputs_at_their_defaults_change_no_figure(values):
     a, b = compute(left_out, 16), compute(typed, 16)
     for key, value in a.items():
         np.testing.assert_array_equal(value, b[key], err_msg=key)
+
+
+def test_a_stated_benefit_share_can_be_a_kill_line_and_a_default_one_cannot(base):
+    """With every eligible input listed (kill_inputs=20): 80% of the capacity realised
+    has its kill line at its break-even. By hand: with the 3-month ramp, $300,000 plus 12
+    months of $11,333 running costs must be earned in 10.5 months of full benefit, so
+    $498,286 a year of the $2,024,000 time value: 24.6%. Left at its default 100% it is
+    never a kill criterion, so starters read as before."""
+    from roi.decision import DecisionRule
+
+    every = DecisionRule(kill_inputs=20)
+    stated = assess(base.evolve(capacity_realised=0.8), samples=0, rule=every)
+    row = next(r for r in stated.results.break_even if r.field == "capacity_realised")
+    assert row.value == pytest.approx(0.246188594, rel=1e-6)
+    line = next(k for k in stated.decision.kill_criteria if "capacity realised" in k)
+    assert line == (
+        "Stop if capacity realised falls below 24.6% (break-even; the plan assumes 80.0%)."
+    )
+    default = assess(base, samples=0, rule=every)
+    assert not any("capacity realised" in k for k in default.decision.kill_criteria)

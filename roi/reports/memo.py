@@ -228,6 +228,19 @@ defaults): a scenario without fallbacks, benefit kinds or unit economics reads a
 before they existed."""
 
 
+def _priced_per_request(scenario: Scenario) -> bool:
+    """Whether the model is priced per request (tokens or serving), so the typed model
+    cost a year is only its fixed part."""
+    return any(
+        scenario.value(f) > 0
+        for f in (
+            "price_per_million_input_tokens",
+            "price_per_million_output_tokens",
+            "serving_cost_per_1000_requests",
+        )
+    )
+
+
 def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
     rows = []
     for field in NUMERIC_FIELDS:
@@ -237,10 +250,13 @@ def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
             continue
         is_range = isinstance(value, Range) and not value.is_point
         likely = scenario.value(field)
+        label = spec.label
+        if field == "model_cost_annual" and _priced_per_request(scenario):
+            label += " (fixed part; requests priced below)"
         rows.append(
             {
                 "field": field,
-                "label": spec.label,
+                "label": label,
                 "group": spec.group,
                 "likely": likely,
                 "likely_text": input_text(field, likely),
