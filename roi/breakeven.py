@@ -32,9 +32,6 @@ RAMP = "adoption_months"
 
 Basis = Literal["cash_flow", "simple"]
 
-UNIT_COST_FIELDS = tuple(f for f in UNIT_ECONOMICS_FIELDS)
-"""Price the model per request: more of any of them costs more."""
-
 # Which way a field must move from its break-even for payback to meet the threshold.
 DIRECTION = {
     **{
@@ -48,7 +45,7 @@ DIRECTION = {
     },
     **{
         f: "at most"
-        for f in (*COST_FIELDS, *ONE_TIME_FIELDS, RAMP, *FALLBACK_FIELDS, *UNIT_COST_FIELDS)
+        for f in (*COST_FIELDS, *ONE_TIME_FIELDS, RAMP, *FALLBACK_FIELDS, *UNIT_ECONOMICS_FIELDS)
     },
 }
 
@@ -225,7 +222,7 @@ def _reason(field: str, values: Mapping[str, float], basis: Basis) -> str:
         if values.get("fallback_rate", 0) == 0:
             return "does not change payback while the fallback rate is 0"
         return "misses the threshold even with no review time"
-    if field in (*BENEFIT_FIELDS, *UNIT_COST_FIELDS):
+    if field in (*BENEFIT_FIELDS, *UNIT_ECONOMICS_FIELDS):
         v = {name: np.asarray(values[name], float) for name in IMPACT_FIELDS}
         before = _monthly(v)
         after = _monthly({**v, field: v[field] + max(abs(float(v[field])), 1.0)})

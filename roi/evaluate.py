@@ -26,8 +26,6 @@ from roi.impact import (
     annual_impact,
     cost_per_1000_requests,
     fte_released,
-    hours_saved,
-    net_minutes_per_task,
 )
 from roi.payback import (
     PresentValues,
@@ -107,15 +105,6 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
     one_time = v["build_cost"] + v["change_cost"]
     monthly_net = impact.monthly_net
     benefit = impact.benefits / MONTHS_PER_YEAR
-    hours = hours_saved(
-        v["users"],
-        v["tasks_per_day"],
-        net_minutes_per_task(
-            v["minutes_saved_per_task"], v["fallback_rate"], v["review_minutes_per_fallback"]
-        ),
-        v["workdays_per_year"],
-        v["capacity_realised"],
-    )
     running = impact.running_costs / MONTHS_PER_YEAR
     ramp = v["adoption_months"]
     horizon = np.round(v["horizon_months"])
@@ -137,8 +126,8 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
         "model_cost": impact.model_cost,
         "requests_per_year": impact.requests,
         "cost_per_1000_requests": cost_per_1000_requests(impact.model_cost, impact.requests),
-        "hours_saved": hours,
-        "fte_released": fte_released(hours, v["workdays_per_year"]),
+        "hours_saved": impact.hours,
+        "fte_released": fte_released(impact.hours, v["workdays_per_year"]),
         "running_costs": impact.running_costs,
         "annual_impact": impact.net,
         "monthly_net_impact": monthly_net,

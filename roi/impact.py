@@ -37,7 +37,8 @@ HOURS_PER_FTE_DAY = 8
 
 
 class AnnualImpact(NamedTuple):
-    """The parts of annual impact, each in $ a year (requests: a year's model requests)."""
+    """The parts of annual impact, each in $ a year (requests: a year's model requests;
+    hours: the time saved a year, as realised)."""
 
     time_value: np.ndarray
     incremental_revenue: np.ndarray
@@ -48,6 +49,7 @@ class AnnualImpact(NamedTuple):
     mitigated_risk: np.ndarray
     model_cost: np.ndarray
     requests: np.ndarray
+    hours: np.ndarray  # the time saved a year, as realised
 
     @property
     def benefits(self) -> np.ndarray:
@@ -125,14 +127,14 @@ def time_value(
     minutes = net_minutes_per_task(
         minutes_saved_per_task, fallback_rate, review_minutes_per_fallback
     )
-    return (
-        np.asarray(users, float)
-        * tasks_per_day
-        * minutes
-        / MINUTES_PER_HOUR
-        * hourly_rate
-        * workdays_per_year
-    )
+    return _value_of_minutes(users, tasks_per_day, minutes, hourly_rate, workdays_per_year)
+
+
+def _value_of_minutes(
+    users: Numbers, tasks_per_day: Numbers, minutes: Numbers, hourly: Numbers, days: Numbers
+) -> np.ndarray:
+    """$ a year of `minutes` saved (net) on every task."""
+    return np.asarray(users, float) * tasks_per_day * minutes / MINUTES_PER_HOUR * hourly * days
 
 
 def running_costs(
@@ -301,15 +303,13 @@ def annual_impact(
     >>> round(float(priced.model_cost), 2), round(float(priced.net), 2)
     (36444.36, 1887555.64)
     """
-    value = time_value(
-        users,
-        tasks_per_day,
-        minutes_saved_per_task,
-        hourly_rate,
-        workdays_per_year,
-        fallback_rate,
-        review_minutes_per_fallback,
+    minutes = net_minutes_per_task(
+        minutes_saved_per_task, fallback_rate, review_minutes_per_fallback
+    )
+    value = _value_of_minutes(
+        users, tasks_per_day, minutes, hourly_rate, workdays_per_year
     ) * np.asarray(capacity_realised, float)
+    hours = hours_saved(users, tasks_per_day, minutes, workdays_per_year, capacity_realised)
     revenue = np.asarray(incremental_revenue, float) + np.zeros_like(value)
     protected = np.asarray(protected_revenue, float) * protected_revenue_realised
     reduced = np.asarray(reduced_cost, float) * reduced_cost_realised
@@ -323,13 +323,15 @@ def annual_impact(
         serving_cost_per_1000_requests,
     )
     costs = running_costs(platform_cost_annual, model, support_cost_annual)
-    parts = (value, revenue, costs, protected, reduced, risk, model, requests)
+    parts = (value, revenue, costs, protected, reduced, risk, model, requests, hours)
     shape = np.broadcast_shapes(*(np.shape(a) for a in parts))
-    value, revenue, costs, protected, reduced, risk, model, requests = (
+    value, revenue, costs, protected, reduced, risk, model, requests, hours = (
         _full(np.asarray(a, float), shape) for a in parts
     )
     net = value + revenue + protected + reduced + risk - costs
-    return AnnualImpact(value, revenue, costs, net, protected, reduced, risk, model, requests)
+    return AnnualImpact(
+        value, revenue, costs, net, protected, reduced, risk, model, requests, hours
+    )
 
 
 def _full(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -85,14 +85,20 @@ def cost_of_delay_text(per_week: float) -> str:
     return f"{money(per_week)} lost a week"
 
 
-BENEFIT_KINDS: tuple[tuple[str, str, str], ...] = (
-    ("unlocked_capacity", "Unlocked capacity", "time saved x loaded rate"),
-    ("incremental_revenue", "New revenue", "as typed"),
-    ("protected_revenue", "Protected revenue", "kept from being lost"),
-    ("reduced_cost", "Reduced cost", "vendors, outsourcing, licences displaced"),
-    ("mitigated_risk", "Mitigated risk", "chance a year x loss avoided"),
+BENEFIT_KINDS: tuple[tuple[str, str, str, str], ...] = (
+    ("unlocked_capacity", "Unlocked capacity", "time saved x loaded rate", "time_value"),
+    ("incremental_revenue", "New revenue", "as typed", "incremental_revenue_value"),
+    ("protected_revenue", "Protected revenue", "kept from being lost", "protected_revenue_value"),
+    (
+        "reduced_cost",
+        "Reduced cost",
+        "vendors, outsourcing, licences displaced",
+        "reduced_cost_value",
+    ),
+    ("mitigated_risk", "Mitigated risk", "chance a year x loss avoided", "mitigated_risk_value"),
 )
-"""(key, label, what it is) of the benefits by kind, the articles' business-case order."""
+"""(key, label, what it is, the simulation's output) of the benefits by kind, in the
+articles' business-case order."""
 
 
 def _spread(assessment: Assessment, metric: str, fmt: Callable[[float | None], str]) -> str:
@@ -112,7 +118,7 @@ def benefit_figures(assessment: Assessment) -> tuple[Figure, ...]:
     r = assessment.results
     values = r.benefits_by_kind()
     out = []
-    for key, label, what in BENEFIT_KINDS:
+    for key, label, what, output in BENEFIT_KINDS:
         value = values[key]
         if key != "unlocked_capacity" and value == 0:
             continue
@@ -133,19 +139,10 @@ def benefit_figures(assessment: Assessment) -> tuple[Figure, ...]:
                 "likely",
                 definition,
                 value,
-                spread_text=_spread(assessment, _OUTPUT_OF[key], money),
+                spread_text=_spread(assessment, output, money),
             )
         )
     return tuple(out)
-
-
-_OUTPUT_OF = {
-    "unlocked_capacity": "time_value",
-    "incremental_revenue": "incremental_revenue_value",
-    "protected_revenue": "protected_revenue_value",
-    "reduced_cost": "reduced_cost_value",
-    "mitigated_risk": "mitigated_risk_value",
-}
 
 
 def _per_1000(value: float | None) -> str:

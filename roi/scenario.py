@@ -860,6 +860,8 @@ def _alternative_file(path: str | os.PathLike[str]) -> Any:
 
 MODEL_PRICE_FIELDS = ("price_per_million_input_tokens", "price_per_million_output_tokens")
 """The prices a `model` name fills from the price list."""
+PER_REQUEST_PRICES = (*MODEL_PRICE_FIELDS, "serving_cost_per_1000_requests")
+"""The inputs that price each model request: any of them given prices the model so."""
 
 
 def _priced(data: dict[str, Any]) -> dict[str, Any]:
@@ -932,8 +934,7 @@ def _priced(data: dict[str, Any]) -> dict[str, Any]:
         if source is not None:
             data["price_list"] = os.fspath(source)
     priced = model not in blank or any(
-        data.get(f) not in (None, "", 0, 0.0)
-        for f in (*MODEL_PRICE_FIELDS, "serving_cost_per_1000_requests")
+        data.get(f) not in (None, "", 0, 0.0) for f in PER_REQUEST_PRICES
     )
     if priced and data.get("model_cost_annual") in blank:
         data = {**data, "model_cost_annual": 0}
@@ -1336,6 +1337,12 @@ class Scenario(BaseModel):
             for field in NUMERIC_FIELDS
             if isinstance(getattr(self, field), Range)
         }
+
+    @property
+    def priced_per_request(self) -> bool:
+        """Whether the model is priced per request (its tokens or serving cost), so the
+        typed `model_cost_annual` is only its fixed part."""
+        return any(self.value(f) > 0 for f in PER_REQUEST_PRICES)
 
     @property
     def is_uncertain(self) -> bool:

@@ -37,7 +37,7 @@ from roi.files import (
 )
 from roi.formatting import money, months, share, weeks
 from roi.gates import load_checklists
-from roi.presentation import present
+from roi.presentation import Presentation, present
 from roi.resources import SCENARIOS
 from roi.safe_yaml import MAX_FILE_BYTES
 from roi.scenario import (
@@ -907,6 +907,7 @@ class WorkbookModel:
         else:
             headlines = self.assessment.headlines()
         impact, payback, npv = headlines
+        shown = present(self.assessment)  # the benefits by kind and the unit cost, once
         chance = self.probability_meets_threshold()
         threshold = s.value("payback_threshold_months")
         go_live = (
@@ -927,8 +928,7 @@ class WorkbookModel:
             )
             npv_detail = f"likely {money(npv.likely)}; {npv.definition}"
         else:
-            kinds = present(self.assessment).benefits
-            made_of = " + ".join(f"{f.label.lower()} {f.text}" for f in kinds)
+            made_of = " + ".join(f"{f.label.lower()} {f.text}" for f in shown.benefits)
             impact_detail = f"{made_of} - running {money(r.running_costs)}"
             npv_detail = npv.definition
             payback_detail = payback.definition
@@ -989,12 +989,13 @@ class WorkbookModel:
                 months(r.time_to_value_months),
                 "from the decision to payback",
             ),
-            self._unit_cost_kpi(uncertain),
+            self._unit_cost_kpi(shown, uncertain),
         ]
 
-    def _unit_cost_kpi(self, uncertain: bool) -> Kpi:
+    @staticmethod
+    def _unit_cost_kpi(shown: Presentation, uncertain: bool) -> Kpi:
         """The model's cost per 1,000 inferences (likely), its P10-P90 once simulated."""
-        unit = present(self.assessment).unit_cost
+        unit = shown.unit_cost
         assert unit is not None  # every presentation has one
         detail = f"P10-P90 {unit.spread_text}" if unit.spread_text else unit.definition
         return Kpi(

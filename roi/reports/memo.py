@@ -40,7 +40,7 @@ from roi.exceptions import OutputError
 from roi.files import write_text_atomic
 from roi.formatting import md_escape, money, months, number_text, percent, safe_stem, share
 from roi.gates import Checklists, Readiness, next_gate
-from roi.presentation import present
+from roi.presentation import Figure, Presentation, present
 from roi.priors import robustness_sentence
 from roi.reports import FORMATS
 from roi.reports.chromium import BrowserError, browser_or_new, chromium
@@ -228,19 +228,6 @@ defaults): a scenario without fallbacks, benefit kinds or unit economics reads a
 before they existed."""
 
 
-def _priced_per_request(scenario: Scenario) -> bool:
-    """Whether the model is priced per request (tokens or serving), so the typed model
-    cost a year is only its fixed part."""
-    return any(
-        scenario.value(f) > 0
-        for f in (
-            "price_per_million_input_tokens",
-            "price_per_million_output_tokens",
-            "serving_cost_per_1000_requests",
-        )
-    )
-
-
 def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
     rows = []
     for field in NUMERIC_FIELDS:
@@ -251,7 +238,7 @@ def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
         is_range = isinstance(value, Range) and not value.is_point
         likely = scenario.value(field)
         label = spec.label
-        if field == "model_cost_annual" and _priced_per_request(scenario):
+        if field == "model_cost_annual" and scenario.priced_per_request:
             label += " (fixed part; requests priced below)"
         rows.append(
             {
@@ -282,49 +269,30 @@ def _with_break_even(
     return [{**row, "break_even": by_field.get(row["field"])} for row in assumptions]
 
 
-def _figures(assessment: Assessment) -> list[dict[str, str]]:
-    """The named details (roi.presentation): other paybacks, NPV at go-live, IRR, both
-    ROIs, cost of delay, then the reconciliation to the risk-adjusted value; each with
-    its basis and what it is."""
-    shown = present(assessment)
-    return [
-        {
-            "key": f.key,
-            "label": f.label,
-            "value": f.text,
-            "basis": f.basis,
-            "definition": f.definition,
-        }
-        for f in (*shown.details, *shown.reconciliation)
-    ]
+def _figure_row(f: Figure) -> dict[str, str]:
+    """One figure of roi.presentation as a table row: its value, basis, P10-P90 and what
+    it is."""
+    return {
+        "key": f.key,
+        "label": f.label,
+        "value": f.text,
+        "basis": f.basis,
+        "spread": f.spread_text,
+        "definition": f.definition,
+    }
 
 
-def _value_by_kind(assessment: Assessment) -> list[dict[str, str]]:
-    """The year's benefits by kind, then the model's cost per 1,000 inferences
-    (roi.presentation), each with its P10-P90 where simulated."""
-    shown = present(assessment)
-    rows = [
-        {
-            "key": f.key,
-            "label": f.label,
-            "value": f.text,
-            "spread": f.spread_text,
-            "definition": f.definition,
-        }
-        for f in shown.benefits
-    ]
-    if shown.unit_cost is not None:
-        f = shown.unit_cost
-        rows.append(
-            {
-                "key": f.key,
-                "label": f.label,
-                "value": f.text,
-                "spread": f.spread_text,
-                "definition": f.definition,
-            }
-        )
-    return rows
+def _figures(shown: Presentation) -> list[dict[str, str]]:
+    """The named details: other paybacks, NPV at go-live, IRR, both ROIs, cost of delay,
+    then the reconciliation to the risk-adjusted value."""
+    return [_figure_row(f) for f in (*shown.details, *shown.reconciliation)]
+
+
+def _value_by_kind(shown: Presentation) -> list[dict[str, str]]:
+    """The year's benefits by kind, then the model's cost per 1,000 inferences, each with
+    its P10-P90 where simulated."""
+    unit = () if shown.unit_cost is None else (shown.unit_cost,)
+    return [_figure_row(f) for f in (*shown.benefits, *unit)]
 
 
 def _plan_settings(assessment: Assessment) -> list[dict[str, str]]:
@@ -643,6 +611,7 @@ def memo_context(
     simulation = assessment.simulation
     status = assessment.readiness
     decision = assessment.decision
+    shown = present(assessment)
     samples = 0 if simulation is None else int(simulation.samples)
     seed = 0 if simulation is None else int(simulation.seed)
     threshold = scenario.value("payback_threshold_months")
@@ -710,8 +679,8 @@ def memo_context(
         "assumptions": _with_break_even(_assumptions(scenario), _break_even(results)),
         "uncertain_inputs": [FIELD_SPECS[f].label for f in uncertain_fields(scenario)],
         "plan": _plan_settings(assessment),
-        "figures": _figures(assessment),
-        "value_by_kind": _value_by_kind(assessment),
+        "figures": _figures(shown),
+        "value_by_kind": _value_by_kind(shown),
         "break_even": _break_even(results),
         "readiness": _readiness(status, gate),
         "risks": risks,
