@@ -7,8 +7,9 @@ wraps it for one Scenario; `evaluate_table` for a pandas DataFrame.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -77,8 +78,14 @@ RESULT_COLUMNS = (
 )
 
 
-def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> dict[str, Any]:
-    """Every headline result from the numeric inputs (numbers or broadcastable arrays).
+def compute(
+    values: Mapping[str, Numbers],
+    weeks_to_go_live: Numbers = 0.0,
+    *,
+    only: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """Every headline result from the numeric inputs (numbers or broadcastable arrays),
+    or the ones named in `only` (a result nobody asked for is not worked out).
 
     `values` maps each numeric Scenario field to its value(s) (optional fields may be
     left out: they take their defaults); `weeks_to_go_live` is the
@@ -108,45 +115,68 @@ def compute(values: Mapping[str, Numbers], weeks_to_go_live: Numbers = 0.0) -> d
     running = impact.running_costs / MONTHS_PER_YEAR
     ramp = v["adoption_months"]
     horizon = np.round(v["horizon_months"])
-    payback = payback_months(one_time, monthly_net)
-    cash_payback = cash_flow_payback_months(one_time, benefit, running, ramp)
-    ramp_month = payback_month(cash_payback)
+    threshold = v["payback_threshold_months"]
     weeks = np.asarray(weeks_to_go_live, float)
     weeks = weeks[()] if weeks.ndim == 0 else weeks  # a number in, a number out
-    present = PresentValues(
-        one_time, benefit, running, ramp, v["discount_rate"], horizon, weeks_to_months(weeks)
-    )
-    return {
-        "time_value": impact.time_value,
-        "incremental_revenue_value": impact.incremental_revenue,
-        "protected_revenue_value": impact.protected_revenue,
-        "reduced_cost_value": impact.reduced_cost,
-        "mitigated_risk_value": impact.mitigated_risk,
-        "benefits": impact.benefits,
-        "model_cost": impact.model_cost,
-        "requests_per_year": impact.requests,
-        "cost_per_1000_requests": cost_per_1000_requests(impact.model_cost, impact.requests),
-        "hours_saved": impact.hours,
-        "fte_released": fte_released(impact.hours, v["workdays_per_year"]),
-        "running_costs": impact.running_costs,
-        "annual_impact": impact.net,
-        "monthly_net_impact": monthly_net,
-        "one_time_cost": one_time,
-        "payback_months": payback,
-        "meets_payback_threshold": meets_threshold(payback, v["payback_threshold_months"]),
-        "payback_months_cash_flow": cash_payback,
-        "meets_payback_threshold_cash_flow": meets_threshold(
-            cash_payback, v["payback_threshold_months"]
+
+    # Worked out once, and only when a result asked for needs them.
+    @functools.cache
+    def payback() -> Any:
+        return payback_months(one_time, monthly_net)
+
+    @functools.cache
+    def cash_payback() -> Any:
+        return cash_flow_payback_months(one_time, benefit, running, ramp)
+
+    @functools.cache
+    def ramp_month() -> Any:
+        return payback_month(cash_payback())
+
+    @functools.cache
+    def present() -> PresentValues:
+        return PresentValues(
+            one_time, benefit, running, ramp, v["discount_rate"], horizon, weeks_to_months(weeks)
+        )
+
+    results: dict[str, Callable[[], Any]] = {
+        "time_value": lambda: impact.time_value,
+        "incremental_revenue_value": lambda: impact.incremental_revenue,
+        "protected_revenue_value": lambda: impact.protected_revenue,
+        "reduced_cost_value": lambda: impact.reduced_cost,
+        "mitigated_risk_value": lambda: impact.mitigated_risk,
+        "benefits": lambda: impact.benefits,
+        "model_cost": lambda: impact.model_cost,
+        "requests_per_year": lambda: impact.requests,
+        "cost_per_1000_requests": lambda: cost_per_1000_requests(
+            impact.model_cost, impact.requests
         ),
-        "npv": present.npv(),
-        "npv_at_decision": present.at_decision(),
-        "cost_of_delay_per_week": present.cost_of_delay(),
-        "roi_pct": roi_pct(one_time, benefit, running, ramp, horizon),
+        "hours_saved": lambda: impact.hours,
+        "fte_released": lambda: fte_released(impact.hours, v["workdays_per_year"]),
+        "running_costs": lambda: impact.running_costs,
+        "annual_impact": lambda: impact.net,
+        "monthly_net_impact": lambda: monthly_net,
+        "one_time_cost": lambda: one_time,
+        "payback_months": payback,
+        "meets_payback_threshold": lambda: meets_threshold(payback(), threshold),
+        "payback_months_cash_flow": cash_payback,
+        "meets_payback_threshold_cash_flow": lambda: meets_threshold(cash_payback(), threshold),
+        "npv": lambda: present().npv(),
+        "npv_at_decision": lambda: present().at_decision(),
+        "cost_of_delay_per_week": lambda: present().cost_of_delay(),
+        "roi_pct": lambda: roi_pct(one_time, benefit, running, ramp, horizon),
         "payback_month_with_ramp": ramp_month,
-        "weeks_to_go_live": weeks,
-        "time_to_value_months": weeks_to_months(weeks) + ramp_month,
-        "cumulative_cash_at_horizon": cumulative_cash(horizon, one_time, benefit, running, ramp),
+        "weeks_to_go_live": lambda: weeks,
+        "time_to_value_months": lambda: weeks_to_months(weeks) + ramp_month(),
+        "cumulative_cash_at_horizon": lambda: cumulative_cash(
+            horizon, one_time, benefit, running, ramp
+        ),
     }
+    if only is None:
+        return {name: result() for name, result in results.items()}
+    unknown = sorted(set(only) - set(results))
+    if unknown:
+        raise KeyError(f"compute has no result {unknown[0]!r}; known: {', '.join(results)}")
+    return {name: results[name]() for name in only}
 
 
 def payback_key(scenario: Scenario) -> str:

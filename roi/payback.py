@@ -148,7 +148,12 @@ def npv(
     return flows.npv()
 
 
-def _ramp_shortfall(ramp: np.ndarray, months: np.ndarray, log_v: np.ndarray) -> np.ndarray:
+def _ramp_shortfall(
+    ramp: np.ndarray,
+    months: np.ndarray,
+    log_v: np.ndarray,
+    factors: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Sum over months m = 1..months of (share of the benefit missing in month m) x v^m.
 
     Notes
@@ -160,6 +165,7 @@ def _ramp_shortfall(ramp: np.ndarray, months: np.ndarray, log_v: np.ndarray) -> 
     a G0 + b G1 + (that month's share) v^k, where G0 = sum of v^m and G1 = sum of m v^m
     over m = 1..K, in closed form: no month-by-month matrix. For |log v| under 1e-6
     (rates under about 1e-5 a year) G1 is the series to second order in log v.
+    `factors` are `_factors(log_v)`, when they are at hand.
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         positive = ramp > 0
@@ -167,8 +173,9 @@ def _ramp_shortfall(ramp: np.ndarray, months: np.ndarray, log_v: np.ndarray) -> 
         whole = np.floor(r)
         k_count = np.clip(np.minimum(whole, months), 0.0, None)
         x = log_v
-        g0 = _annuity(k_count, x)
-        g1 = k_count * g0 - (np.exp(x) * k_count - g0) / (-np.expm1(x))
+        v, v_less_one = _factors(x) if factors is None else factors
+        g0 = _annuity(k_count, x, (v, v_less_one))
+        g1 = k_count * g0 - (v * k_count - g0) / (-v_less_one)
         small = np.flatnonzero(np.abs(x) < 1e-6)  # rates this low lose G1's digits
         if small.size:
             g0[small], g1[small] = _small_rate_sums(k_count[small], x[small])
@@ -267,7 +274,7 @@ class PresentValues:
         self._ramp_end = ramp_end
         self._at_decision: dict[float, np.ndarray] = {}
         self._whole_ramp = _ramp_shortfall(
-            self.ramp, np.where(np.isfinite(ramp_end), ramp_end, 0.0), self.log_v
+            self.ramp, np.where(np.isfinite(ramp_end), ramp_end, 0.0), self.log_v, self._factors
         )
 
     def _shaped(self, out: np.ndarray) -> np.ndarray:

@@ -51,7 +51,13 @@ from roi.safe_yaml import file_too_big, safe_yaml
 from roi.scenario import Scenario
 from roi.shared import parse_drivers
 from roi.timeline import Timeline, role_weeks
-from roi.uncertainty import DEFAULT_SAMPLES, _check_count, _check_seed, simulate, uniforms
+from roi.uncertainty import (
+    DEFAULT_SAMPLES,
+    _check_count,
+    _check_seed,
+    simulate_sums,
+    uniforms,
+)
 
 OBJECTIVES = {"risk_adjusted": "risk_adjusted_npv", "npv": "headline_npv"}
 """Objective names (`--objective`) and the summary-row value each maximises."""
@@ -437,16 +443,17 @@ def _partial_sums(
     monthly net; `common` holds each shared driver's uniforms (empty: every member draws
     its own). A chunk carries only its own members, so a Dask task ships 64 scenarios,
     not the whole portfolio."""
-    totals = np.zeros((3, samples))
-    for index, member in chunk:
-        shared = {f: common[d] for f, d in member.uses.items()} if common else None
-        sim = simulate(
-            member.scenario, samples, initiative_seed(seed, index), shared=shared, shuffle=True
+    runs = [
+        (
+            member.scenario,
+            initiative_seed(seed, index),
+            {f: common[d] for f, d in member.uses.items()} if common else None,
         )
-        totals[0] += sim.outputs["npv_at_decision"]  # the headline NPV
-        totals[1] += sim.outputs["one_time_cost"]
-        totals[2] += sim.outputs["monthly_net_impact"]
-    return totals
+        for index, member in chunk
+    ]
+    # The headline NPV, the one-time cost and the monthly net of each member's own run
+    # (`simulate(..., shuffle=True)`), summed sample by sample.
+    return simulate_sums(runs, samples, ("npv_at_decision", "one_time_cost", "monthly_net_impact"))
 
 
 CHUNK = 64

@@ -729,3 +729,74 @@ def test_sobol_draws_stay_inside_the_ranges_and_fill_them_evenly(invoice_fields)
     )
     counts, _ = np.histogram(sim.inputs["users"], bins=10, range=(0, 10))
     assert counts.min() >= 101 and counts.max() <= 104
+
+
+# --- the portfolio's lean sums -------------------------------------------------------------
+
+SUMMED = ("npv_at_decision", "one_time_cost", "monthly_net_impact", "payback_months_cash_flow")
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    first=scenarios(),
+    second=scenarios(),
+    seeds=st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)),
+    share=st.booleans(),
+)
+def test_simulate_sums_adds_up_each_runs_own_shuffled_simulation_exactly(
+    first, second, seeds, share
+):
+    """`simulate_sums` (the portfolio's lean path: only the asked-for outputs, shuffled
+    after, quantiles shape by shape across runs) gives, to the bit, the sum of each run's
+    `simulate(..., shuffle=True)`; with a shared driver's uniforms too, which the lean path
+    puts in the matching order. Any scenario: phase overrides, correlations, criteria."""
+    from roi.uncertainty import simulate_sums
+
+    samples = 1_024
+    shared = None
+    if share:
+        shared = {"hourly_rate": np.random.default_rng(seeds[0]).random(samples)}
+    runs = [(first, seeds[0], shared), (second, seeds[1], None)]
+    expected = np.zeros((len(SUMMED), samples))
+    for scenario, seed, drawn in runs:
+        sim = simulate(scenario, samples, seed, shared=drawn, shuffle=True)
+        expected += np.stack([sim.outputs[name] for name in SUMMED])
+    assert_array_equal(simulate_sums(runs, samples, SUMMED), expected)
+
+
+def test_simulate_sums_draws_many_runs_shape_by_shape_with_the_same_numbers(invoice_fields):
+    """More runs than one batch (`SUM_BATCH`), sharing some shapes and not others: the
+    order the quantiles are drawn in changes no number."""
+    from roi.uncertainty import SUM_BATCH, simulate_sums
+
+    runs = [
+        (
+            with_fields(
+                invoice_fields,
+                users={"low": 100 + i % 3, "likely": 200, "high": 300},
+                hourly_rate={"low": 40, "likely": 55, "high": 70, "distribution": "triangular"},
+            ),
+            i,
+            None,
+        )
+        for i in range(SUM_BATCH + 3)
+    ]
+    expected = sum(
+        simulate(s, 512, seed, shuffle=True).outputs["npv_at_decision"] for s, seed, _ in runs
+    )
+    assert_array_equal(simulate_sums(runs, 512, ("npv_at_decision",))[0], expected)
+
+
+def test_compute_works_out_only_what_it_is_asked_for_with_the_same_values(invoice_values):
+    """`compute(only=...)` gives exactly the full call's values for the names asked, in
+    their order, and refuses a name it does not know."""
+    weeks = np.array([10.0, 16.0, 30.0])
+    values = {**invoice_values, "adoption_months": np.array([0.0, 3.0, 7.5])}
+    full = compute(values, weeks)
+    asked = ("time_to_value_months", "npv_at_decision", "payback_month_with_ramp")
+    lean = compute(values, weeks, only=asked)
+    assert list(lean) == list(asked)
+    for name in asked:
+        assert_array_equal(lean[name], full[name])
+    with pytest.raises(KeyError, match="'npv_at_decison'"):
+        compute(values, weeks, only=["npv_at_decison"])
