@@ -129,7 +129,8 @@ def summary_text(assessment: Assessment) -> str:
         _row(
             "Production timeline",
             f"{t.min_weeks:g}-{t.max_weeks:g} weeks, likely {weeks(t.likely_weeks)} "
-            f"({t.governance} governance checkpoints)",
+            f"({t.governance} governance checkpoints; {t.plan_profile.name.lower()}, "
+            f"audited past {t.audit_past_weeks:g} weeks)",
         ),
     ]
     if results.go_live_date:

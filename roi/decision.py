@@ -44,7 +44,6 @@ from roi.formatting import money, months, share
 from roi.gates import Readiness
 from roi.precision import at_most, money_not_negative
 from roi.scenario import FIELD_SPECS
-from roi.timeline import CONFIG as TIMELINE_CONFIG
 from roi.uncertainty import Simulation
 
 GO = "Go"
@@ -259,7 +258,7 @@ def kill_criteria(results: Results, rule: DecisionRule, conditional: bool) -> tu
         )
     items.append(
         f"Stop and audit the plan if production engineering runs past "
-        f"{TIMELINE_CONFIG.long_plan_weeks:g} weeks."
+        f"{results.timeline.audit_past_weeks:g} weeks."
     )
     if conditional:
         items.append("Stop if the conditions are not met by the next gate review.")

@@ -310,6 +310,7 @@ def timeline_for(scenario: Scenario) -> Timeline:
         poc_weeks=None if scenario.poc_weeks is None else likely(scenario.poc_weeks),
         country=scenario.country,
         holidays=scenario.holidays,
+        profile=scenario.plan_profile,
     )
 
 

@@ -48,7 +48,6 @@ from roi.base_rates import default_prior, priors
 from roi.evaluate import Results
 from roi.precision import CENT, at_least, at_most
 from roi.scenario import FIELD_SPECS, GATE_PROBABILITY_GATES, Criterion, Range, Scenario, likely
-from roi.timeline import CONFIG as TIMELINE_CONFIG
 from roi.uncertainty import Simulation, criterion_column, uncertain_fields
 
 DEFAULT_CONFIDENCE = 0.70
@@ -96,7 +95,8 @@ GATE_STAGES: tuple[GateStage, ...] = (
         3,
         "MVP",
         ("planning", "refactoring", "data_pipeline", "infrastructure"),
-        f"production engineering past {TIMELINE_CONFIG.long_plan_weeks:g} weeks",
+        "production engineering past the plan's audit line (its profile's: 21 weeks for"
+        " the full plan, 16 for a well-scoped feature)",
     ),
     GateStage(
         4,
@@ -710,7 +710,7 @@ def gather(
         p = probabilities[stage.number]
         # A default (base-rate) chance of passing cannot exceed the chance that the gate's
         # own kill criteria stay quiet; odds the scenario states are kept as typed. Gate
-        # 3's line (a plan past 16 weeks) calls for an audit, not a stop: it caps nothing.
+        # 3's line (a plan past its audit line) calls for an audit, not a stop: it caps nothing.
         stops = stage.number in STOPPING_KILL_GATES
         if source == "default" and stops and kill is not None and 1.0 - kill < p:
             p = probabilities[stage.number] = 1.0 - kill
@@ -775,7 +775,7 @@ def _kill_probability(
         for c in scenario.success_criteria:
             fires = fires | past_minimum(c, measured[c.name])
     elif gate == 3:
-        fires = np.asarray(weeks) > TIMELINE_CONFIG.long_plan_weeks
+        fires = np.asarray(weeks) > results.timeline.audit_past_weeks
     else:
         fires = np.asarray(monthly) <= 0
     return float(np.mean(fires))

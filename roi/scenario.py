@@ -1001,6 +1001,10 @@ class Scenario(BaseModel):
     holidays: tuple[date, ...] = ()
     poc_weeks: Uncertain | None = None
     governance: Literal["parallel", "sequential"] = "parallel"
+    # How long production engineering should take (roi/data/timeline.yaml's profiles):
+    # the full seven phases (11-21 weeks, audited past 21) or a well-scoped feature
+    # (6-10 weeks, audited past 16).
+    plan_profile: Literal["full", "well_scoped"] = "full"
     # Which payback the decision's kill test uses: what the cash flow shows (with the
     # adoption ramp), or the simple one-time costs / monthly net.
     payback_basis: Literal["cash_flow", "simple"] = "cash_flow"
@@ -1036,6 +1040,7 @@ class Scenario(BaseModel):
         "holidays",
         "poc_weeks",
         "governance",
+        "plan_profile",
         "payback_basis",
         "phase_weeks",
         "correlations",
@@ -1362,7 +1367,7 @@ class Scenario(BaseModel):
         if self.alternative is None:
             return None
         kept = (*FIELD_SPECS, "payback_basis", "start_date", "country", "holidays")
-        kept += ("governance", "phase_weeks")  # the same plan to production
+        kept += ("governance", "plan_profile", "phase_weeks")  # the same plan to production
         data = {k: v for k, v in self.to_dict().items() if k in kept}
         data.update({field: _plain(getattr(self, field)) for field in MODEL_PRICE_FIELDS})
         return scenario_from_dict({**data, **self.alternative})
@@ -1422,6 +1427,8 @@ class Scenario(BaseModel):
             data["poc_weeks"] = _plain(self.poc_weeks)
         if self.governance != "parallel":
             data["governance"] = self.governance
+        if self.plan_profile != "full":
+            data["plan_profile"] = self.plan_profile
         if self.payback_basis != "cash_flow":
             data["payback_basis"] = self.payback_basis
         if self.phase_weeks:

@@ -76,11 +76,33 @@ class Checkpoint:
 
 
 @dataclass(frozen=True)
+class PlanProfile:
+    """How long production engineering should take for a kind of initiative, and the
+    line past which the plan is stopped and audited (a scenario's `plan_profile`)."""
+
+    id: str
+    name: str
+    weeks: tuple[float, float]  # the articles' range for the whole plan
+    audit_past_weeks: float
+    phase_scale: float  # each phase's weeks are the full plan's times this
+
+    def phase_range(self, phase: Phase) -> tuple[float, float, float]:
+        """A phase's (min, likely, max) weeks under this profile."""
+        k = self.phase_scale
+        return phase.min_weeks * k, phase.likely * k, phase.max_weeks * k
+
+
+PLAN_PROFILES: tuple[str, ...] = ("full", "well_scoped")
+"""The profile ids `roi.scenario.Scenario.plan_profile` accepts (the data must define
+exactly these)."""
+
+
+@dataclass(frozen=True)
 class TimelineConfig:
     phases: tuple[Phase, ...]
     checkpoints: tuple[Checkpoint, ...]
     checkpoints_after: str
-    long_plan_weeks: float
+    profiles: dict[str, PlanProfile]
     poc_ratio: tuple[float, float]
 
 
@@ -121,7 +143,16 @@ def parse_config(data: Any, source: str = "timeline data") -> TimelineConfig:
             phases=phases,
             checkpoints=checkpoints,
             checkpoints_after=str(data["checkpoints_after"]),
-            long_plan_weeks=float(data["long_plan_weeks"]),
+            profiles={
+                str(key): PlanProfile(
+                    id=str(key),
+                    name=str(p["name"]),
+                    weeks=(float(p["weeks"][0]), float(p["weeks"][1])),
+                    audit_past_weeks=float(p["audit_past_weeks"]),
+                    phase_scale=float(p["phase_scale"]),
+                )
+                for key, p in data["plan_profiles"].items()
+            },
             poc_ratio=(float(data["poc_ratio"][0]), float(data["poc_ratio"][1])),
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
@@ -136,6 +167,18 @@ def parse_config(data: Any, source: str = "timeline data") -> TimelineConfig:
     for checkpoint in checkpoints:
         if not 0 <= checkpoint.min_days <= checkpoint.likely <= checkpoint.max_days:
             raise ConfigError(f"{source}: checkpoint '{checkpoint.id}' needs 0 <= min <= max")
+    if sorted(config.profiles) != sorted(PLAN_PROFILES):
+        raise ConfigError(
+            f"{source}: plan_profiles must be exactly {', '.join(PLAN_PROFILES)}: "
+            f"got {', '.join(config.profiles) or 'none'}"
+        )
+    for profile in config.profiles.values():
+        low, high = profile.weeks
+        if not (0 <= low <= high <= profile.audit_past_weeks and profile.phase_scale > 0):
+            raise ConfigError(
+                f"{source}: plan profile '{profile.id}' needs 0 <= weeks low <= high <= "
+                "audit_past_weeks and phase_scale > 0"
+            )
     if config.checkpoints_after not in ids:
         raise ConfigError(f"{source}: checkpoints_after names unknown '{config.checkpoints_after}'")
     _topological_order(config)  # raises on a cycle
@@ -256,9 +299,21 @@ class Timeline:
     poc_weeks: float | None = None
     poc_ratio: float | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    profile: str = "full"  # the plan profile (`PlanProfile`) it follows
+
+    @property
+    def plan_profile(self) -> PlanProfile:
+        return CONFIG.profiles[self.profile]
+
+    @property
+    def audit_past_weeks(self) -> float:
+        """The line past which production engineering is stopped and audited."""
+        return self.plan_profile.audit_past_weeks
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "profile": self.profile,
+            "audit_past_weeks": self.audit_past_weeks,
             "min": self.min_weeks,
             "likely": self.likely_weeks,
             "max": self.max_weeks,
@@ -307,9 +362,9 @@ def public_holidays(
     return tuple(sorted(days))
 
 
-def _three_point(value: Any, phase: Phase) -> tuple[float, float, float]:
+def _three_point(value: Any, phase: Phase, plan: PlanProfile) -> tuple[float, float, float]:
     if value is None:
-        return phase.min_weeks, phase.likely, phase.max_weeks
+        return plan.phase_range(phase)
     if hasattr(value, "low"):
         return value.low, value.likely, value.high
     return float(value), float(value), float(value)
@@ -322,22 +377,33 @@ def estimate_timeline(
     poc_weeks: float | None = None,
     country: str | None = None,
     holidays: Sequence[date] = (),
+    profile: str = "full",
 ) -> Timeline:
     """The plan with min, likely and max totals, PERT mean and spread, and the critical path.
 
-    `phase_weeks` overrides a phase's duration with a number or a Range (low, likely,
-    high). The totals come from scheduling every phase at its min, likely and max; PERT
-    mean and spread add up the phases on the likely critical path.
+    `profile` (a `PlanProfile` id) sets every phase's default weeks (the full plan's, or
+    a well-scoped feature's shorter ones) and the audit line; `phase_weeks` overrides a
+    phase's duration with a number or a Range (low, likely, high). The totals come from
+    scheduling every phase at its min, likely and max; PERT mean and spread add up the
+    phases on the likely critical path.
 
     >>> plan = estimate_timeline()
     >>> plan.min_weeks, plan.likely_weeks, plan.max_weeks
     (11.0, 16.0, 21.0)
+    >>> small = estimate_timeline(profile="well_scoped")
+    >>> small.min_weeks, small.likely_weeks, small.max_weeks, small.audit_past_weeks
+    (5.5, 8.0, 10.5, 16.0)
     """
     overrides = dict(phase_weeks or {})
     unknown = set(overrides) - {p.id for p in PHASES}
     if unknown:
         raise ValueError(f"unknown phase ids: {sorted(unknown)}")
-    points = {p.id: _three_point(overrides.get(p.id), p) for p in PHASES}
+    if profile not in CONFIG.profiles:
+        raise ValueError(
+            f"plan profile must be one of {', '.join(CONFIG.profiles)}: got {profile!r}"
+        )
+    plan = CONFIG.profiles[profile]
+    points = {p.id: _three_point(overrides.get(p.id), p, plan) for p in PHASES}
     cps = CHECKPOINTS
 
     def run(index: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -403,11 +469,14 @@ def estimate_timeline(
     total_low, total_mid, total_high = (float(total_weeks(t)) for t in (low, mid, high))
 
     warnings = []
-    if total_mid > CONFIG.long_plan_weeks:
+    low_weeks, high_weeks = plan.weeks
+    if total_mid > high_weeks:
         warnings.append(
-            f"The likely plan takes {total_mid:.1f} weeks, more than {CONFIG.long_plan_weeks:g}: "
-            "plans this long usually hide gaps (pipelines, versioning, fallbacks, "
-            "observability, governance left to the end). Audit them before committing."
+            f"The likely plan takes {total_mid:.1f} weeks, past the {low_weeks:g}-"
+            f"{high_weeks:g} weeks of a {plan.name.lower()}: plans this long usually hide "
+            "gaps (pipelines, versioning, fallbacks, observability, governance left to the "
+            f"end). Audit them before committing; past {plan.audit_past_weeks:g} weeks the "
+            "plan is stopped and audited."
         )
     ratio = None
     if poc_weeks is not None:
@@ -451,6 +520,7 @@ def estimate_timeline(
         poc_weeks=None if poc_weeks is None else float(getattr(poc_weeks, "likely", poc_weeks)),
         poc_ratio=ratio,
         warnings=tuple(warnings),
+        profile=profile,
         **dates,
     )
 

@@ -44,6 +44,7 @@ from roi.exceptions import RoiError
 from roi.files import csv_text, write_text_atomic
 from roi.scenario import NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CHECKPOINTS, PHASES, schedule, total_weeks
+from roi.timeline import CONFIG as TIMELINE_CONFIG
 
 DEFAULT_SAMPLES = 32_768
 """2**15: a power of two keeps the Sobol' sequence's balance; at this count the standard
@@ -385,8 +386,11 @@ def _draws(
             elif override is not None:
                 fixed_phases[phase.id] = _constant(override, samples)
                 continue
-            else:
-                bounds = (phase.min_weeks, phase.likely, phase.max_weeks, "pert")
+            else:  # the scenario's plan profile's weeks
+                bounds = (
+                    *TIMELINE_CONFIG.profiles[scenario.plan_profile].phase_range(phase),
+                    "pert",
+                )
             phase_ranges[phase.id] = bounds
             keys[phase_column(phase.id)] = _PHASE_STREAM[phase.id]
         for cp in CHECKPOINTS:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from roi.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from roi.timeline import PHASES
 
 ROOT = Path(__file__).resolve().parents[1]
 ROI = ROOT / ".venv" / "bin" / "roi"
@@ -256,7 +257,8 @@ def test_overflowing_inputs_exit_2_not_a_json_traceback(capsys, tmp_path, invoic
 
 def test_summary_shows_go_live_and_warnings(capsys, tmp_path, invoice_fields):
     """With a start date and sequential checkpoints: go-live 16.1 weeks (81 business days)
-    after Monday 2026-01-05 is Tuesday 2026-04-28, and the 16-week warning is shown."""
+    after Monday 2026-01-05 is Tuesday 2026-04-28, within the full plan's 11-21 weeks; as a
+    well-scoped feature (6-10 weeks) the same 16.1 weeks (every phase typed) is flagged."""
     path = tmp_path / "dated.yaml"
     fields = {**invoice_fields, "start_date": "2026-01-05", "governance": "sequential"}
     path.write_text(yaml.safe_dump(fields), encoding="utf-8")
@@ -264,7 +266,18 @@ def test_summary_shows_go_live_and_warnings(capsys, tmp_path, invoice_fields):
     assert code == EXIT_OK
     assert "  Production timeline        11.4-21 weeks, likely 16.1 weeks (sequential" in out
     assert "  Go-live                    2026-04-28" in out
-    assert "  Warning: The likely plan takes 16.1 weeks, more than 16" in out
+    assert "Warning" not in out
+    typed = {p.id: {"low": p.min_weeks, "likely": p.likely, "high": p.max_weeks} for p in PHASES}
+    path.write_text(
+        yaml.safe_dump({**fields, "plan_profile": "well_scoped", "phase_weeks": typed}),
+        encoding="utf-8",
+    )
+    code, out, _ = run_main(capsys, "run", path)
+    assert code == EXIT_OK
+    assert "  Production timeline        11.4-21 weeks, likely 16.1 weeks (sequential" in out
+    assert (
+        "  Warning: The likely plan takes 16.1 weeks, past the 6-10 weeks of a well-scoped" in out
+    )
 
 
 # --- a quiet, conventional CLI ---------------------------------------------------------------

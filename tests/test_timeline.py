@@ -98,7 +98,7 @@ def test_governance_in_sequence_worked_by_hand():
     assert plan.likely_weeks == pytest.approx(16.1)
     assert plan.max_weeks == pytest.approx(21)
     assert plan.critical_path == (*CHAIN[:4], GOVERNANCE, "rollout")
-    assert len(plan.warnings) == 1 and "16.1 weeks" in plan.warnings[0]
+    assert plan.warnings == ()  # 16.1 weeks is within the full plan's 11-21
 
 
 def test_governance_weeks_parallel_and_sequential():
@@ -165,11 +165,35 @@ def test_poc_ratio_rule(poc_weeks, ratio, warning):
         assert len(plan.warnings) == 1 and f"{warning} than the usual 2-4x" in plan.warnings[0]
 
 
-def test_long_plan_warning_above_16_weeks():
-    """A 17-week likely plan (planning likely 2.5 instead of 1.5) is flagged."""
-    plan = estimate_timeline({"planning": Range(low=1, likely=2.5, high=3)})
-    assert plan.likely_weeks == 17
-    assert any("more than 16" in w for w in plan.warnings)
+def test_long_plan_warning_past_the_profiles_range():
+    """The full plan is flagged past its 11-21 weeks (planning likely 7.5 instead of 1.5:
+    22 weeks), not at its own likely 16; a well-scoped feature past its 6-10 weeks (the
+    pipeline likely 6 instead of 1.5: 8 + 4.5 = 12.5 weeks), each naming its audit line."""
+    assert estimate_timeline().warnings == ()
+    plan = estimate_timeline({"planning": Range(low=1, likely=7.5, high=8)})
+    assert plan.likely_weeks == 22
+    assert any("past the 11-21 weeks" in w and "past 21 weeks" in w for w in plan.warnings)
+    assert estimate_timeline(profile="well_scoped").warnings == ()
+    small = estimate_timeline(
+        {"data_pipeline": Range(low=2, likely=6, high=8)}, "parallel", profile="well_scoped"
+    )
+    assert small.likely_weeks == pytest.approx(12.5)
+    assert any("past the 6-10 weeks" in w and "past 16 weeks" in w for w in small.warnings)
+
+
+def test_a_well_scoped_feature_takes_half_the_full_plans_phases():
+    """Each phase of the well-scoped profile is the full plan's at half the weeks (min
+    11 -> 5.5, likely 16 -> 8, max 21 -> 10.5 on the same critical path); the audit line
+    is the articles' 16 weeks, the full plan's 21."""
+    full, small = estimate_timeline(), estimate_timeline(profile="well_scoped")
+    for big, half in zip(full.phases, small.phases, strict=True):
+        assert (half.min_weeks, half.likely_weeks, half.max_weeks) == pytest.approx(
+            (big.min_weeks / 2, big.likely_weeks / 2, big.max_weeks / 2)
+        ) or half.id == "governance"
+    assert (small.min_weeks, small.likely_weeks, small.max_weeks) == (5.5, 8.0, 10.5)
+    assert (full.audit_past_weeks, small.audit_past_weeks) == (21, 16)
+    with pytest.raises(ValueError, match="plan profile must be one of full, well_scoped"):
+        estimate_timeline(profile="tiny")
 
 
 def test_schedule_is_vectorized_over_samples():
@@ -220,7 +244,15 @@ def test_config_errors_are_clear():
         ],
         "checkpoints": [],
         "checkpoints_after": "a",
-        "long_plan_weeks": 16,
+        "plan_profiles": {
+            "full": {"name": "F", "weeks": [2, 4], "audit_past_weeks": 4, "phase_scale": 1},
+            "well_scoped": {
+                "name": "W",
+                "weeks": [1, 2],
+                "audit_past_weeks": 3,
+                "phase_scale": 0.5,
+            },
+        },
         "poc_ratio": [2, 4],
     }
     assert [p.id for p in parse_config(good).phases] == ["a", "b"]
@@ -232,6 +264,11 @@ def test_config_errors_are_clear():
     cycle = [{**good["phases"][0], "after": ["b"]}, good["phases"][1]]
     with pytest.raises(ConfigError, match="cycle"):
         parse_config({**good, "phases": cycle})
+    with pytest.raises(ConfigError, match="plan_profiles must be exactly full, well_scoped"):
+        parse_config({**good, "plan_profiles": {"full": good["plan_profiles"]["full"]}})
+    wide = {**good["plan_profiles"], "full": {**good["plan_profiles"]["full"], "weeks": [2, 9]}}
+    with pytest.raises(ConfigError, match="profile 'full' needs 0 <= weeks low <= high"):
+        parse_config({**good, "plan_profiles": wide})
     with pytest.raises(ConfigError, match="unknown 'zz'"):
         parse_config({**good, "phases": [{**good["phases"][0], "after": ["zz"]}]})
 

@@ -36,6 +36,7 @@ SCALAR_KEYS = (
     "name",
     "description",
     "governance",
+    "plan_profile",
     "start_date",
     "poc_weeks",
     "payback_basis",

@@ -339,6 +339,7 @@ def _field_names(problem: Problem) -> list[str]:
             "start_date",
             "poc_weeks",
             "governance",
+            "plan_profile",
             "phase_weeks",
             "success_criteria",
             "poc_budget",
@@ -616,8 +617,8 @@ class WorkbookModel:
         )
 
     def set_option(self, key: str, value: Any) -> bool:
-        """Change a non-numeric input: name, governance, start_date, poc_weeks, decider,
-        decide_by (an empty text or no date: not given)."""
+        """Change a non-numeric input: name, governance, plan_profile, start_date,
+        poc_weeks, decider, decide_by (an empty text or no date: not given)."""
         if isinstance(value, date):
             value = value.isoformat()
         if key in ("decider", "decide_by") and value in ("", None):
@@ -1329,12 +1330,13 @@ def portfolio_table_rows(frame: Any) -> list[list[str]]:
     return [[row_cells(record)[key] for key in TABLE_KEYS] for record in frame.to_dict("records")]
 
 
-TIMELINE_OVERRIDES = ("governance", "start_date", "poc_weeks", "phase_weeks")
+TIMELINE_OVERRIDES = ("governance", "plan_profile", "start_date", "poc_weeks", "phase_weeks")
 
 
 def timeline_scenario(params: Mapping[str, Any]) -> Scenario:
     """The scenario the timeline notebook plans: its file (or the built-in example), with
-    the notebook's governance, start_date, poc_weeks and phase_weeks laid over it when set.
+    the notebook's governance, plan_profile, start_date, poc_weeks and phase_weeks laid
+    over it when set.
     Validated like any scenario (unknown phases, bad durations raise ScenarioError)."""
     source = project_path(params.get("scenario_file") or TEMPLATES_DIR / "invoice_triage.yaml")
     scenario = load_scenarios(source)[0]

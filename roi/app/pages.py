@@ -16,6 +16,8 @@ from roi.app.server import has_frontend, prepare_frontend_kernel
 from roi.app.view import CSS, WorkbookApp, figure_widget, update_figure
 from roi.exceptions import ScenarioError
 from roi.reports.notebook import RESULTS_MIMETYPE
+from roi.timeline import CONFIG as TIMELINE_CONFIG
+from roi.timeline import PLAN_PROFILES
 
 # --- the portfolio and timeline notebooks ------------------------------------------------
 
@@ -206,7 +208,8 @@ def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
         both = timeline_comparison(current)["plans"]
         summary.value = CSS + (
             f"<b>{html.escape(current.name)}</b>: likely {plan.likely_weeks:g} weeks "
-            f"({plan.min_weeks:g}-{plan.max_weeks:g}); checkpoints in parallel "
+            f"({plan.min_weeks:g}-{plan.max_weeks:g}; {plan.plan_profile.name.lower()}, "
+            f"audited past {plan.audit_past_weeks:g}); checkpoints in parallel "
             f"{both['parallel']['likely']:g} weeks, in sequence {both['sequential']['likely']:g}"
             + (f"; go-live {plan.go_live_date.isoformat()}" if plan.go_live_date else "")
             + "".join(f"<br>Warning: {html.escape(w)}" for w in plan.warnings)
@@ -218,11 +221,19 @@ def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
         options=["parallel", "sequential"], value=scenario.governance, description="Checkpoints"
     )
     governance.observe(lambda c: show({"governance": c["new"]}), "value")
+    profile = widgets.ToggleButtons(
+        options=[(TIMELINE_CONFIG.profiles[p].name, p) for p in PLAN_PROFILES],
+        value=scenario.plan_profile,
+        description="Plan",
+    )
+    profile.observe(lambda c: show({"plan_profile": c["new"]}), "value")
     start = widgets.DatePicker(value=scenario.start_date, description="Start date")
     start.observe(lambda c: show({"start_date": c["new"]}), "value")
     show({})
     display(
-        widgets.VBox([governance, start, error, summary, widgets.Box([chart]), phases, checkpoints])
+        widgets.VBox(
+            [profile, governance, start, error, summary, widgets.Box([chart]), phases, checkpoints]
+        )
     )
     return comparison
 

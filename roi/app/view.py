@@ -48,6 +48,8 @@ from roi.reports.notebook import (
 )
 from roi.resources import EXAMPLE_SCENARIO
 from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, likely
+from roi.timeline import CONFIG as TIMELINE_CONFIG
+from roi.timeline import PLAN_PROFILES
 
 CSS = """
 <style>
@@ -815,6 +817,16 @@ class WorkbookApp:
             style={"description_width": "190px"},
         )
         governance.observe(lambda c: self._on_option("governance", c["new"]), "value")
+        # The plan profile: the full seven phases, or a well-scoped feature's shorter plan
+        # (each sets the phases' weeks and the line past which the plan is audited).
+        profile = widgets.ToggleButtons(
+            options=[(TIMELINE_CONFIG.profiles[p].name, p) for p in PLAN_PROFILES],
+            value=s.plan_profile,
+            description="Plan",
+            style={"description_width": "190px"},
+        )
+        profile.add_class("roi-input-plan_profile")
+        profile.observe(lambda c: self._on_option("plan_profile", c["new"]), "value")
         start = self._date_input("start_date", "Start date", s.start_date)
         poc = widgets.BoundedFloatText(
             value=0 if s.poc_weeks is None else likely(s.poc_weeks),
@@ -841,12 +853,14 @@ class WorkbookApp:
         decide_by = self._date_input("decide_by", "Decide by", s.decide_by)
         self.inputs.update(
             governance=governance,
+            plan_profile=profile,
             start_date=start,
             poc_weeks=poc,
             decider=decider,
             decide_by=decide_by,
         )
         return [
+            profile,
             governance,
             start,
             self._error_label("start_date"),
@@ -1546,6 +1560,7 @@ class WorkbookApp:
             s = self.model.scenario
             if "Timeline" in self.built_tabs:
                 self.inputs["governance"].value = s.governance
+                self.inputs["plan_profile"].value = s.plan_profile
                 self.inputs["start_date"].value = s.start_date
                 self.inputs["poc_weeks"].value = 0 if s.poc_weeks is None else likely(s.poc_weeks)
                 self.inputs["decider"].value = s.decider or ""

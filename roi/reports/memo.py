@@ -46,7 +46,6 @@ from roi.reports import FORMATS
 from roi.reports.chromium import BrowserError, browser_or_new, chromium
 from roi.resources import TEMPLATES
 from roi.scenario import EXTRA_FIELDS, FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario
-from roi.timeline import CONFIG as TIMELINE_CONFIG
 from roi.tracking import Tracking
 from roi.uncertainty import Simulation, uncertain_fields
 
@@ -298,7 +297,14 @@ def _value_by_kind(shown: Presentation) -> list[dict[str, str]]:
 def _plan_settings(assessment: Assessment) -> list[dict[str, str]]:
     scenario, results = assessment.scenario, assessment.results
     t = results.timeline
+    low, high = t.plan_profile.weeks
     rows = [
+        {
+            "label": "Plan profile",
+            "value": f"{t.plan_profile.name} ({number_text(low, 1)} to "
+            f"{number_text(high, 1)} weeks; stopped and audited past "
+            f"{number_text(t.audit_past_weeks, 1)})",
+        },
         {"label": "Governance checkpoints", "value": t.governance},
         {
             "label": "Production plan",
@@ -689,7 +695,7 @@ def memo_context(
             "min_weeks": results.timeline.min_weeks,
             "likely_weeks": results.timeline.likely_weeks,
             "max_weeks": results.timeline.max_weeks,
-            "long_plan_weeks": TIMELINE_CONFIG.long_plan_weeks,
+            "audit_past_weeks": results.timeline.audit_past_weeks,
             "warnings": list(results.timeline.warnings),
         },
         "footer": {

@@ -1,0 +1,88 @@
+"""Plan profiles (issue 33): the full seven-phase plan or a well-scoped feature, each with
+its own phase weeks and the line past which the plan is stopped and audited."""
+
+from __future__ import annotations
+
+import pytest
+from numpy.testing import assert_allclose
+
+from roi.assess import assess
+from roi.cli import main
+from roi.exceptions import ScenarioError
+from roi.files import load_scenario
+from roi.resources import SCENARIOS
+from roi.scenario import scenario_from_dict
+from roi.timeline import PHASES
+from roi.uncertainty import phase_column, simulate
+
+STARTERS = sorted(SCENARIOS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("profile", ["full", "well_scoped"])
+@pytest.mark.parametrize("path", STARTERS, ids=[p.stem for p in STARTERS])
+def test_no_starter_plan_sits_on_its_own_audit_line(path, profile):
+    """Issue 33: a plan at its likely value must not fire its own kill criterion half the
+    time. With each starter (both profiles), the likely plan is within the audit line, and
+    the MVP gate's kill probability (the plan past that line) is at most 20%; before, the
+    line was the likely plan's own 16 weeks and it fired 50-59% of the time."""
+    scenario = load_scenario(path).evolve(plan_profile=profile)
+    assessment = assess(scenario, samples=4_096)
+    timeline = assessment.results.timeline
+    assert timeline.likely_weeks <= timeline.audit_past_weeks
+    mvp = next(g for g in assessment.evidence.gates if g.number == 3)
+    assert mvp.kill_probability is not None and mvp.kill_probability <= 0.20
+    audit = f"runs past {timeline.audit_past_weeks:g} weeks."
+    assert any(line.endswith(audit) for line in assessment.decision.kill_criteria)
+
+
+def test_a_plan_longer_than_its_profile_fires_the_audit_line(invoice_fields):
+    """A well-scoped feature whose data pipeline is likely 16 weeks instead of 1.5 (8 -
+    1.5 + 16 = 22.5 weeks likely, past its audit line of 16) fires that line in nearly
+    every sample: the MVP gate's kill probability is the share of sampled plans past 16
+    weeks, and the plan is flagged as past a well-scoped feature's 6-10 weeks."""
+    slow = {"data_pipeline": {"low": 12, "likely": 16, "high": 20}}
+    small = assess(
+        scenario_from_dict({**invoice_fields, "plan_profile": "well_scoped", "phase_weeks": slow}),
+        samples=4_096,
+    )
+    assert small.results.timeline.likely_weeks == pytest.approx(22.5)
+    mvp = next(g for g in small.evidence.gates if g.number == 3)
+    past = float((small.simulation.outputs["weeks_to_go_live"] > 16).mean())
+    assert mvp.kill_probability == pytest.approx(past) and past > 0.9
+    assert "past the 6-10 weeks of a well-scoped feature" in small.results.timeline.warnings[0]
+
+
+def test_a_well_scoped_feature_samples_every_phase_at_half_the_weeks(invoice_fields):
+    """The same seed draws the same uniforms: each phase's sampled weeks under the
+    well-scoped profile are the full plan's halved (PERT with halved bounds keeps its
+    shape), and the checkpoints' days are unchanged."""
+    full = simulate(scenario_from_dict(invoice_fields), 2_048, 5)
+    small = simulate(
+        scenario_from_dict({**invoice_fields, "plan_profile": "well_scoped"}), 2_048, 5
+    )
+    for phase in PHASES:
+        assert_allclose(
+            small.inputs[phase_column(phase.id)], full.inputs[phase_column(phase.id)] / 2
+        )
+    assert small.percentile("weeks_to_go_live", 50) < full.percentile("weeks_to_go_live", 50)
+
+
+def test_the_plan_profile_is_validated_kept_and_shown(invoice_fields, tmp_path, capsys):
+    """An unknown profile is refused naming the field, the value and what is allowed; a
+    well-scoped one survives to_dict, and `roi run` names it with its audit line."""
+    with pytest.raises(ScenarioError) as error:
+        scenario_from_dict({**invoice_fields, "plan_profile": "small"})
+    message = str(error.value)
+    assert "plan_profile" in message and "'small'" in message
+    assert "full" in message and "well_scoped" in message
+    scenario = scenario_from_dict({**invoice_fields, "plan_profile": "well_scoped"})
+    assert scenario_from_dict(scenario.to_dict()).plan_profile == "well_scoped"
+    assert "plan_profile" not in scenario.evolve(plan_profile="full").to_dict()
+    import yaml
+
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(scenario.to_dict()), encoding="utf-8")
+    assert main(["run", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "5.5-10.5 weeks, likely 8.0 weeks (parallel governance checkpoints; well-scoped" in out
+    assert "audited past 16 weeks)" in out
