@@ -251,7 +251,7 @@ def _assessed(
 
 
 def _add_confidence(command: argparse.ArgumentParser) -> None:
-    """The decision rule's one option, the same in every command that decides."""
+    """The decision rule's options, the same in every command that decides."""
     command.add_argument(
         "--confidence",
         type=float,
@@ -259,6 +259,20 @@ def _add_confidence(command: argparse.ArgumentParser) -> None:
         help="least probability of meeting the payback threshold for a Go "
         f"(default: {DEFAULT_CONFIDENCE:.2f})",
     )
+    command.add_argument(
+        "--min-maturity",
+        type=int,
+        choices=(1, 2, 3),
+        default=None,
+        metavar="LEVEL",
+        help="MLOps maturity level (1-3) a Go needs; replaces a scenario's own "
+        "`min_maturity` (default: the scenario's, else none)",
+    )
+
+
+def _rule(args: argparse.Namespace) -> DecisionRule:
+    """The decision rule the command's options give."""
+    return DecisionRule(confidence=args.confidence, min_maturity=args.min_maturity)
 
 
 def _add_strict(command: argparse.ArgumentParser) -> None:
@@ -316,7 +330,7 @@ def compare_text(a: Assessment, b: Assessment) -> str:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    rule = DecisionRule(confidence=args.confidence)
+    rule = _rule(args)
     pair = []
     for path in args.compare:
         scenarios = load_scenarios(path)
@@ -346,7 +360,7 @@ def _run(args: argparse.Namespace) -> int:
     scenarios = [entry.scenario for entry in loaded.entries]
     if args.priors not in (None, "all"):
         scenarios = [s.evolve(priors=args.priors) for s in scenarios]
-    rule = DecisionRule(confidence=args.confidence)
+    rule = _rule(args)
     assessments = _assessed(scenarios, args.samples, args.seed, rule)
     if args.json:
         for a in assessments:
@@ -530,7 +544,7 @@ def _memo(args: argparse.Namespace) -> int:
     if "pdf" in formats:
         require_extra("pdf", "playwright")  # before any memo is written
     scenarios = load_scenarios(args.file)
-    rule = DecisionRule(confidence=args.confidence)
+    rule = _rule(args)
     # Two scenarios with one name must not overwrite each other's memos.
     for scenario, stem in zip(scenarios, unique_stems(s.name for s in scenarios), strict=True):
         assessment = assess(scenario, samples=args.samples, seed=args.seed, rule=rule)
@@ -590,7 +604,7 @@ def _record(args: argparse.Namespace) -> int:
     from roi.reports.memo import input_hash, render
 
     register = _register(args)
-    rule = DecisionRule(confidence=args.confidence)
+    rule = _rule(args)
     with register:
         for scenario in load_scenarios(args.file):
             assessment = assess(scenario, samples=args.samples, seed=args.seed, rule=rule)

@@ -34,16 +34,16 @@ Checks, in order:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from roi.evaluate import Results, evaluate
 from roi.evidence import DEFAULT_CONFIDENCE, CriterionResult, assess_criteria, poc_flags
 from roi.exceptions import RoiError
 from roi.formatting import money, months, share
-from roi.gates import Readiness
+from roi.gates import Readiness, load_checklists
 from roi.precision import at_most, money_not_negative
-from roi.scenario import FIELD_SPECS
+from roi.scenario import FIELD_SPECS, Scenario
 from roi.uncertainty import Simulation
 
 GO = "Go"
@@ -284,6 +284,102 @@ def _alternative_check(results: Results, without: Results, name: str) -> Check:
     return Check("alternative", "pass", f"Worth more than the plan without AI: {both}.")
 
 
+_ANSWER_WORDS = {"yes": "Yes", "no": "No", "n/a": "Not applicable"}
+_OUTCOME_VERDICT: dict[str, Verdict] = {
+    "pass": "pass",
+    "conditional": "conditional",
+    "no-go": "no-go",
+}
+
+
+def _gate_answers(scenario: Scenario) -> list[tuple[Check, str, str]]:
+    """(check, condition or "", its owner) for each gate question the scenario answers,
+    with the outcome roi/data/gates.yaml gives the answer (the articles' decision gate)."""
+    if not scenario.gate_questions:
+        return []
+    definitions = load_checklists(scenario.checklists)
+    out = []
+    for question_id, answer in scenario.gate_questions.items():
+        question = definitions.question(question_id)
+        outcome = question.outcome(answer.answer)
+        said = _ANSWER_WORDS[answer.answer]
+        if answer.owner:
+            said += f" ({answer.owner})"
+        if answer.note:
+            said += f": {answer.note}"
+        check = Check(
+            f"question_{question_id}", _OUTCOME_VERDICT[outcome], f"{question.text} {said}."
+        )
+        condition = ""
+        if outcome == "conditional":
+            condition = question.condition + (f": {answer.note}" if answer.note else "")
+            condition += f" (owner: {answer.owner or 'unassigned'})."
+        out.append((check, condition, answer.owner))
+    return out
+
+
+def _review_and_owner(scenario: Scenario) -> list[tuple[Check, str]]:
+    """The production readiness review's sign-offs (every role roi/data/gates.yaml names)
+    and the named production owner: each missing one is a condition of a Go."""
+    review = load_checklists(scenario.checklists).review
+    out: list[tuple[Check, str]] = []
+    if review is not None:
+        signed = {s.role.strip().casefold(): s for s in scenario.review_sign_offs}
+        missing = [role for role in review.roles if role.casefold() not in signed]
+        if missing:
+            roles = ", ".join(role.lower() for role in missing)
+            out.append(
+                (
+                    Check(
+                        "readiness_review",
+                        "conditional",
+                        f"The production readiness review is not signed off by the {roles}: "
+                        "it must pass before infrastructure is provisioned.",
+                    ),
+                    "Hold the production readiness review before infrastructure is "
+                    f"provisioned, and record the sign-off (name, role, date) of the {roles}.",
+                )
+            )
+        else:
+            names = "; ".join(
+                f"{signed[role.casefold()].name}, {role.lower()}, "
+                f"{signed[role.casefold()].date.isoformat()}"
+                for role in review.roles
+            )
+            out.append(
+                (
+                    Check(
+                        "readiness_review",
+                        "pass",
+                        f"The production readiness review is signed off ({names}).",
+                    ),
+                    "",
+                )
+            )
+    owner = scenario.production_owner
+    if owner is None:
+        out.append(
+            (
+                Check(
+                    "production_owner",
+                    "conditional",
+                    "No production owner is named: once live, the system needs a team that "
+                    "runs it, with the mandate and the budget to do so.",
+                ),
+                "Name the production owner, with the mandate and the budget to run the "
+                "system once live.",
+            )
+        )
+    else:
+        detail = owner.name + (f" ({owner.team})" if owner.team else "")
+        if owner.mandate:
+            detail += f"; mandate: {owner.mandate}"
+        if owner.budget is not None:
+            detail += f"; budget {money(owner.budget)} a year"
+        out.append((Check("production_owner", "pass", f"Production owner: {detail}."), ""))
+    return out
+
+
 def _criterion_check(result: CriterionResult) -> Check:
     return Check(
         f"criterion:{result.name}",
@@ -334,6 +430,8 @@ def decide(
     """
     rule = rule or DecisionRule()
     scenario = results.scenario
+    if rule.min_maturity is None and scenario.min_maturity is not None:
+        rule = replace(rule, min_maturity=scenario.min_maturity)  # the scenario's own
     threshold = scenario.value("payback_threshold_months")
     horizon = scenario.value("horizon_months")
     checks: list[Check] = []
@@ -511,11 +609,24 @@ def decide(
                     )
                 )
 
+    # 6b. The decision gate's questions the scenario answers.
+    for check, condition, owner in _gate_answers(scenario):
+        checks.append(check)
+        if condition:
+            owners[len(conditions)] = owner
+            conditions.append(condition)
+
     # 7. Success criteria, written down before the PoC.
     for result in assess_criteria(scenario, simulation, rule.confidence):
         checks.append(_criterion_check(result))
         if result.status == "close":
             conditions.append(_criterion_condition(result, rule))
+
+    # 7b. What a Go needs before production starts: the review's sign-offs, an owner.
+    for check, condition in _review_and_owner(scenario):
+        checks.append(check)
+        if condition:
+            conditions.append(condition)
 
     # 8. The PoC's own timebox and budget.
     checks.extend(Check("poc", "info", flag) for flag in poc_flags(scenario))

@@ -19,6 +19,7 @@ maturity level and the next gate to pass.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -35,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from roi.exceptions import ConfigError
 from roi.exceptions import suggestion as _suggestion
 from roi.safe_yaml import file_too_big, safe_yaml
-from roi.timeline import CHECKPOINTS
+from roi.timeline import CHECKPOINTS, PHASES
 
 GOVERNANCE_CHECKLIST = "governance"
 _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -98,6 +99,79 @@ def readiness_answer(value: Any) -> ReadinessAnswer:
     )
 
 
+class GateAnswer(BaseModel):
+    """An answer to one of the decision gate's questions: yes, no or n/a, with a note
+    (the known data quality issues, say) and who answers for it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    answer: Literal["yes", "no", "n/a"]
+    note: str = ""
+    owner: str = ""
+
+
+_ANSWERS = {"yes": "yes", "no": "no", "n/a": "n/a", "na": "n/a", "not applicable": "n/a"}
+
+
+def gate_answer(value: Any) -> GateAnswer:
+    """An answer from its short form (`yes`, `no`, `n/a`, true/false) or a mapping with
+    answer, note and owner; ValueError if neither.
+
+    >>> gate_answer("yes").answer, gate_answer(False).answer
+    ('yes', 'no')
+    >>> gate_answer({"answer": "yes", "note": "duplicates in 4% of rows"}).note
+    'duplicates in 4% of rows'
+    """
+    if isinstance(value, GateAnswer):
+        return value
+    if isinstance(value, bool):
+        return GateAnswer(answer="yes" if value else "no")
+    if isinstance(value, str):
+        answer = _ANSWERS.get(value.strip().lower())
+        if answer is None:
+            raise ValueError(f"must be yes, no or n/a, not {value!r}")
+        return GateAnswer(answer=answer)
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"must be yes, no or n/a, or a mapping with answer, note and owner: got {value!r}"
+        )
+    for key in value:
+        if key not in ("answer", "note", "owner"):
+            raise ValueError(
+                f"has an unknown key {key!r}"
+                f"{_suggestion(str(key), ('answer', 'note', 'owner'))}; "
+                "an answer holds answer, note and owner"
+            )
+    if "answer" not in value or isinstance(value["answer"], Mapping):
+        raise ValueError("needs an answer: yes, no or n/a")
+    return GateAnswer(
+        answer=gate_answer(value["answer"]).answer,
+        note="" if value.get("note") is None else str(value["note"]),
+        owner="" if value.get("owner") is None else str(value["owner"]),
+    )
+
+
+class SignOff(BaseModel):
+    """A sign-off of the production readiness review: who, in which role, on which day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    date: datetime.date
+
+
+class ProductionOwner(BaseModel):
+    """Who runs the system once live, with the mandate and the budget to do it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    team: str = ""
+    mandate: str = ""  # what they may decide (retrain, roll back, change thresholds)
+    budget: float | None = Field(default=None, ge=0)  # a year, to run and maintain it
+
+
 class Answered(Protocol):
     """What readiness reads from a scenario: its answers and its checklists file."""
 
@@ -152,6 +226,34 @@ class Gate(BaseModel):
     checklists: tuple[str, ...] = ()
 
 
+Outcome = Literal["pass", "conditional", "no-go"]
+
+
+class GateQuestion(BaseModel):
+    """A question the decision gate asks (yes, no or n/a), and what each answer means."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=_ID_PATTERN)
+    text: str = Field(min_length=1)
+    if_yes: Outcome
+    if_no: Outcome
+    condition: str = ""  # what a conditional answer asks to be done
+
+    def outcome(self, answer: str) -> Outcome:
+        """What an answer (yes, no or n/a) means for the decision."""
+        return {"yes": self.if_yes, "no": self.if_no}.get(answer, "pass")
+
+
+class ReadinessReview(BaseModel):
+    """The production readiness review: the phase it comes before and who signs it off."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    before_phase: str = Field(min_length=1)
+    roles: tuple[str, ...] = Field(min_length=1)
+
+
 class MaturityLevel(BaseModel):
     """An MLOps maturity level and the items that must be done to reach it."""
 
@@ -171,6 +273,14 @@ class Checklists:
     checklists: tuple[Checklist, ...]
     maturity: tuple[MaturityLevel, ...]
     source: str = "roi/data/gates.yaml"
+    questions: tuple[GateQuestion, ...] = ()
+    review: ReadinessReview | None = None
+
+    def question(self, question_id: str) -> GateQuestion:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(f"no gate question {question_id!r}")
 
     def checklist(self, checklist_id: str) -> Checklist:
         for checklist in self.checklists:
@@ -203,6 +313,8 @@ class Checklists:
             "gates": [g.model_dump() for g in self.gates],
             "checklists": [c.model_dump() for c in self.checklists],
             "maturity": [m.model_dump() for m in self.maturity],
+            "gate_questions": [q.model_dump() for q in self.questions],
+            "readiness_review": None if self.review is None else self.review.model_dump(),
         }
 
     @functools.cached_property
@@ -259,7 +371,7 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: not valid YAML: {reason}") from None
 
 
-_TOP_KEYS = ("gates", "checklists", "maturity")
+_TOP_KEYS = ("gates", "checklists", "maturity", "gate_questions", "readiness_review")
 
 
 def _entries(data: Mapping[str, Any], key: str, problems: list[str]) -> list:
@@ -327,12 +439,26 @@ def _merge(base: dict[str, Any], extra: Any, source: str) -> dict[str, Any]:
     for entry in _entries(extra, "maturity", problems):
         level = _key(entry.get("level"))
         levels[level] = {**levels[level], **entry} if level in levels else entry
+    questions = {q["id"]: q for q in base.get("gate_questions") or []}
+    for entry in _entries(extra, "gate_questions", problems):
+        question_id = _key(entry.get("id"))
+        known = questions.get(question_id)
+        questions[question_id] = {**known, **entry} if known else entry
+    review = base.get("readiness_review")
+    if extra.get("readiness_review") is not None:
+        given = extra["readiness_review"]
+        if isinstance(given, Mapping):
+            review = {**(review or {}), **given}
+        else:
+            problems.append("'readiness_review' must be a mapping with before_phase and roles")
     if problems:
         raise ConfigError(_problems_text(source, problems))
     return {
         "gates": list(gates.values()),
         "checklists": list(checklists.values()),
         "maturity": list(levels.values()),
+        "gate_questions": list(questions.values()),
+        "readiness_review": review,
     }
 
 
@@ -372,8 +498,31 @@ def parse_checklists(data: Mapping[str, Any], source: str = "checklists") -> Che
         _validated(MaturityLevel, m, f"maturity level {m.get('level', '?')}", problems)
         for m in data["maturity"]
     ]
+    questions = [
+        _validated(GateQuestion, q, f"gate question {q.get('id', '?')!r}", problems)
+        for q in data.get("gate_questions") or []
+    ]
+    review = (
+        None
+        if data.get("readiness_review") is None
+        else _validated(ReadinessReview, data["readiness_review"], "readiness_review", problems)
+    )
     if problems:
         raise ConfigError(_problems_text(source, problems))
+    question_ids = [q.id for q in questions]
+    if len(set(question_ids)) != len(question_ids):
+        problems.append("gate question ids must be unique")
+    phase_ids = [p.id for p in PHASES]
+    if review is not None and review.before_phase not in phase_ids:
+        problems.append(
+            f"readiness_review comes before unknown phase {review.before_phase!r}"
+            f"{_suggestion(review.before_phase, phase_ids)}"
+        )
+    for question in questions:
+        if "conditional" in (question.if_yes, question.if_no) and not question.condition:
+            problems.append(
+                f"gate question {question.id!r}: a conditional answer needs a 'condition'"
+            )
     seen: dict[str, str] = {}
     for checklist in checklists:
         for item in checklist.items:
@@ -413,6 +562,8 @@ def parse_checklists(data: Mapping[str, Any], source: str = "checklists") -> Che
         checklists=tuple(checklists),
         maturity=tuple(sorted(levels, key=lambda m: m.level)),
         source=source,
+        questions=tuple(questions),
+        review=review,
     )
 
 

@@ -23,7 +23,15 @@ from pydantic_core import PydanticCustomError
 from roi.amounts import PERCENT_UNITS, read_metric, read_number
 from roi.exceptions import MISSING, Problem, ScenarioError
 from roi.exceptions import suggestion as _suggestion
-from roi.gates import ReadinessAnswer, load_checklists, readiness_answer
+from roi.gates import (
+    GateAnswer,
+    ProductionOwner,
+    ReadinessAnswer,
+    SignOff,
+    gate_answer,
+    load_checklists,
+    readiness_answer,
+)
 
 Distribution = Literal["pert", "triangular", "uniform"]
 DISTRIBUTIONS: tuple[str, ...] = ("pert", "triangular", "uniform")
@@ -1012,6 +1020,13 @@ class Scenario(BaseModel):
     correlations: tuple[Correlation, ...] = ()
     checklists: str | None = None  # a user's gates/checklists YAML (see roi.gates)
     readiness: dict[str, ReadinessAnswer] = Field(default_factory=dict)
+    # The decision gate's questions, answered by id (roi/data/gates.yaml: yes, no or n/a
+    # with a note and an owner); the production readiness review's sign-offs and the
+    # production owner, both needed for a Go; the MLOps maturity level a Go needs.
+    gate_questions: dict[str, GateAnswer] = Field(default_factory=dict)
+    review_sign_offs: tuple[SignOff, ...] = ()
+    production_owner: ProductionOwner | None = None
+    min_maturity: Literal[1, 2, 3] | None = None
     # The PoC's evidence: success criteria written down before it started, what it cost
     # against its cap, and the chance of passing each gate still ahead (roi.evidence).
     success_criteria: tuple[Criterion, ...] = ()
@@ -1046,6 +1061,10 @@ class Scenario(BaseModel):
         "correlations",
         "checklists",
         "readiness",
+        "gate_questions",
+        "review_sign_offs",
+        "production_owner",
+        "min_maturity",
         "success_criteria",
         "poc_budget",
         "poc_spent",
@@ -1302,6 +1321,46 @@ class Scenario(BaseModel):
                 ) from None
         return answers
 
+    @field_validator("min_maturity", mode="before")
+    @classmethod
+    def _min_maturity(cls, value: Any) -> Any:
+        """A level as typed in a link or a table cell ("2") is that level."""
+        if isinstance(value, str) and value.strip() in ("1", "2", "3"):
+            return int(value.strip())
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("gate_questions", mode="before")
+    @classmethod
+    def _gate_questions(cls, value: Any, info: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise PydanticCustomError(
+                "roi", "must be a mapping of gate question id to yes, no or n/a"
+            )
+        known = [q.id for q in load_checklists(info.data.get("checklists")).questions]
+        answers = {}
+        for key, answer in value.items():
+            if key not in known:
+                raise PydanticCustomError(
+                    "roi",
+                    "has an unknown question {key}{hint}; known: {known}",
+                    {
+                        "key": repr(key),
+                        "hint": _suggestion(str(key), known),
+                        "known": ", ".join(known),
+                    },
+                )
+            try:
+                answers[key] = gate_answer(answer)
+            except ValueError as error:
+                raise PydanticCustomError(
+                    "roi", "question {key} {error}", {"key": repr(key), "error": str(error)}
+                ) from None
+        return answers
+
     @field_validator("notes", mode="before")
     @classmethod
     def _notes(cls, value: Any) -> Any:
@@ -1439,6 +1498,20 @@ class Scenario(BaseModel):
             ]
         if self.checklists is not None:
             data["checklists"] = self.checklists
+        if self.gate_questions:
+            data["gate_questions"] = {
+                k: a.answer if not (a.note or a.owner) else a.model_dump(exclude_defaults=True)
+                for k, a in self.gate_questions.items()
+            }
+        if self.review_sign_offs:
+            data["review_sign_offs"] = [
+                {"name": s.name, "role": s.role, "date": s.date.isoformat()}
+                for s in self.review_sign_offs
+            ]
+        if self.production_owner is not None:
+            data["production_owner"] = self.production_owner.model_dump(exclude_defaults=True)
+        if self.min_maturity is not None:
+            data["min_maturity"] = self.min_maturity
         if self.readiness:
             data["readiness"] = {
                 k: a.status if not (a.note or a.owner) else a.model_dump(exclude_defaults=True)

@@ -35,6 +35,18 @@ INVOICE_VALUES = {
 }
 
 
+# What a Go needs besides the numbers and the readiness answers (issue 33): the production
+# readiness review signed off by its three roles, and a named production owner.
+GO_READY = {
+    "review_sign_offs": [
+        {"name": "Ana Ruiz", "role": "Data science lead", "date": "2026-11-30"},
+        {"name": "Ben Okafor", "role": "Platform engineer", "date": "2026-11-30"},
+        {"name": "Chen Li", "role": "Business product owner", "date": "2026-12-01"},
+    ],
+    "production_owner": {"name": "Dana Park", "team": "Finance operations"},
+}
+
+
 @pytest.fixture
 def invoice_values() -> dict[str, float]:
     """Every numeric field of the issue's example (a fresh copy per test)."""

@@ -5,6 +5,7 @@ never pay back (the shapes that made the old chart unreadable)."""
 from __future__ import annotations
 
 import numpy as np
+from conftest import GO_READY
 
 from roi.assess import assess
 from roi.files import load_scenario
@@ -31,7 +32,11 @@ def portfolio_rows(count: int, seed: int = 0) -> list[dict]:
     data = base.to_dict()
     data["readiness"]["owner_sponsor_committed"] = "done"
     data["success_criteria"][0]["measured"] = 0.96
-    ready = {"readiness": data["readiness"], "success_criteria": data["success_criteria"]}
+    ready = {
+        "readiness": data["readiness"],
+        "success_criteria": data["success_criteria"],
+        **GO_READY,  # the readiness review signed off, the production owner named
+    }
     rows = []
     for i in range(count):
         changes = {

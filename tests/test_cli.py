@@ -118,7 +118,7 @@ def test_run_json_has_the_decision(capsys, invoice_yaml, never_file):
     assert data["decision"] == "Conditional go"
     assert any("1 of 5 items open" in reason for reason in data["reasons"])
     # The example's open readiness item and its one success criterion short of target
-    # (field accuracy 93% against 95%, above the 90% kill line) are the two conditions.
+    # (field accuracy 93% against 95%, above the 90% kill line) are the first conditions.
     assert data["conditions"][0] == (
         "Close: A product owner and a sponsor are committed to fund and adopt the MVP "
         "(owner: Head of finance operations)."
@@ -127,7 +127,9 @@ def test_run_json_has_the_decision(capsys, invoice_yaml, never_file):
         "Close the gap on Field accuracy on realistic invoices: 93% measured against the "
         "target of 95% (2 percentage points to go)"
     )
-    assert len(data["conditions"]) == 2
+    # Then what a Go needs before production (issue 33): the readiness review's sign-offs
+    # and a named production owner, which the starter does not give.
+    assert [c.split(" ")[0] for c in data["conditions"][2:]] == ["Hold", "Name"]
     assert any(k.startswith("Stop if users falls below") for k in data["kill_criteria"])
     assert data["basis"] == "likely" and data["readiness_assessed"] is True
     assert data["headline"]["annual_impact"]["value"] == data["annual_impact"]

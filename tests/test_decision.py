@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from conftest import GO_READY
 from hypothesis import given
 from strategies import FAST, scenarios
 
@@ -12,7 +13,7 @@ from roi.decision import CONDITIONAL, GO, NO_GO, DecisionRule, RuleError, decide
 from roi.evaluate import evaluate
 from roi.gates import readiness_status
 from roi.precision import CENT, RELATIVE_TOLERANCE
-from roi.scenario import Scenario
+from roi.scenario import Scenario, scenario_from_dict
 from roi.uncertainty import simulate
 
 # Every PoC exit criterion answered done.
@@ -26,7 +27,8 @@ POC_DONE = {
 
 
 def _scenario(invoice_fields, **changes) -> Scenario:
-    return Scenario(**{**invoice_fields, **changes})
+    """The example with what a Go needs beyond the numbers (`GO_READY`), and `changes`."""
+    return scenario_from_dict({**invoice_fields, **GO_READY, **changes})
 
 
 # Hand-worked numbers for the invoice example (tests/conftest.py):
@@ -336,8 +338,9 @@ def test_decision_to_dict_is_json_ready(invoice_fields):
 @given(scenarios(with_ranges=False))
 def test_point_decision_is_no_go_exactly_when_payback_or_npv_fails(scenario):
     """With the PoC exit criteria done: No-go exactly when payback on the scenario's
-    basis misses the threshold (at roi's precision) or NPV is negative (to the cent)."""
-    results = evaluate(scenario)
+    basis misses the threshold (at roi's precision) or NPV is negative (to the cent); the
+    readiness review is signed off and the production owner named (`GO_READY`)."""
+    results = evaluate(scenario.evolve(**GO_READY))
     decision = decide(results, readiness=readiness_status(POC_DONE))
     threshold = scenario.value("payback_threshold_months")
     payback = results.decision_payback_months

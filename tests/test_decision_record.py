@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import GO_READY
 
 from roi.ask import CONDITION_WEEKS, GLOSSARY, TO_BE_NAMED, decision_ask
 from roi.assess import assess
@@ -43,6 +44,7 @@ def _go() -> Scenario:
         decider="Ana Ruiz",
         decide_by="2027-01-05",
         start_date="2027-01-11",
+        **GO_READY,
     )
 
 

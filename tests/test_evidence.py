@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import INVOICE_VALUES
+from conftest import GO_READY, INVOICE_VALUES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,7 +62,7 @@ BASE_ROW = ",".join(str(value) for value in INVOICE_VALUES.values())
 
 
 def scenario(*criteria: dict, **fields):
-    data = {"name": "Invoice triage", **INVOICE_VALUES, **fields}
+    data = {"name": "Invoice triage", **INVOICE_VALUES, **GO_READY, **fields}
     if criteria:
         data["success_criteria"] = list(criteria)
     return scenario_from_dict(data)

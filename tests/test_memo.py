@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import GO_READY
 from hypothesis import given, settings
 from strategies import scenarios
 
@@ -78,6 +79,7 @@ def scenario() -> Scenario:
             "decision_memo": "done",
             "owner_sponsor_committed": {"status": "open", "owner": "CFO"},
         },
+        **GO_READY,  # the readiness review signed off, the production owner named
     )
 
 

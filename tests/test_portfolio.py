@@ -13,6 +13,7 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import GO_READY
 
 from roi.assess import assess
 from roi.batch.tasks import BatchReport
@@ -72,6 +73,7 @@ def test_ranked_by_decision_then_headline_npv(example):
             users=120,
             readiness=dict.fromkeys(POC_EXIT, "done"),
             success_criteria=_all_met(example),
+            **GO_READY,
         ),
         _row(example, name="Big conditional", users=400),
     ]

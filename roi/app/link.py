@@ -46,15 +46,35 @@ SCALAR_KEYS = (
     "decider",
     "decide_by",
     "priors",
+    "min_maturity",
 )
 """Non-numeric-field scenario keys a link carries as they are."""
 
 SERVER_KEYS = ("token",)
 """Query names that belong to the server (Voila, Jupyter), not to the scenario."""
 
-LEFT_OUT = ("notes", "correlations", "holidays", "phase_weeks", "checklists", "alternative")
+LEFT_OUT = (
+    "notes",
+    "correlations",
+    "holidays",
+    "phase_weeks",
+    "checklists",
+    "alternative",
+    "gate_questions",
+    "review_sign_offs",
+    "production_owner",
+)
 """Scenario keys a table row cannot hold."""
-PACKED = ("notes", "correlations", "holidays", "phase_weeks", "alternative")
+PACKED = (
+    "notes",
+    "correlations",
+    "holidays",
+    "phase_weeks",
+    "alternative",
+    "gate_questions",
+    "review_sign_offs",
+    "production_owner",
+)
 """Those a link carries all the same, compressed in its `more` parameter."""
 MORE = "more"
 MAX_MORE_BYTES = 64_000

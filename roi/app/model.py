@@ -346,6 +346,10 @@ def _field_names(problem: Problem) -> list[str]:
             "poc_spent",
             "decider",
             "decide_by",
+            "gate_questions",
+            "min_maturity",
+            "review_sign_offs",
+            "production_owner",
         )
         if name == problem.field
         or problem.field.startswith(name + "[")
@@ -658,6 +662,36 @@ class WorkbookModel:
         extra = {k: v for k, v in answer.items() if k != "status" and v}
         answers[item] = {"status": answer["status"], **extra} if extra else answer["status"]
         return self._apply({"readiness": answers})
+
+    def gate_questions(self) -> list[tuple[str, str]]:
+        """(question id, text) of the decision gate's questions, for the Readiness tab."""
+        return [(q.id, q.text) for q in load_checklists(self.scenario.checklists).questions]
+
+    def gate_answer(self, question: str) -> dict[str, str]:
+        """{answer, note, owner} of a gate question in the current inputs; an unanswered
+        question is "" (not asked)."""
+        answer = (self.inputs.get("gate_questions") or {}).get(question)
+        if isinstance(answer, Mapping):
+            return {
+                "answer": str(answer.get("answer") or ""),
+                "note": str(answer.get("note") or ""),
+                "owner": str(answer.get("owner") or ""),
+            }
+        if isinstance(answer, bool):
+            answer = "yes" if answer else "no"
+        return {"answer": str(answer or ""), "note": "", "owner": ""}
+
+    def set_gate_answer(self, question: str, **changes: str) -> bool:
+        """Answer a gate question (yes, no, n/a; "" takes the answer back) or change its
+        note or owner; the decision follows."""
+        answers = dict(self.inputs.get("gate_questions") or {})
+        answer = {**self.gate_answer(question), **changes}
+        if not answer["answer"]:
+            answers.pop(question, None)
+        else:
+            extra = {k: v for k, v in answer.items() if k != "answer" and v}
+            answers[question] = {"answer": answer["answer"], **extra} if extra else answer["answer"]
+        return self._apply({"gate_questions": answers or None})
 
     def checklist_counts(self) -> dict[str, tuple[int, int, bool]]:
         """Checklist id -> (done, items, decides): `decides` when the decision rule needs

@@ -886,10 +886,72 @@ class WorkbookApp:
         picker.observe(lambda c: self._on_option(key, c["new"]), "value")
         return picker
 
+    def _gate_inputs(self) -> list[widgets.Widget]:
+        """The decision gate's questions (answer and note each), and the MLOps maturity
+        level a Go needs: the first rows of the Readiness tab."""
+        rows: list[widgets.Widget] = [
+            widgets.HTML('<div class="roi-checklist-head"><b>Decision gate questions</b></div>')
+        ]
+        self.gate_inputs = {}
+        for question, text in self.model.gate_questions():
+            answer = self.model.gate_answer(question)
+            choice = widgets.Dropdown(
+                options=[("not asked", ""), ("yes", "yes"), ("no", "no"), ("n/a", "n/a")],
+                value=answer["answer"] if answer["answer"] in ("yes", "no", "n/a") else "",
+                layout=widgets.Layout(width="100px"),
+                description=f"Answer: {text}",
+                style=HIDDEN_LABEL,
+                tooltip=f"Answer: {text}",
+            )
+            choice.add_class(f"roi-question-{question}")
+            note = widgets.Textarea(
+                rows=1,
+                value=answer["note"],
+                placeholder="note (the issues found, who checked)",
+                continuous_update=False,
+                layout=widgets.Layout(flex="1 1 120px", min_width="0"),
+                description=f"Note: {text}",
+                style=HIDDEN_LABEL,
+                tooltip=f"Note: {text}",
+            )
+            for labelled in (choice, note):
+                labelled.add_class("roi-sr-label")
+            note.add_class("roi-grow")
+            for widget, key in ((choice, "answer"), (note, "note")):
+                widget.observe(
+                    lambda c, q=question, k=key: self._on_gate_answer(q, k, c["new"]), "value"
+                )
+            self.gate_inputs[question] = (choice, note)
+            item = widgets.VBox(
+                [
+                    widgets.HTML(f'<div class="roi-ready-text">{html.escape(text)}</div>'),
+                    widgets.HBox([choice, note], layout=widgets.Layout(width="100%")),
+                ]
+            )
+            item.add_class("roi-ready-item")
+            rows.append(item)
+        maturity = widgets.Dropdown(
+            options=[("not required", None), ("1", 1), ("2", 2), ("3", 3)],
+            value=self.model.scenario.min_maturity,
+            description="MLOps maturity a Go needs",
+            style={"description_width": "190px"},
+            layout=widgets.Layout(width="100%", max_width="330px"),
+        )
+        maturity.add_class("roi-input-min_maturity")
+        maturity.observe(lambda c: self._on_option("min_maturity", c["new"]), "value")
+        self.inputs["min_maturity"] = maturity
+        rows += [maturity, self._error_label("gate_questions"), self._error_label("min_maturity")]
+        return rows
+
+    def _on_gate_answer(self, question: str, key: str, value: str) -> None:
+        if not self._syncing:
+            self.model.set_gate_answer(question, **{key: value})
+
     def _readiness_inputs(self) -> list[widgets.Widget]:
-        """Per checklist: a heading with its count (and whether it decides a Go), then
-        per item its status (done, open, n/a), owner and note, each stored at once."""
-        rows: list[widgets.Widget] = []
+        """The gate questions and the maturity a Go needs; then per checklist: a heading
+        with its count (and whether it decides a Go), then per item its status (done,
+        open, n/a), owner and note, each stored at once."""
+        rows: list[widgets.Widget] = self._gate_inputs()
         self.checklist_heads = {}
         for checklist_id, name, items in self.model.checklists():
             head = widgets.HTML()
@@ -948,7 +1010,7 @@ class WorkbookApp:
                 )
                 item.add_class("roi-ready-item")
                 rows.append(item)
-        if not rows:
+        if not self.checklist_heads:
             rows.append(widgets.HTML("No readiness checklists in this version of roi."))
         rows.append(self._error_label("readiness"))
         self._refresh_checklist_heads()
@@ -1565,6 +1627,12 @@ class WorkbookApp:
                 self.inputs["poc_weeks"].value = 0 if s.poc_weeks is None else likely(s.poc_weeks)
                 self.inputs["decider"].value = s.decider or ""
                 self.inputs["decide_by"].value = s.decide_by
+            for question, (choice, note) in getattr(self, "gate_inputs", {}).items():
+                answer = self.model.gate_answer(question)
+                choice.value = answer["answer"] if answer["answer"] in ("yes", "no", "n/a") else ""
+                note.value = answer["note"]
+            if "min_maturity" in self.inputs:
+                self.inputs["min_maturity"].value = s.min_maturity
             for item, box in self.readiness.items():
                 answer = self.model.readiness_answer(item)
                 box.value = (
