@@ -931,14 +931,15 @@ class WorkbookApp:
             item.add_class("roi-ready-item")
             rows.append(item)
         maturity = widgets.Dropdown(
-            options=[("not required", None), ("1", 1), ("2", 2), ("3", 3)],
-            value=self.model.scenario.min_maturity,
+            # 0 stands for "not required": a Dropdown shows no choice at all for None.
+            options=[("not required", 0), ("1", 1), ("2", 2), ("3", 3)],
+            value=self.model.scenario.min_maturity or 0,
             description="MLOps maturity a Go needs",
-            style={"description_width": "190px"},
+            style={"description_width": "initial"},
             layout=widgets.Layout(width="100%", max_width="330px"),
         )
         maturity.add_class("roi-input-min_maturity")
-        maturity.observe(lambda c: self._on_option("min_maturity", c["new"]), "value")
+        maturity.observe(lambda c: self._on_option("min_maturity", c["new"] or None), "value")
         self.inputs["min_maturity"] = maturity
         rows += [maturity, self._error_label("gate_questions"), self._error_label("min_maturity")]
         return rows
@@ -1632,7 +1633,7 @@ class WorkbookApp:
                 choice.value = answer["answer"] if answer["answer"] in ("yes", "no", "n/a") else ""
                 note.value = answer["note"]
             if "min_maturity" in self.inputs:
-                self.inputs["min_maturity"].value = s.min_maturity
+                self.inputs["min_maturity"].value = s.min_maturity or 0
             for item, box in self.readiness.items():
                 answer = self.model.readiness_answer(item)
                 box.value = (
