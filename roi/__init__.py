@@ -14,9 +14,9 @@ Entry points (each also in README's "From Python" and notebooks/tutorial.ipynb):
 
 Modules, each importable after `import roi` (loaded on first use): impact, payback,
 timeline, uncertainty, sensitivity, breakeven, evidence, decision, gates, ask, priors,
-base_rates, prices, presentation, portfolio, tracking, calibration; front ends: reports,
-batch, app, register, cli. Conventions (payback basis, NPV at the decision, percentiles) are in
-README.md.
+base_rates, prices, presentation, portfolio, tracking, calibration, thirty_days; front
+ends: reports, batch, app, register, cli. Conventions (payback basis, NPV at the decision,
+percentiles) are in README.md.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ SUBMODULES = (
     "resources",
     "sensitivity",
     "starters",
+    "thirty_days",
     "timeline",
     "tracking",
     "uncertainty",

@@ -750,6 +750,39 @@ def _record_batch(args: argparse.Namespace, report: Any) -> int:
     return count
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from roi.files import write_text_atomic
+    from roi.thirty_days import plan_csv, plan_ics, plan_start, plan_text, thirty_day_plan
+
+    scenarios = load_scenarios(args.file)
+    if len(scenarios) != 1:
+        raise RoiError(f"roi plan takes a file of one scenario; {args.file} has {len(scenarios)}")
+    (scenario,) = scenarios
+    starts = plan_start(
+        scenario.evolve(start_date=args.start) if args.start else scenario, _dt.date.today()
+    )
+    plan = thirty_day_plan(scenario, starts)
+    targets: dict[Path, bytes] = {}
+    if args.output:
+        folder = Path(args.output)
+        targets = {
+            folder / "plan.csv": plan_csv(plan).encode("utf-8"),
+            folder / "plan.ics": plan_ics(plan),
+        }
+        existing = [str(t) for t in targets if t.exists()]
+        if existing and not args.force:
+            raise RoiError(
+                f"{' and '.join(existing)} already {'exist' if len(existing) > 1 else 'exists'}"
+                " (an edited plan would be lost): choose another folder, or pass --force to "
+                "replace them"
+            )
+    print(terminal_safe(plan_text(plan)), end="")
+    for target, data in targets.items():
+        write_text_atomic(target, data)
+        print(target)
+    return EXIT_OK
+
+
 def _init(args: argparse.Namespace) -> int:
     from roi.starters import copy_starters
 
@@ -1161,6 +1194,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("folder", nargs="?", default=".", help="where to copy them (default: .)")
     init.set_defaults(handler=_init)
+    plan = commands.add_parser(
+        "plan",
+        epilog=_examples(
+            "roi plan templates/scenarios/invoice_triage.yaml",
+            "roi plan scenario.yaml -o plan --start 2027-01-04",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="the 30-day plan: the open readiness items as four dated, owned weeks",
+        description="Turn a scenario's open readiness items into the articles' four weeks "
+        "(audit the gaps; versioning and a fallback; observability and the day-one "
+        "dashboard; a governance sprint), with owners and dates. Printed; with -o DIR also "
+        "written as DIR/plan.csv and DIR/plan.ics (an iCalendar file to import).",
+    )
+    plan.add_argument("file", help="a scenario file with one scenario")
+    plan.add_argument("-o", "--output", metavar="DIR", help="write plan.csv and plan.ics here")
+    plan.add_argument(
+        "--start",
+        type=_day,
+        help="the day the plan starts (the Monday on or after it); default: the "
+        "scenario's start_date, else the next Monday",
+    )
+    plan.add_argument(
+        "--force", action="store_true", help="replace plan.csv and plan.ics if they exist"
+    )
+    plan.set_defaults(handler=_plan)
     _register_commands(commands)
     return parser
 

@@ -285,7 +285,7 @@ def test_summary_shows_go_live_and_warnings(capsys, tmp_path, invoice_fields):
 # --- a quiet, conventional CLI ---------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("run", "memo", "batch", "app", "export", "init")
+COMMANDS = ("run", "memo", "batch", "app", "export", "init", "plan")
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])

@@ -301,9 +301,8 @@ def _plan_settings(assessment: Assessment) -> list[dict[str, str]]:
     rows = [
         {
             "label": "Plan profile",
-            "value": f"{t.plan_profile.name} ({number_text(low, 1)} to "
-            f"{number_text(high, 1)} weeks; stopped and audited past "
-            f"{number_text(t.audit_past_weeks, 1)})",
+            "value": f"{t.plan_profile.name} ({number_text(low, 1)}-"
+            f"{number_text(high, 1)} weeks, audit past {number_text(t.audit_past_weeks, 1)})",
         },
         {"label": "Governance checkpoints", "value": t.governance},
         {
@@ -603,6 +602,26 @@ def tracking_context(tracking: Tracking) -> dict[str, Any]:
     }
 
 
+def _thirty_days(assessment: Assessment, today: _dt.date) -> list[dict[str, Any]]:
+    """The 30-day plan (`roi plan`) as the memo lists it: each week with its dates and
+    its steps, each with its owner (a week with nothing open says so)."""
+    from roi.thirty_days import plan_start, thirty_day_plan
+
+    plan = thirty_day_plan(assessment.scenario, plan_start(assessment.scenario, today))
+    weeks = []
+    for week in plan.weeks:
+        first = plan.starts + _dt.timedelta(days=7 * (week.week - 1))
+        weeks.append(
+            {
+                "week": week.week,
+                "name": week.name,
+                "dates": f"{first:%d %b} to {first + _dt.timedelta(days=4):%d %b %Y}",
+                "steps": [f"{s.step} ({s.owner})" for s in plan.steps if s.week == week.week],
+            }
+        )
+    return weeks
+
+
 def memo_context(
     assessment: Assessment,
     *,
@@ -691,6 +710,7 @@ def memo_context(
         "readiness": _readiness(status, gate),
         "risks": risks,
         "next_gate": gate,
+        "thirty_days": _thirty_days(assessment, _memo_date(date)),
         "timeline": {
             "min_weeks": results.timeline.min_weeks,
             "likely_weeks": results.timeline.likely_weeks,
