@@ -363,7 +363,7 @@ NUMERIC_FIELDS: tuple[str, ...] = tuple(FIELD_SPECS)
 REQUIRED_FIELDS: tuple[str, ...] = ("name", *(s.name for s in _SPECS if s.required))
 MINUTES_PER_DAY = 24 * 60
 
-GOVERNANCE_MODES: tuple[str, ...] = ("parallel", "sequential")
+GOVERNANCE_MODES: tuple[str, ...] = ("parallel", "sequential", "end")
 
 
 def to_number(value: Any, unit: str | None = None) -> float:
@@ -1008,7 +1008,9 @@ class Scenario(BaseModel):
     country: str | None = None
     holidays: tuple[date, ...] = ()
     poc_weeks: Uncertain | None = None
-    governance: Literal["parallel", "sequential"] = "parallel"
+    # The governance checkpoints: alongside the build, one after another, or left to the
+    # end (then the compliance review adds 6-9 months: roi/data/timeline.yaml).
+    governance: Literal["parallel", "sequential", "end"] = "parallel"
     # How long production engineering should take (roi/data/timeline.yaml's profiles):
     # the full seven phases (11-21 weeks, audited past 21) or a well-scoped feature
     # (6-10 weeks, audited past 16).

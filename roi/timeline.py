@@ -104,6 +104,14 @@ class TimelineConfig:
     checkpoints_after: str
     profiles: dict[str, PlanProfile]
     poc_ratio: tuple[float, float]
+    governance_at_end_weeks: tuple[float, float] = (26.0, 39.0)
+
+    @property
+    def end_review(self) -> tuple[float, float, float]:
+        """(min, likely, max) weeks the compliance review adds when governance is left
+        to the end."""
+        low, high = self.governance_at_end_weeks
+        return low, (low + high) / 2, high
 
 
 def _load_config() -> TimelineConfig:
@@ -154,6 +162,9 @@ def parse_config(data: Any, source: str = "timeline data") -> TimelineConfig:
                 for key, p in data["plan_profiles"].items()
             },
             poc_ratio=(float(data["poc_ratio"][0]), float(data["poc_ratio"][1])),
+            governance_at_end_weeks=tuple(  # type: ignore[arg-type]
+                float(w) for w in data.get("governance_at_end_weeks", (26, 39))
+            ),
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise ConfigError(f"{source}: malformed timeline data ({error!r})") from None
@@ -210,16 +221,17 @@ _ORDER = _topological_order(CONFIG)
 
 
 def governance_weeks(checkpoint_days: Mapping[str, Any], mode: str) -> np.ndarray:
-    """Weeks the checkpoints take together: the longest (parallel) or the sum (sequential).
+    """Weeks the checkpoints take together: the longest (parallel) or the sum (sequential,
+    and at the end, where the compliance review's delay comes on top: `schedule`).
 
     >>> float(governance_weeks({c.id: c.likely for c in CHECKPOINTS}, "parallel"))
     0.8
     >>> float(governance_weeks({c.id: c.likely for c in CHECKPOINTS}, "sequential"))
     3.1
     """
-    combine = {"parallel": np.maximum, "sequential": np.add}.get(mode)
+    combine = {"parallel": np.maximum, "sequential": np.add, "end": np.add}.get(mode)
     if combine is None:
-        raise ValueError(f"governance must be 'parallel' or 'sequential': got {mode!r}")
+        raise ValueError(f"governance must be 'parallel', 'sequential' or 'end': got {mode!r}")
     days = [np.asarray(d, float) for d in checkpoint_days.values()]
     return functools.reduce(combine, days) / DAYS_PER_WEEK
 
@@ -228,20 +240,30 @@ def schedule(
     phase_weeks: Mapping[str, Any],
     checkpoint_days: Mapping[str, Any],
     governance: str = "parallel",
+    end_review_weeks: Any = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Start and finish week of every phase (and of the governance block) in the graph.
 
     Durations may be numbers or arrays of samples; they broadcast together, so one call
     schedules 100k sampled timelines. Each node starts when all it follows have finished.
+    With governance left to the `end`, the checkpoints run one after another once every
+    phase has finished, and the compliance review adds `end_review_weeks` (its likely
+    weeks when not given) before go-live.
     """
+    at_end = governance == "end"
     durations = {pid: np.asarray(phase_weeks[pid], float) for pid in phase_weeks}
-    durations[GOVERNANCE] = governance_weeks(checkpoint_days, governance)
+    gov = governance_weeks(checkpoint_days, governance)
+    durations[GOVERNANCE] = np.zeros(()) if at_end else gov
     graph = _graph(CONFIG)
     times: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for node in _ORDER:
         deps = graph[node]
         start = functools.reduce(np.maximum, (times[d][1] for d in deps), np.zeros(()))
         times[node] = (start, start + durations[node])
+    if at_end:
+        review = CONFIG.end_review[1] if end_review_weeks is None else end_review_weeks
+        built = functools.reduce(np.maximum, (times[p.id][1] for p in CONFIG.phases))
+        times[GOVERNANCE] = (built, built + gov + np.asarray(review, float))
     return times
 
 
@@ -253,6 +275,13 @@ def total_weeks(times: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarra
 def critical_path(times: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
     """The chain of nodes that sets the total, for one (scalar) schedule."""
     graph = _graph(CONFIG)
+    phases_end = max(float(times[p.id][1]) for p in CONFIG.phases if p.id in times)
+    gov = times.get(GOVERNANCE)
+    if gov is not None and float(gov[0]) >= phases_end > 0 and float(gov[1]) > phases_end:
+        # Governance left to the end: the build's own path, then the checkpoints.
+        after = times[CONFIG.checkpoints_after][1]
+        build = critical_path({**times, GOVERNANCE: (after, after)})
+        return [*(node for node in build if node != GOVERNANCE), GOVERNANCE]
     # On a tie the later node in the graph ends the path (a 0-week rollout still goes live).
     end = max(reversed(list(times)), key=lambda node: float(times[node][1]))
     path = [end]
@@ -408,7 +437,8 @@ def estimate_timeline(
 
     def run(index: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         days = {c.id: (c.min_days, c.likely, c.max_days)[index] for c in cps}
-        return schedule({pid: pt[index] for pid, pt in points.items()}, days, governance)
+        phases = {pid: pt[index] for pid, pt in points.items()}
+        return schedule(phases, days, governance, CONFIG.end_review[index])
 
     low, mid, high = run(0), run(1), run(2)
     path = critical_path(mid)
@@ -418,6 +448,7 @@ def estimate_timeline(
         float(
             governance_weeks({c.id: (c.min_days, c.likely, c.max_days)[i] for c in cps}, governance)
         )
+        + (CONFIG.end_review[i] if governance == "end" else 0.0)
         for i in range(3)
     ]
     means[GOVERNANCE] = (gov_three[0] + 4 * gov_three[1] + gov_three[2]) / 6

@@ -81,6 +81,7 @@ _SE_METRICS = (  # standard errors of the headline figures and their named detai
 _FIELD_STREAM = {name: index for index, name in enumerate(NUMERIC_FIELDS, start=1)}
 _PHASE_STREAM = {phase.id: 1_000 + index for index, phase in enumerate(PHASES)}
 _CHECKPOINT_STREAM = {cp.id: 2_000 + index for index, cp in enumerate(CHECKPOINTS)}
+_END_REVIEW_STREAM = 2_100  # the compliance review's weeks, governance left to the end
 _SOBOL_STREAM = 3_000  # scrambles the Sobol' sequence
 _SHUFFLE_STREAM = 3_001  # orders a run's points (portfolio members)
 _CRITERION_STREAM = 10_000  # + a digest of the criterion's name: adding one moves no other
@@ -92,6 +93,10 @@ def _criterion_stream(name: str) -> int:
 
 class SimulationError(RoiError, ValueError):
     """A Monte Carlo was asked for something it cannot do (bad sample count, seed, metric)."""
+
+
+END_REVIEW_COLUMN = "governance_end_review_weeks"
+"""Input column holding the compliance review's sampled weeks (governance at the end)."""
 
 
 def phase_column(phase_id: str) -> str:
@@ -395,6 +400,8 @@ def _draws(
             keys[phase_column(phase.id)] = _PHASE_STREAM[phase.id]
         for cp in CHECKPOINTS:
             keys[checkpoint_column(cp.id)] = _CHECKPOINT_STREAM[cp.id]
+        if scenario.governance == "end":
+            keys[END_REVIEW_COLUMN] = _END_REVIEW_STREAM
     draws = uniforms(keys.values(), samples, seed, sampling)
     if shuffle:
         draws = draws[:, _shuffle_order(seed, samples)]
@@ -412,6 +419,8 @@ def _draws(
             checkpoint_column(cp.id): (cp.min_days, cp.likely, cp.max_days, "pert")
             for cp in CHECKPOINTS
         }
+        if scenario.governance == "end":
+            bounds_of[END_REVIEW_COLUMN] = (*TIMELINE_CONFIG.end_review, "pert")
     return _Draws(
         ranges=tuple(ranges),
         u=u,
@@ -446,7 +455,10 @@ def _inputs(
     phase_weeks.update({pid: values[phase_column(pid)] for pid in draws.ranged_phases})
     checkpoint_days = {cp.id: values[checkpoint_column(cp.id)] for cp in CHECKPOINTS}
     phase_weeks = {phase.id: phase_weeks[phase.id] for phase in PHASES}
-    weeks = total_weeks(schedule(phase_weeks, checkpoint_days, scenario.governance))
+    review = values.get(END_REVIEW_COLUMN)
+    weeks = total_weeks(schedule(phase_weeks, checkpoint_days, scenario.governance, review))
+    if review is not None:
+        inputs[END_REVIEW_COLUMN] = review
     inputs.update({phase_column(pid): weeks_ for pid, weeks_ in phase_weeks.items()})
     inputs.update({checkpoint_column(cid): days for cid, days in checkpoint_days.items()})
     if weeks.shape != (samples,):  # no phase or checkpoint varies

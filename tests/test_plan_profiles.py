@@ -86,3 +86,47 @@ def test_the_plan_profile_is_validated_kept_and_shown(invoice_fields, tmp_path, 
     out = capsys.readouterr().out
     assert "5.5-10.5 weeks, likely 8.0 weeks (parallel governance checkpoints; well-scoped" in out
     assert "audited past 16 weeks)" in out
+
+
+# --- governance left to the end (issue 33) --------------------------------------------------
+
+
+def test_governance_at_the_end_moves_go_live_by_the_cited_six_to_nine_months(invoice_fields):
+    """Leaving governance to the end (the articles' gap 5: a compliance review held only
+    at the end costs 6-9 months) moves the invoice example's P50 go-live by the review's
+    26-39 weeks plus the checkpoints themselves, run one after another (2.4-3.8 weeks);
+    the likely plan worked by hand: 16 + 3.1 + (26 + 39) / 2 = 51.6 weeks, its critical
+    path ending with governance."""
+    from roi.uncertainty import END_REVIEW_COLUMN
+
+    starter = load_scenario(STARTERS[0])
+    alongside = simulate(starter, 8_192, 3)
+    at_end = simulate(starter.evolve(governance="end"), 8_192, 3)
+    moved = at_end.percentile("weeks_to_go_live", 50) - alongside.percentile("weeks_to_go_live", 50)
+    assert 26 + 2.4 <= moved <= 39 + 3.8
+    review = at_end.inputs[END_REVIEW_COLUMN]
+    assert review.min() >= 26 and review.max() <= 39
+    assert END_REVIEW_COLUMN not in alongside.inputs
+    plan = assess(starter.evolve(governance="end"), samples=0).results.timeline
+    assert plan.likely_weeks == pytest.approx(51.6)
+    assert plan.critical_path[-2:] == ("rollout", "governance")
+    mvp = next(
+        g
+        for g in assess(starter.evolve(governance="end"), samples=4_096).evidence.gates
+        if g.number == 3
+    )
+    assert mvp.kill_probability == 1.0  # far past the audit line: a structural gap
+
+
+def test_governance_at_the_end_costs_npv_and_never_helps(invoice_fields):
+    """The same initiative with governance at the end goes live later, so its NPV at the
+    decision is lower, on the likely values and at P50."""
+    base = scenario_from_dict(invoice_fields)
+    late = base.evolve(governance="end")
+    assert (
+        assess(late, samples=0).results.npv_at_decision
+        < assess(base, samples=0).results.npv_at_decision
+    )
+    assert simulate(late, 4_096, 1).percentile("npv_at_decision", 50) < simulate(
+        base, 4_096, 1
+    ).percentile("npv_at_decision", 50)

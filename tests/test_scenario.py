@@ -190,7 +190,7 @@ MALFORMED = {
     "name not text": ({"name": ["a"]}, ["'name'", "got ['a']", "must be text"]),
     "governance misspelled": (
         {"governance": "paralel"},
-        ["'governance'", "got 'paralel'", "must be one of: parallel or sequential"],
+        ["'governance'", "got 'paralel'", "must be one of: parallel, sequential or end"],
     ),
     "unknown phase": (
         {"phase_weeks": {"planing": 2}},

@@ -218,7 +218,9 @@ def timeline(params: Mapping[str, Any], *, interactive: bool | None = None) -> A
         update_figure(chart, gantt(plan))
 
     governance = widgets.ToggleButtons(
-        options=["parallel", "sequential"], value=scenario.governance, description="Checkpoints"
+        options=[("parallel", "parallel"), ("sequential", "sequential"), ("at the end", "end")],
+        value=scenario.governance,
+        description="Checkpoints",
     )
     governance.observe(lambda c: show({"governance": c["new"]}), "value")
     profile = widgets.ToggleButtons(

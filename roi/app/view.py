@@ -811,7 +811,7 @@ class WorkbookApp:
     def _timeline_inputs(self) -> list[widgets.Widget]:
         s = self.model.scenario
         governance = widgets.ToggleButtons(
-            options=["parallel", "sequential"],
+            options=[("parallel", "parallel"), ("sequential", "sequential"), ("at the end", "end")],
             value=s.governance,
             description="Checkpoints",
             style={"description_width": "190px"},
