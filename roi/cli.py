@@ -156,6 +156,8 @@ def evidence_lines(assessment: Assessment) -> list[str]:
             )
         )
     lines.append(_row("Measurement plan", e.plan_sentence()))
+    if e.item_prices:
+        lines.append(_row("Open items' price", e.item_prices_sentence()))
     lines.append(
         _row(
             "Odds by gate",

@@ -21,6 +21,7 @@ from roi._types import Numbers
 from roi.amounts import PERCENT_UNITS, read_number
 from roi.breakeven import BreakEven, break_even_table
 from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
+from roi.gates import priced_open_items
 from roi.impact import (
     IMPACT_FIELDS,
     MONTHS_PER_YEAR,
@@ -311,7 +312,22 @@ def timeline_for(scenario: Scenario) -> Timeline:
         country=scenario.country,
         holidays=scenario.holidays,
         profile=scenario.plan_profile,
+        gap_weeks=gap_weeks(scenario),
     )
+
+
+def gap_weeks(scenario: Scenario) -> dict[str, tuple[float, float, float]]:
+    """(min, likely, max) weeks the priced items the scenario answers open add, by the
+    phase they lengthen (roi/data/gates.yaml: notebook code not yet a service adds 3-6
+    months of re-engineering to refactoring)."""
+    added: dict[str, tuple[float, float, float]] = {}
+    for item in priced_open_items(scenario):
+        assert item.price is not None
+        before = added.get(item.price.phase, (0.0, 0.0, 0.0))
+        added[item.price.phase] = tuple(  # type: ignore[assignment]
+            a + b for a, b in zip(before, item.price.three_point, strict=True)
+        )
+    return added
 
 
 def cash_flow_table(scenario: Scenario, results: Mapping[str, Any]) -> pd.DataFrame:

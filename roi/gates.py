@@ -172,6 +172,20 @@ class ProductionOwner(BaseModel):
     budget: float | None = Field(default=None, ge=0)  # a year, to run and maintain it
 
 
+def priced_open_items(answers: Answered) -> tuple[ChecklistItem, ...]:
+    """The priced items a scenario answers open (an unanswered item is not priced: its
+    readiness is not assessed), in the checklists' order."""
+    checklists = load_checklists(answers.checklists)
+    return tuple(
+        item
+        for checklist in checklists.checklists
+        for item in checklist.items
+        if item.price is not None
+        and item.id in answers.readiness
+        and answers.readiness[item.id].status == "open"
+    )
+
+
 class Answered(Protocol):
     """What readiness reads from a scenario: its answers and its checklists file."""
 
@@ -182,8 +196,31 @@ class Answered(Protocol):
     def checklists(self) -> str | None: ...
 
 
+class ItemPrice(BaseModel):
+    """What an open item costs the plan: the weeks it adds to a phase (a range, sampled
+    as a PERT with its likely value midway)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    delay_weeks: tuple[float, float]
+    phase: str = Field(min_length=1)
+
+    @field_validator("delay_weeks")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not 0 <= value[0] <= value[1]:
+            raise ValueError("must be [low, high] weeks with 0 <= low <= high")
+        return value
+
+    @property
+    def three_point(self) -> tuple[float, float, float]:
+        low, high = self.delay_weeks
+        return low, (low + high) / 2, high
+
+
 class ChecklistItem(BaseModel):
-    """One thing a team confirms: what it is, and who usually owns it."""
+    """One thing a team confirms: what it is, and who usually owns it; what leaving it
+    open costs the plan, where the articles say."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -193,6 +230,7 @@ class ChecklistItem(BaseModel):
     artifacts: tuple[str, ...] = ()
     criteria: str = ""
     duration: str = ""
+    price: ItemPrice | None = None
 
 
 class Checklist(BaseModel):
@@ -513,6 +551,13 @@ def parse_checklists(data: Mapping[str, Any], source: str = "checklists") -> Che
     if len(set(question_ids)) != len(question_ids):
         problems.append("gate question ids must be unique")
     phase_ids = [p.id for p in PHASES]
+    for checklist in checklists:
+        for item in checklist.items:
+            if item.price is not None and item.price.phase not in phase_ids:
+                problems.append(
+                    f"item {item.id!r} is priced on unknown phase {item.price.phase!r}"
+                    f"{_suggestion(item.price.phase, phase_ids)}"
+                )
     if review is not None and review.before_phase not in phase_ids:
         problems.append(
             f"readiness_review comes before unknown phase {review.before_phase!r}"

@@ -407,14 +407,16 @@ def estimate_timeline(
     country: str | None = None,
     holidays: Sequence[date] = (),
     profile: str = "full",
+    gap_weeks: Mapping[str, tuple[float, float, float]] | None = None,
 ) -> Timeline:
     """The plan with min, likely and max totals, PERT mean and spread, and the critical path.
 
     `profile` (a `PlanProfile` id) sets every phase's default weeks (the full plan's, or
     a well-scoped feature's shorter ones) and the audit line; `phase_weeks` overrides a
-    phase's duration with a number or a Range (low, likely, high). The totals come from
-    scheduling every phase at its min, likely and max; PERT mean and spread add up the
-    phases on the likely critical path.
+    phase's duration with a number or a Range (low, likely, high); `gap_weeks` adds
+    (min, likely, max) weeks to a phase for the priced readiness items left open. The
+    totals come from scheduling every phase at its min, likely and max; PERT mean and
+    spread add up the phases on the likely critical path.
 
     >>> plan = estimate_timeline()
     >>> plan.min_weeks, plan.likely_weeks, plan.max_weeks
@@ -433,6 +435,8 @@ def estimate_timeline(
         )
     plan = CONFIG.profiles[profile]
     points = {p.id: _three_point(overrides.get(p.id), p, plan) for p in PHASES}
+    for pid, added in (gap_weeks or {}).items():
+        points[pid] = tuple(a + b for a, b in zip(points[pid], added, strict=True))  # type: ignore[assignment]
     cps = CHECKPOINTS
 
     def run(index: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:

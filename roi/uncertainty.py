@@ -42,6 +42,7 @@ import pandas as pd
 from roi.evaluate import compute, payback_key, timeline_for
 from roi.exceptions import RoiError
 from roi.files import csv_text, write_text_atomic
+from roi.gates import priced_open_items
 from roi.scenario import NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CHECKPOINTS, PHASES, schedule, total_weeks
 from roi.timeline import CONFIG as TIMELINE_CONFIG
@@ -82,6 +83,7 @@ _FIELD_STREAM = {name: index for index, name in enumerate(NUMERIC_FIELDS, start=
 _PHASE_STREAM = {phase.id: 1_000 + index for index, phase in enumerate(PHASES)}
 _CHECKPOINT_STREAM = {cp.id: 2_000 + index for index, cp in enumerate(CHECKPOINTS)}
 _END_REVIEW_STREAM = 2_100  # the compliance review's weeks, governance left to the end
+_GAP_STREAM = 5_000  # + a digest of the item's id: a priced open item's added weeks
 _SOBOL_STREAM = 3_000  # scrambles the Sobol' sequence
 _SHUFFLE_STREAM = 3_001  # orders a run's points (portfolio members)
 _CRITERION_STREAM = 10_000  # + a digest of the criterion's name: adding one moves no other
@@ -97,6 +99,12 @@ class SimulationError(RoiError, ValueError):
 
 END_REVIEW_COLUMN = "governance_end_review_weeks"
 """Input column holding the compliance review's sampled weeks (governance at the end)."""
+
+
+def gap_column(item_id: str) -> str:
+    """Input column holding a priced open item's sampled weeks, e.g.
+    'gap_weeks_gap_notebook_to_pipeline'."""
+    return f"gap_weeks_{item_id}"
 
 
 def phase_column(phase_id: str) -> str:
@@ -354,6 +362,7 @@ class _Draws:
     ranged_phases: tuple[str, ...]
     measured: dict[str, np.ndarray]  # success criteria measured as a range
     sample_timeline: bool
+    gaps: tuple[tuple[str, str], ...] = ()  # (column, phase): priced open items' weeks
 
 
 def _draws(
@@ -402,6 +411,8 @@ def _draws(
             keys[checkpoint_column(cp.id)] = _CHECKPOINT_STREAM[cp.id]
         if scenario.governance == "end":
             keys[END_REVIEW_COLUMN] = _END_REVIEW_STREAM
+        for item in priced_open_items(scenario):
+            keys[gap_column(item.id)] = _GAP_STREAM + zlib.crc32(item.id.encode("utf-8")) % 1_000
     draws = uniforms(keys.values(), samples, seed, sampling)
     if shuffle:
         draws = draws[:, _shuffle_order(seed, samples)]
@@ -421,6 +432,11 @@ def _draws(
         }
         if scenario.governance == "end":
             bounds_of[END_REVIEW_COLUMN] = (*TIMELINE_CONFIG.end_review, "pert")
+        gaps = []
+        for item in priced_open_items(scenario):
+            assert item.price is not None
+            bounds_of[gap_column(item.id)] = (*item.price.three_point, "pert")
+            gaps.append((gap_column(item.id), item.price.phase))
     return _Draws(
         ranges=tuple(ranges),
         u=u,
@@ -429,6 +445,7 @@ def _draws(
         ranged_phases=tuple(phase_ranges),
         measured=measured,
         sample_timeline=sample_timeline,
+        gaps=tuple(gaps) if sample_timeline else (),
     )
 
 
@@ -455,6 +472,9 @@ def _inputs(
     phase_weeks.update({pid: values[phase_column(pid)] for pid in draws.ranged_phases})
     checkpoint_days = {cp.id: values[checkpoint_column(cp.id)] for cp in CHECKPOINTS}
     phase_weeks = {phase.id: phase_weeks[phase.id] for phase in PHASES}
+    for column, phase_id in draws.gaps:  # a priced item left open lengthens its phase
+        phase_weeks[phase_id] = phase_weeks[phase_id] + values[column]
+        inputs[column] = values[column]
     review = values.get(END_REVIEW_COLUMN)
     weeks = total_weeks(schedule(phase_weeks, checkpoint_days, scenario.governance, review))
     if review is not None:

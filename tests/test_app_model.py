@@ -170,11 +170,14 @@ def test_kpis_without_ranges_are_likely_values_and_say_so(model):
 
 
 def test_go_live_card_is_a_date_once_a_start_date_is_set(model):
-    """Start 2026-01-05 and a 16-week likely plan: go-live is roi.timeline's date."""
+    """Start 2026-01-05 and the starter's 35.5-week likely plan (16 weeks, plus 19.5 for
+    its open notebook-to-pipeline gap): go-live is roi.timeline's date."""
     assert model.set_option("start_date", "2026-01-05")
     card = {kpi.key: kpi for kpi in model.kpis()}["go_live"]
     assert card.value == model.results.go_live_date.isoformat()
-    assert card.value == "2026-04-27"  # 16 weeks = 80 business days after Mon 5 Jan 2026
+    # 35 weeks after Monday 5 Jan 2026 is Monday 7 Sep; 2.5 business days more, a started
+    # day counted whole: Thursday 10 Sep.
+    assert card.value == "2026-09-10"
 
 
 def test_who_decides_and_by_when_reach_the_memo_and_can_be_cleared(model):

@@ -73,7 +73,10 @@ def test_run_prints_the_decision_first_then_the_summary(capsys, invoice_yaml):
     assert "  Payback (likely)           3.5 months\n" in out
     assert "on the cash flow from go-live, the 3-month adoption ramp included" in out
     assert "  Simple payback             1.9 months (likely): one-time costs / monthly" in out
-    assert "  Production timeline        11-21 weeks, likely 16.0 weeks" in out
+    # The starter answers the notebook-to-pipeline gap open: 3-6 months (13-26 weeks,
+    # likely 19.5) more refactoring, on the critical path: 11 + 13 = 24, 16 + 19.5 = 35.5,
+    # 21 + 26 = 47 weeks.
+    assert "  Production timeline        24-47 weeks, likely 35.5 weeks" in out
     assert "Monte Carlo" not in out  # no ranges: nothing to simulate
 
 
@@ -89,7 +92,7 @@ def test_run_json_holds_only_json_with_the_contract_keys(capsys, invoice_yaml):
     assert data["payback_months"] == pytest.approx(1.907, abs=5e-4)
     assert data["meets_payback_threshold"] is True
     assert isinstance(data["npv"], float) and isinstance(data["roi_pct"], float)
-    assert data["timeline_weeks"] == {"min": 11, "likely": 16, "max": 21}
+    assert data["timeline_weeks"] == {"min": 24, "likely": 35.5, "max": 47}  # the open gap
 
 
 def test_run_json_never_pays_back_is_null(capsys, never_file):
@@ -349,7 +352,11 @@ def test_make_run_prints_only_the_result():
     lines = done.stdout.splitlines()
     assert lines[0] == "Invoice triage assistant"
     assert lines[1].split()[:2] == ["Decision", "Conditional"]
-    assert "warning" not in done.stdout.lower() and "pip" not in done.stdout
+    # No tool's warnings (pip, the build); the plan's own warnings are part of the result
+    # (the starter's open notebook-to-pipeline gap takes it past 21 weeks, 7.1x its PoC).
+    others = [line for line in done.stdout.splitlines() if "warning" in line.lower()]
+    assert others and all(line.startswith("  Warning: ") for line in others)
+    assert not any(line.lstrip().lower().startswith(("pip", "[notice]")) for line in lines)
 
 
 def test_escape_codes_in_a_name_cannot_redraw_the_decision(capsys, tmp_path, invoice_fields):

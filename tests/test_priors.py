@@ -33,12 +33,14 @@ def test_a_scenario_picks_its_set_and_a_bad_name_is_refused_with_the_choices():
     base = load_scenario(EXAMPLE_SCENARIO)
     stall = assess(base.evolve(priors="stall"), samples=0).evidence
     assert [g.probability for g in stall.gates] == [0.51, 0.51, 0.51]
-    # Hand-worked, the example's likely values: V = $3,793,678.17 (NPV at the decision),
-    # spends 23,437.5 / 156,250 / 300,000 at gates 2-4 (its plan's progress):
-    # 0.51^3 V - (0.49 x 23,437.5 + 0.51 x 0.49 x 156,250 + 0.51^2 x 0.49 x 300,000).
+    # Hand-worked, the example's likely values: V = NPV at the decision; the build's
+    # $250,000 spent with the plan's progress at gates 2-4: planning ends at week 1.5 and
+    # infrastructure at week 29.5 of 35.5 (the open notebook-to-pipeline gap adds 19.5
+    # weeks of refactoring), then all $300,000 one-time:
+    # 0.51^3 V - (0.49 x s2 + 0.51 x 0.49 x s3 + 0.51^2 x 0.49 x 300,000).
     v = stall.expected_value
     spends = [g.spend for g in stall.gates]
-    assert spends == pytest.approx([23_437.5, 156_250, 300_000])
+    assert spends == pytest.approx([250_000 * 1.5 / 35.5, 250_000 * 29.5 / 35.5, 300_000])
     by_hand = 0.51**3 * v - (
         0.49 * spends[0] + 0.51 * 0.49 * spends[1] + 0.51**2 * 0.49 * spends[2]
     )

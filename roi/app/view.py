@@ -1844,7 +1844,13 @@ class WorkbookApp:
             f"<b>Status</b>{table}{flags}"
             f'<p class="roi-plan"><b>Measurement plan.</b> {html.escape(evidence.plan_sentence())}'
             "</p>"
-            f'<p class="roi-risk-adjusted"><b>Risk-adjusted NPV '
+            + (
+                f'<p class="roi-item-prices"><b>What to close next.</b> '
+                f"{html.escape(evidence.item_prices_sentence())}</p>"
+                if evidence.item_prices
+                else ""
+            )
+            + f'<p class="roi-risk-adjusted"><b>Risk-adjusted NPV '
             f"{html.escape(money(evidence.risk_adjusted_npv))}</b>: the expected NPV "
             f"({html.escape(money(evidence.expected_value))}) weighed by the odds of passing "
             f"the remaining gates ({html.escape(gates)}), less what a stop would have spent.</p>"

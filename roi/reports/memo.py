@@ -541,6 +541,7 @@ def _evidence(assessment: Assessment) -> dict[str, Any]:
         ],
         "poc_flags": list(e.poc_flags),
         "plan_sentence": e.plan_sentence(),
+        "item_prices_sentence": e.item_prices_sentence(),
         "robustness": robustness_sentence(e),
         "evpi_text": None if e.evpi is None else money(e.evpi),
         "plan": [
