@@ -192,7 +192,7 @@ def present(assessment: Assessment) -> Presentation:
     >>> from roi.assess import assess
     >>> p = present(assess(load_scenario(SCENARIOS / "invoice_triage.yaml"), samples=0))
     >>> [f.text for f in p.headline]
-    ['$1,888,000', '3.5 months', '$3,793,678', '7.7 months']
+    ['$1,888,000', '3.5 months', '$3,129,507', '12.2 months']
     >>> p.figure("payback_months").definition
     'on the cash flow from go-live, the 3-month adoption ramp included'
     >>> p.figure("simple_payback").text  # the headline is the cash flow's: this is the other

@@ -124,7 +124,7 @@ def robustness_sentence(evidence: Evidence) -> str:
     >>> print(robustness_sentence(e))  # doctest: +NORMALIZE_WHITESPACE
     Risk-adjusted NPV stays positive under all four base rates, from 53% of PoCs
     reaching production down to 13%; it turns negative only when the chance of reaching
-    production is below 1.6%.
+    production is below 2.1%.
     """
     from roi.formatting import money
 
