@@ -41,7 +41,7 @@ from roi.evaluate import Results, evaluate
 from roi.evidence import DEFAULT_CONFIDENCE, CriterionResult, assess_criteria, poc_flags
 from roi.exceptions import RoiError
 from roi.formatting import money, months, share
-from roi.gates import Readiness, load_checklists
+from roi.gates import Readiness, load_checklists, review_roles
 from roi.precision import at_most, money_not_negative
 from roi.scenario import FIELD_SPECS, Scenario
 from roi.uncertainty import Simulation
@@ -321,41 +321,39 @@ def _gate_answers(scenario: Scenario) -> list[tuple[Check, str, str]]:
 def _review_and_owner(scenario: Scenario) -> list[tuple[Check, str]]:
     """The production readiness review's sign-offs (every role roi/data/gates.yaml names)
     and the named production owner: each missing one is a condition of a Go."""
-    review = load_checklists(scenario.checklists).review
+    roles = review_roles(scenario.review_sign_offs, scenario.checklists)
     out: list[tuple[Check, str]] = []
-    if review is not None:
-        signed = {s.role.strip().casefold(): s for s in scenario.review_sign_offs}
-        missing = [role for role in review.roles if role.casefold() not in signed]
-        if missing:
-            roles = ", ".join(role.lower() for role in missing)
-            out.append(
-                (
-                    Check(
-                        "readiness_review",
-                        "conditional",
-                        f"The production readiness review is not signed off by the {roles}: "
-                        "it must pass before infrastructure is provisioned.",
-                    ),
-                    "Hold the production readiness review before infrastructure is "
-                    f"provisioned, and record the sign-off (name, role, date) of the {roles}.",
-                )
+    missing = [role.lower() for role, signed in roles if signed is None]
+    if missing:
+        needed = ", ".join(missing)
+        out.append(
+            (
+                Check(
+                    "readiness_review",
+                    "conditional",
+                    f"The production readiness review is not signed off by the {needed}: "
+                    "it must pass before infrastructure is provisioned.",
+                ),
+                "Hold the production readiness review before infrastructure is "
+                f"provisioned, and record the sign-off (name, role, date) of the {needed}.",
             )
-        else:
-            names = "; ".join(
-                f"{signed[role.casefold()].name}, {role.lower()}, "
-                f"{signed[role.casefold()].date.isoformat()}"
-                for role in review.roles
+        )
+    elif roles:
+        names = "; ".join(
+            f"{signed.name}, {role.lower()}, {signed.date.isoformat()}"
+            for role, signed in roles
+            if signed is not None
+        )
+        out.append(
+            (
+                Check(
+                    "readiness_review",
+                    "pass",
+                    f"The production readiness review is signed off ({names}).",
+                ),
+                "",
             )
-            out.append(
-                (
-                    Check(
-                        "readiness_review",
-                        "pass",
-                        f"The production readiness review is signed off ({names}).",
-                    ),
-                    "",
-                )
-            )
+        )
     owner = scenario.production_owner
     if owner is None:
         out.append(

@@ -45,7 +45,7 @@ from typing import Any, Literal
 import numpy as np
 
 from roi.base_rates import default_prior, priors
-from roi.evaluate import Results, evaluate
+from roi.evaluate import Results, compute, timeline_for
 from roi.gates import priced_open_items
 from roi.precision import CENT, at_least, at_most
 from roi.scenario import FIELD_SPECS, GATE_PROBABILITY_GATES, Criterion, Range, Scenario, likely
@@ -562,19 +562,22 @@ class OpenItemPrice:
 
 def open_item_prices(scenario: Scenario, results: Results) -> tuple[OpenItemPrice, ...]:
     """The price of each priced readiness item the scenario answers open (roi/data/
-    gates.yaml): the scenario evaluated again with that item done, on the likely values;
-    largest NPV gain first."""
+    gates.yaml): the likely plan with that item done, and NPV at the decision on it (the
+    same likely values; only the plan is worked out again, not every point result: this
+    runs with every assessment, the app's slider included); largest NPV gain first."""
     prices = []
+    values = scenario.point_values()
     for item in priced_open_items(scenario):
-        closed = evaluate(scenario.evolve(readiness={**scenario.readiness, item.id: "done"}))
-        owner = scenario.readiness[item.id].owner or item.owner
+        closed = scenario.evolve(readiness={**scenario.readiness, item.id: "done"})
+        weeks = timeline_for(closed).likely_weeks
+        npv = float(compute(values, weeks, only=("npv_at_decision",))["npv_at_decision"])
         prices.append(
             OpenItemPrice(
                 item=item.id,
                 text=item.text,
-                owner=owner,
-                weeks=results.timeline.likely_weeks - closed.timeline.likely_weeks,
-                npv_gain=closed.npv_at_decision - results.npv_at_decision,
+                owner=scenario.readiness[item.id].owner or item.owner,
+                weeks=results.timeline.likely_weeks - weeks,
+                npv_gain=npv - results.npv_at_decision,
             )
         )
     return tuple(sorted(prices, key=lambda p: (-p.npv_gain, p.item)))

@@ -24,7 +24,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -170,6 +170,19 @@ class ProductionOwner(BaseModel):
     team: str = ""
     mandate: str = ""  # what they may decide (retrain, roll back, change thresholds)
     budget: float | None = Field(default=None, ge=0)  # a year, to run and maintain it
+
+
+def review_roles(
+    sign_offs: Sequence[SignOff], checklists: str | None = None
+) -> list[tuple[str, SignOff | None]]:
+    """Each role the production readiness review needs (the checklists file's, else
+    roi/data/gates.yaml's) with its sign-off, or None where it is missing; roles match
+    whatever their case. No review defined: no roles."""
+    review = load_checklists(checklists).review
+    if review is None:
+        return []
+    signed = {s.role.strip().casefold(): s for s in sign_offs}
+    return [(role, signed.get(role.casefold())) for role in review.roles]
 
 
 def priced_open_items(answers: Answered) -> tuple[ChecklistItem, ...]:

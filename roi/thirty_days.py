@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from roi.gates import GOVERNANCE_CHECKLIST, load_checklists, readiness_status
+from roi.gates import GOVERNANCE_CHECKLIST, load_checklists, readiness_status, review_roles
 from roi.scenario import Scenario
 
 PLAN_COLUMNS = ("week", "theme", "starts", "due", "step", "owner", "item")
@@ -154,24 +154,22 @@ def _governance_steps(
 ) -> list[PlanStep]:
     """The readiness review's missing sign-offs and a missing production owner: what a
     Go still needs, in the governance sprint."""
-    review = load_checklists(scenario.checklists).review
     steps = []
-    if review is not None:
-        signed = {s.role.strip().casefold() for s in scenario.review_sign_offs}
-        missing = [role for role in review.roles if role.casefold() not in signed]
-        if missing:
-            steps.append(
-                PlanStep(
-                    week.week,
-                    week.name,
-                    first,
-                    due,
-                    "Hold the production readiness review; sign-offs still needed: "
-                    + ", ".join(role.lower() for role in missing),
-                    ", ".join(missing),
-                    "",
-                )
+    roles = review_roles(scenario.review_sign_offs, scenario.checklists)
+    missing = [role for role, signed in roles if signed is None]
+    if missing:
+        steps.append(
+            PlanStep(
+                week.week,
+                week.name,
+                first,
+                due,
+                "Hold the production readiness review; sign-offs still needed: "
+                + ", ".join(role.lower() for role in missing),
+                ", ".join(missing),
+                "",
             )
+        )
     if scenario.production_owner is None:
         steps.append(
             PlanStep(

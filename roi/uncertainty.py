@@ -392,6 +392,7 @@ def _draws(
     keys = {name: _FIELD_STREAM[name] for name in ranges if name not in shared}
     phase_ranges: dict[str, tuple[float, float, float, str]] = {}
     fixed_phases: dict[str, np.ndarray] = {}
+    priced = priced_open_items(scenario) if sample_timeline else ()
     if sample_timeline:
         for phase in PHASES:
             override = scenario.phase_weeks.get(phase.id)
@@ -411,7 +412,7 @@ def _draws(
             keys[checkpoint_column(cp.id)] = _CHECKPOINT_STREAM[cp.id]
         if scenario.governance == "end":
             keys[END_REVIEW_COLUMN] = _END_REVIEW_STREAM
-        for item in priced_open_items(scenario):
+        for item in priced:
             keys[gap_column(item.id)] = _GAP_STREAM + zlib.crc32(item.id.encode("utf-8")) % 1_000
     draws = uniforms(keys.values(), samples, seed, sampling)
     if shuffle:
@@ -432,11 +433,9 @@ def _draws(
         }
         if scenario.governance == "end":
             bounds_of[END_REVIEW_COLUMN] = (*TIMELINE_CONFIG.end_review, "pert")
-        gaps = []
-        for item in priced_open_items(scenario):
+        for item in priced:
             assert item.price is not None
             bounds_of[gap_column(item.id)] = (*item.price.three_point, "pert")
-            gaps.append((gap_column(item.id), item.price.phase))
     return _Draws(
         ranges=tuple(ranges),
         u=u,
@@ -445,7 +444,7 @@ def _draws(
         ranged_phases=tuple(phase_ranges),
         measured=measured,
         sample_timeline=sample_timeline,
-        gaps=tuple(gaps) if sample_timeline else (),
+        gaps=tuple((gap_column(i.id), i.price.phase) for i in priced if i.price is not None),
     )
 
 
