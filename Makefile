@@ -6,12 +6,13 @@ AXE := node_modules/axe-core/axe.min.js
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE ?= templates/scenarios/invoice_triage.yaml
 
-.PHONY: run test lint format bench browser clean help app bytecode
+.PHONY: run test test-slow lint format bench browser clean help app bytecode
 
 help:
 	@echo "make run    evaluate the built-in example scenario and print the summary"
 	@echo "make app    serve the workbook app on http://127.0.0.1:8866 (Voila)"
-	@echo "make test   lint (ruff, mypy, import contracts) + pytest (doctests, notebooks, browser)"
+	@echo "make test   lint (ruff, mypy, import contracts) + pytest (unit, property, doctests)"
+	@echo "make test-slow  the end-to-end checks marked slow (papermill, browser, LibreOffice)"
 	@echo "make bench  speed ratios, written to BENCHMARKS.md"
 
 # Setup output (pip, setuptools' warnings) goes to a log; a failure prints its end.
@@ -54,8 +55,14 @@ format: $(STAMP)
 
 # Two processes, each taking a whole test file at a time (its servers and fixtures stay
 # in one process); `.venv/bin/pytest tests/test_x.py` runs one file in this process.
-test: $(STAMP) lint bytecode $(AXE)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+# `make test` (a few minutes) leaves out the checks marked slow: the notebooks through
+# papermill, the app in Chromium, PDFs, LibreOffice, PostgreSQL, the wheel. CI
+# (.ci/run) runs both.
+test: $(STAMP) lint bytecode
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow"
+
+test-slow: $(STAMP) bytecode $(AXE)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m slow
 
 bench: $(STAMP) bytecode
 	$(BIN)/python benchmarks/run.py
