@@ -67,7 +67,9 @@ def json_line(data: dict) -> str:
 
 
 def _row(label: str, text: str) -> str:
-    return f"  {label:<27}{text}"
+    """A label and its text, the text in one column; a label wider than the column keeps
+    one space before its text."""
+    return f"  {label:<27}{text}" if len(label) < 27 else f"  {label} {text}"
 
 
 def summary_text(assessment: Assessment) -> str:
@@ -119,8 +121,11 @@ def summary_text(assessment: Assessment) -> str:
         lines.append(_row(unit.label, f"{unit.text} ({unit.basis}{spread}): {unit.definition}"))
     lines += [
         _row("Monthly net impact", money(results.monthly_net_impact, 2) + " (likely)"),
-        _row("One-time costs", money(results.one_time_cost)),
     ]
+    one_time = shown.one_time
+    if one_time is not None:
+        lines.append(_row(one_time.label, f"{one_time.text} ({one_time.basis})"))
+        lines.append(_row("", f"  {one_time.definition}"))
     lines.extend(_row(f.label, f"{f.text} ({f.basis}): {f.definition}") for f in shown.details)
     lines.extend(
         _row(f.label, f"{f.text} ({f.basis}): {f.definition}") for f in shown.reconciliation

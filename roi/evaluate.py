@@ -21,7 +21,6 @@ from roi._types import Numbers
 from roi.amounts import PERCENT_UNITS, read_number
 from roi.breakeven import BreakEven, break_even_table
 from roi.exceptions import MISSING, Problem, ScenarioError, suggestion
-from roi.gates import priced_open_items
 from roi.impact import (
     IMPACT_FIELDS,
     MONTHS_PER_YEAR,
@@ -46,7 +45,15 @@ from roi.payback import (
     weeks_to_months,
 )
 from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Scenario, likely
-from roi.timeline import CHECKPOINTS, PHASES, Timeline, estimate_timeline, schedule, total_weeks
+from roi.timeline import (
+    CHECKPOINTS,
+    PHASES,
+    Timeline,
+    estimate_timeline,
+    person_weeks,
+    schedule,
+    total_weeks,
+)
 
 RESULT_COLUMNS = (
     "time_value",
@@ -248,6 +255,21 @@ class Results:
     def go_live_date(self) -> date | None:
         return self.timeline.go_live_date
 
+    @property
+    def build_cost(self) -> float:
+        """The build cost the figures use: typed, or the plan's (`build_cost: plan`)."""
+        return self.scenario.value("build_cost")
+
+    @property
+    def plan_build_cost(self) -> float:
+        """What the likely plan costs to build: its person-weeks at the rate card, plus
+        the hidden-cost share (the build cost itself when `build_cost: plan`)."""
+        return float(self.scenario.plan_build_cost())
+
+    @property
+    def plan_person_weeks(self) -> float:
+        return float(person_weeks(self.scenario.likely_phase_weeks()))
+
     def benefits_by_kind(self) -> dict[str, float]:
         """The year's benefits by the articles' kinds, as realised (new revenue apart)."""
         return {
@@ -288,6 +310,11 @@ class Results:
             "fte_released": self.fte_released,
             "running_costs": self.running_costs,
             "one_time_cost": self.one_time_cost,
+            "build_cost": self.build_cost,
+            "build_cost_basis": "plan" if self.scenario.build_cost_from_plan else "typed",
+            "plan_build_cost": self.plan_build_cost,
+            "plan_person_weeks": self.plan_person_weeks,
+            "hidden_cost_share": self.scenario.hidden_share(),
             "payback_month_with_ramp": self.payback_month_with_ramp,
             "time_to_value_months": self.time_to_value_months,
             "cumulative_cash_at_horizon": self.cumulative_cash_at_horizon,
@@ -320,14 +347,7 @@ def gap_weeks(scenario: Scenario) -> dict[str, tuple[float, float, float]]:
     """(min, likely, max) weeks the priced items the scenario answers open add, by the
     phase they lengthen (roi/data/gates.yaml: notebook code not yet a service adds 3-6
     months of re-engineering to refactoring)."""
-    added: dict[str, tuple[float, float, float]] = {}
-    for item in priced_open_items(scenario):
-        assert item.price is not None
-        before = added.get(item.price.phase, (0.0, 0.0, 0.0))
-        added[item.price.phase] = tuple(  # type: ignore[assignment]
-            a + b for a, b in zip(before, item.price.three_point, strict=True)
-        )
-    return added
+    return scenario.gap_weeks()
 
 
 def cash_flow_table(scenario: Scenario, results: Mapping[str, Any]) -> pd.DataFrame:

@@ -448,6 +448,7 @@ _UNREADABLE_TABLE = (
     EOFError,
     zipfile.BadZipFile,
     pd.errors.ParserError,
+    OverflowError,  # a cell whose number reads back as infinity (pandas makes it an int)
 )
 
 
@@ -532,7 +533,9 @@ def _records_from_table(path: Path, kind: str) -> list[tuple[str, int | None, di
     except ScenarioError:
         raise  # a message of roi's own (a sheet too large, only hidden sheets)
     except _UNREADABLE_TABLE as error:
-        if kind == "xlsx":  # pandas/openpyxl reasons ("specify an engine") do not help here
+        if isinstance(error, OverflowError):
+            reason = "a cell holds a number too large to read (about 1.8e308 or more)"
+        elif kind == "xlsx":  # pandas/openpyxl reasons ("specify an engine") do not help here
             reason = "it is not an Excel workbook (or it is damaged)"
         else:
             reason = (str(error).splitlines() or [type(error).__name__])[0]

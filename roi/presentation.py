@@ -175,13 +175,53 @@ class Presentation:
     reconciliation: tuple[Figure, ...]
     benefits: tuple[Figure, ...] = ()
     unit_cost: Figure | None = None
+    one_time: Figure | None = None
 
     def figure(self, key: str) -> Figure:
-        extra = (*self.benefits, *(() if self.unit_cost is None else (self.unit_cost,)))
+        extra = (*self.benefits, *(f for f in (self.unit_cost, self.one_time) if f is not None))
         for f in (*self.headline, *self.details, *self.reconciliation, *extra):
             if f.key == key:
                 return f
         raise KeyError(key)
+
+
+def one_time_figure(assessment: Assessment) -> Figure:
+    """The one-time costs and what they are made of: the build cost, typed or the plan's
+    (person-weeks at the rate card plus hidden costs), and change management.
+
+    >>> from roi.files import load_scenario
+    >>> from roi.resources import SCENARIOS
+    >>> from roi.assess import assess
+    >>> s = load_scenario(SCENARIOS / "invoice_triage.yaml")
+    >>> one_time_figure(assess(s, samples=0)).definition
+    'build $250,000 as typed (the likely plan itself costs $474,240); change management $50,000'
+    >>> print(one_time_figure(assess(s.evolve(build_cost="plan"), samples=0)).definition)
+    build $474,240 from the plan: 86.5 person-weeks at roi's rate card plus 20% hidden costs; change management $50,000
+
+    The plan's 86.5 person-weeks: 47.5 in the default plan and 19.5 weeks each for the ML
+    and the software engineer re-engineering the notebook (the open gap); (215,800 +
+    19.5 x 9,200) x 1.2 = 474,240.
+    """  # noqa: E501
+    r, s = assessment.results, assessment.scenario
+    if s.build_cost_from_plan:
+        card = "the scenario's rate card" if s.rate_card else "roi's rate card"
+        build = (
+            f"build {money(r.build_cost)} from the plan: {r.plan_person_weeks:,.4g} person-weeks "
+            f"at {card} plus {percent(s.hidden_share() * 100)} hidden costs"
+        )
+    else:
+        build = (
+            f"build {money(r.build_cost)} as typed "
+            f"(the likely plan itself costs {money(r.plan_build_cost)})"
+        )
+    return Figure(
+        "one_time_cost",
+        "One-time costs",
+        money(r.one_time_cost),
+        "likely",
+        f"{build}; change management {money(s.value('change_cost'))}",
+        r.one_time_cost,
+    )
 
 
 def present(assessment: Assessment) -> Presentation:
@@ -306,7 +346,14 @@ def present(assessment: Assessment) -> Presentation:
             e.expected_commercial_value,
         ),
     )
-    return Presentation(headline, details, reconciliation, benefit_figures(a), unit_cost_figure(a))
+    return Presentation(
+        headline,
+        details,
+        reconciliation,
+        benefit_figures(a),
+        unit_cost_figure(a),
+        one_time_figure(a),
+    )
 
 
 __all__ = [
@@ -318,6 +365,7 @@ __all__ = [
     "cost_of_delay_text",
     "headline_figure",
     "irr_text",
+    "one_time_figure",
     "present",
     "unit_cost_figure",
 ]

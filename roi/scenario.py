@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -24,14 +25,17 @@ from roi.amounts import PERCENT_UNITS, read_metric, read_number
 from roi.exceptions import MISSING, Problem, ScenarioError
 from roi.exceptions import suggestion as _suggestion
 from roi.gates import (
+    ChecklistItem,
     GateAnswer,
     ProductionOwner,
     ReadinessAnswer,
     SignOff,
     gate_answer,
     load_checklists,
+    priced_open_items,
     readiness_answer,
 )
+from roi.timeline import HIDDEN_COST_SHARE, RATE_CARD, phase_points, plan_cost
 
 Distribution = Literal["pert", "triangular", "uniform"]
 DISTRIBUTIONS: tuple[str, ...] = ("pert", "triangular", "uniform")
@@ -949,6 +953,15 @@ def _priced(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+PLAN_WORD = "plan"
+"""What `build_cost` says when the build cost is the plan's: roles x weeks x loaded weekly
+rates, plus hidden costs (roi.timeline.plan_cost)."""
+
+
+def _is_plan(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower() == PLAN_WORD
+
+
 class Scenario(BaseModel):
     """One AI initiative's assumptions, validated and immutable.
 
@@ -1048,6 +1061,11 @@ class Scenario(BaseModel):
     # fill the two token prices; the prices themselves are then not typed.
     price_list: str | None = None
     model: str | None = None
+    # The plan's cost (`build_cost: plan`): loaded weekly rates by role that replace
+    # roi's (roi/data/timeline.yaml), and the hidden-cost share on top of the labour.
+    rate_card: dict[str, float] = Field(default_factory=dict)
+    hidden_cost_share: float | None = None
+    _build_cost_from_plan: bool = PrivateAttr(default=False)
 
     OPTIONAL_SECTIONS: ClassVar[tuple[str, ...]] = (
         "description",
@@ -1077,9 +1095,14 @@ class Scenario(BaseModel):
         "alternative",
         "price_list",
         "model",
+        "rate_card",
+        "hidden_cost_share",
     )
 
     def __init__(self, **data: Any) -> None:
+        from_plan = _is_plan(data.get("build_cost"))
+        if from_plan:  # worked out from the validated plan, below
+            data = {**data, "build_cost": 0.0}
         try:
             super().__init__(**_priced(data))
         except ValidationError as error:
@@ -1089,6 +1112,9 @@ class Scenario(BaseModel):
             if not any(p.field == DAY_RULE_FIELD for p in problems):
                 problems.extend(_day_problems(data))
             raise ScenarioError(problems) from None
+        if from_plan:
+            self._build_cost_from_plan = True
+            object.__setattr__(self, "build_cost", float(self.plan_build_cost()))
 
     @field_validator("name", mode="before")
     @classmethod
@@ -1112,7 +1138,14 @@ class Scenario(BaseModel):
     @classmethod
     def _numeric(cls, value: Any, info: Any) -> Uncertain:
         spec = FIELD_SPECS[info.field_name]
-        return _check_bounds(spec, _coerce_uncertain(value, spec.unit))
+        try:
+            return _check_bounds(spec, _coerce_uncertain(value, spec.unit))
+        except PydanticCustomError as error:
+            if info.field_name != "build_cost" or not isinstance(value, str):
+                raise
+            raise PydanticCustomError(
+                "roi", error.message() + ", or plan (the plan's cost: roles x weeks x rates)"
+            ) from None
 
     @field_validator("start_date", "decide_by", mode="before")
     @classmethod
@@ -1363,6 +1396,54 @@ class Scenario(BaseModel):
                 ) from None
         return answers
 
+    @field_validator("rate_card", mode="before")
+    @classmethod
+    def _rate_card(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise PydanticCustomError(
+                "roi", "must be a mapping of role to loaded weekly rate in dollars"
+            )
+        known = list(RATE_CARD)
+        rates = {}
+        for role, rate in value.items():
+            if role not in RATE_CARD:
+                raise PydanticCustomError(
+                    "roi",
+                    "has an unknown role {role}{hint}; roles: {known}",
+                    {
+                        "role": repr(role),
+                        "hint": _suggestion(str(role), known),
+                        "known": ", ".join(known),
+                    },
+                )
+            try:
+                number = to_number(rate, "$")
+            except ValueError as error:
+                raise PydanticCustomError(
+                    "roi", "{role}: {error} (dollars a week)", {"role": role, "error": str(error)}
+                ) from None
+            if number < 0:
+                raise PydanticCustomError(
+                    "roi", "{role}: must be dollars a week >= 0", {"role": role}
+                )
+            rates[str(role)] = number
+        return rates
+
+    @field_validator("hidden_cost_share", mode="before")
+    @classmethod
+    def _hidden_cost_share(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            number = to_number(value, "share")
+        except ValueError as error:
+            raise PydanticCustomError("roi", str(error) + " (a share from 0 to 1)") from None
+        if not 0 <= number <= 1:
+            raise PydanticCustomError("roi", "must be a share from 0 to 1 (0% to 100%)")
+        return number
+
     @field_validator("notes", mode="before")
     @classmethod
     def _notes(cls, value: Any) -> Any:
@@ -1395,6 +1476,58 @@ class Scenario(BaseModel):
     def point_values(self) -> dict[str, float]:
         """Every numeric field at its likely value."""
         return {field: self.value(field) for field in NUMERIC_FIELDS}
+
+    # --- the plan's cost ------------------------------------------------------------
+
+    @property
+    def build_cost_from_plan(self) -> bool:
+        """Whether the build cost is the plan's (`build_cost: plan`), not typed."""
+        return self._build_cost_from_plan
+
+    def priced_open_items(self) -> tuple[ChecklistItem, ...]:
+        """The priced readiness items this scenario answers open (roi/data/gates.yaml)."""
+        return priced_open_items(self)
+
+    def gap_weeks(self) -> dict[str, tuple[float, float, float]]:
+        """(min, likely, max) weeks the priced items answered open add, by the phase they
+        lengthen (notebook code not yet a service adds 3-6 months to refactoring)."""
+        added: dict[str, tuple[float, float, float]] = {}
+        for item in self.priced_open_items():
+            assert item.price is not None
+            before = added.get(item.price.phase, (0.0, 0.0, 0.0))
+            added[item.price.phase] = tuple(  # type: ignore[assignment]
+                a + b for a, b in zip(before, item.price.three_point, strict=True)
+            )
+        return added
+
+    def likely_phase_weeks(self) -> dict[str, float]:
+        """Each phase's likely weeks in this scenario's plan (its profile, overrides and
+        the priced open items' weeks), as the timeline schedules them."""
+        points = phase_points(self.phase_weeks, self.plan_profile, self.gap_weeks())
+        return {pid: point[1] for pid, point in points.items()}
+
+    def rates(self) -> dict[str, float]:
+        """The loaded weekly rate of each role: the scenario's `rate_card`, else roi's."""
+        return {**RATE_CARD, **self.rate_card}
+
+    def hidden_share(self) -> float:
+        """Hidden costs as a share of the plan's labour: the scenario's, else roi's."""
+        return HIDDEN_COST_SHARE if self.hidden_cost_share is None else self.hidden_cost_share
+
+    def plan_build_cost(self, phase_weeks: Mapping[str, Any] | None = None) -> Any:
+        """What the plan costs to build (`roi.timeline.plan_cost`): at its likely weeks,
+        or at `phase_weeks` (numbers or arrays of samples, e.g. a Monte Carlo's).
+
+        >>> from roi.resources import SCENARIOS
+        >>> from roi.files import load_scenario
+        >>> s = load_scenario(SCENARIOS / "invoice_triage.yaml").evolve(build_cost="plan")
+        >>> s.build_cost_from_plan, s.build_cost  # refactoring 22.5 weeks: the open gap's 19.5
+        (True, 474240.0)
+        >>> round(float(s.plan_build_cost({**s.likely_phase_weeks(), "refactoring": 3.0})))
+        258960
+        """
+        weeks = self.likely_phase_weeks() if phase_weeks is None else phase_weeks
+        return plan_cost(weeks, self.rates(), self.hidden_share())
 
     def ranges(self) -> dict[str, Range]:
         """The numeric fields given as ranges, in field order."""
@@ -1469,6 +1602,9 @@ class Scenario(BaseModel):
                 continue  # the model's list prices: `model` says them
             if field in EXTRA_FIELDS and getattr(self, field) == FIELD_SPECS[field].default:
                 continue  # left at its default, as a scenario without it reads
+            if field == "build_cost" and self.build_cost_from_plan:
+                data[field] = PLAN_WORD  # worked out again from the plan it says
+                continue
             data[field] = _plain(getattr(self, field))
         if self.price_list is not None:
             data["price_list"] = self.price_list
@@ -1514,6 +1650,10 @@ class Scenario(BaseModel):
             data["production_owner"] = self.production_owner.model_dump(exclude_defaults=True)
         if self.min_maturity is not None:
             data["min_maturity"] = self.min_maturity
+        if self.rate_card:
+            data["rate_card"] = {role: _num(rate) for role, rate in self.rate_card.items()}
+        if self.hidden_cost_share is not None:
+            data["hidden_cost_share"] = _num(self.hidden_cost_share)
         if self.readiness:
             data["readiness"] = {
                 k: a.status if not (a.note or a.owner) else a.model_dump(exclude_defaults=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from graphlib import CycleError, TopologicalSorter
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -105,6 +106,8 @@ class TimelineConfig:
     profiles: dict[str, PlanProfile]
     poc_ratio: tuple[float, float]
     governance_at_end_weeks: tuple[float, float] = (26.0, 39.0)
+    rate_card: Mapping[str, float] = field(default_factory=dict)
+    hidden_cost_share: float = 0.0
 
     @property
     def end_review(self) -> tuple[float, float, float]:
@@ -165,6 +168,10 @@ def parse_config(data: Any, source: str = "timeline data") -> TimelineConfig:
             governance_at_end_weeks=tuple(  # type: ignore[arg-type]
                 float(w) for w in data.get("governance_at_end_weeks", (26, 39))
             ),
+            rate_card=MappingProxyType(
+                {str(role): float(rate) for role, rate in (data.get("rate_card") or {}).items()}
+            ),
+            hidden_cost_share=float(data.get("hidden_cost_share", 0.0)),
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise ConfigError(f"{source}: malformed timeline data ({error!r})") from None
@@ -190,6 +197,16 @@ def parse_config(data: Any, source: str = "timeline data") -> TimelineConfig:
                 f"{source}: plan profile '{profile.id}' needs 0 <= weeks low <= high <= "
                 "audit_past_weeks and phase_scale > 0"
             )
+    named = {role for phase in phases for role in phase.roles if role != FULL_TEAM}
+    if config.rate_card and set(config.rate_card) != named:
+        raise ConfigError(
+            f"{source}: rate_card must price exactly the roles the phases name: "
+            f"{', '.join(sorted(named))}"
+        )
+    if any(rate < 0 for rate in config.rate_card.values()) or not (
+        0 <= config.hidden_cost_share <= 1
+    ):
+        raise ConfigError(f"{source}: rates must be >= 0 and hidden_cost_share in [0, 1]")
     if config.checkpoints_after not in ids:
         raise ConfigError(f"{source}: checkpoints_after names unknown '{config.checkpoints_after}'")
     _topological_order(config)  # raises on a cycle
@@ -399,6 +416,32 @@ def _three_point(value: Any, phase: Phase, plan: PlanProfile) -> tuple[float, fl
     return float(value), float(value), float(value)
 
 
+def phase_points(
+    phase_weeks: Mapping[str, Any] | None = None,
+    profile: str = "full",
+    gap_weeks: Mapping[str, tuple[float, float, float]] | None = None,
+) -> dict[str, tuple[float, float, float]]:
+    """Each phase's (min, likely, max) weeks: the profile's, or the scenario's override,
+    plus the weeks the priced open items add to it.
+
+    >>> phase_points(gap_weeks={"refactoring": (13.0, 19.5, 26.0)})["refactoring"]
+    (15.0, 22.5, 30.0)
+    """
+    overrides = dict(phase_weeks or {})
+    unknown = set(overrides) - {p.id for p in PHASES}
+    if unknown:
+        raise ValueError(f"unknown phase ids: {sorted(unknown)}")
+    if profile not in CONFIG.profiles:
+        raise ValueError(
+            f"plan profile must be one of {', '.join(CONFIG.profiles)}: got {profile!r}"
+        )
+    plan = CONFIG.profiles[profile]
+    points = {p.id: _three_point(overrides.get(p.id), p, plan) for p in PHASES}
+    for pid, added in (gap_weeks or {}).items():
+        points[pid] = tuple(a + b for a, b in zip(points[pid], added, strict=True))  # type: ignore[assignment]
+    return points
+
+
 def estimate_timeline(
     phase_weeks: Mapping[str, Any] | None = None,
     governance: str = "parallel",
@@ -425,18 +468,8 @@ def estimate_timeline(
     >>> small.min_weeks, small.likely_weeks, small.max_weeks, small.audit_past_weeks
     (5.5, 8.0, 10.5, 16.0)
     """
-    overrides = dict(phase_weeks or {})
-    unknown = set(overrides) - {p.id for p in PHASES}
-    if unknown:
-        raise ValueError(f"unknown phase ids: {sorted(unknown)}")
-    if profile not in CONFIG.profiles:
-        raise ValueError(
-            f"plan profile must be one of {', '.join(CONFIG.profiles)}: got {profile!r}"
-        )
+    points = phase_points(phase_weeks, profile, gap_weeks)
     plan = CONFIG.profiles[profile]
-    points = {p.id: _three_point(overrides.get(p.id), p, plan) for p in PHASES}
-    for pid, added in (gap_weeks or {}).items():
-        points[pid] = tuple(a + b for a, b in zip(points[pid], added, strict=True))  # type: ignore[assignment]
     cps = CHECKPOINTS
 
     def run(index: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -578,3 +611,59 @@ def role_weeks(timeline: Timeline) -> dict[str, float]:
         for role in named if FULL_TEAM in phase.roles else phase.roles:
             out[role] += phase.likely_weeks
     return out
+
+
+RATE_CARD: Mapping[str, float] = CONFIG.rate_card
+"""The loaded weekly rate of each role the plan names, US dollars (roi/data/timeline.yaml;
+roi's assumptions, a scenario's `rate_card` replaces any of them)."""
+HIDDEN_COST_SHARE: float = CONFIG.hidden_cost_share
+"""Hidden costs (meetings, context switching, partial allocation) as a share of the plan's
+labour (roi/data/timeline.yaml; roi's assumption)."""
+
+
+def phase_rates(rates: Mapping[str, float]) -> dict[str, float]:
+    """What a week of each phase costs: the weekly rates of the roles it names, one
+    person each; a "Full team" phase costs every role the plan names.
+
+    >>> week = phase_rates(RATE_CARD)
+    >>> week["refactoring"], week["rollout"]  # ML + software engineer; all seven roles
+    (9200.0, 31800.0)
+    """
+    named = [
+        role for role in dict.fromkeys(r for p in PHASES for r in p.roles) if role != FULL_TEAM
+    ]
+    out = {}
+    for phase in PHASES:
+        people = named if FULL_TEAM in phase.roles else phase.roles
+        out[phase.id] = float(sum(rates[role] for role in people))
+    return out
+
+
+def plan_cost(
+    phase_weeks: Mapping[str, Any], rates: Mapping[str, float], hidden_share: float
+) -> Any:
+    """The plan's build cost: each phase's weeks times its people's weekly rates, summed,
+    plus the hidden-cost share. Weeks may be numbers or arrays of samples (one
+    vectorized sum); a phase that slips costs its people's extra weeks.
+
+    The default plan at its likely weeks (planning 1.5, refactoring 3, data pipeline 3,
+    infrastructure 2.5, integration testing 1.5, monitoring 1.5, rollout 3), worked by
+    hand: 1.5 x 9,000 + 3 x 9,200 + 3 x 4,400 + 2.5 x 4,600 + 1.5 x 31,800
+    + 1.5 x 4,600 + 3 x 31,800 = 215,800 of labour; with 20% hidden costs 258,960.
+
+    >>> likely = {phase.id: phase.likely for phase in PHASES}
+    >>> round(float(plan_cost(likely, RATE_CARD, 0.2)), 2)
+    258960.0
+    """
+    week = phase_rates(rates)
+    labour = sum(np.asarray(phase_weeks[pid], float) * rate for pid, rate in week.items())
+    return labour * (1.0 + hidden_share)
+
+
+def person_weeks(phase_weeks: Mapping[str, Any]) -> Any:
+    """The plan's person-weeks: each phase's weeks times the people it names.
+
+    >>> float(person_weeks({phase.id: phase.likely for phase in PHASES}))
+    47.5
+    """
+    return plan_cost(phase_weeks, dict.fromkeys(CONFIG.rate_card, 1.0), 0.0)

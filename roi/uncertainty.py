@@ -474,6 +474,10 @@ def _inputs(
     for column, phase_id in draws.gaps:  # a priced item left open lengthens its phase
         phase_weeks[phase_id] = phase_weeks[phase_id] + values[column]
         inputs[column] = values[column]
+    if scenario.build_cost_from_plan:  # a slipping phase costs its people's extra weeks
+        inputs["build_cost"] = np.broadcast_to(
+            scenario.plan_build_cost(phase_weeks), (samples,)
+        ).astype(float)
     review = values.get(END_REVIEW_COLUMN)
     weeks = total_weeks(schedule(phase_weeks, checkpoint_days, scenario.governance, review))
     if review is not None:

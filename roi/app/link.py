@@ -26,7 +26,7 @@ import pandas as pd
 from roi.amounts import PERCENT_UNITS
 from roi.exceptions import Problem, ScenarioError
 from roi.files import CRITERION_PREFIX, GATE_PREFIX, READINESS_PREFIX, records_from_table
-from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, SCENARIO_KEYS, Range, Scenario
+from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, PLAN_WORD, SCENARIO_KEYS, Range, Scenario
 
 SOURCE = "link"
 MAX_QUERY = 16_000
@@ -47,6 +47,7 @@ SCALAR_KEYS = (
     "decide_by",
     "priors",
     "min_maturity",
+    "hidden_cost_share",
 )
 """Non-numeric-field scenario keys a link carries as they are."""
 
@@ -63,6 +64,7 @@ LEFT_OUT = (
     "gate_questions",
     "review_sign_offs",
     "production_owner",
+    "rate_card",
 )
 """Scenario keys a table row cannot hold."""
 PACKED = (
@@ -74,6 +76,7 @@ PACKED = (
     "gate_questions",
     "review_sign_offs",
     "production_owner",
+    "rate_card",
 )
 """Those a link carries all the same, compressed in its `more` parameter."""
 MORE = "more"
@@ -230,6 +233,8 @@ def _groups(scenario: Scenario) -> dict[str, dict[str, str]]:
             }
             if value.distribution != "pert":
                 cells[f"{field}_distribution"] = value.distribution
+        elif field == "build_cost" and scenario.build_cost_from_plan:
+            cells = {field: PLAN_WORD}  # the plan's cost, worked out again on opening
         else:
             cells = {field: _text(float(value), unit)}
         groups[field] = cells

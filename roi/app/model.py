@@ -43,6 +43,7 @@ from roi.safe_yaml import MAX_FILE_BYTES
 from roi.scenario import (
     FIELD_SPECS,
     NUMERIC_FIELDS,
+    PLAN_WORD,
     Scenario,
     plain_value,
     scenario_from_dict,
@@ -549,13 +550,30 @@ class WorkbookModel:
     # --- what the controls do -----------------------------------------------------
 
     def value(self, field_name: str) -> float:
-        """The likely value an input shows now (valid or not)."""
+        """The likely value an input shows now (valid or not); a build cost from the plan
+        shows what the plan costs (of the last valid inputs)."""
         value = self.inputs[field_name]
+        if value == PLAN_WORD:
+            return self.scenario.value(field_name)
         return float(value["likely"]) if isinstance(value, Mapping) else float(value)
+
+    @property
+    def build_cost_from_plan(self) -> bool:
+        """Whether the build cost is the plan's (`build_cost: plan`), not typed."""
+        return self.inputs.get("build_cost") == PLAN_WORD
+
+    def set_build_cost_from_plan(self, on: bool) -> bool:
+        """Take the build cost from the plan (roles x weeks x rates + hidden costs), or
+        type it: the plan's present cost, which the box then holds."""
+        if on == self.build_cost_from_plan:
+            return True
+        return self._apply({"build_cost": PLAN_WORD if on else self.value("build_cost")})
 
     def range(self, field_name: str) -> tuple[float, float]:
         """The (low, high) an input shows now; a point value gives (value, value)."""
         value = self.inputs[field_name]
+        if value == PLAN_WORD:
+            return self.value(field_name), self.value(field_name)
         if isinstance(value, Mapping):
             return float(value["low"]), float(value["high"])
         return float(value), float(value)

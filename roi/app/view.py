@@ -607,6 +607,7 @@ class WorkbookApp:
         self.readiness: dict[str, widgets.Dropdown] = {}  # item id -> its status
         self.readiness_details: dict[str, tuple[widgets.Text, widgets.Text]] = {}
         self.range_texts: dict[str, widgets.Text] = {}
+        self.plan_toggle: widgets.Checkbox | None = None  # the build cost from the plan
         self._variants_shown: dict[str, Any] | None = None  # what the variant tools show
         self.criteria_box = widgets.VBox()
         self.criteria_box.add_class("roi-criteria")
@@ -692,7 +693,12 @@ class WorkbookApp:
             box.observe(lambda change, f=control.field: self._on_text(f, change["new"]), "value")
             self.inputs[control.field] = box
             return widgets.VBox(
-                [box, *self._range_entry(control.field), self._error_label(control.field)]
+                [
+                    box,
+                    *self._plan_toggle(control.field),
+                    *self._range_entry(control.field),
+                    self._error_label(control.field),
+                ]
             )
         # The slider's own readout would read what is typed in the browser (1,500 as 1,
         # 20000 clamped to its end): it is off, and a box beside it takes typed values
@@ -733,6 +739,28 @@ class WorkbookApp:
                 self._error_label(control.field),
             ]
         )
+
+    def _plan_toggle(self, field: str) -> list[widgets.Widget]:
+        """Beside the build cost: take it from the plan (roles x weeks x loaded rates plus
+        hidden costs), so a slipping plan costs money; typing an amount types it again."""
+        if field != "build_cost":
+            return []
+        toggle = widgets.Checkbox(
+            value=self.model.build_cost_from_plan,
+            description="From the plan (roles x weeks x rates, + hidden costs)",
+            indent=False,
+            layout=widgets.Layout(width="100%", max_width="400px"),
+        )
+        toggle.add_class("roi-build-cost-from-plan")
+        toggle.observe(lambda change: self._on_plan_toggle(change["new"]), "value")
+        self.plan_toggle = toggle
+        return [toggle]
+
+    def _on_plan_toggle(self, on: bool) -> None:
+        if self._syncing:
+            return
+        if self.model.set_build_cost_from_plan(on):
+            self.sync_controls()
 
     def _range_entry(self, field: str) -> list[widgets.Widget]:
         """A box to type the input's range ('2 to 6'; empty: a single value), beside the
@@ -1616,6 +1644,8 @@ class WorkbookApp:
                     self.typed[field].value = entry_text(field, value)
             for field, entry in self.range_texts.items():
                 entry.value = self._range_text(field)
+            if self.plan_toggle is not None:
+                self.plan_toggle.value = self.model.build_cost_from_plan
             for field, slider in self.ranges.items():
                 low, high = self.model.range(field)
                 slider.max = max(range_bounds(field, self.model.scenario)[1], high)

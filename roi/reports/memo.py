@@ -40,7 +40,7 @@ from roi.exceptions import OutputError
 from roi.files import write_text_atomic
 from roi.formatting import md_escape, money, months, number_text, percent, safe_stem, share
 from roi.gates import Checklists, Readiness, next_gate
-from roi.presentation import Figure, Presentation, present
+from roi.presentation import Figure, Presentation, one_time_figure, present
 from roi.priors import robustness_sentence
 from roi.reports import FORMATS
 from roi.reports.chromium import BrowserError, browser_or_new, chromium
@@ -163,7 +163,7 @@ def _headline(assessment: Assessment) -> list[dict[str, Any]]:
 def _ask(assessment: Assessment, on: _dt.date) -> dict[str, Any]:
     """What the memo asks a leader for (roi.ask's decision record), with the one-time
     budget, the running cost and when the plan goes live."""
-    scenario, results = assessment.scenario, assessment.results
+    results = assessment.results
     timeline = results.timeline
     record = decision_ask(assessment, on)
     weeks = f"{timeline.likely_weeks:.0f} weeks"
@@ -208,8 +208,7 @@ def _ask(assessment: Assessment, on: _dt.date) -> dict[str, Any]:
         ],
         "budget": results.one_time_cost,
         "budget_text": money(results.one_time_cost),
-        "budget_detail": f"build {money(scenario.value('build_cost'))}, change management "
-        f"{money(scenario.value('change_cost'))}",
+        "budget_detail": one_time_figure(assessment).definition,
         "running_text": money(results.running_costs),
         "team": [{"role": role, "weeks": w} for role, w in record.team],
         "team_text": record.team_text,
