@@ -104,6 +104,8 @@ def check_workbook(values: dict[str, object], scenario: Scenario) -> None:
     ):
         assert_same(values[name], kinds[key], scale, name)
     assert_same(values["benefits"], sum(kinds.values()), scale, "benefits")
+    # The plan's length from the Plan sheet's schedule (priced open items included).
+    assert_same(values["go_live_weeks"], results.timeline.likely_weeks, 100.0, "go_live_weeks")
     for row in results.break_even:
         name = f"break_even_{row.field}"
         if name in values:
@@ -191,6 +193,54 @@ def test_drawn_scenarios_recalculate_to_roi_numbers(tmp_path_factory, fields):
     values = recalculated(paths, work)
     for path, scenario in zip(paths, scenarios, strict=True):
         check_workbook(values[path], scenario)
+
+
+def plans() -> list[Scenario]:
+    """The plan's cost and the priced items, in every governance mode and profile."""
+    invoice = load_scenario(SCENARIOS / "invoice_triage.yaml")  # its notebook gap is open
+    planned = invoice.evolve(build_cost="plan")
+    return [
+        planned,
+        planned.evolve(governance="end"),
+        planned.evolve(governance="sequential", plan_profile="well_scoped"),
+        planned.evolve(
+            rate_card={"ML engineer": 7_000, "Data engineer": 3_000},
+            hidden_cost_share=0.35,
+            phase_weeks={"data_pipeline": {"low": 2, "likely": 5, "high": 9}, "rollout": 0},
+        ),
+        invoice.evolve(governance="end"),  # typed build cost, the plan still priced
+    ]
+
+
+def test_the_plan_sheet_recalculates_to_roi_numbers(tmp_path):
+    """The Plan sheet's schedule and cost, and the results they move (go-live, the
+    one-time cost, NPV at the decision), recalculated, equal roi's likely figures."""
+    scenarios = plans()
+    paths = _write(tmp_path / "in", scenarios)
+    values = recalculated(paths, tmp_path)
+    for path, scenario in zip(paths, scenarios, strict=True):
+        check_workbook(values[path], scenario)
+    first = values[paths[0]]
+    assert first["plan_build_cost"] == pytest.approx(474_240.0)  # tests/test_plan_cost.py
+    assert first["one_time_cost"] == pytest.approx(524_240.0)
+
+
+def test_closing_a_priced_item_in_the_plan_sheet_moves_go_live_and_cost(tmp_path):
+    """The open notebook gap's 1 set to 0 in the Plan sheet, recalculated: every result
+    is roi's for the scenario with that item done (19.5 weeks and $215,280 less)."""
+    planned = load_scenario(SCENARIOS / "invoice_triage.yaml").evolve(build_cost="plan")
+    (path,) = _write(tmp_path / "in", [planned])
+    book = openpyxl.load_workbook(path)
+    (row,) = [r for r in book["Plan"].iter_rows() if r[0].value == "gap_notebook_to_pipeline"]
+    assert row[3].value == 1
+    row[3].value = 0
+    book.save(path)
+    values = recalculated([path], tmp_path)[path]
+    readiness = {**planned.to_dict()["readiness"], "gap_notebook_to_pipeline": "done"}
+    closed = planned.evolve(readiness=readiness)
+    check_workbook(values, closed)
+    assert values["go_live_weeks"] == pytest.approx(16.0)
+    assert values["plan_build_cost"] == pytest.approx(474_240.0 - 19.5 * 9_200 * 1.2)
 
 
 def test_an_edited_input_moves_every_result(tmp_path):

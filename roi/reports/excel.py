@@ -1,10 +1,16 @@
 """The scenario as a live-formula Excel model a finance reviewer can audit.
 
-`workbook_bytes(assessment)` writes four sheets:
+`workbook_bytes(assessment)` writes five sheets:
 
 - **Inputs**: one named cell per numeric field (its likely value), with its label, unit
-  and source note, plus the likely production-plan length in weeks (`plan_weeks`, from
-  roi's phase graph). Change any of them and every result follows.
+  and source note (with `build_cost: plan`, the build cost is the Plan sheet's formula).
+  Change any of them and every result follows.
+- **Plan**: the production plan as formulas: each phase's likely weeks plus the weeks
+  the priced readiness items answered open add (an item's 1 set to 0 closes it), the
+  schedule through roi's phase graph, the governance checkpoints alongside the build or
+  at the end, the plan's length (`plan_weeks`, which moves go-live and the NPV at the
+  decision), and its cost: weeks x the people's loaded weekly rates, plus the
+  hidden-cost share.
 - **Cash flow**: month by month from go-live (adoption share, benefit, running cost,
   net, cumulative, discount factor) and the same operating months as of the decision
   (their time from the decision, the share inside the horizon, the discount factor),
@@ -163,6 +169,16 @@ def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
             "$/yr",
         ),
         ResultRow("monthly_net_impact", "Monthly net impact", "=annual_impact/12", "$/month"),
+        ResultRow(
+            "plan_person_weeks", "Person-weeks of the plan (Plan sheet)", "=person_weeks", "weeks"
+        ),
+        ResultRow(
+            "plan_build_cost",
+            "The plan's build cost: labour plus hidden costs (Plan sheet)",
+            "=plan_labour*(1+hidden_cost_share)",
+            "$",
+        ),
+        ResultRow("go_live_weeks", "Production plan, likely length", "=plan_weeks", "weeks"),
         ResultRow("one_time_cost", "One-time costs", "=build_cost+change_cost", "$"),
         ResultRow(
             "monthly_benefit",
@@ -541,21 +557,18 @@ def workbook_bytes(assessment: Assessment) -> bytes:
         note = xlsx_text(scenario.notes.get(name, ""))
         inputs.append([name, spec.label, values[name], spec.unit, note])
         names.append((name, f"Inputs!$C${row}"))
-    plan_row = _FIRST_ROW + len(NUMERIC_FIELDS)
-    inputs.append(
-        [
-            PLAN_WEEKS,
-            "Production plan, likely length",
-            results.timeline.likely_weeks,
-            "weeks",
-            "roi's phase graph (critical path at likely durations)",
-        ],
-    )
-    names.append((PLAN_WEEKS, f"Inputs!$C${plan_row}"))
     inputs.append([])
     inputs.append(["Scenario", xlsx_text(scenario.name)])
     inputs.append(["Made by", f"roi {__version__}: change any value in column C"])
+    if scenario.build_cost_from_plan:
+        inputs.cell(
+            _FIRST_ROW + NUMERIC_FIELDS.index("build_cost"), 5
+        ).value = "build_cost: plan (the Plan sheet's cost, with its hidden costs)"
     _as_text(inputs)
+    if scenario.build_cost_from_plan:  # a formula, set once the sheet's text is text
+        inputs.cell(_FIRST_ROW + NUMERIC_FIELDS.index("build_cost"), 3).value = "=plan_build_cost"
+
+    names += _plan_sheet(book.create_sheet("Plan"), scenario)
 
     flows = book.create_sheet("Cash flow")
     flows.append(list(CASH_FLOW_HEADERS))
@@ -574,16 +587,193 @@ def workbook_bytes(assessment: Assessment) -> bytes:
         names.append((item.key, f"Results!$C${row}"))
     for name, ref in names:
         book.defined_names[name] = DefinedName(name, attr_text=ref)
-    for ws, widths in ((inputs, (28, 34, 14, 10, 60)), (sheet, (34, 58, 16, 10))):
+    plan = book["Plan"]
+    for ws, widths in (
+        (inputs, (28, 34, 14, 10, 60)),
+        (sheet, (34, 58, 16, 10)),
+        (plan, (28, 44, 14, 12, 12, 10, 10, 8, 12, 14)),
+    ):
         for letter, width in zip("ABCDE", widths, strict=False):
             ws.column_dimensions[letter].width = width
         for row in ws.iter_rows(min_row=_FIRST_ROW, min_col=3, max_col=4):
             row[0].number_format = NUMBER_FORMATS.get(str(row[1].value), "General")
-    for ws in (inputs, flows, solver, sheet):
+    for ws in book.worksheets:
         _header(ws)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+PLAN_HEADERS = (
+    "Phase",
+    "Name",
+    "Likely weeks",
+    "Added by open items",
+    "Weeks",
+    "Start",
+    "Finish",
+    "People",
+    "Cost a week",
+    "Cost",
+)
+
+
+def _plan_sheet(sheet: Any, scenario: Any) -> list[tuple[str, str]]:
+    """The production plan as formulas: each phase's likely weeks plus what the priced
+    items answered open add (flip an item's 1 to 0 to close it), the schedule through
+    roi's phase graph (start = the latest finish of what a phase follows), the
+    governance checkpoints in the build or at the end, the plan's length, and its cost
+    (weeks x the people's weekly rates, plus the hidden-cost share). Returns the defined
+    names it adds."""
+    from roi.gates import load_checklists
+    from roi.timeline import (
+        CHECKPOINTS,
+        CONFIG,
+        DAYS_PER_WEEK,
+        FULL_TEAM,
+        GOVERNANCE,
+        PHASES,
+        phase_points,
+    )
+
+    phases = list(PHASES)
+    first = _FIRST_ROW
+    row_of = {phase.id: first + i for i, phase in enumerate(phases)}
+    last_phase = first + len(phases) - 1
+    gov_row, end_row = last_phase + 1, last_phase + 2
+    row_of[GOVERNANCE] = gov_row
+    # The blocks below the schedule: named values, rate card, checkpoints, priced items.
+    values_row = end_row + 2
+    value_names = (
+        "governance_mode",
+        "governance_weeks",
+        "end_review_weeks",
+        PLAN_WEEKS,
+        "person_weeks",
+        "plan_labour",
+        "hidden_cost_share",
+    )
+    value_at = {name: values_row + 1 + i for i, name in enumerate(value_names)}
+    rates = scenario.rates()
+    rates_row = values_row + len(value_names) + 2
+    rate_at = {role: rates_row + 1 + i for i, role in enumerate(rates)}
+    checkpoints_row = rates_row + len(rates) + 2
+    days = f"$C${checkpoints_row + 1}:$C${checkpoints_row + len(CHECKPOINTS)}"
+    priced = [
+        item
+        for checklist in load_checklists(scenario.checklists).checklists
+        for item in checklist.items
+        if item.price is not None
+    ]
+    items_row = checkpoints_row + len(CHECKPOINTS) + 2
+    span = max(len(priced), 1)
+    item_phase = f"$C${items_row + 1}:$C${items_row + span}"
+    item_open = f"$D${items_row + 1}:$D${items_row + span}"
+    item_weeks = f"$E${items_row + 1}:$E${items_row + span}"
+
+    named = [r for r in dict.fromkeys(x for p in phases for x in p.roles) if r != FULL_TEAM]
+    base = phase_points(scenario.phase_weeks, scenario.plan_profile)
+    cells: dict[tuple[int, int], Any] = {}
+
+    def put(row: int, values: Sequence[Any]) -> None:
+        for column, value in enumerate(values, start=1):
+            cells[(row, column)] = value
+
+    put(1, PLAN_HEADERS)
+    for phase in phases:
+        r = row_of[phase.id]
+        people = named if FULL_TEAM in phase.roles else list(phase.roles)
+        deps = [f"$G${row_of[d]}" for d in phase.after]
+        week_cost = "+".join(f"$B${rate_at[role]}" for role in people) or "0"
+        put(
+            r,
+            [
+                phase.id,
+                phase.name,
+                base[phase.id][1],
+                f'=SUMPRODUCT(({item_phase}="{phase.id}")*{item_open}*{item_weeks})',
+                f"=C{r}+D{r}",
+                f"=MAX(0,{','.join(deps)})" if deps else 0,
+                f"=F{r}+E{r}",
+                len(people),
+                f"={week_cost}",
+                f"=E{r}*I{r}",
+            ],
+        )
+    after = f"$G${row_of[CONFIG.checkpoints_after]}"
+    phase_finishes = f"$G${first}:$G${last_phase}"
+    put(
+        gov_row,
+        [
+            GOVERNANCE,
+            "Governance checkpoints, alongside the build",
+            '=IF(governance_mode="end",0,governance_weeks)',
+            0,
+            f"=C{gov_row}+D{gov_row}",
+            f"={after}",
+            f"=F{gov_row}+E{gov_row}",
+        ],
+    )
+    put(
+        end_row,
+        [
+            "governance_at_end",
+            "Checkpoints and the compliance review, left to the end",
+            '=IF(governance_mode="end",governance_weeks,0)',
+            '=IF(governance_mode="end",end_review_weeks,0)',
+            f"=C{end_row}+D{end_row}",
+            f'=IF(governance_mode="end",MAX({phase_finishes}),0)',
+            f"=F{end_row}+E{end_row}",
+        ],
+    )
+    phase_weeks = f"$E${first}:$E${last_phase}"
+    put(values_row, ["Value", "What it is", "Value"])
+    value_rows = {
+        "governance_mode": ("Governance: parallel, sequential or end", scenario.governance),
+        "governance_weeks": (
+            "Checkpoints' weeks: the longest (parallel) or all in a row",
+            f'=IF(governance_mode="parallel",MAX({days}),SUM({days}))/{DAYS_PER_WEEK}',
+        ),
+        "end_review_weeks": (
+            "Compliance review held only at the end, likely weeks",
+            CONFIG.end_review[1],
+        ),
+        PLAN_WEEKS: ("Production plan, likely length in weeks", f"=MAX($G${first}:$G${end_row})"),
+        "person_weeks": (
+            "Person-weeks of the plan: weeks x people",
+            f"=SUMPRODUCT({phase_weeks},$H${first}:$H${last_phase})",
+        ),
+        "plan_labour": ("Labour: weeks x cost a week", f"=SUM($J${first}:$J${last_phase})"),
+        "hidden_cost_share": (
+            "Hidden costs (meetings, context switching, split people), share of labour",
+            scenario.hidden_share(),
+        ),
+    }
+    for name, (label, value) in value_rows.items():
+        put(value_at[name], [name, label, value])
+    put(rates_row, ["Role", "Loaded weekly rate ($)"])
+    for role, rate in rates.items():
+        put(rate_at[role], [role, rate])
+    put(checkpoints_row, ["Checkpoint", "Name", "Likely days"])
+    for i, checkpoint in enumerate(CHECKPOINTS, start=1):
+        put(checkpoints_row + i, [checkpoint.id, checkpoint.name, checkpoint.likely])
+    put(items_row, ["Priced item", "What done means", "Phase", "Open (1/0)", "Likely weeks"])
+    for i, item in enumerate(priced, start=1):
+        assert item.price is not None
+        answer = scenario.readiness.get(item.id)
+        is_open = answer is not None and answer.status == "open"
+        put(
+            items_row + i,
+            [item.id, item.text, item.price.phase, int(is_open), item.price.three_point[1]],
+        )
+    for (row, column), value in sorted(cells.items()):
+        cell = sheet.cell(row, column)
+        cell.value = (
+            xlsx_text(value) if isinstance(value, str) and not value.startswith("=") else value
+        )
+        if isinstance(value, str) and not value.startswith("="):
+            cell.data_type = "s"
+    return [(name, f"Plan!$C${row}") for name, row in value_at.items()]
 
 
 NUMBER_FORMATS = {
@@ -651,5 +841,5 @@ def result_keys() -> Sequence[str]:
     own |= {"payback_month_with_ramp", "npv", "npv_at_decision", "cost_of_delay_per_week"}
     own |= {"irr", "discounted_payback_months", "roi_pct"}
     own |= {"model_cost", "requests_per_year", "cost_per_1000_inferences"}
-    own |= {"hours_saved", "fte_released"}
+    own |= {"hours_saved", "fte_released", "plan_build_cost", "plan_person_weeks"}
     return sorted(own)
