@@ -233,7 +233,12 @@ class Results:
     cumulative_cash_at_horizon: float
     timeline: Timeline
     cash_flow: pd.DataFrame
-    break_even: tuple[BreakEven, ...]
+
+    @functools.cached_property
+    def break_even(self) -> tuple[BreakEven, ...]:
+        """Each input's break-even on the decision's payback basis (worked out when first
+        read: the app's cards move before it is needed)."""
+        return tuple(break_even_table(self.scenario.point_values(), self.scenario.payback_basis))
 
     @property
     def pays_back(self) -> bool:
@@ -481,7 +486,6 @@ def evaluate(scenario: Scenario) -> Results:
         cumulative_cash_at_horizon=float(raw["cumulative_cash_at_horizon"]),
         timeline=timeline,
         cash_flow=cash_flow_table(scenario, raw),
-        break_even=tuple(break_even_table(values, scenario.payback_basis)),
     )
 
 

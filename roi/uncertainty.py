@@ -448,6 +448,23 @@ def _draws(
     )
 
 
+def sampled_ranges(scenario: Scenario) -> dict[str, tuple[float, float, float, str]]:
+    """Every range the Monte Carlo samples for a scenario, by input column: its uncertain
+    fields, the phases and checkpoints of its plan, the compliance review when
+    governance is left to the end, and the weeks of each priced item answered open.
+
+    >>> from roi.resources import SCENARIOS
+    >>> from roi.files import load_scenario
+    >>> ranges = sampled_ranges(load_scenario(SCENARIOS / "invoice_triage.yaml"))
+    >>> len(ranges), ranges["gap_weeks_gap_notebook_to_pipeline"]  # no field ranges: 7 + 5 + 1
+    (13, (13.0, 19.5, 26.0, 'pert'))
+    """
+    draws = _draws(
+        scenario, 2, 0, sample_timeline=True, sampling="random", shared=None, shuffle=False
+    )
+    return dict(draws.bounds)
+
+
 def _shuffle_order(seed: int, samples: int) -> np.ndarray:
     """The order a shuffled run puts its points in (`sample_inputs`' `shuffle`)."""
     return _stream(seed, _SHUFFLE_STREAM).permutation(samples)
