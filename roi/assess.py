@@ -115,6 +115,16 @@ EVIDENCE_COLUMNS = (
 measure next (the input with the largest EVPPI, and that value) and EVPI."""
 
 
+def likely_headline(scenario: Scenario, results: Results, key: str) -> Headline:
+    """A headline number at the likely values, as an assessment without a Monte Carlo
+    states it; needs only the point results (the app's cards move on it first)."""
+    label, kind = next((lbl, knd) for k, lbl, knd in HEADLINES + MORE_HEADLINES if k == key)
+    source = headline_source(scenario, key)
+    likely = _plain(getattr(results, source))
+    definition = headline_definition(scenario, key)
+    return Headline(key, label, kind, "likely", likely, likely, None, None, source, definition)
+
+
 def headline_source(scenario: Scenario, key: str) -> str:
     """The result that answers a headline question for this scenario.
 
@@ -234,13 +244,11 @@ class Assessment:
     def headline(self, key: str) -> Headline:
         """One of HEADLINES' (or MORE_HEADLINES') numbers on the assessment's basis."""
         label, kind = next((lbl, knd) for k, lbl, knd in HEADLINES + MORE_HEADLINES if k == key)
+        if self.simulation is None:
+            return likely_headline(self.scenario, self.results, key)
         source = headline_source(self.scenario, key)
         definition = headline_definition(self.scenario, key)
         likely = _plain(getattr(self.results, source))
-        if self.simulation is None:
-            return Headline(
-                key, label, kind, "likely", likely, likely, None, None, source, definition
-            )
         p10, p50, p90 = (_plain(self.simulation.percentile(source, q)) for q in (10, 50, 90))
         return Headline(key, label, kind, "P50", p50, likely, p10, p90, source, definition)
 

@@ -24,7 +24,7 @@ import pandas as pd
 from roi import sensitivity
 from roi.amounts import PERCENT_UNITS, SHARE_UNITS, read_metric, read_number
 from roi.app.link import base_for, left_out, share_query, table_row
-from roi.assess import Assessment, assess
+from roi.assess import HEADLINES, Assessment, assess, likely_headline
 from roi.decision import OUTCOME_CSS
 from roi.evaluate import Results, evaluate
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
@@ -955,8 +955,8 @@ class WorkbookModel:
         s = self.scenario
         t = r.timeline
         uncertain = s.is_uncertain and self.samples > 0
-        if self.simulating and not uncertain:
-            headlines = assess(s, samples=0, results=r).headlines()
+        if self.simulating and not uncertain:  # the point results are all they need
+            headlines = tuple(likely_headline(s, r, key) for key, _, _ in HEADLINES)
         else:
             headlines = self.assessment.headlines()
         impact, payback, npv = headlines
@@ -1002,7 +1002,8 @@ class WorkbookModel:
                 "monthly_net_impact",
                 "Monthly net (likely)",
                 money(r.monthly_net_impact),
-                f"one-time costs {money(r.one_time_cost)}",
+                f"one-time costs {money(r.one_time_cost)}"
+                + (", build from the plan" if r.scenario.build_cost_from_plan else ""),
             ),
             Kpi(
                 "payback_months",

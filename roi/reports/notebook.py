@@ -101,8 +101,10 @@ def results_table(assessment: Assessment) -> pd.DataFrame:
     rows += [
         ("Chance of payback in time", share(assessment.prob_meets_threshold), "simulation", ""),
         ("Monthly net impact", money(results.monthly_net_impact, 2), "likely", ""),
-        ("One-time costs", money(results.one_time_cost), "likely", ""),
     ]
+    if shown.one_time is not None:
+        one_time = shown.one_time
+        rows.append((one_time.label, one_time.text, one_time.basis, one_time.definition))
     rows += [(f.label, f.text, f.basis, f.definition) for f in shown.details]
     rows += [(f.label, f.text, f.basis, f.definition) for f in shown.reconciliation]
     rows.append(
