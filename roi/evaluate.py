@@ -232,7 +232,23 @@ class Results:
     time_to_value_months: float | None
     cumulative_cash_at_horizon: float
     timeline: Timeline
-    cash_flow: pd.DataFrame
+
+    @functools.cached_property
+    def cash_flow(self) -> pd.DataFrame:
+        """Month by month from go-live (`cash_flow_table`), made when first read."""
+        benefits = (  # compute's sum, in its order
+            self.time_value
+            + self.incremental_revenue
+            + self.protected_revenue
+            + self.reduced_cost
+            + self.mitigated_risk
+        )
+        point = {
+            "benefits": benefits,
+            "running_costs": self.running_costs,
+            "one_time_cost": self.one_time_cost,
+        }
+        return cash_flow_table(self.scenario, point)
 
     @functools.cached_property
     def break_even(self) -> tuple[BreakEven, ...]:
@@ -485,7 +501,6 @@ def evaluate(scenario: Scenario) -> Results:
         time_to_value_months=_finite_or_none(raw["time_to_value_months"]),
         cumulative_cash_at_horizon=float(raw["cumulative_cash_at_horizon"]),
         timeline=timeline,
-        cash_flow=cash_flow_table(scenario, raw),
     )
 
 
