@@ -44,7 +44,7 @@ from roi.payback import (
     roi_pct,
     weeks_to_months,
 )
-from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Scenario, likely
+from roi.scenario import FIELD_SPECS, MINUTES_PER_DAY, NUMERIC_FIELDS, Range, Scenario, likely
 from roi.timeline import (
     CHECKPOINTS,
     PHASES,
@@ -351,16 +351,51 @@ class Results:
 
 
 def timeline_for(scenario: Scenario) -> Timeline:
-    """The production-engineering plan for a scenario."""
+    """The production-engineering plan for a scenario (the same plan object for scenarios
+    whose plan inputs are the same: a slider that moves users reuses it)."""
+    phases = tuple(
+        (pid, (value.low, value.likely, value.high) if isinstance(value, Range) else value)
+        for pid, value in sorted(scenario.phase_weeks.items())
+    )
+    return _timeline(
+        phases,
+        scenario.governance,
+        scenario.start_date,
+        None if scenario.poc_weeks is None else likely(scenario.poc_weeks),
+        scenario.country,
+        scenario.holidays,
+        scenario.plan_profile,
+        tuple(sorted(gap_weeks(scenario).items())),
+    )
+
+
+@dataclass(frozen=True)
+class _ThreePoint:
+    low: float
+    likely: float
+    high: float
+
+
+@functools.lru_cache(maxsize=256)
+def _timeline(
+    phases: tuple[tuple[str, Any], ...],
+    governance: str,
+    start_date: date | None,
+    poc_weeks: float | None,
+    country: str | None,
+    holidays: tuple[date, ...],
+    profile: str,
+    gaps: tuple[tuple[str, tuple[float, float, float]], ...],
+) -> Timeline:
     return estimate_timeline(
-        scenario.phase_weeks,
-        governance=scenario.governance,
-        start_date=scenario.start_date,
-        poc_weeks=None if scenario.poc_weeks is None else likely(scenario.poc_weeks),
-        country=scenario.country,
-        holidays=scenario.holidays,
-        profile=scenario.plan_profile,
-        gap_weeks=gap_weeks(scenario),
+        {pid: _ThreePoint(*v) if isinstance(v, tuple) else v for pid, v in phases},
+        governance=governance,
+        start_date=start_date,
+        poc_weeks=poc_weeks,
+        country=country,
+        holidays=holidays,
+        profile=profile,
+        gap_weeks=dict(gaps),
     )
 
 
