@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from roi.assess import Assessment, Headline
+from roi.evaluate import Results
 from roi.formatting import money, months, number_text, percent
 from roi.payback import IRR_MAX_ANNUAL
+from roi.scenario import Scenario
 
 BASIS_WORDS = {"P50": "P50 of the Monte Carlo", "likely": "likely values"}
 
@@ -101,7 +103,19 @@ BENEFIT_KINDS: tuple[tuple[str, str, str, str], ...] = (
 articles' business-case order."""
 
 
-def _spread(assessment: Assessment, metric: str, fmt: Callable[[float | None], str]) -> str:
+@dataclass(frozen=True)
+class PointResults:
+    """A scenario's point results without a Monte Carlo: what the benefit and unit-cost
+    figures need while the Monte Carlo has not run yet (the app's first cards)."""
+
+    scenario: Scenario
+    results: Results
+    simulation: None = None
+
+
+def _spread(
+    assessment: Assessment | PointResults, metric: str, fmt: Callable[[float | None], str]
+) -> str:
     """'P10 to P90' of a simulated metric that varies, else ''."""
     sim = assessment.simulation
     if sim is None or metric not in sim.outputs:
@@ -112,7 +126,7 @@ def _spread(assessment: Assessment, metric: str, fmt: Callable[[float | None], s
     return "" if fmt(low) == fmt(high) else f"{fmt(low)} to {fmt(high)}"
 
 
-def benefit_figures(assessment: Assessment) -> tuple[Figure, ...]:
+def benefit_figures(assessment: Assessment | PointResults) -> tuple[Figure, ...]:
     """The year's benefits by kind, as realised, at the likely values: unlocked capacity
     always (with its hours and full-time people), the other kinds where not $0."""
     r = assessment.results
@@ -149,7 +163,7 @@ def _per_1000(value: float | None) -> str:
     return "none (no requests)" if value is None else money(value, 2)
 
 
-def unit_cost_figure(assessment: Assessment) -> Figure:
+def unit_cost_figure(assessment: Assessment | PointResults) -> Figure:
     """The model's cost per 1,000 inferences at the likely values, with its P10-P90."""
     r, s = assessment.results, assessment.scenario
     per_task = s.value("requests_per_task")
@@ -360,6 +374,7 @@ __all__ = [
     "BASIS_WORDS",
     "BENEFIT_KINDS",
     "Figure",
+    "PointResults",
     "Presentation",
     "benefit_figures",
     "cost_of_delay_text",

@@ -37,7 +37,13 @@ from roi.files import (
 )
 from roi.formatting import money, months, share, weeks
 from roi.gates import load_checklists
-from roi.presentation import Presentation, present
+from roi.presentation import (
+    Figure,
+    PointResults,
+    benefit_figures,
+    present,
+    unit_cost_figure,
+)
 from roi.resources import SCENARIOS
 from roi.safe_yaml import MAX_FILE_BYTES
 from roi.scenario import (
@@ -960,7 +966,13 @@ class WorkbookModel:
         else:
             headlines = self.assessment.headlines()
         impact, payback, npv = headlines
-        shown = present(self.assessment)  # the benefits by kind and the unit cost, once
+        unit: Figure | None
+        if self.simulating and not uncertain:  # this scenario's, not the last assessment's
+            point = PointResults(s, r)
+            benefits, unit = benefit_figures(point), unit_cost_figure(point)
+        else:
+            shown = present(self.assessment)  # the benefits by kind and the unit cost, once
+            benefits, unit = shown.benefits, shown.unit_cost
         chance = self.probability_meets_threshold()
         threshold = s.value("payback_threshold_months")
         go_live = (
@@ -981,7 +993,7 @@ class WorkbookModel:
             )
             npv_detail = f"likely {money(npv.likely)}; {npv.definition}"
         else:
-            made_of = " + ".join(f"{f.label.lower()} {f.text}" for f in shown.benefits)
+            made_of = " + ".join(f"{f.label.lower()} {f.text}" for f in benefits)
             impact_detail = f"{made_of} - running {money(r.running_costs)}"
             npv_detail = npv.definition
             payback_detail = payback.definition
@@ -1043,13 +1055,12 @@ class WorkbookModel:
                 months(r.time_to_value_months),
                 "from the decision to payback",
             ),
-            self._unit_cost_kpi(shown, uncertain),
+            self._unit_cost_kpi(unit, uncertain),
         ]
 
     @staticmethod
-    def _unit_cost_kpi(shown: Presentation, uncertain: bool) -> Kpi:
+    def _unit_cost_kpi(unit: Figure | None, uncertain: bool) -> Kpi:
         """The model's cost per 1,000 inferences (likely), its P10-P90 once simulated."""
-        unit = shown.unit_cost
         assert unit is not None  # every presentation has one
         detail = f"P10-P90 {unit.spread_text}" if unit.spread_text else unit.definition
         return Kpi(
