@@ -1078,3 +1078,32 @@ def test_a_link_carries_readiness_owners_and_notes_typed_on_the_page(server, bro
         assert page.console_errors == []
     finally:
         page.close()
+
+
+def test_the_costs_tab_takes_the_build_cost_from_the_plan(server, browser):
+    """Ticked, the build cost is the plan's (the invoice starter's open notebook gap
+    included: $474,240, tests/test_plan_cost.py) and the cards say so; a phase change
+    then moves it; unticked, the amount stays, typed."""
+    page = _open(browser, f"{server}/?scenario_file=invoice_triage.yaml", 1024)
+    try:
+        page.wait_for_selector(KPI.format(key="annual_impact"), timeout=PAGE_TIMEOUT_MS)
+        page.get_by_role("tab", name="Costs").click()
+        page.wait_for_selector(".roi-build-cost-from-plan input", timeout=60_000)
+        assert page.input_value(".roi-input-build_cost input") == "$250,000"
+        page.check(".roi-build-cost-from-plan input")
+        page.wait_for_function(
+            "() => document.querySelector('.roi-input-build_cost input').value === '$474,240'",
+            timeout=60_000,
+        )
+        page.locator(".roi-kpi-monthly_net_impact", has_text="build from the plan").wait_for(
+            timeout=60_000
+        )
+        assert "$524,240" in page.inner_text(".roi-kpi-monthly_net_impact")
+        page.uncheck(".roi-build-cost-from-plan input")
+        page.locator(".roi-kpi-monthly_net_impact", has_text="build from the plan").wait_for(
+            state="detached", timeout=60_000
+        )
+        assert page.input_value(".roi-input-build_cost input") == "$474,240"
+        assert page.console_errors == []
+    finally:
+        page.close()

@@ -747,7 +747,8 @@ class WorkbookApp:
             return []
         toggle = widgets.Checkbox(
             value=self.model.build_cost_from_plan,
-            description="From the plan (roles x weeks x rates, + hidden costs)",
+            description="From the plan: people x weeks x rates",
+            tooltip="Each phase's weeks x its people's loaded weekly rates, plus hidden costs",
             indent=False,
             layout=widgets.Layout(width="100%", max_width="400px"),
         )
