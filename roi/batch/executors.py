@@ -8,6 +8,7 @@ The function and the items must be picklable (top-level functions, plain data).
 
 from __future__ import annotations
 
+import contextvars
 import multiprocessing
 import os
 import threading
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from roi.exceptions import MissingExtra, RoiError
@@ -217,6 +219,20 @@ def _check_address(address: str) -> None:
         ) from None
 
 
+@dataclass(frozen=True)
+class _FreshContext:
+    """`function(item)` in an empty `contextvars.Context`. A Dask worker runs tasks in
+    copies of a context that may hold jupyter_core's event loop for another thread (its
+    `ensure_event_loop` keeps the loop in a ContextVar), and papermill then finds that
+    loop running: "RuntimeError: This event loop is already running" (seen with a
+    threaded LocalCluster). In an empty context each task makes a loop of its own."""
+
+    function: Callable[[Any], Any]
+
+    def __call__(self, item: Any) -> Any:
+        return contextvars.Context().run(self.function, item)
+
+
 class DaskExecutor:
     """Runs tasks on an existing Dask cluster (`dask.distributed` scheduler address).
 
@@ -244,7 +260,7 @@ class DaskExecutor:
     ) -> Iterator[tuple[int, Any | BaseException]]:
         from distributed import as_completed as dask_completed
 
-        futures = self._client.map(function, list(items), pure=False)
+        futures = self._client.map(_FreshContext(function), list(items), pure=False)
         index = {future.key: position for position, future in enumerate(futures)}
         try:
             for future in dask_completed(futures):
@@ -258,7 +274,7 @@ class DaskExecutor:
     def map_ordered(self, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
         """function(item) for every item on the cluster, results in the items' order (a
         task's error is raised here)."""
-        futures = self._client.map(function, list(items), pure=False)
+        futures = self._client.map(_FreshContext(function), list(items), pure=False)
         try:
             return list(self._client.gather(futures))
         finally:
