@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from roi.decision import Decision, DecisionRule, decide
@@ -243,14 +243,11 @@ class Assessment:
 
     def headline(self, key: str) -> Headline:
         """One of HEADLINES' (or MORE_HEADLINES') numbers on the assessment's basis."""
-        label, kind = next((lbl, knd) for k, lbl, knd in HEADLINES + MORE_HEADLINES if k == key)
+        point = likely_headline(self.scenario, self.results, key)
         if self.simulation is None:
-            return likely_headline(self.scenario, self.results, key)
-        source = headline_source(self.scenario, key)
-        definition = headline_definition(self.scenario, key)
-        likely = _plain(getattr(self.results, source))
-        p10, p50, p90 = (_plain(self.simulation.percentile(source, q)) for q in (10, 50, 90))
-        return Headline(key, label, kind, "P50", p50, likely, p10, p90, source, definition)
+            return point
+        p10, p50, p90 = (_plain(self.simulation.percentile(point.source, q)) for q in (10, 50, 90))
+        return replace(point, basis="P50", value=p50, p10=p10, p90=p90)
 
     def headlines(self) -> tuple[Headline, ...]:
         return tuple(self.headline(key) for key, _, _ in HEADLINES)

@@ -281,13 +281,13 @@ class Results:
         """The build cost the figures use: typed, or the plan's (`build_cost: plan`)."""
         return self.scenario.value("build_cost")
 
-    @property
+    @functools.cached_property
     def plan_build_cost(self) -> float:
         """What the likely plan costs to build: its person-weeks at the rate card, plus
         the hidden-cost share (the build cost itself when `build_cost: plan`)."""
         return float(self.scenario.plan_build_cost())
 
-    @property
+    @functools.cached_property
     def plan_person_weeks(self) -> float:
         return float(person_weeks(self.scenario.likely_phase_weeks()))
 

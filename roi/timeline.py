@@ -593,6 +593,18 @@ def estimate_timeline(
     )
 
 
+NAMED_ROLES: tuple[str, ...] = tuple(
+    dict.fromkeys(role for phase in PHASES for role in phase.roles if role != FULL_TEAM)
+)
+"""Every role the plan names, in the order it first names them ("Full team" is all)."""
+
+
+def phase_people(roles: Sequence[str]) -> tuple[str, ...]:
+    """The people a phase needs, one of each role: its roles, or for a "Full team" phase
+    every role the plan names."""
+    return NAMED_ROLES if FULL_TEAM in roles else tuple(roles)
+
+
 def role_weeks(timeline: Timeline) -> dict[str, float]:
     """Weeks the plan asks of each named role, in the order the plan first names them:
     one person of the role for each phase's likely weeks; a "Full team" phase counts for
@@ -602,14 +614,11 @@ def role_weeks(timeline: Timeline) -> dict[str, float]:
     >>> weeks["ML engineer"], weeks["Data engineer"]  # 3 + (1.5 + 3), 3 + (1.5 + 3)
     (7.5, 7.5)
     """
-    phases = [phase for phase in timeline.phases if phase.id != GOVERNANCE]
-    named = list(
-        dict.fromkeys(role for phase in phases for role in phase.roles if role != FULL_TEAM)
-    )
-    out = dict.fromkeys(named, 0.0)
-    for phase in phases:
-        for role in named if FULL_TEAM in phase.roles else phase.roles:
-            out[role] += phase.likely_weeks
+    out = dict.fromkeys(NAMED_ROLES, 0.0)
+    for phase in timeline.phases:
+        if phase.id != GOVERNANCE:
+            for role in phase_people(phase.roles):
+                out[role] += phase.likely_weeks
     return out
 
 
@@ -629,14 +638,7 @@ def phase_rates(rates: Mapping[str, float]) -> dict[str, float]:
     >>> week["refactoring"], week["rollout"]  # ML + software engineer; all seven roles
     (9200.0, 31800.0)
     """
-    named = [
-        role for role in dict.fromkeys(r for p in PHASES for r in p.roles) if role != FULL_TEAM
-    ]
-    out = {}
-    for phase in PHASES:
-        people = named if FULL_TEAM in phase.roles else phase.roles
-        out[phase.id] = float(sum(rates[role] for role in people))
-    return out
+    return {p.id: float(sum(rates[role] for role in phase_people(p.roles))) for p in PHASES}
 
 
 def plan_cost(

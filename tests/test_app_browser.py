@@ -54,6 +54,11 @@ def server(tmp_path_factory):
         yield url
 
 
+def _log_tail() -> str:
+    """The end of the module's Voila log (for a message about a page that never came)."""
+    return SERVER_LOG[0].read_text()[-3000:] if SERVER_LOG else ""
+
+
 def goto(page, url: str) -> None:
     """Open the app: the first byte of the page is awaited, not its load event (which waits
     for every cell); callers then wait for what they need. A timeout says what Voila
@@ -63,7 +68,7 @@ def goto(page, url: str) -> None:
     try:
         page.goto(url, timeout=PAGE_TIMEOUT_MS, wait_until="commit")
     except PlaywrightTimeout as error:
-        tail = SERVER_LOG[0].read_text()[-3000:] if SERVER_LOG else ""
+        tail = _log_tail()
         raise AssertionError(f"{url} did not answer; Voila's log ends:\n{tail}") from error
 
 
@@ -508,14 +513,14 @@ def _open(browser, url: str, width: int = 1440):
         return page
     except Exception:  # playwright's TimeoutError
         shown = page.evaluate("() => document.body ? document.body.innerText.slice(0, 400) : ''")
-        tail = SERVER_LOG[0].read_text()[-3000:] if SERVER_LOG else ""
+        tail = _log_tail()
         print(f"{url}: nothing drawn in {FIRST_TRY_MS} ms; page: {shown!r}\nVoila log:\n{tail}")
         page.close()
     page = _new_page(browser, url, width)
     try:
         page.wait_for_selector(READY, timeout=PAGE_TIMEOUT_MS)
     except Exception as error:
-        tail = SERVER_LOG[0].read_text()[-3000:] if SERVER_LOG else ""
+        tail = _log_tail()
         page.close()
         raise AssertionError(f"{url} drew nothing twice; Voila's log ends:\n{tail}") from error
     return page

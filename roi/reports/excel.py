@@ -630,9 +630,9 @@ def _plan_sheet(sheet: Any, scenario: Any) -> list[tuple[str, str]]:
         CHECKPOINTS,
         CONFIG,
         DAYS_PER_WEEK,
-        FULL_TEAM,
         GOVERNANCE,
         PHASES,
+        phase_people,
         phase_points,
     )
 
@@ -671,7 +671,6 @@ def _plan_sheet(sheet: Any, scenario: Any) -> list[tuple[str, str]]:
     item_open = f"$D${items_row + 1}:$D${items_row + span}"
     item_weeks = f"$E${items_row + 1}:$E${items_row + span}"
 
-    named = [r for r in dict.fromkeys(x for p in phases for x in p.roles) if r != FULL_TEAM]
     base = phase_points(scenario.phase_weeks, scenario.plan_profile)
     cells: dict[tuple[int, int], Any] = {}
 
@@ -682,7 +681,7 @@ def _plan_sheet(sheet: Any, scenario: Any) -> list[tuple[str, str]]:
     put(1, PLAN_HEADERS)
     for phase in phases:
         r = row_of[phase.id]
-        people = named if FULL_TEAM in phase.roles else list(phase.roles)
+        people = phase_people(phase.roles)
         deps = [f"$G${row_of[d]}" for d in phase.after]
         week_cost = "+".join(f"$B${rate_at[role]}" for role in people) or "0"
         put(
