@@ -417,3 +417,29 @@ def test_an_endless_ramp_misses_all_of_the_benefit():
     the one-time cost alone, whatever the window (one row beside an ordinary ramp)."""
     got = npv([100.0, 100.0], 60.0, 10.0, [np.inf, 0.0], 0.0, 3)
     assert got.tolist() == [-130.0, 50.0]
+
+
+@FAST
+@given(
+    st.floats(0, 24),
+    st.floats(0, 0.5),
+    st.lists(st.floats(0, 60), min_size=1, max_size=20),
+    st.floats(1, 120),
+)
+def test_present_values_with_one_ramp_and_rate_match_them_given_per_sample(
+    ramp, rate, go_live, horizon
+):
+    """With the ramp and the rate point values (the usual Monte Carlo), what depends on
+    them alone is worked out once and broadcast: every present value equals the one
+    worked out with them repeated per sample."""
+    from roi.payback import PresentValues
+
+    go_live = np.array(go_live)
+    n = len(go_live)
+    cost, benefit, running = np.full(n, 250_000.0), np.full(n, 90_000.0), np.full(n, 12_000.0)
+    once = PresentValues(cost, benefit, running, ramp, rate, horizon, go_live)
+    each = PresentValues(
+        cost, benefit, running, np.full(n, ramp), np.full(n, rate), horizon, go_live
+    )
+    for name in ("npv", "at_decision", "cost_of_delay"):
+        assert_allclose(getattr(once, name)(), getattr(each, name)(), rtol=1e-13, atol=1e-6)
