@@ -89,14 +89,30 @@ def _is_kernel(process) -> bool:
         return False
 
 
-def kernel_count(url: str) -> int:
-    """How many kernel processes the server at `url` runs (its children running ipykernel),
-    found from the process listening on the URL's port."""
+def kernels(url: str) -> list[str]:
+    """The kernel processes the server at `url` runs: its direct children running
+    ipykernel (a kernel is started by the server itself; anything a kernel starts in turn
+    is not another kernel), each as "pid status started-at command line", found from the
+    process listening on the URL's port."""
     import psutil
 
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     for connection in psutil.net_connections(kind="tcp"):
         if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port:
-            server = psutil.Process(connection.pid)
-            return sum(_is_kernel(child) for child in server.children(recursive=True))
+            found = []
+            for child in psutil.Process(connection.pid).children():
+                if _is_kernel(child):
+                    try:
+                        found.append(
+                            f"{child.pid} {child.status()} {child.create_time():.2f} "
+                            + " ".join(child.cmdline())
+                        )
+                    except psutil.Error:  # gone while it was looked at
+                        continue
+            return found
     raise AssertionError(f"nothing listens on port {port}")
+
+
+def kernel_count(url: str) -> int:
+    """How many kernel processes the server at `url` runs (`kernels`)."""
+    return len(kernels(url))

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 import tornado.httpclient
 import tornado.websocket
-from browser import kernel_count, voila_server
+from browser import kernel_count, kernels, voila_server
 from jupyter_server.services.kernels.connection.base import (
     deserialize_msg_from_ws_v1,
     serialize_msg_to_ws_v1,
@@ -299,7 +299,7 @@ def test_thirty_visitors_arriving_together_never_pass_the_kernel_cap(tmp_path, m
     with voila_server(_tiny(tmp_path)) as url:
         start = threading.Barrier(30)
         statuses: list[int] = []
-        peak = [0]
+        peak: list[str] = []  # the most kernel processes seen at once
 
         def arrive() -> None:
             start.wait()
@@ -307,7 +307,9 @@ def test_thirty_visitors_arriving_together_never_pass_the_kernel_cap(tmp_path, m
 
         def watch() -> None:
             while len(statuses) < 30:
-                peak[0] = max(peak[0], kernel_count(url))
+                seen = kernels(url)
+                if len(seen) > len(peak):
+                    peak[:] = seen
                 time.sleep(0.1)
 
         threads = [threading.Thread(target=arrive) for _ in range(30)]
@@ -320,7 +322,8 @@ def test_thirty_visitors_arriving_together_never_pass_the_kernel_cap(tmp_path, m
         watcher.join()
         assert statuses.count(200) == 4, statuses
         assert set(statuses) == {200, 503}, statuses
-        assert peak[0] <= 4 and kernel_count(url) <= 4
+        assert len(peak) <= 4, "\n".join(peak)  # what ran, if ever more than the cap
+        assert kernel_count(url) <= 4
 
 
 def test_sixty_opened_and_closed_pages_leave_the_server_serving(tmp_path, monkeypatch):
