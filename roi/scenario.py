@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from roi._types import FrozenDict, frozen, thawed
 from roi.amounts import PERCENT_UNITS, read_metric, read_number
 from roi.exceptions import MISSING, Problem, ScenarioError
 from roi.exceptions import suggestion as _suggestion
@@ -1014,7 +1015,7 @@ class Scenario(BaseModel):
 
     # Optional sections beyond the flat contract fields.
     description: str = ""
-    notes: dict[str, str] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=FrozenDict)
     start_date: date | None = None
     # Public holidays that move go-live: a country's (ISO 3166 code, from the `holidays`
     # package) and/or dates of your own.
@@ -1031,14 +1032,14 @@ class Scenario(BaseModel):
     # Which payback the decision's kill test uses: what the cash flow shows (with the
     # adoption ramp), or the simple one-time costs / monthly net.
     payback_basis: Literal["cash_flow", "simple"] = "cash_flow"
-    phase_weeks: dict[str, Uncertain] = Field(default_factory=dict)
+    phase_weeks: dict[str, Uncertain] = Field(default_factory=FrozenDict)
     correlations: tuple[Correlation, ...] = ()
     checklists: str | None = None  # a user's gates/checklists YAML (see roi.gates)
-    readiness: dict[str, ReadinessAnswer] = Field(default_factory=dict)
+    readiness: dict[str, ReadinessAnswer] = Field(default_factory=FrozenDict)
     # The decision gate's questions, answered by id (roi/data/gates.yaml: yes, no or n/a
     # with a note and an owner); the production readiness review's sign-offs and the
     # production owner, both needed for a Go; the MLOps maturity level a Go needs.
-    gate_questions: dict[str, GateAnswer] = Field(default_factory=dict)
+    gate_questions: dict[str, GateAnswer] = Field(default_factory=FrozenDict)
     review_sign_offs: tuple[SignOff, ...] = ()
     production_owner: ProductionOwner | None = None
     min_maturity: Literal[1, 2, 3] | None = None
@@ -1047,7 +1048,7 @@ class Scenario(BaseModel):
     success_criteria: tuple[Criterion, ...] = ()
     poc_budget: float | None = None
     poc_spent: float | None = None
-    gate_probabilities: dict[int, float] = Field(default_factory=dict)
+    gate_probabilities: dict[int, float] = Field(default_factory=FrozenDict)
     # Who makes the go/no-go decision and by when: page 1 of the memo names them, and
     # says "to be named" when they are not given.
     decider: str | None = None
@@ -1063,7 +1064,7 @@ class Scenario(BaseModel):
     model: str | None = None
     # The plan's cost (`build_cost: plan`): loaded weekly rates by role that replace
     # roi's (roi/data/timeline.yaml), and the hidden-cost share on top of the labour.
-    rate_card: dict[str, float] = Field(default_factory=dict)
+    rate_card: dict[str, float] = Field(default_factory=FrozenDict)
     hidden_cost_share: float | None = None
     _build_cost_from_plan: bool = PrivateAttr(default=False)
 
@@ -1151,6 +1152,22 @@ class Scenario(BaseModel):
     @classmethod
     def _start_date_given(cls, value: Any) -> Any:
         return _date_not_number(value)
+
+    @field_validator(
+        "notes",
+        "phase_weeks",
+        "readiness",
+        "gate_questions",
+        "gate_probabilities",
+        "alternative",
+        "rate_card",
+        mode="after",
+    )
+    @classmethod
+    def _frozen(cls, value: Any) -> Any:
+        """A validated scenario's mappings cannot change: it is a value (hashable; a new
+        one comes from `evolve`), so nothing cached on it goes stale."""
+        return frozen(value)
 
     @field_validator("alternative", mode="before")
     @classmethod
@@ -1685,7 +1702,7 @@ class Scenario(BaseModel):
         if self.priors is not None:
             data["priors"] = self.priors
         if self.alternative is not None:
-            data["alternative"] = dict(self.alternative)
+            data["alternative"] = thawed(self.alternative)
         return data
 
 

@@ -358,6 +358,56 @@ def test_scenario_is_frozen_and_evolve_validates(invoice_fields):
         scenario.evolve(users=-3)
 
 
+def test_a_scenario_is_a_value_its_mappings_cannot_change_and_it_hashes(invoice_fields):
+    """Issue 29: the "frozen" scenario's mappings could be changed in place
+    (`scenario.readiness.clear()` worked) and it could not be hashed. Every mapping is
+    now fixed once validated, defaults included; equal scenarios hash alike; pickling,
+    deep copies and YAML round trips keep it."""
+    import copy
+    import pickle
+
+    import yaml
+
+    fields = {
+        **invoice_fields,
+        "readiness": {"gap_notebook_to_pipeline": "open"},
+        "phase_weeks": {"rollout": {"low": 2, "likely": 3, "high": 6}},
+        "notes": {"users": "HR report"},
+        "rate_card": {"Tech lead": 5200},
+        "gate_probabilities": {2: 0.8},
+        "alternative": {
+            "name": "Rules",
+            "minutes_saved_per_task": {"low": 1, "likely": 2, "high": 3},
+        },
+    }
+    scenario = scenario_from_dict(fields)
+    bare = scenario_from_dict(invoice_fields)  # every mapping at its default
+    changes = [
+        lambda: scenario.readiness.clear(),
+        lambda: scenario.phase_weeks.update(rollout=9),
+        lambda: scenario.notes.__setitem__("users", "edited"),
+        lambda: scenario.rate_card.pop("Tech lead"),
+        lambda: scenario.gate_probabilities.setdefault(3, 0.5),
+        lambda: scenario.alternative["minutes_saved_per_task"].__delitem__("low"),
+        lambda: bare.readiness.__setitem__("gap_notebook_to_pipeline", "open"),
+        lambda: bare.gate_questions.popitem(),
+    ]
+    for change in changes:
+        with pytest.raises(TypeError, match="cannot change"):
+            change()
+    assert scenario.readiness["gap_notebook_to_pipeline"].status == "open"
+    assert scenario.value("users") == 200 and not bare.readiness
+    again = scenario_from_dict(fields)
+    assert again == scenario and hash(again) == hash(scenario)
+    assert hash(bare) != hash(scenario)
+    assert len({scenario, again, bare}) == 2
+    assert pickle.loads(pickle.dumps(scenario)) == scenario == copy.deepcopy(scenario)
+    assert scenario_from_dict(yaml.safe_load(yaml.safe_dump(scenario.to_dict()))) == scenario
+    mutable = dict(scenario.notes)
+    mutable["users"] = "a copy of one's own"
+    assert scenario.notes["users"] == "HR report"
+
+
 def test_optional_sections(invoice_fields):
     """Dates, PoC weeks, governance mode, phase overrides and notes are validated and kept."""
     scenario = scenario_from_dict(
