@@ -408,6 +408,7 @@ def _portfolio(args: argparse.Namespace) -> int:
             running=args.running,
             engineers=args.engineers,
             map_ordered=executor.map_ordered if executor else None,
+            rule=_rule(args),
         )
     finally:
         if executor is not None:
@@ -719,6 +720,8 @@ def _batch(args: argparse.Namespace) -> int:
         rank_by=args.rank,
         budget=args.budget,
         priors=args.priors,
+        confidence=args.confidence,
+        min_maturity=args.min_maturity,
     )
     try:
         report = run_batch(args.scenarios, options)
@@ -731,15 +734,17 @@ def _batch(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     print(terminal_safe(report_text(report)), file=sys.stderr)
     if args.record:
-        recorded = _record_batch(args, report)
+        recorded = _record_batch(args, options, report)
         print(f"roi batch: recorded {recorded} assessments in the register", file=sys.stderr)
     return report.exit_code
 
 
-def _record_batch(args: argparse.Namespace, report: Any) -> int:
+def _record_batch(args: argparse.Namespace, options: Any, report: Any) -> int:
     """Store each finished scenario of a batch in the register, under the batch's own input
-    hash (on Dask as well: the results come back to this process, which writes them)."""
+    hash (on Dask as well: the results come back to this process, which writes them), as
+    the batch assessed it (its base rates, maturity and confidence)."""
     from roi.batch.inputs import load_batch
+    from roi.batch.run import batch_scenario
 
     entries, _ = load_batch(args.scenarios)
     by_stem = dict(zip(unique_stems(e.scenario.name for e in entries), entries, strict=True))
@@ -749,7 +754,12 @@ def _record_batch(args: argparse.Namespace, report: Any) -> int:
             entry = by_stem.get(outcome.stem)
             if not outcome.ok or entry is None:
                 continue
-            assessment = assess(entry.scenario, samples=args.samples, seed=args.seed)
+            assessment = assess(
+                batch_scenario(entry.scenario, options),
+                samples=args.samples,
+                seed=args.seed,
+                rule=DecisionRule(confidence=options.confidence),
+            )
             register.record(
                 assessment, input_hash=outcome.input_hash, samples=args.samples, seed=args.seed
             )
@@ -1043,6 +1053,7 @@ def build_parser() -> argparse.ArgumentParser:
         "chooses it, by risk-adjusted NPV) beside the ranking",
     )
     _add_priors(batch)
+    _add_confidence(batch)
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.add_argument(
         "--record",
@@ -1121,6 +1132,7 @@ def build_parser() -> argparse.ArgumentParser:
     portfolio.add_argument(
         "--report", metavar="HTML", help="also write the choice as an HTML report to this file"
     )
+    _add_confidence(portfolio)
     portfolio.set_defaults(handler=_portfolio)
     app = commands.add_parser(
         "app",

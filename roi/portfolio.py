@@ -45,6 +45,7 @@ import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from roi.assess import Assessment, assess
+from roi.decision import DecisionRule
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
 from roi.files import InvalidRow, portfolio_records, read_leniently, scenario_files
 from roi.safe_yaml import file_too_big, safe_yaml
@@ -703,17 +704,19 @@ def plan_portfolio(
     running: int = 0,
     engineers: int | None = None,
     map_ordered: Any = None,
+    rule: DecisionRule | None = None,
 ) -> dict[str, Any]:
     """Assess every member, choose the set, run it together, advise: one JSON-ready dict
     (`roi portfolio --json`, the report, the portfolio notebook all show this).
 
     `map_ordered(function, items)` runs the assessments and the Monte Carlo chunks
-    elsewhere (a Dask cluster) and returns results in order; by default, here.
+    elsewhere (a Dask cluster) and returns results in order; by default, here. `rule`
+    decides each member (None: roi's default, as `roi run` without options).
     """
     run = map_ordered or (lambda function, items: list(map(function, items)))
 
     def one(scenario: Scenario) -> Assessment:
-        return assess(scenario, samples=samples, seed=seed)
+        return assess(scenario, samples=samples, seed=seed, rule=rule)
 
     assessments = run(one, [m.scenario for m in members])
     pool = portfolio_candidates(assessments, objective)

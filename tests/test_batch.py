@@ -735,3 +735,114 @@ def test_a_batch_with_priors_all_carries_each_base_rate_s_value_as_roi_run_does(
         assert float(row["risk_adjusted_npv"]) == pytest.approx(
             alone[row["name"]]["risk_adjusted_npv"]
         )
+
+
+def _unsure_copilot(tmp_path: Path) -> Path:
+    """The sales copilot with a build cost of 0.3-2.5M: it meets its payback line in
+    about 85% of samples, so a 0.95 confidence changes its decision's reasons."""
+    from roi.resources import SCENARIOS
+
+    data = yaml.safe_load((SCENARIOS / "sales_copilot.yaml").read_text(encoding="utf-8"))
+    data["build_cost"] = {"low": 300_000, "likely": 600_000, "high": 2_500_000}
+    return write_yaml(tmp_path / "copilot.yaml", [data])
+
+
+def test_batch_and_portfolio_take_the_decision_rule_options_as_roi_run_does(tmp_path, capsys):
+    """Issue 29: only run, memo and record took --confidence and --min-maturity, so a
+    batch decided with the default rule whatever the analyst chose. They now decide as
+    `roi run` with the same options; a rerun with another rule redoes the scenario and
+    one with the same rule skips it."""
+    from roi.assess import assess
+    from roi.decision import DecisionRule
+
+    source = _unsure_copilot(tmp_path)
+    scenario = load_scenarios(source)[0]
+    base = ["--no-notebooks", "--samples", "2000", "--formats", "none", "--quiet"]
+
+    def reasons(confidence: float, maturity: int | None = None) -> str:
+        rule = DecisionRule(confidence=confidence, min_maturity=maturity)
+        return assess(scenario, samples=2000, seed=0, rule=rule).summary_row()["decision_reasons"]
+
+    assert reasons(0.95) != reasons(0.7)  # the option matters for this scenario
+    out = tmp_path / "out"
+    for options, confidence, maturity, status in (
+        ([], 0.7, None, "ok"),
+        (["--confidence", "0.95"], 0.95, None, "ok"),
+        (["--confidence", "0.95"], 0.95, None, "skipped"),
+        (["--confidence", "0.95", "--min-maturity", "3"], 0.95, 3, "ok"),
+    ):
+        assert main(["batch", str(source), *base, "--out", str(out), *options]) == 0
+        capsys.readouterr()
+        (row,) = read_csv(out / "summary.csv")
+        assert row["decision_reasons"] == reasons(confidence, maturity), options
+        (result,) = (out / "scenarios").glob("*/result.json")
+        assert json.loads(result.read_text(encoding="utf-8"))["status"] in ("ok", status)
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        assert [s["status"] for s in manifest["scenarios"]] == [status], options
+
+    args = ["portfolio", str(source), "--budget", "5M", "--json", "--samples", "2000"]
+    for confidence in ("0.7", "0.95"):
+        assert main([*args, "--confidence", confidence]) == 0
+        decisions = json.loads(capsys.readouterr().out)["decisions"]
+        rule = DecisionRule(confidence=float(confidence))
+        assert decisions == {scenario.name: assess(scenario, samples=2000, rule=rule).outcome}
+
+    for bad in (["--confidence", "1.5"], ["--confidence", "0"], ["--min-maturity", "4"]):
+        try:  # refused by the batch's checks (exit 2) or by argparse's choices
+            code = main(["batch", str(source), *base, "--out", str(tmp_path / "bad"), *bad])
+        except SystemExit as exit_:
+            code = exit_.code
+        assert code == 2, bad
+        assert bad[0].strip("-").replace("-", "") in capsys.readouterr().err.replace("-", "")
+    assert not (tmp_path / "bad").exists()
+
+
+def test_a_notebook_is_given_the_batch_s_confidence_only_when_it_is_not_the_default():
+    """The batch injects `confidence` only when it differs from roi's default, so a
+    notebook of one's own without that parameter still runs a default batch; with
+    another confidence such a notebook is refused, naming the parameter."""
+    from roi.batch.notebook import check_parameters, notebook_parameters
+
+    scenario = scenario_from_dict(scenario_rows(["One"])[0])
+    declared = [*SCENARIO_KEYS, "samples", "seed"]
+    assert "confidence" not in notebook_parameters(scenario, declared)
+    given = notebook_parameters(scenario, declared, confidence=0.9)
+    assert given["confidence"] == 0.9
+    with pytest.raises(ScenarioError, match=r"'confidence'.*does not declare it"):
+        check_parameters(given, declared)
+    check_parameters(given, [*declared, "confidence"])
+
+
+@pytest.mark.slow
+def test_a_batch_notebook_decides_with_the_batch_s_confidence(tmp_path, capsys):
+    """The workbook notebook takes `confidence`: run by the batch with 0.95 it shows the
+    decision the summary has (the batch checks the notebook's numbers and decision)."""
+    source = _unsure_copilot(tmp_path)
+    out = tmp_path / "out"
+    args = ["batch", str(source), "--out", str(out), "--samples", "2000", "--formats", "none"]
+    assert main([*args, "--confidence", "0.95", "--quiet"]) == 0
+    capsys.readouterr()
+    (row,) = read_csv(out / "summary.csv")
+    notebook = json.loads((out / row["notebook"]).read_text(encoding="utf-8"))
+    shown = [
+        output["data"]["application/json"]
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+        if "application/json" in output.get("data", {})
+    ]
+    assert shown[-1]["decision"] == row["decision"]
+    assert shown[-1]["decision_rule"]["confidence"] == 0.95
+    confidence = next(c for c in shown[-1]["checks"] if c["name"] == "confidence")
+    assert confidence["verdict"] != "pass"  # about 85% of samples meet the line: short of 95%
+
+
+@pytest.mark.parametrize("bad", [True, "high", 1.5, 0, -0.2, float("nan")])
+def test_a_notebook_s_confidence_is_a_probability_or_refused_by_name(bad):
+    """The workbook's `confidence` parameter: a number in (0, 1], or None for roi's
+    default; anything else is refused naming the parameter, the value and what is allowed."""
+    from roi.reports.notebook import decision_rule
+
+    assert decision_rule({"confidence": None}).confidence == 0.7
+    assert decision_rule({"confidence": 1}).confidence == 1.0
+    with pytest.raises(ScenarioError, match=r"'confidence' must be a number > 0 and <= 1"):
+        decision_rule({"confidence": bad})

@@ -68,9 +68,13 @@ def run(notebook: Path, out: Path, **parameters) -> Path:
 
 
 def test_workbook_parameters_cell_lists_every_scenario_key_exactly():
-    """The workbook's parameters are SCENARIO_KEYS, scenario_file and the Monte Carlo's
-    samples and seed: no more, no fewer (the batch refuses a notebook without the last two)."""
-    assert set(parameters_cell(WORKBOOK)) == {*SCENARIO_KEYS, "scenario_file", "samples", "seed"}
+    """The workbook's parameters are SCENARIO_KEYS, scenario_file, the Monte Carlo's
+    samples and seed (the batch refuses a notebook without them) and the decision rule's
+    confidence: no more, no fewer; exactly what the batch may set."""
+    from roi.batch.tasks import NOTEBOOK_ONLY_PARAMETERS
+
+    assert set(parameters_cell(WORKBOOK)) == {*SCENARIO_KEYS, *NOTEBOOK_ONLY_PARAMETERS}
+    assert set(NOTEBOOK_ONLY_PARAMETERS) == {"scenario_file", "samples", "seed", "confidence"}
 
 
 def test_workbook_default_parameters_are_the_built_in_example():

@@ -18,6 +18,7 @@ from roi.reports.notebook import (
     RESULTS_MIMETYPE,
     chart_bundles,
     decision_html,
+    decision_rule,
     monte_carlo_parameters,
     results_table,
     scenario_from_parameters,
@@ -33,8 +34,9 @@ def workbook(
     displays the results table and, as application/json, the assessment's `to_dict()`
     (what `roi run --json` prints), returns the WorkbookModel; invalid parameters raise
     ScenarioError naming the field, value and rule. `samples` (None: roi's default) and
-    `seed` set the Monte Carlo. `fast_first_paint=False` builds every tab and chart
-    before the page is sent (as roi did before; `make bench` compares the two).
+    `seed` set the Monte Carlo, `confidence` (None: roi's default) the decision rule.
+    `fast_first_paint=False` builds every tab and chart before the page is sent (as roi
+    did before; `make bench` compares the two).
     """
     if interactive is None:
         interactive = has_frontend()
@@ -43,7 +45,9 @@ def workbook(
 
         return show_workbook(params, fast_first_paint=fast_first_paint)
     samples, seed = monte_carlo_parameters(params)
-    model = WorkbookModel(scenario_from_parameters(params), samples=samples, seed=seed)
+    model = WorkbookModel(
+        scenario_from_parameters(params), samples=samples, seed=seed, rule=decision_rule(params)
+    )
     # Static outputs that an executed notebook keeps (nbconvert HTML, code hosts): the
     # decision with its reasons, the KPI table, the charts, then the JSON.
     display(HTML(decision_html(model.assessment)))

@@ -25,7 +25,7 @@ from roi import sensitivity
 from roi.amounts import PERCENT_UNITS, SHARE_UNITS, read_metric, read_number
 from roi.app.link import base_for, left_out, share_query, table_row
 from roi.assess import HEADLINES, Assessment, assess, likely_headline
-from roi.decision import OUTCOME_CSS
+from roi.decision import OUTCOME_CSS, DecisionRule
 from roi.evaluate import Results, evaluate
 from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
 from roi.files import (
@@ -478,8 +478,11 @@ class WorkbookModel:
         seed: int = 0,
         templates_dir: Path = TEMPLATES_DIR,
         base: tuple[str, Scenario] | None = None,
+        rule: DecisionRule | None = None,
     ):
         self.initial = scenario
+        self.rule = rule or DecisionRule()
+        """The decision rule every assessment here uses (the notebook's `confidence`)."""
         self.base = base if base is not None else base_for(scenario)
         self.samples = samples
         self.seed = seed
@@ -522,7 +525,9 @@ class WorkbookModel:
         self.results = evaluate(scenario)
         self.simulating = True
         self._notify()
-        assessment = assess(scenario, samples=self.samples, seed=self.seed, results=self.results)
+        assessment = assess(
+            scenario, samples=self.samples, seed=self.seed, results=self.results, rule=self.rule
+        )
         self.assessment = assessment
         self.simulation = assessment.simulation
         decision = assessment.decision
@@ -1186,7 +1191,7 @@ class WorkbookModel:
 
     def add_variant(self, name: str, scenario: Scenario) -> Variant:
         """A variant of another scenario (one kept in the browser, restored on reload)."""
-        assessment = assess(scenario, samples=self.samples, seed=self.seed)
+        assessment = assess(scenario, samples=self.samples, seed=self.seed, rule=self.rule)
         decision = assessment.decision
         name = self.unique_variant_name(name)
         verdict = Verdict(decision.outcome, decision.reasons, decision.conditions)

@@ -43,6 +43,7 @@ from roi.app.server import LOG, _shared_plotly_esm, preheated, prepare_frontend_
 from roi.exceptions import RoiError
 from roi.formatting import money
 from roi.reports.notebook import (
+    decision_rule,
     monte_carlo_parameters,
     scenario_from_parameters,
 )
@@ -185,6 +186,7 @@ def show_workbook(params: Mapping[str, Any], *, fast_first_paint: bool = True) -
             params = {**params, **query_parameters(page_query())}
         scenario = scenario_from_parameters(params, default_file=EXAMPLE_SCENARIO.name)
         samples, seed = monte_carlo_parameters(params)
+        rule = decision_rule(params)
     except RoiError as error:
         display(
             widgets.HTML(
@@ -197,7 +199,7 @@ def show_workbook(params: Mapping[str, Any], *, fast_first_paint: bool = True) -
     # The decision and KPI cards go out first; the inputs follow, and the charts once
     # the page shows the cards (plotly's bundle would hold them up by a second or two).
     app = WorkbookApp(
-        WorkbookModel(scenario, samples=samples, seed=seed, base=starter_base(params)),
+        WorkbookModel(scenario, samples=samples, seed=seed, base=starter_base(params), rule=rule),
         show_summary=display,
         defer_charts=fast_first_paint,
         lazy_tabs=fast_first_paint,

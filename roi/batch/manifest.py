@@ -22,6 +22,7 @@ from roi.batch.tasks import (
     ScenarioOutcome,
     ScenarioTask,
 )
+from roi.decision import DEFAULT_CONFIDENCE
 from roi.exceptions import ScenarioError
 from roi.files import scenario_files, write_text_atomic
 from roi.scenario import Scenario
@@ -37,14 +38,16 @@ def input_hash(
     samples: int,
     seed: int,
     priors_all: bool = False,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> str:
-    """A fingerprint of everything that decides a scenario's outputs."""
+    """A fingerprint of everything that decides a scenario's outputs (a rerun with another
+    confidence redoes the scenario; with roi's default, the fingerprint is as before)."""
     checklists = None
     if scenario.checklists:  # a user's checklists file enters by its content
         from roi.gates import load_checklists
 
         checklists = load_checklists(scenario.checklists).fingerprint
-    payload = {
+    payload: dict[str, Any] = {
         "checklists": checklists,
         "format": RESULTS_FORMAT,
         "roi": __version__,
@@ -56,6 +59,8 @@ def input_hash(
     }
     if priors_all:  # the row carries the value under every base rate (roi.priors)
         payload["priors"] = "all"
+    if confidence != DEFAULT_CONFIDENCE:  # another decision rule: another decision
+        payload["confidence"] = confidence
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

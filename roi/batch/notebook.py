@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from roi.batch.tasks import NOTEBOOK_ONLY_PARAMETERS, NotebookFailed
+from roi.decision import DEFAULT_CONFIDENCE
 from roi.exceptions import MISSING, Problem, ScenarioError
 from roi.scenario import SCENARIO_KEYS, Scenario
 from roi.uncertainty import DEFAULT_SAMPLES
@@ -20,7 +21,12 @@ from roi.uncertainty import DEFAULT_SAMPLES
 
 
 def notebook_parameters(
-    scenario: Scenario, declared: Iterable[str], *, samples: int = DEFAULT_SAMPLES, seed: int = 0
+    scenario: Scenario,
+    declared: Iterable[str],
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> dict[str, Any]:
     """What papermill injects for a scenario: every field, as plain data.
 
@@ -43,6 +49,8 @@ def notebook_parameters(
     for key, value in (("samples", samples), ("seed", seed)):
         if key in declared and value is not None:
             parameters[key] = value
+    if confidence != DEFAULT_CONFIDENCE:  # a notebook that cannot take it is named
+        parameters["confidence"] = confidence
     return parameters
 
 
@@ -215,14 +223,21 @@ def declared_parameters(notebook: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def parameterized_notebook(
-    notebook: Path, scenario: Scenario, *, samples: int = DEFAULT_SAMPLES, seed: int = 0
+    notebook: Path,
+    scenario: Scenario,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> Any:
     """The notebook with the scenario's parameters injected, every check passed."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     declared = declared_parameters(notebook)
-    parameters = notebook_parameters(scenario, declared, samples=samples, seed=seed)
+    parameters = notebook_parameters(
+        scenario, declared, samples=samples, seed=seed, confidence=confidence
+    )
     check_parameters(parameters, declared, source=str(notebook))
     node = load_notebook_node(str(notebook))  # papermill's reader adds the tag lists it needs
     node = parameterize_notebook(node, parameters)
@@ -292,6 +307,7 @@ def execute_notebook(
     samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
     kernel_dir: str | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> dict[str, Any]:
     """Run the notebook for one scenario and return the results it displayed.
 
@@ -301,7 +317,9 @@ def execute_notebook(
     """
     import papermill
 
-    node = parameterized_notebook(notebook, scenario, samples=samples, seed=seed)
+    node = parameterized_notebook(
+        notebook, scenario, samples=samples, seed=seed, confidence=confidence
+    )
     partial = output.with_name(f".{output.stem}.partial{output.suffix}")  # papermill wants .ipynb
     partial.unlink(missing_ok=True)
     kernel_log = output.with_name(".kernel.log")

@@ -69,6 +69,7 @@ from roi.batch.tasks import (
 from roi.exceptions import OutputError, RoiError, value_text
 from roi.files import InvalidRow, csv_text, skipped_text, write_text_atomic
 from roi.formatting import safe_stem, unique_stems
+from roi.scenario import Scenario
 
 
 def results_row(task: ScenarioTask, assessment: Assessment) -> dict[str, Any]:
@@ -146,7 +147,7 @@ def run_scenario(task: ScenarioTask) -> ScenarioOutcome:
     stage = "evaluate"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        assessment = assess(task.scenario, samples=task.samples, seed=task.seed)
+        assessment = assess(task.scenario, samples=task.samples, seed=task.seed, rule=task.rule)
         row = results_row(task, assessment)
 
         if task.formats:
@@ -165,6 +166,7 @@ def run_scenario(task: ScenarioTask) -> ScenarioOutcome:
                     samples=task.samples,
                     seed=task.seed,
                     kernel_dir=task.kernel_dir,
+                    confidence=task.confidence,
                 )
             finally:
                 if output.exists():
@@ -339,6 +341,18 @@ def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
     return rows
 
 
+def batch_scenario(scenario: Scenario, options: BatchOptions) -> Scenario:
+    """A scenario as the batch's options make it: one base-rate set (`--priors NAME`)
+    and one MLOps maturity a Go needs (`--min-maturity`) for every scenario, as
+    `roi run` takes them; anything else as the scenario says."""
+    changes: dict[str, Any] = {}
+    if options.priors not in (None, "all"):
+        changes["priors"] = options.priors
+    if options.min_maturity is not None:
+        changes["min_maturity"] = options.min_maturity
+    return scenario.evolve(**changes) if changes else scenario
+
+
 def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchReport:
     """Run every valid scenario under `source` and write the run's output folder."""
     from tqdm import tqdm
@@ -350,8 +364,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
     started = datetime.now(UTC).isoformat(timespec="seconds")
     out_dir = Path(options.out_dir).resolve()
     entries, invalid = load_batch(source)
-    if options.priors not in (None, "all"):  # one base rate for every scenario
-        entries = [replace(e, scenario=e.scenario.evolve(priors=options.priors)) for e in entries]
+    entries = [replace(e, scenario=batch_scenario(e.scenario, options)) for e in entries]
     notebook = Path(options.notebook).resolve() if options.notebook else None
     notebook_sha = None
     if notebook is not None:
@@ -381,6 +394,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
                     samples=options.samples,
                     seed=options.seed,
                     priors_all=options.priors == "all",
+                    confidence=options.confidence,
                 ),
                 out_dir=str(out_dir),
                 notebook=str(notebook) if notebook else None,
@@ -391,6 +405,7 @@ def run_batch(source: str | os.PathLike[str], options: BatchOptions) -> BatchRep
                 cwd=os.getcwd(),
                 kernel_dir=kernel_dir,
                 priors_all=options.priors == "all",
+                confidence=options.confidence,
             )
             for entry, stem in zip(entries, stems, strict=True)
         ]

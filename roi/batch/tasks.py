@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from roi.decision import DEFAULT_CONFIDENCE, DecisionRule
 from roi.exceptions import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Problem, RoiError, ScenarioError
 from roi.files import InvalidRow
 from roi.reports import FORMATS as MEMO_FORMATS
@@ -26,8 +27,9 @@ RESULTS_FORMAT = 2  # bump when result.json or the input hash changes meaning
 
 # Notebook parameters that are not Scenario fields. The batch pins scenario_file to None
 # (so the injected fields are used) and passes its Monte Carlo settings to a notebook that
-# declares them, so the notebook's simulation is the summary's.
-NOTEBOOK_ONLY_PARAMETERS: tuple[str, ...] = ("scenario_file", "samples", "seed")
+# declares them, so the notebook's simulation is the summary's; a confidence other than
+# roi's default goes in too, so the notebook decides as the summary does.
+NOTEBOOK_ONLY_PARAMETERS: tuple[str, ...] = ("scenario_file", "samples", "seed", "confidence")
 
 
 class NotebookFailed(RoiError, RuntimeError):
@@ -52,6 +54,12 @@ class ScenarioTask:
     cwd: str
     kernel_dir: str | None = None  # where kernels' socket folders go (removed by the run)
     priors_all: bool = False  # add the risk-adjusted NPV under every base rate to the row
+    confidence: float = DEFAULT_CONFIDENCE  # the decision rule's (roi run --confidence)
+
+    @property
+    def rule(self) -> DecisionRule:
+        """The decision rule the batch's options give (the same as `roi run`'s)."""
+        return DecisionRule(confidence=self.confidence)
 
 
 @dataclass
@@ -98,6 +106,8 @@ class BatchOptions:
     rank_by: str = "npv"  # roi.reports.portfolio.RANKINGS: npv or risk-adjusted
     budget: float | None = None  # one-time budget: the page shows the set it funds
     priors: str | None = None  # a base-rate set for every scenario, or "all" (roi.priors)
+    confidence: float = DEFAULT_CONFIDENCE  # least P(payback in time) for a Go
+    min_maturity: int | None = None  # the MLOps maturity a Go needs, for every scenario
 
     def check(self) -> None:
         problems = []
@@ -135,6 +145,14 @@ class BatchOptions:
                         "batch",
                     )
                 )
+        if isinstance(self.confidence, bool) or not 0 < self.confidence <= 1:
+            problems.append(
+                Problem("confidence", self.confidence, "must be a number > 0 and <= 1", "batch")
+            )
+        if self.min_maturity not in (None, 1, 2, 3):
+            problems.append(
+                Problem("min-maturity", self.min_maturity, "must be 1, 2 or 3", "batch")
+            )
         if self.budget is not None and not self.budget >= 0:
             problems.append(
                 Problem("budget", self.budget, "must be a number of dollars >= 0", "batch")

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from roi.assess import Assessment
+from roi.decision import DEFAULT_CONFIDENCE, DecisionRule
 from roi.exceptions import Problem, ScenarioError
 from roi.files import load_scenario, project_path
 from roi.formatting import money, share
@@ -82,6 +83,36 @@ def monte_carlo_parameters(namespace: Mapping[str, Any]) -> tuple[int, int]:
     if problems:
         raise ScenarioError(problems)
     return int(samples), int(seed)
+
+
+def decision_rule(namespace: Mapping[str, Any]) -> DecisionRule:
+    """The decision rule a notebook's parameters give: `confidence` (None: roi's
+    default), as `roi run --confidence` takes it. The MLOps maturity a Go needs is the
+    scenario's own `min_maturity` field.
+
+    >>> decision_rule({"confidence": 0.9}).confidence, decision_rule({}).confidence
+    (0.9, 0.7)
+    """
+    confidence = namespace.get("confidence")
+    if confidence is None:
+        return DecisionRule(confidence=DEFAULT_CONFIDENCE)
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, int | float)
+        or not 0 < confidence <= 1
+    ):
+        raise ScenarioError(
+            [
+                Problem(
+                    "confidence",
+                    confidence,
+                    "must be a number > 0 and <= 1 (the least probability of meeting the"
+                    " payback threshold for a Go), or None for roi's default",
+                    "notebook parameters",
+                )
+            ]
+        )
+    return DecisionRule(confidence=float(confidence))
 
 
 def results_table(assessment: Assessment) -> pd.DataFrame:
