@@ -430,26 +430,85 @@ def decide(
     scenario = results.scenario
     if rule.min_maturity is None and scenario.min_maturity is not None:
         rule = replace(rule, min_maturity=scenario.min_maturity)  # the scenario's own
+    at = _Basis.of(results, simulation)
+    ledger = _Ledger()
+    _payback_checks(ledger, results, simulation, at)  # 1-2
+    _npv_check(ledger, rule, scenario, at)  # 3
+    alternative = scenario.without_ai()  # 3b. a better plan without AI is a No-go
+    if alternative is not None:
+        ledger.check(_alternative_check(results, evaluate(alternative), alternative.name))
+    _confidence_check(ledger, rule, scenario, at)  # 4
+    _readiness_checks(ledger, readiness, rule)  # 5-6
+    _scenario_checks(ledger, scenario, simulation, rule)  # 6b-9
+    worst = max((SEVERITY[c.verdict] for c in ledger.checks), default=0)
+    outcome = {0: GO, 1: CONDITIONAL, 2: NO_GO}[worst]
+    conditional = outcome == CONDITIONAL
+    return Decision(
+        outcome=outcome,
+        checks=tuple(ledger.checks),
+        conditions=tuple(ledger.conditions) if conditional else (),
+        kill_criteria=kill_criteria(results, rule, conditional=conditional),
+        basis=at.basis,
+        payback_months=at.payback,
+        npv=at.npv,
+        probability=at.probability,
+        rule=rule,
+        condition_owners=tuple(ledger.owners) if conditional else (),
+    )
+
+
+@dataclass
+class _Ledger:
+    """The checks made so far, and the conditions of a Conditional go with their owners."""
+
+    checks: list[Check] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)  # one per condition ("" unnamed)
+
+    def check(self, check: Check) -> None:
+        self.checks.append(check)
+
+    def condition(self, text: str, owner: str = "") -> None:
+        self.conditions.append(text)
+        self.owners.append(owner)
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """What the decision tests: the Monte Carlo's P50s and probability, or the likely
+    values (no probability) without one."""
+
+    where: str
+    payback: float | None
+    npv: float | None
+    probability: float | None
+    basis: str
+
+    @classmethod
+    def of(cls, results: Results, simulation: Simulation | None) -> _Basis:
+        if simulation is None:
+            return cls(
+                "at the likely values",
+                results.decision_payback_months,
+                results.npv_at_decision,
+                None,
+                "likely (point) values; no simulation",
+            )
+        return cls(
+            "at P50",
+            _finite(simulation.percentile(simulation.payback_key, 50)),
+            _finite(simulation.percentile("npv_at_decision", 50)),
+            float(simulation.prob_meets_threshold),
+            "P50 of the Monte Carlo simulation",
+        )
+
+
+def _payback_checks(
+    ledger: _Ledger, results: Results, simulation: Simulation | None, at: _Basis
+) -> None:
+    """1-2. Pays back, within the threshold, on the scenario's payback basis."""
+    scenario = results.scenario
     threshold = scenario.value("payback_threshold_months")
-    horizon = scenario.value("horizon_months")
-    checks: list[Check] = []
-    conditions: list[str] = []
-    owners: dict[int, str] = {}  # condition index -> its owner
-
-    if simulation is not None:
-        where = "at P50"
-        payback = _finite(simulation.percentile(simulation.payback_key, 50))
-        npv_used = _finite(simulation.percentile("npv_at_decision", 50))
-        probability = float(simulation.prob_meets_threshold)
-        basis = "P50 of the Monte Carlo simulation"
-    else:
-        where = "at the likely values"
-        payback = results.decision_payback_months
-        npv_used = results.npv_at_decision
-        probability = None
-        basis = "likely (point) values; no simulation"
-
-    # 1-2. Pays back, within the threshold, on the scenario's payback basis.
     ramp = scenario.value("adoption_months")
     if scenario.payback_basis == "cash_flow" and ramp > 0:
         what = f"Payback on the cash flow (with the {ramp:g}-month adoption ramp)"
@@ -457,86 +516,79 @@ def decide(
         what = "Simple payback (one-time costs / monthly net)"
     else:
         what = "Payback"
-    if payback is None:
-        monthly = results.monthly_net_impact
+    if at.payback is None:
         detail = (
-            f"monthly net impact is {money(monthly)} at the likely values"
+            f"monthly net impact is {money(results.monthly_net_impact)} at the likely values"
             if simulation is None
             else "in at least half of the simulated outcomes"
         )
-        checks.append(Check("pays_back", "no-go", f"Never pays back: {detail}."))
-    elif not at_most(payback, threshold):
-        checks.append(
-            Check(
-                "payback_threshold",
-                "no-go",
-                f"{what} {where} is {months(payback)}, above the {threshold:g}-month threshold.",
-            )
+        ledger.check(Check("pays_back", "no-go", f"Never pays back: {detail}."))
+        return
+    within = at_most(at.payback, threshold)
+    ledger.check(
+        Check(
+            "payback_threshold",
+            "pass" if within else "no-go",
+            f"{what} {at.where} is {months(at.payback)}, "
+            f"{'within' if within else 'above'} the {threshold:g}-month threshold.",
         )
+    )
+
+
+def _npv_check(ledger: _Ledger, rule: DecisionRule, scenario: Scenario, at: _Basis) -> None:
+    """3. NPV at the decision over the horizon, the plan's time included."""
+    if not rule.require_positive_npv or at.npv is None:
+        return
+    horizon = scenario.value("horizon_months")
+    said = f"NPV at the decision over {horizon:g} months {at.where} is {money(at.npv)}"
+    if money_not_negative(at.npv):
+        ledger.check(Check("npv", "pass", f"{said}."))
     else:
-        checks.append(
+        ledger.check(
             Check(
-                "payback_threshold",
-                "pass",
-                f"{what} {where} is {months(payback)}, within the {threshold:g}-month threshold.",
+                "npv",
+                "no-go",
+                f"{said}: the initiative loses money over the horizon, its plan's time included.",
             )
         )
 
-    # 3. NPV.
-    if rule.require_positive_npv and npv_used is not None:
-        if not money_not_negative(npv_used):
-            checks.append(
-                Check(
-                    "npv",
-                    "no-go",
-                    f"NPV at the decision over {horizon:g} months {where} is {money(npv_used)}: "
-                    "the initiative loses money over the horizon, its plan's time included.",
-                )
-            )
-        else:
-            checks.append(
-                Check(
-                    "npv",
-                    "pass",
-                    f"NPV at the decision over {horizon:g} months {where} is {money(npv_used)}.",
-                )
-            )
 
-    # 3b. The plan without AI, when the scenario names one: better value is a No-go.
-    alternative = scenario.without_ai()
-    if alternative is not None:
-        checks.append(_alternative_check(results, evaluate(alternative), alternative.name))
+def _confidence_check(ledger: _Ledger, rule: DecisionRule, scenario: Scenario, at: _Basis) -> None:
+    """4. How likely payback within the threshold is, against the rule's confidence."""
+    if at.probability is None:
+        return
+    threshold = scenario.value("payback_threshold_months")
+    likely, needed = _pct(at.probability), _pct(rule.confidence)
+    if at.probability >= rule.confidence:
+        ledger.check(
+            Check(
+                "confidence",
+                "pass",
+                f"Payback within {threshold:g} months is {likely} likely "
+                f"(at least {needed} required).",
+            )
+        )
+        return
+    ledger.check(
+        Check(
+            "confidence",
+            "conditional",
+            f"Payback within {threshold:g} months is {likely} likely, below the "
+            f"{needed} confidence required.",
+        )
+    )
+    ledger.condition(
+        f"Narrow the uncertain inputs (measure them with real users) until payback "
+        f"within {threshold:g} months is at least {needed} likely; it is {likely} now."
+    )
 
-    # 4. Confidence.
-    if probability is not None:
-        if probability < rule.confidence:
-            checks.append(
-                Check(
-                    "confidence",
-                    "conditional",
-                    f"Payback within {threshold:g} months is {_pct(probability)} likely, below the "
-                    f"{_pct(rule.confidence)} confidence required.",
-                )
-            )
-            conditions.append(
-                f"Narrow the uncertain inputs (measure them with real users) until payback "
-                f"within {threshold:g} months is at least {_pct(rule.confidence)} likely; "
-                f"it is {_pct(probability)} now."
-            )
-        else:
-            checks.append(
-                Check(
-                    "confidence",
-                    "pass",
-                    f"Payback within {threshold:g} months is {_pct(probability)} likely "
-                    f"(at least {_pct(rule.confidence)} required).",
-                )
-            )
 
-    # 5-6. Readiness. No answers at all is "not assessed", not "everything open"; but the
-    # PoC exit criteria are then unproven, so it is at best a conditional go.
+def _readiness_checks(ledger: _Ledger, readiness: Readiness | None, rule: DecisionRule) -> None:
+    """5-6. The required checklists and the MLOps maturity. No answers at all is "not
+    assessed", not "everything open"; but the PoC exit criteria are then unproven, so
+    it is at best a conditional go."""
     if readiness is None or not readiness.assessed:
-        checks.append(
+        ledger.check(
             Check(
                 "readiness",
                 "conditional",
@@ -544,94 +596,87 @@ def decide(
                 "sponsor, decision memo) are not shown to be met.",
             )
         )
-        conditions.append(
+        ledger.condition(
             "Assess readiness: answer the PoC exit criteria (done, open or n/a, with owners) "
             "and decide again."
         )
+        return
+    required = [s for s in readiness.checklists if s.checklist.id in rule.required_checklists]
+    names = ", ".join(s.checklist.name for s in required) or "no checklist"
+    open_items = [item for s in required for item in s.open_items]
+    total = sum(len(s.items) for s in required)
+    if not open_items:
+        ledger.check(
+            Check("readiness", "pass", f"{names}: all {total} items are done or not applicable.")
+        )
+    elif len(open_items) <= rule.max_open_items:
+        ledger.check(
+            Check(
+                "readiness",
+                "conditional",
+                f"{names}: {len(open_items)} of {total} items open, few enough to close with "
+                f"bounded effort (at most {rule.max_open_items}).",
+            )
+        )
+        for item in open_items:
+            owner = item.owner or ""
+            ledger.condition(f"Close: {item.item.text} (owner: {owner or 'unassigned'}).", owner)
     else:
-        required = [s for s in readiness.checklists if s.checklist.id in rule.required_checklists]
-        names = ", ".join(s.checklist.name for s in required) or "no checklist"
-        open_items = [item for s in required for item in s.open_items]
-        total = sum(len(s.items) for s in required)
-        if not open_items:
-            checks.append(
-                Check(
-                    "readiness",
-                    "pass",
-                    f"{names}: all {total} items are done or not applicable.",
-                )
+        ledger.check(
+            Check(
+                "readiness",
+                "no-go",
+                f"{names}: {len(open_items)} of {total} items open, more than the "
+                f"{rule.max_open_items} that bounded effort can close.",
             )
-        elif len(open_items) <= rule.max_open_items:
-            checks.append(
-                Check(
-                    "readiness",
-                    "conditional",
-                    f"{names}: {len(open_items)} of {total} items open, few enough to close with "
-                    f"bounded effort (at most {rule.max_open_items}).",
-                )
-            )
-            for item in open_items:
-                owners[len(conditions)] = item.owner or ""
-                conditions.append(f"Close: {item.item.text} (owner: {item.owner or 'unassigned'}).")
-        else:
-            checks.append(
-                Check(
-                    "readiness",
-                    "no-go",
-                    f"{names}: {len(open_items)} of {total} items open, more than the "
-                    f"{rule.max_open_items} that bounded effort can close.",
-                )
-            )
-        if rule.min_maturity is not None:
-            level = readiness.maturity
-            if level < rule.min_maturity:
-                needed = readiness.definitions.maturity[rule.min_maturity - 1]
-                checks.append(
-                    Check(
-                        "maturity",
-                        "conditional",
-                        f"MLOps maturity is level {level}, below the level {rule.min_maturity} "
-                        "required before production.",
-                    )
-                )
-                conditions.append(
-                    f"Reach MLOps maturity level {rule.min_maturity} ({needed.name.lower()}) "
-                    "before production."
-                )
-            else:
-                checks.append(
-                    Check(
-                        "maturity",
-                        "pass",
-                        f"MLOps maturity is level {level} (level {rule.min_maturity} required).",
-                    )
-                )
+        )
+    if rule.min_maturity is not None:
+        _maturity_check(ledger, readiness, rule.min_maturity)
 
-    # 6b. The decision gate's questions the scenario answers.
+
+def _maturity_check(ledger: _Ledger, readiness: Readiness, needed: int) -> None:
+    """6. The MLOps maturity level a Go needs before production."""
+    level = readiness.maturity
+    if level >= needed:
+        ledger.check(
+            Check("maturity", "pass", f"MLOps maturity is level {level} (level {needed} required).")
+        )
+        return
+    name = readiness.definitions.maturity[needed - 1].name.lower()
+    ledger.check(
+        Check(
+            "maturity",
+            "conditional",
+            f"MLOps maturity is level {level}, below the level {needed} required before "
+            "production.",
+        )
+    )
+    ledger.condition(f"Reach MLOps maturity level {needed} ({name}) before production.")
+
+
+def _scenario_checks(
+    ledger: _Ledger, scenario: Scenario, simulation: Simulation | None, rule: DecisionRule
+) -> None:
+    """6b-9. What the scenario itself answers: the decision gate's questions, the success
+    criteria written down before the PoC, the review's sign-offs and the production
+    owner, the PoC's own timebox and budget, and a fallback rate past the alarm."""
     for check, condition, owner in _gate_answers(scenario):
-        checks.append(check)
+        ledger.check(check)
         if condition:
-            owners[len(conditions)] = owner
-            conditions.append(condition)
-
-    # 7. Success criteria, written down before the PoC.
+            ledger.condition(condition, owner)
     for result in assess_criteria(scenario, simulation, rule.confidence):
-        checks.append(_criterion_check(result))
+        ledger.check(_criterion_check(result))
         if result.status == "close":
-            conditions.append(_criterion_condition(result, rule))
-
-    # 7b. What a Go needs before production starts: the review's sign-offs, an owner.
+            ledger.condition(_criterion_condition(result, rule))
     for check, condition in _review_and_owner(scenario):
-        checks.append(check)
+        ledger.check(check)
         if condition:
-            conditions.append(condition)
-
-    # 8. The PoC's own timebox and budget.
-    checks.extend(Check("poc", "info", flag) for flag in poc_flags(scenario))
-    # 9. A fallback rate past the articles' alarm.
+            ledger.condition(condition)
+    for flag in poc_flags(scenario):
+        ledger.check(Check("poc", "info", flag))
     fallback = scenario.value("fallback_rate")
     if fallback > FALLBACK_ALARM:
-        checks.append(
+        ledger.check(
             Check(
                 "fallback",
                 "info",
@@ -640,20 +685,3 @@ def decide(
                 "needs retraining: watch it from day one.",
             )
         )
-
-    worst = max((SEVERITY[c.verdict] for c in checks), default=0)
-    outcome = {0: GO, 1: CONDITIONAL, 2: NO_GO}[worst]
-    return Decision(
-        outcome=outcome,
-        checks=tuple(checks),
-        conditions=tuple(conditions) if outcome == CONDITIONAL else (),
-        kill_criteria=kill_criteria(results, rule, conditional=outcome == CONDITIONAL),
-        basis=basis,
-        payback_months=payback,
-        npv=npv_used,
-        probability=probability,
-        rule=rule,
-        condition_owners=tuple(owners.get(i, "") for i in range(len(conditions)))
-        if outcome == CONDITIONAL
-        else (),
-    )
