@@ -903,6 +903,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"roi {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _run_command(commands)
+    _memo_command(commands)
+    _batch_command(commands)
+    _portfolio_command(commands)
+    _app_command(commands)
+    _export_command(commands)
+    _init_command(commands)
+    _plan_command(commands)
+    _register_commands(commands)
+    return parser
+
+
+def _run_command(commands: Any) -> None:
+    """`roi run`."""
     run = commands.add_parser(
         "run",
         epilog=_examples(
@@ -946,6 +960,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=_whole_number(0), default=0, help="Monte Carlo random seed (default: 0)"
     )
     run.set_defaults(handler=_run)
+
+
+def _memo_command(commands: Any) -> None:
+    """`roi memo`."""
     memo = commands.add_parser(
         "memo",
         epilog=_examples(
@@ -993,6 +1011,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_confidence(memo)
     memo.set_defaults(handler=_memo)
+
+
+def _batch_command(commands: Any) -> None:
+    """`roi batch`."""
     batch = commands.add_parser(
         "batch",
         epilog=_examples(
@@ -1062,6 +1084,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db_option(batch)
     batch.set_defaults(handler=_batch)
+
+
+def _portfolio_command(commands: Any) -> None:
+    """`roi portfolio`."""
     portfolio = commands.add_parser(
         "portfolio",
         epilog=_examples(
@@ -1134,6 +1160,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_confidence(portfolio)
     portfolio.set_defaults(handler=_portfolio)
+
+
+def _app_command(commands: Any) -> None:
+    """`roi app`."""
     app = commands.add_parser(
         "app",
         epilog=_examples(
@@ -1179,6 +1209,10 @@ def build_parser() -> argparse.ArgumentParser:
         "'busy' page (default: 20, or ROI_APP_MAX_KERNELS)",
     )
     app.set_defaults(handler=_app)
+
+
+def _export_command(commands: Any) -> None:
+    """`roi export`."""
     export = commands.add_parser(
         "export",
         epilog=_examples(
@@ -1200,6 +1234,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--force", action="store_true", help="replace workbooks that already exist")
     export.set_defaults(handler=_export)
+
+
+def _init_command(commands: Any) -> None:
+    """`roi init`."""
     init = commands.add_parser(
         "init",
         epilog=_examples(
@@ -1213,6 +1251,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("folder", nargs="?", default=".", help="where to copy them (default: .)")
     init.set_defaults(handler=_init)
+
+
+def _plan_command(commands: Any) -> None:
+    """`roi plan`."""
     plan = commands.add_parser(
         "plan",
         epilog=_examples(
@@ -1238,8 +1280,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace plan.csv and plan.ics if they exist"
     )
     plan.set_defaults(handler=_plan)
-    _register_commands(commands)
-    return parser
 
 
 def _db_option(command: argparse.ArgumentParser) -> None:
@@ -1252,6 +1292,14 @@ def _db_option(command: argparse.ArgumentParser) -> None:
 
 
 def _register_commands(commands: Any) -> None:
+    _record_command(commands)
+    _history_command(commands)
+    _track_command(commands)
+    _calibrate_command(commands)
+
+
+def _record_command(commands: Any) -> None:
+    """`roi record`."""
     record = commands.add_parser(
         "record",
         help="store an assessment and its decision in the register",
@@ -1278,6 +1326,9 @@ def _register_commands(commands: Any) -> None:
     record.add_argument("--seed", type=_whole_number(0), default=0)
     record.set_defaults(handler=_record)
 
+
+def _history_command(commands: Any) -> None:
+    """`roi history`."""
     history = commands.add_parser(
         "history",
         help="an initiative's recorded decisions and what changed between them",
@@ -1289,6 +1340,9 @@ def _register_commands(commands: Any) -> None:
     history.add_argument("--json", action="store_true", help="one JSON object")
     history.set_defaults(handler=_history)
 
+
+def _track_command(commands: Any) -> None:
+    """`roi track`."""
     track = commands.add_parser(
         "track",
         help="the plan against dated actuals; exit 3 when a kill criterion fires",
@@ -1316,6 +1370,9 @@ def _register_commands(commands: Any) -> None:
     track.add_argument("--seed", type=_whole_number(0), default=0)
     track.set_defaults(handler=_track)
 
+
+def _calibrate_command(commands: Any) -> None:
+    """`roi calibrate`."""
     calibrate = commands.add_parser(
         "calibrate",
         help="gate odds and range calibration learnt from the register",
