@@ -385,7 +385,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _portfolio(args: argparse.Namespace) -> int:
-    from roi.portfolio import Constraints, json_ready, plan_portfolio, read_members
+    from roi.files import read_members
+    from roi.portfolio import Constraints, json_ready, plan_portfolio
 
     capacity = dict(_capacity(text) for text in args.capacity)
     members, invalid = read_members(args.file, args.shared)

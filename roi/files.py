@@ -1,8 +1,11 @@
-"""Reading scenarios from YAML, JSON, CSV and XLSX files, and writing them back safely."""
+"""Reading scenarios (and a portfolio's initiatives) from YAML, JSON, CSV and XLSX files, and
+writing them, and a Monte Carlo's samples, back safely: roi's file I/O, which the
+calculators never import (an import contract in `make lint`)."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -26,7 +29,13 @@ from roi.exceptions import (
     value_text,
 )
 from roi.safe_yaml import file_too_big, safe_yaml
-from roi.scenario import CRITERION_KEYS, FIELD_SPECS, SCENARIO_KEYS, Scenario, scenario_from_dict
+from roi.scenario import (
+    CRITERION_KEYS,
+    FIELD_SPECS,
+    SCENARIO_KEYS,
+    Scenario,
+    scenario_from_dict,
+)
 from roi.shared import SHARED_KEY, Driver, apply_drivers, parse_drivers
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
@@ -1020,11 +1029,6 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:
     return write_text_atomic(path, scenario_yaml(scenario))
 
 
-def scenarios_table(scenarios: Iterable[Scenario]) -> pd.DataFrame:
-    """Likely values of many scenarios as a table whose columns are the field names."""
-    return pd.DataFrame([{"name": s.name, **s.point_values()} for s in scenarios])
-
-
 def xlsx_text(value: Any) -> Any:
     r"""Text as a worksheet cell can hold it: control characters (which no XLSX cell may
     contain; openpyxl raises on them) become U+FFFD, and a CR a line feed (XML reads a bare
@@ -1131,3 +1135,83 @@ def read_actuals(path: str | os.PathLike[str]) -> list[tuple[Any, str, float]]:
     if not out:
         raise ScenarioError([Problem("", MISSING, "holds no measurement", source)])
     return out
+
+
+# --- a Monte Carlo's samples, a portfolio's initiatives ---------------------------------
+
+
+def export_samples(simulation: Any, path: str | os.PathLike[str]) -> Path:
+    """Write every sample of a Monte Carlo run (`roi.uncertainty.Simulation`: every input,
+    then every output, one row a sample) to CSV or Parquet, chosen by the suffix,
+    atomically: the audit trail. Never-pays-back paybacks are written as inf. Parquet
+    needs pyarrow (in roi's `test` extra)."""
+    from roi.uncertainty import SimulationError
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    frame = simulation.to_frame()
+    if suffix == ".csv":
+        return write_text_atomic(path, csv_text(frame, index=True))
+    if suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise SimulationError(
+                f"writing {path.name} needs pyarrow for Parquet: pip install pyarrow, "
+                "or export to a .csv path instead"
+            ) from None
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer)
+        return write_text_atomic(path, buffer.getvalue())
+    raise SimulationError(f"samples can be exported to .csv or .parquet: got {path.name!r}")
+
+
+def read_members(
+    source: str | os.PathLike[str], shared: str | os.PathLike[str] | None = None
+) -> tuple[list[Any], list[InvalidRow]]:
+    """Every initiative of a portfolio file or folder (`roi.portfolio.Member`s), with the
+    shared drivers each uses, and every one skipped (a bad row, a name given twice, an
+    unreadable file), as `read_scenarios` skips them.
+
+    `shared` is a YAML/JSON file holding a `shared:` mapping (for a table's `shared`
+    column); a bad one stops everything (it is not one initiative's problem).
+    """
+    from roi.portfolio import Member
+
+    drivers = {}
+    if shared is not None:
+        drivers = parse_drivers(_shared_section(Path(shared)), str(shared))
+    within = source if Path(source).is_dir() else None
+    loaded = read_leniently(
+        scenario_files(source), lambda path: portfolio_records(path, drivers, within=within)
+    )
+    members = [Member(entry.scenario, entry.extra) for entry in loaded.entries]
+    return members, list(loaded.invalid)
+
+
+def load_members(
+    source: str | os.PathLike[str], shared: str | os.PathLike[str] | None = None
+) -> list[Any]:
+    """`read_members`, strictly: every problem of every row is reported at once (ScenarioError),
+    two initiatives sharing a name included."""
+    members, invalid = read_members(source, shared)
+    if invalid:
+        raise ScenarioError([problem for bad in invalid for problem in bad.problems])
+    return members
+
+
+def _shared_section(path: Path) -> Any:
+    """The `shared:` mapping of a drivers file (YAML or JSON)."""
+    if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
+        raise ScenarioError(
+            [Problem("shared", str(path), "must be an existing .yaml, .yml or .json file")]
+        )
+    too_big = file_too_big(path)
+    try:
+        data = None if too_big else safe_yaml(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
+        too_big = f"cannot be read: {str(error).splitlines()[0][:120]}"
+    if too_big or not isinstance(data, Mapping) or "shared" not in data:
+        reason = too_big or "must hold a `shared:` mapping of drivers"
+        raise ScenarioError([Problem("", MISSING, reason, str(path))])
+    return data["shared"]

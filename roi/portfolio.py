@@ -29,28 +29,20 @@ counted. Roles are keyed in snake case: "ML engineer" is `ml_engineer`.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
-import os
 import re
-import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from roi.assess import Assessment, assess
 from roi.decision import DecisionRule
-from roi.exceptions import MISSING, Problem, RoiError, ScenarioError
-from roi.files import InvalidRow, portfolio_records, read_leniently, scenario_files
-from roi.safe_yaml import file_too_big, safe_yaml
+from roi.exceptions import RoiError
 from roi.scenario import Scenario
-from roi.shared import parse_drivers
 from roi.timeline import Timeline, role_weeks
 from roi.uncertainty import (
     DEFAULT_SAMPLES,
@@ -178,24 +170,6 @@ def check_constraints(c: Candidates, limits: Constraints) -> None:
             raise PortfolioError(f"capacity {role} must be engineer-weeks >= 0: got {weeks!r}")
 
 
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Send file descriptor 1 to /dev/null meanwhile (a `--json` stdout stays JSON)."""
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError):  # no real stdout (some notebook front ends)
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 def _solve(c: Candidates, limits: Constraints, forced: int | None = None) -> np.ndarray | None:
     """The optimal 0/1 choice, or None when none is feasible (only with `forced`)."""
     n = len(c.names)
@@ -219,14 +193,14 @@ def _solve(c: Candidates, limits: Constraints, forced: int | None = None) -> np.
     constraints = (
         [LinearConstraint(np.vstack(rows), -np.inf, np.array(upper, float))] if rows else []
     )
-    with _quiet_stdout():  # HiGHS can print solver notes straight to the terminal
-        result = milp(
-            -c.value,
-            integrality=np.ones(n),
-            bounds=Bounds(low, high),
-            constraints=constraints,
-            options={"mip_rel_gap": 0.0},
-        )
+    # HiGHS prints nothing unless asked (`disp`): a test reads the process's own stdout.
+    result = milp(
+        -c.value,
+        integrality=np.ones(n),
+        bounds=Bounds(low, high),
+        constraints=constraints,
+        options={"mip_rel_gap": 0.0},
+    )
     if result.x is None:
         return None
     return np.round(result.x).astype(bool)
@@ -549,55 +523,6 @@ def simulate_portfolio(
 
 
 # --- from files and assessments ---------------------------------------------------------
-
-
-def read_members(
-    source: str | os.PathLike[str], shared: str | os.PathLike[str] | None = None
-) -> tuple[list[Member], list[InvalidRow]]:
-    """Every initiative of a portfolio file or folder, with the shared drivers each uses,
-    and every one skipped (a bad row, a name given twice, an unreadable file), as
-    `roi.files.read_scenarios` skips them.
-
-    `shared` is a YAML/JSON file holding a `shared:` mapping (for a table's `shared`
-    column); a bad one stops everything (it is not one initiative's problem).
-    """
-    drivers = {}
-    if shared is not None:
-        drivers = parse_drivers(_shared_section(Path(shared)), str(shared))
-    within = source if Path(source).is_dir() else None
-    loaded = read_leniently(
-        scenario_files(source), lambda path: portfolio_records(path, drivers, within=within)
-    )
-    members = [Member(entry.scenario, entry.extra) for entry in loaded.entries]
-    return members, list(loaded.invalid)
-
-
-def load_members(
-    source: str | os.PathLike[str], shared: str | os.PathLike[str] | None = None
-) -> list[Member]:
-    """`read_members`, strictly: every problem of every row is reported at once (ScenarioError),
-    two initiatives sharing a name included."""
-    members, invalid = read_members(source, shared)
-    if invalid:
-        raise ScenarioError([problem for bad in invalid for problem in bad.problems])
-    return members
-
-
-def _shared_section(path: Path) -> Any:
-    """The `shared:` mapping of a drivers file (YAML or JSON)."""
-    if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
-        raise ScenarioError(
-            [Problem("shared", str(path), "must be an existing .yaml, .yml or .json file")]
-        )
-    too_big = file_too_big(path)
-    try:
-        data = None if too_big else safe_yaml(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
-        too_big = f"cannot be read: {str(error).splitlines()[0][:120]}"
-    if too_big or not isinstance(data, Mapping) or "shared" not in data:
-        reason = too_big or "must hold a `shared:` mapping of drivers"
-        raise ScenarioError([Problem("", MISSING, reason, str(path))])
-    return data["shared"]
 
 
 def portfolio_candidates(assessments: Sequence[Assessment], objective: str) -> Candidates:

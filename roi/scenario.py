@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -1886,3 +1886,11 @@ def problems_from_validation(error: ValidationError, data: Mapping[str, Any]) ->
             field, value = item["ctx"]["field"], item["ctx"]["value"]
         problems.append(Problem(field, value, message))
     return problems
+
+
+def scenarios_table(scenarios: Iterable[Scenario]) -> Any:
+    """Likely values of many scenarios as a pandas table whose columns are the field
+    names (and `name`), one row a scenario: what `roi.evaluate.evaluate_table` reads."""
+    import pandas as pd
+
+    return pd.DataFrame([{"name": s.name, **s.point_values()} for s in scenarios])

@@ -16,9 +16,8 @@ import pandas as pd
 from roi.breakeven import break_even_table
 from roi.evaluate import compute, evaluate_table, payback_key, timeline_for, validate_table
 from roi.exceptions import RoiError
-from roi.files import load_scenarios, scenarios_table
 from roi.impact import MONTHS_PER_YEAR
-from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario
+from roi.scenario import FIELD_SPECS, NUMERIC_FIELDS, Range, Scenario, scenarios_table
 
 TORNADO_METRICS = (
     "annual_impact",
@@ -191,7 +190,10 @@ def _scenarios(source: Any) -> list[Scenario] | pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source
     if isinstance(source, str | os.PathLike):
-        return load_scenarios(source)
+        raise SensitivityError(
+            f"compare takes scenarios or a table, not a file name ({os.fspath(source)!r}): "
+            "read the file first, e.g. compare(roi.load_scenarios(path))"
+        )
     if isinstance(source, Scenario):
         return [source]
     if isinstance(source, Iterable) and not isinstance(source, Mapping):
@@ -227,7 +229,8 @@ def compare(scenarios_or_table: Any, baseline: int | str = 0) -> pd.DataFrame:
     """Many scenarios side by side, with each result's difference from a baseline.
 
     Takes a DataFrame whose columns are field names (one scenario per row, as
-    `roi.evaluate.evaluate_table` reads it), a list of Scenarios, or a scenario file.
+    `roi.evaluate.evaluate_table` reads it) or a list of Scenarios (`roi.load_scenarios`
+    reads a file's).
     `baseline` is a row number or a scenario name. Columns: `name`, `baseline` (True on
     the baseline row), every result in COMPARE_COLUMNS, then `<result>_vs_baseline` for
     the numeric ones. A payback difference is inf where only one of the two never pays

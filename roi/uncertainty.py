@@ -25,7 +25,6 @@ one slider moves).
 from __future__ import annotations
 
 import functools
-import io
 import math
 import os
 import warnings
@@ -33,7 +32,6 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,7 +39,6 @@ import pandas as pd
 
 from roi.evaluate import compute, payback_key, timeline_for
 from roi.exceptions import RoiError
-from roi.files import csv_text, write_text_atomic
 from roi.gates import priced_open_items
 from roi.scenario import NUMERIC_FIELDS, Range, Scenario
 from roi.timeline import CHECKPOINTS, PHASES, schedule, total_weeks
@@ -962,30 +959,6 @@ class Simulation:
         frame = pd.DataFrame(columns)
         frame.index.name = "sample"
         return frame
-
-    def export(self, path: str | os.PathLike[str]) -> Path:
-        """Write every sample to CSV or Parquet (chosen by the suffix), atomically.
-
-        Never-pays-back paybacks are written as inf. Parquet needs pyarrow (in roi's
-        `test` extra).
-        """
-        path = Path(path)
-        suffix = path.suffix.lower()
-        frame = self.to_frame()
-        if suffix == ".csv":
-            return write_text_atomic(path, csv_text(frame, index=True))
-        if suffix == ".parquet":
-            try:
-                import pyarrow  # noqa: F401
-            except ImportError:
-                raise SimulationError(
-                    f"writing {path.name} needs pyarrow for Parquet: pip install pyarrow, "
-                    "or export to a .csv path instead"
-                ) from None
-            buffer = io.BytesIO()
-            frame.to_parquet(buffer)
-            return write_text_atomic(path, buffer.getvalue())
-        raise SimulationError(f"samples can be exported to .csv or .parquet: got {path.name!r}")
 
 
 def uncertain_fields(scenario: Scenario) -> list[str]:

@@ -15,9 +15,9 @@ from strategies import FAST, scenario_fields, scenarios
 
 from roi.evaluate import RESULT_COLUMNS, cash_flow_table, compute, evaluate, evaluate_table
 from roi.exceptions import ScenarioError
-from roi.files import load_scenario, scenarios_table
+from roi.files import load_scenario
 from roi.payback import monthly_rate
-from roi.scenario import Scenario, scenario_from_dict
+from roi.scenario import Scenario, scenario_from_dict, scenarios_table
 from roi.timeline import PHASES
 
 

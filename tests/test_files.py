@@ -18,10 +18,9 @@ from roi.files import (
     load_scenarios,
     save_scenario,
     scenario_yaml,
-    scenarios_table,
     write_text_atomic,
 )
-from roi.scenario import Range, scenario_from_dict
+from roi.scenario import Range, scenario_from_dict, scenarios_table
 
 NUMBER_RULE = "must be a number (1500, 1,500, 2k, $70, 1.2M or 10%) or a range {low, likely, high}"
 """What a cell that is not a number is told (roi.amounts: every written form it reads)."""

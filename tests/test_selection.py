@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from roi.cli import main
 from roi.evaluate import evaluate
 from roi.exceptions import ScenarioError
-from roi.files import load_scenarios
+from roi.files import load_members, load_scenarios
 from roi.portfolio import (
     Constraints,
     Member,
@@ -25,7 +25,6 @@ from roi.portfolio import (
     engineer_weeks,
     frontier,
     guidance,
-    load_members,
     select,
     simulate_portfolio,
 )
@@ -68,6 +67,21 @@ def test_the_hand_worked_selection_binding_constraints_and_shadow_values():
     assert [e["name"] for e in shown["excluded"]] == ["A", "D"]
     # Productivity index: A 3.0, B 3.33, C 3.0 (A first on the tie: more value), D -2.
     assert [r["name"] for r in shown["ranking"]] == ["B", "A", "C", "D"]
+
+
+def test_the_solver_writes_nothing_to_the_terminal(capfd):
+    """Issue 29: `milp` ran with file descriptor 1 sent to /dev/null (for every thread
+    of the process) against solver notes that HiGHS never prints. Without it, over
+    feasible, infeasible and forced re-solves, nothing reaches the process's stdout or
+    stderr, so `roi portfolio --json` stays JSON."""
+    rng = np.random.default_rng(0)
+    for n in (1, 7, 60):
+        value, cost = rng.normal(1e6, 8e5, n), rng.uniform(1e5, 8e5, n)
+        weeks = [{"ml_engineer": float(w)} for w in rng.uniform(2, 12, n)]
+        pool = candidates([f"i{i}" for i in range(n)], value, cost, weeks)
+        for budget in (0.0, float(cost.sum() / 4), 1e12):
+            select(pool, Constraints(budget, {"ml_engineer": 20.0}, 3))  # shortfalls too
+    assert capfd.readouterr() == ("", "")
 
 
 def test_a_count_limit_binds_and_one_more_initiative_is_priced():

@@ -181,8 +181,12 @@ def test_compare_a_table_matches_evaluate_table(invoice_values):
 
 def test_compare_a_scenario_file_keeps_each_timeline(tmp_path):
     """Scenarios from a file; a scenario with a longer plan has a later time to value."""
-    frame = compare(SCENARIOS_DIR / "portfolio.csv")
+    from roi.files import load_scenarios
+
+    frame = compare(load_scenarios(SCENARIOS_DIR / "portfolio.csv"))
     assert len(frame) >= 2 and frame["baseline"].sum() == 1
+    with pytest.raises(SensitivityError, match="read the file first"):
+        compare(SCENARIOS_DIR / "portfolio.csv")  # the calculators read no files
     base = scenario_from_dict({"name": "Plan", **INVOICE_VALUES})
     slow = base.evolve(name="Slow plan", phase_weeks={"rollout": 10})
     frame = compare([base, slow])
@@ -194,7 +198,7 @@ def test_compare_a_scenario_file_keeps_each_timeline(tmp_path):
     [
         ([], 0, "at least one scenario"),
         (pd.DataFrame(), 0, "the table is empty"),
-        ("one", 0, "scenario input"),
+        ("one", 0, "not a file name .* read the file first"),
         (42, 0, "got a int"),
         (["not a scenario"], 0, "got a str among them"),
         (None, 5, "baseline row must be from 0 to 0"),

@@ -496,14 +496,16 @@ def test_export_writes_every_sample_to_csv_and_parquet(invoice_fields, tmp_path)
     frame = sim.to_frame()
     assert len(frame) == 1_000
     assert {"users", phase_column("rollout"), "payback_months", "npv"} <= set(frame.columns)
-    csv = pd.read_csv(sim.export(tmp_path / "samples.csv"), index_col="sample")
+    from roi.files import export_samples
+
+    csv = pd.read_csv(export_samples(sim, tmp_path / "samples.csv"), index_col="sample")
     assert_allclose(csv["users"], sim.inputs["users"])
     assert_array_equal(csv["payback_months"], sim.outputs["payback_months"])  # inf kept
-    parquet = pd.read_parquet(sim.export(tmp_path / "out" / "samples.parquet"))
+    parquet = pd.read_parquet(export_samples(sim, tmp_path / "out" / "samples.parquet"))
     assert_array_equal(parquet["npv"], sim.outputs["npv"])
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["out", "samples.csv", "samples.parquet"]
     with pytest.raises(SimulationError, match=r"\.csv or \.parquet"):
-        sim.export(tmp_path / "samples.xlsx")
+        export_samples(sim, tmp_path / "samples.xlsx")
 
 
 def test_samples_are_read_only(invoice_fields):

@@ -118,9 +118,9 @@ def _funding(params: Mapping[str, Any]) -> dict[str, Any] | None:
     if budget is None and not capacity and max_count is None:
         return None
     from roi.app.model import PORTFOLIO_FILE
-    from roi.files import project_path
+    from roi.files import load_members, project_path
     from roi.formatting import parse_amount
-    from roi.portfolio import Constraints, json_ready, load_members, plan_portfolio
+    from roi.portfolio import Constraints, json_ready, plan_portfolio
     from roi.reports.selection import frontier_figure, selection_fragment, total_value_figure
 
     if isinstance(budget, str):
