@@ -72,9 +72,18 @@ def _column(letter: str, rows: int) -> str:
 def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
     """The Results sheet's figures, as formulas over the Inputs' names and the Cash flow
     sheet's `months + 1` rows (month 0 to `months`); break-even on the payback `basis`."""
-    c = {letter: _column(letter, months) for letter in "ABCDEFGHIJKLMNOPQR"}
-    tol = f"(1+{RELATIVE_TOLERANCE!r})"
-    rows = [
+    return [
+        *_value_rows(),
+        *_plan_and_cash_rows(),
+        *_money_rows(months),
+        *_break_even_rows(basis),
+    ]
+
+
+def _value_rows() -> list[ResultRow]:
+    """What the initiative is worth a year: the benefits by kind, the running costs, the
+    unit economics and the annual impact."""
+    return [
         ResultRow(
             "net_minutes_per_task",
             "Minutes saved on an average task, fallbacks counted",
@@ -168,6 +177,12 @@ def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
             "=benefits-running_costs",
             "$/yr",
         ),
+    ]
+
+
+def _plan_and_cash_rows() -> list[ResultRow]:
+    """The monthly figures, the plan's cost and length, and the one-time costs."""
+    return [
         ResultRow("monthly_net_impact", "Monthly net impact", "=annual_impact/12", "$/month"),
         ResultRow(
             "plan_person_weeks", "Person-weeks of the plan (Plan sheet)", "=person_weeks", "weeks"
@@ -188,6 +203,14 @@ def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
         ),
         ResultRow("monthly_running", "Monthly running costs", "=running_costs/12", "$/month"),
         ResultRow("horizon", "Horizon (whole months)", "=ROUND(horizon_months,0)", "months"),
+    ]
+
+
+def _money_rows(months: int) -> list[ResultRow]:
+    """Payback, NPV, IRR and the rest, over the Cash flow sheet's `months + 1` rows."""
+    c = {letter: _column(letter, months) for letter in "ABCDEFGHIJKLMNOPQR"}
+    tol = f"(1+{RELATIVE_TOLERANCE!r})"
+    return [
         ResultRow(
             "payback_months",
             "Payback, simple (one-time costs / monthly net)",
@@ -297,7 +320,6 @@ def result_rows(months: int, basis: str = "cash_flow") -> list[ResultRow]:
             "",
         ),
     ]
-    return rows + _break_even_rows(basis)
 
 
 def _adopted(t: str) -> str:
