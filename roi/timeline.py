@@ -499,6 +499,40 @@ def estimate_timeline(
     pert_mean = float(total_weeks(mean_times))
     pert_sd = math.sqrt(sum(sds[node] ** 2 for node in pert_path))
 
+    rows = _phase_rows(points, means, sds, mid, path, gov_three, governance)
+    total_low, total_mid, total_high = (float(total_weeks(t)) for t in (low, mid, high))
+
+    warnings, ratio = _plan_warnings(plan, total_mid, poc_weeks)
+    dates = _go_live_dates(start_date, country, holidays, (total_low, total_mid, total_high))
+    return Timeline(
+        phases=tuple(rows),
+        checkpoints=cps,
+        governance=governance,
+        min_weeks=total_low,
+        likely_weeks=total_mid,
+        max_weeks=total_high,
+        pert_mean_weeks=pert_mean,
+        pert_sd_weeks=pert_sd,
+        critical_path=tuple(path),
+        start_date=start_date,
+        poc_weeks=None if poc_weeks is None else float(getattr(poc_weeks, "likely", poc_weeks)),
+        poc_ratio=ratio,
+        warnings=tuple(warnings),
+        profile=profile,
+        **dates,
+    )
+
+
+def _phase_rows(
+    points: Mapping[str, tuple[float, float, float]],
+    means: Mapping[str, float],
+    sds: Mapping[str, float],
+    mid: Mapping[str, tuple[Any, Any]],
+    path: Sequence[str],
+    gov_three: Sequence[float],
+    governance: str,
+) -> list[PhasePlan]:
+    """The plan's rows: each phase, and the governance checkpoints after theirs."""
     rows = []
     for phase in PHASES:
         a, m, b = points[phase.id]
@@ -517,13 +551,12 @@ def estimate_timeline(
                 phase.id in path,
             )
         )
-    gov_name = f"Governance checkpoints ({governance})"
     rows.insert(
         [p.id for p in PHASES].index(CONFIG.checkpoints_after) + 1,
         PhasePlan(
             GOVERNANCE,
-            gov_name,
-            tuple(dict.fromkeys(c.owner for c in cps)),
+            f"Governance checkpoints ({governance})",
+            tuple(dict.fromkeys(c.owner for c in CHECKPOINTS)),
             gov_three[0],
             gov_three[1],
             gov_three[2],
@@ -534,63 +567,60 @@ def estimate_timeline(
             GOVERNANCE in path,
         ),
     )
-    total_low, total_mid, total_high = (float(total_weeks(t)) for t in (low, mid, high))
+    return rows
 
+
+def _plan_warnings(
+    plan: Any, likely_weeks: float, poc_weeks: Any
+) -> tuple[list[str], float | None]:
+    """A likely plan past its profile's range, and production engineering out of the
+    usual proportion to the PoC (with that ratio, when the PoC's weeks are known)."""
     warnings = []
     low_weeks, high_weeks = plan.weeks
-    if total_mid > high_weeks:
+    if likely_weeks > high_weeks:
         warnings.append(
-            f"The likely plan takes {total_mid:.1f} weeks, past the {low_weeks:g}-"
+            f"The likely plan takes {likely_weeks:.1f} weeks, past the {low_weeks:g}-"
             f"{high_weeks:g} weeks of a {plan.name.lower()}: plans this long usually hide "
             "gaps (pipelines, versioning, fallbacks, observability, governance left to the "
             f"end). Audit them before committing; past {plan.audit_past_weeks:g} weeks the "
             "plan is stopped and audited."
         )
-    ratio = None
-    if poc_weeks is not None:
-        poc = float(getattr(poc_weeks, "likely", poc_weeks))
-        ratio = total_mid / poc
-        lo, hi = CONFIG.poc_ratio
-        if not lo <= ratio <= hi:
-            side = "less" if ratio < lo else "more"
-            warnings.append(
-                f"Production engineering is {ratio:.1f}x the {poc:g}-week PoC, {side} than the "
-                f"usual {lo:g}-{hi:g}x: "
-                + (
-                    "the plan may be optimistic."
-                    if ratio < lo
-                    else "the PoC may have skipped production concerns, or the plan is padded."
-                )
+    if poc_weeks is None:
+        return warnings, None
+    poc = float(getattr(poc_weeks, "likely", poc_weeks))
+    ratio = likely_weeks / poc
+    lo, hi = CONFIG.poc_ratio
+    if not lo <= ratio <= hi:
+        side = "less" if ratio < lo else "more"
+        warnings.append(
+            f"Production engineering is {ratio:.1f}x the {poc:g}-week PoC, {side} than the "
+            f"usual {lo:g}-{hi:g}x: "
+            + (
+                "the plan may be optimistic."
+                if ratio < lo
+                else "the PoC may have skipped production concerns, or the plan is padded."
             )
-    dates: dict[str, date | None] = {
-        "go_live_date": None,
-        "go_live_earliest": None,
-        "go_live_latest": None,
+        )
+    return warnings, ratio
+
+
+def _go_live_dates(
+    start_date: date | None,
+    country: str | None,
+    holidays: Sequence[date],
+    totals: tuple[float, float, float],
+) -> dict[str, date | None]:
+    """Go-live on the likely, earliest and latest plan, counted in business days from
+    the start date (weekends and public holidays off); none without a start date."""
+    if start_date is None:
+        return {"go_live_date": None, "go_live_earliest": None, "go_live_latest": None}
+    low, likely, high = totals
+    off = public_holidays(country, holidays, start_date, high)
+    return {
+        "go_live_date": add_business_days(start_date, likely, off),
+        "go_live_earliest": add_business_days(start_date, low, off),
+        "go_live_latest": add_business_days(start_date, high, off),
     }
-    if start_date is not None:
-        off = public_holidays(country, holidays, start_date, total_high)
-        dates = {
-            "go_live_date": add_business_days(start_date, total_mid, off),
-            "go_live_earliest": add_business_days(start_date, total_low, off),
-            "go_live_latest": add_business_days(start_date, total_high, off),
-        }
-    return Timeline(
-        phases=tuple(rows),
-        checkpoints=cps,
-        governance=governance,
-        min_weeks=total_low,
-        likely_weeks=total_mid,
-        max_weeks=total_high,
-        pert_mean_weeks=pert_mean,
-        pert_sd_weeks=pert_sd,
-        critical_path=tuple(path),
-        start_date=start_date,
-        poc_weeks=None if poc_weeks is None else float(getattr(poc_weeks, "likely", poc_weeks)),
-        poc_ratio=ratio,
-        warnings=tuple(warnings),
-        profile=profile,
-        **dates,
-    )
 
 
 NAMED_ROLES: tuple[str, ...] = tuple(
