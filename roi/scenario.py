@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -438,8 +438,6 @@ def _check_correlations(value: Any) -> tuple[Correlation, ...]:
     they must form a positive semi-definite correlation matrix (otherwise no joint
     distribution has them all).
     """
-    import numpy as np  # only needed here; keeps importing roi.scenario light
-
     if value is None:
         return ()
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, list | tuple):
@@ -448,83 +446,96 @@ def _check_correlations(value: Any) -> tuple[Correlation, ...]:
             "must be a list of items, each with 'between' (two numeric fields) and "
             "'rho' (a number from -1 to 1)",
         )
-    checked: list[Correlation] = []
     seen: set[frozenset[str]] = set()
-    for item, entry in enumerate(value, start=1):
-        if isinstance(entry, Correlation):
-            entry = {"between": list(entry.between), "rho": entry.rho}
-        if not isinstance(entry, Mapping):
-            raise PydanticCustomError(
-                "roi", "item {item} must be a mapping with 'between' and 'rho'", {"item": item}
-            )
-        unknown = [key for key in entry if key not in ("between", "rho")]
-        if unknown:
+    checked = [_correlation(item, entry, seen) for item, entry in enumerate(value, start=1)]
+    _check_semi_definite(checked)
+    return tuple(checked)
+
+
+def _correlation(item: int, entry: Any, seen: set[frozenset[str]]) -> Correlation:
+    """One correlation of the list (the `item`-th), checked; `seen` holds the pairs given
+    before it (a pair given twice is refused) and gains this one."""
+    if isinstance(entry, Correlation):
+        entry = {"between": list(entry.between), "rho": entry.rho}
+    if not isinstance(entry, Mapping):
+        raise PydanticCustomError(
+            "roi", "item {item} must be a mapping with 'between' and 'rho'", {"item": item}
+        )
+    unknown = [key for key in entry if key not in ("between", "rho")]
+    if unknown:
+        raise PydanticCustomError(
+            "roi",
+            "item {item} has an unknown key {key}{hint}; an item holds between and rho",
+            {
+                "item": item,
+                "key": repr(unknown[0]),
+                "hint": _suggestion(str(unknown[0]), ("between", "rho")),
+            },
+        )
+    missing = [key for key in ("between", "rho") if key not in entry]
+    if missing:
+        raise PydanticCustomError(
+            "roi",
+            "item {item} needs between and rho; missing: {missing}",
+            {"item": item, "missing": ", ".join(missing)},
+        )
+    pair = entry["between"]
+    if (
+        isinstance(pair, str | bytes)
+        or not isinstance(pair, list | tuple)
+        or len(pair) != 2
+        or not all(isinstance(name, str) for name in pair)
+    ):
+        raise PydanticCustomError(
+            "roi",
+            "item {item}: between must list two numeric fields, e.g. "
+            "[users, tasks_per_day] (it is {pair})",
+            {"item": item, "pair": repr(pair)},
+        )
+    for name in pair:
+        if name not in FIELD_SPECS:
             raise PydanticCustomError(
                 "roi",
-                "item {item} has an unknown key {key}{hint}; an item holds between and rho",
+                "item {item}: {name} is not a numeric field{hint}",
                 {
                     "item": item,
-                    "key": repr(unknown[0]),
-                    "hint": _suggestion(str(unknown[0]), ("between", "rho")),
+                    "name": repr(name),
+                    "hint": _suggestion(name, list(FIELD_SPECS)),
                 },
             )
-        missing = [key for key in ("between", "rho") if key not in entry]
-        if missing:
-            raise PydanticCustomError(
-                "roi",
-                "item {item} needs between and rho; missing: {missing}",
-                {"item": item, "missing": ", ".join(missing)},
-            )
-        pair = entry["between"]
-        if (
-            isinstance(pair, str | bytes)
-            or not isinstance(pair, list | tuple)
-            or len(pair) != 2
-            or not all(isinstance(name, str) for name in pair)
-        ):
-            raise PydanticCustomError(
-                "roi",
-                "item {item}: between must list two numeric fields, e.g. "
-                "[users, tasks_per_day] (it is {pair})",
-                {"item": item, "pair": repr(pair)},
-            )
-        for name in pair:
-            if name not in FIELD_SPECS:
-                raise PydanticCustomError(
-                    "roi",
-                    "item {item}: {name} is not a numeric field{hint}",
-                    {
-                        "item": item,
-                        "name": repr(name),
-                        "hint": _suggestion(name, list(FIELD_SPECS)),
-                    },
-                )
-        if pair[0] == pair[1]:
-            raise PydanticCustomError(
-                "roi",
-                "item {item}: between must name two different fields, not {name} twice",
-                {"item": item, "name": repr(pair[0])},
-            )
-        if frozenset(pair) in seen:
-            raise PydanticCustomError(
-                "roi",
-                "item {item}: the pair {a} and {b} is given twice",
-                {"item": item, "a": pair[0], "b": pair[1]},
-            )
-        seen.add(frozenset(pair))
-        try:
-            rho = to_number(entry["rho"])
-        except ValueError as error:
-            raise PydanticCustomError(
-                "roi", "item {item}: rho {rule}", {"item": item, "rule": str(error)}
-            ) from None
-        if not -1 <= rho <= 1:
-            raise PydanticCustomError(
-                "roi",
-                "item {item}: rho must be a number from -1 to 1 (it is {rho})",
-                {"item": item, "rho": _fmt(rho)},
-            )
-        checked.append(Correlation.model_construct(between=(pair[0], pair[1]), rho=rho))
+    if pair[0] == pair[1]:
+        raise PydanticCustomError(
+            "roi",
+            "item {item}: between must name two different fields, not {name} twice",
+            {"item": item, "name": repr(pair[0])},
+        )
+    if frozenset(pair) in seen:
+        raise PydanticCustomError(
+            "roi",
+            "item {item}: the pair {a} and {b} is given twice",
+            {"item": item, "a": pair[0], "b": pair[1]},
+        )
+    seen.add(frozenset(pair))
+    try:
+        rho = to_number(entry["rho"])
+    except ValueError as error:
+        raise PydanticCustomError(
+            "roi", "item {item}: rho {rule}", {"item": item, "rule": str(error)}
+        ) from None
+    if not -1 <= rho <= 1:
+        raise PydanticCustomError(
+            "roi",
+            "item {item}: rho must be a number from -1 to 1 (it is {rho})",
+            {"item": item, "rho": _fmt(rho)},
+        )
+    return Correlation.model_construct(between=(pair[0], pair[1]), rho=rho)
+
+
+def _check_semi_definite(checked: Sequence[Correlation]) -> None:
+    """Refuse correlations that no joint distribution has together: the matrix they
+    form must be positive semi-definite."""
+    import numpy as np  # only needed here; keeps importing roi.scenario light
+
     fields = list(dict.fromkeys(name for c in checked for name in c.between))
     matrix = np.eye(len(fields))
     for c in checked:
@@ -538,7 +549,6 @@ def _check_correlations(value: Any) -> tuple[Correlation, ...]:
             "positive semi-definite (smallest eigenvalue {eig}); weaken some of them",
             {"eig": f"{smallest:.3g}"},
         )
-    return tuple(checked)
 
 
 CRITERION_DIRECTIONS: tuple[str, ...] = ("higher", "lower")
