@@ -144,32 +144,7 @@ def break_even_values(
         elif no_effect(field, basis):
             result = np.full(np.broadcast(*v.values()).shape, np.nan)
         elif field in IMPACT_FIELDS:
-            # The cash at T, g = B months_of_benefit - K T - C, is affine in any one input
-            # of the impact: solve g = 0 from its value and slope at the likely value.
-            x = v[field]
-            step = np.maximum(np.abs(x), 1.0)
-            moved, moved_running = _monthly({**v, field: x + step})
-            slope = (moved - benefit) * months_of_benefit - (moved_running - running) * threshold
-            slope = slope / step
-            gap = benefit * months_of_benefit - owed
-            safe_slope = np.where(slope != 0, slope, 1)
-            result = x - gap / safe_slope
-            # A secant step more: the slope over the whole way there cancels less than
-            # over one step (a price per token moves the cash by a hair per unit).
-            at, at_running = _monthly({**v, field: result})
-            moved_gap = at * months_of_benefit - (one_time + at_running * threshold)
-            secant = (moved_gap - gap) / np.where(result != x, result - x, 1)
-            safe_slope = np.where((result != x) & (secant != 0), secant, safe_slope)
-            gap = moved_gap
-            # Only a field that moves the cash the way its direction says has a kill line
-            # (more users add nothing when each costs more in requests than it saves).
-            right_way = slope > 0 if DIRECTION.get(field) == "at least" else slope < 0
-            result = np.where(right_way, result - gap / safe_slope, np.nan)
-            # At the threshold exactly (a kill line at 0), rounding must not push it below.
-            result = np.where((result < 0) & (result > -RELATIVE_TOLERANCE * step), 0.0, result)
-            if field == "minutes_saved_per_task":
-                # Nothing served (a rate within 1e-9 of 1): no minutes saved make it up.
-                result = np.where(1 - v["fallback_rate"] > RELATIVE_TOLERANCE, result, np.nan)
+            result = _impact_break_even(v, field, benefit, running, months_of_benefit, owed)
         else:
             raise KeyError(f"no break-even for unknown field {field!r}")
     # Payback is exactly 0 (never T > 0) when nothing is spent up front; and a value that
@@ -177,6 +152,47 @@ def break_even_values(
     result = np.where((one_time > 0) | (field == "payback_threshold_months"), result, np.nan)
     result = np.where(result >= 0, result, np.nan)
     return result[()] if np.ndim(result) == 0 else result
+
+
+def _impact_break_even(
+    v: Mapping[str, np.ndarray],
+    field: str,
+    benefit: np.ndarray,
+    running: np.ndarray,
+    months_of_benefit: np.ndarray,
+    owed: np.ndarray,
+) -> np.ndarray:
+    """`break_even_values` for one input of the impact (users, minutes, prices...)."""
+    threshold = v["payback_threshold_months"]
+    one_time = v["build_cost"] + v["change_cost"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # The cash at T, g = B months_of_benefit - K T - C, is affine in any one input
+        # of the impact: solve g = 0 from its value and slope at the likely value.
+        x = v[field]
+        step = np.maximum(np.abs(x), 1.0)
+        moved, moved_running = _monthly({**v, field: x + step})
+        slope = (moved - benefit) * months_of_benefit - (moved_running - running) * threshold
+        slope = slope / step
+        gap = benefit * months_of_benefit - owed
+        safe_slope = np.where(slope != 0, slope, 1)
+        result = x - gap / safe_slope
+        # A secant step more: the slope over the whole way there cancels less than
+        # over one step (a price per token moves the cash by a hair per unit).
+        at, at_running = _monthly({**v, field: result})
+        moved_gap = at * months_of_benefit - (one_time + at_running * threshold)
+        secant = (moved_gap - gap) / np.where(result != x, result - x, 1)
+        safe_slope = np.where((result != x) & (secant != 0), secant, safe_slope)
+        gap = moved_gap
+        # Only a field that moves the cash the way its direction says has a kill line
+        # (more users add nothing when each costs more in requests than it saves).
+        right_way = slope > 0 if DIRECTION.get(field) == "at least" else slope < 0
+        result = np.where(right_way, result - gap / safe_slope, np.nan)
+        # At the threshold exactly (a kill line at 0), rounding must not push it below.
+        result = np.where((result < 0) & (result > -RELATIVE_TOLERANCE * step), 0.0, result)
+        if field == "minutes_saved_per_task":
+            # Nothing served (a rate within 1e-9 of 1): no minutes saved make it up.
+            result = np.where(1 - v["fallback_rate"] > RELATIVE_TOLERANCE, result, np.nan)
+    return result
 
 
 @dataclass(frozen=True)
