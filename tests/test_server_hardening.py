@@ -188,21 +188,26 @@ def test_past_the_kernel_cap_a_busy_page_and_unconnected_kernels_are_shut_down(
     tmp_path, monkeypatch
 ):
     """Before: every GET /, even a bare curl, started a 200 MB kernel that lived an hour.
-    With a cap of 2 and kernels culled 3 s after nobody connected: two curls fill the
-    server, the third gets 503, and a few seconds later there is room again."""
+    With a cap of 2 and kernels culled 15 s after nobody connected: two curls fill the
+    server, the third gets 503, and some seconds later there is room again. (At 3 s, a
+    CI machine under load took longer than that over the second page, the first kernel
+    was culled in time and the third page was served: the cull, not the cap, was what
+    the test then saw.)"""
     notebook = tmp_path / "tiny.ipynb"
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
     nbformat.write(nb, notebook)
     monkeypatch.setenv(MAX_KERNELS_VARIABLE, "2")
-    monkeypatch.setenv(UNCONNECTED_VARIABLE, "3")
+    monkeypatch.setenv(UNCONNECTED_VARIABLE, "15")
     with voila_server(notebook) as url:
+        started = time.monotonic()
         page(url)
         page(url)
         with pytest.raises(urllib.error.HTTPError) as busy:
             page(url)
         assert busy.value.code == 503 and "busy" in busy.value.read().decode()
-        deadline = time.monotonic() + 30
+        assert time.monotonic() - started < 15, "too slow to tell the cap from the cull"
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             time.sleep(1)
             try:
@@ -211,7 +216,7 @@ def test_past_the_kernel_cap_a_busy_page_and_unconnected_kernels_are_shut_down(
                 continue
             break
         else:
-            pytest.fail("no kernel was shut down within 30 s")
+            pytest.fail("no kernel was shut down within 60 s")
         assert "kernelId" in body
 
 
