@@ -583,7 +583,9 @@ def column_numbers(raw: pd.Series, unit: str) -> tuple[np.ndarray, dict[int, str
     return numeric, reasons
 
 
-def validate_table(table: pd.DataFrame, *, source: str = "table", limit: int = 20) -> dict:
+def validate_table(
+    table: pd.DataFrame, *, source: str = "table", limit: int = 20
+) -> dict[str, Any]:
     """Numeric columns of a scenario table, checked in vectorized form.
 
     Returns the columns as float arrays (defaults filled in). Raises ScenarioError

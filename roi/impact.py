@@ -55,13 +55,14 @@ class AnnualImpact(NamedTuple):
     def benefits(self) -> np.ndarray:
         """Every benefit a year: time value, revenue, protected revenue, reduced cost and
         mitigated risk, each as realised."""
-        return (
+        total: np.ndarray = (
             self.time_value
             + self.incremental_revenue
             + self.protected_revenue
             + self.reduced_cost
             + self.mitigated_risk
         )
+        return total
 
     @property
     def monthly_net(self) -> np.ndarray:

@@ -230,10 +230,11 @@ def _factors(log_v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return less_one + 1.0, less_one
 
 
-def _month_flow(m: np.ndarray, benefit, running, ramp) -> np.ndarray:
+def _month_flow(m: np.ndarray, benefit: Numbers, running: Numbers, ramp: Numbers) -> np.ndarray:
     """Net cash of operating month m (1, 2, ...) after go-live, ramp included."""
     share = adopted_months(m, ramp) - adopted_months(m - 1, ramp)
-    return np.asarray(benefit, float) * share - np.asarray(running, float)
+    flow: np.ndarray = np.asarray(benefit, float) * share - np.asarray(running, float)
+    return flow
 
 
 WEEK_IN_MONTHS = MONTHS_PER_YEAR / 52
@@ -351,7 +352,8 @@ class PresentValues:
 
     def cost_of_delay(self) -> np.ndarray:
         """`cost_of_delay_per_week`: the value one more week to go-live loses."""
-        return self.at_decision() - self.at_decision(WEEK_IN_MONTHS)
+        lost: np.ndarray = self.at_decision() - self.at_decision(WEEK_IN_MONTHS)
+        return lost
 
 
 def npv_at_decision(
@@ -524,11 +526,12 @@ def cumulative_cash(
     50.0
     """
     t = np.asarray(t, float)
-    return (
+    cash: np.ndarray = (
         np.asarray(monthly_benefit, float) * adopted_months(t, adoption_months)
         - np.asarray(monthly_running_cost, float) * t
         - one_time_cost
     )
+    return cash
 
 
 def cash_flow_payback_months(

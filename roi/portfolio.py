@@ -145,7 +145,9 @@ class Constraints:
     capacity: Mapping[str, float] = field(default_factory=dict)
     max_count: int | None = None
 
-    def loosened(self, *, budget: float = 0.0, role: str | None = None, weeks: float = 0.0):
+    def loosened(
+        self, *, budget: float = 0.0, role: str | None = None, weeks: float = 0.0
+    ) -> Constraints:
         capacity = dict(self.capacity)
         if role is not None:
             capacity[role] += weeks
@@ -203,7 +205,8 @@ def _solve(c: Candidates, limits: Constraints, forced: int | None = None) -> np.
     )
     if result.x is None:
         return None
-    return np.round(result.x).astype(bool)
+    chosen: np.ndarray = np.round(result.x).astype(bool)
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,10 @@ def required_annual_impact(one_time_cost: Any, payback_threshold_months: Any) ->
     >>> float(required_annual_impact(300_000, 12))
     300000.0
     """
-    return MONTHS_PER_YEAR * np.asarray(one_time_cost, float) / payback_threshold_months
+    needed: np.ndarray = (
+        MONTHS_PER_YEAR * np.asarray(one_time_cost, float) / payback_threshold_months
+    )
+    return needed
 
 
 # --- tornado ---------------------------------------------------------------------------

@@ -384,9 +384,9 @@ def add_business_days(start: date, weeks: float, holidays: Sequence[date] = ()) 
     """
     days = math.ceil(weeks * DAYS_PER_WEEK - 1e-9)
     off = np.array(sorted(holidays), dtype="datetime64[D]")
-    return np.busday_offset(np.datetime64(start, "D"), days, roll="forward", holidays=off).astype(
-        date
-    )
+    moved = np.busday_offset(np.datetime64(start, "D"), days, roll="forward", holidays=off)
+    day: date = moved.astype(date)
+    return day
 
 
 def public_holidays(

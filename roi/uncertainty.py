@@ -274,7 +274,8 @@ def _parity(x: np.ndarray) -> np.ndarray:
     for shift in (32, 16, 8, 4, 2, 1):
         if shift < 8 * x.dtype.itemsize:
             x ^= x >> np.asarray(shift, x.dtype)
-    return x & np.asarray(1, x.dtype)
+    odd: np.ndarray = x & np.asarray(1, x.dtype)
+    return odd
 
 
 def _linear_matrix_scramble(sv: np.ndarray, ltm: np.ndarray, bits: int) -> np.ndarray:
@@ -289,7 +290,8 @@ def _linear_matrix_scramble(sv: np.ndarray, ltm: np.ndarray, bits: int) -> np.nd
     place = (bits - 1 - index).astype(dtype)  # row p's entry k is bit bits-1-k
     rows = np.bitwise_or.reduce(ltm << place[None, None, :], axis=2)  # (d, bits)
     odd = _parity(rows[:, :, None] & sv[:, None, :])  # (d, p, j)
-    return np.bitwise_or.reduce(odd << place[None, :, None], axis=1)
+    scrambled: np.ndarray = np.bitwise_or.reduce(odd << place[None, :, None], axis=1)
+    return scrambled
 
 
 @functools.cache
@@ -301,7 +303,7 @@ def _sobol_engine() -> type:
     scrambling was a tenth of its Monte Carlo's time."""
     from scipy.stats import qmc  # ~0.4 s to import: only when something is sampled
 
-    class Sobol(qmc.Sobol):
+    class Sobol(qmc.Sobol):  # type: ignore[misc]  # scipy ships no types: qmc.Sobol is Any
         def _scramble(self) -> None:  # scipy's Sobol._scramble, same draws, same order
             bits, dtype = self.bits, self.dtype_i
             draws = self.rng.integers(2, size=(self.d, bits), dtype=dtype)

@@ -22,7 +22,7 @@ from roi.batch.tasks import (
     ScenarioOutcome,
     ScenarioTask,
 )
-from roi.decision import DEFAULT_CONFIDENCE
+from roi.evidence import DEFAULT_CONFIDENCE
 from roi.exceptions import ScenarioError
 from roi.files import scenario_files, write_text_atomic
 from roi.scenario import Scenario

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from roi.batch.tasks import NOTEBOOK_ONLY_PARAMETERS, NotebookFailed
-from roi.decision import DEFAULT_CONFIDENCE
+from roi.evidence import DEFAULT_CONFIDENCE
 from roi.exceptions import MISSING, Problem, ScenarioError
 from roi.scenario import SCENARIO_KEYS, Scenario
 from roi.uncertainty import DEFAULT_SAMPLES

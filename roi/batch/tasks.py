@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from roi.decision import DEFAULT_CONFIDENCE, DecisionRule
+from roi.decision import DecisionRule
+from roi.evidence import DEFAULT_CONFIDENCE
 from roi.exceptions import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Problem, RoiError, ScenarioError
 from roi.files import InvalidRow
 from roi.reports import FORMATS as MEMO_FORMATS

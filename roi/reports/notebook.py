@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from roi.assess import Assessment
-from roi.decision import DEFAULT_CONFIDENCE, DecisionRule
+from roi.decision import DecisionRule
+from roi.evidence import DEFAULT_CONFIDENCE
 from roi.exceptions import Problem, ScenarioError
 from roi.files import load_scenario, project_path
 from roi.formatting import money, share
