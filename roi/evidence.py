@@ -729,40 +729,84 @@ def gather(
     expected = float(np.mean(v))
     mean_spends = {g: float(np.mean(s)) for g, s in spends.items()}
 
-    evpi_value: float | None
-    evppi_values: dict[str, float] = {}
-    importance: dict[str, dict[str, float]] = {}
-    if simulation is not None:
-        evpi_value = evpi(v)
-        candidates: dict[str, np.ndarray] = {
-            name: simulation.inputs[name] for name in uncertain_fields(scenario)
-        }
-        candidates.update(
-            {
-                c.name: simulation.inputs[criterion_column(c.name)]
-                for c in scenario.success_criteria
-                if criterion_column(c.name) in simulation.inputs
-            }
-        )
-        weeks = simulation.outputs["weeks_to_go_live"]
-        if float(np.ptp(weeks)) > 0:
-            candidates[TIMELINE_KEY] = weeks
-        bins = bins_for(simulation.samples)
-        which = {name: bin_index(x, bins) for name, x in candidates.items()}  # sorted once
-        for name, x in candidates.items():
-            worth = 0.0 if evpi_value <= 0 else min(evppi(x, v, bins, which[name]), evpi_value)
-            evppi_values[name] = worth if worth >= CENT / 2 else 0.0  # to the cent
-        horizon = values["horizon_months"]
-        payback = np.minimum(simulation.outputs[simulation.payback_key], horizon)
-        # The headline figures: NPV at the decision and the decision's payback.
-        npv = simulation.outputs["npv_at_decision"]
-        for metric, y in (("npv", npv), ("payback_months", payback)):
-            importance[metric] = {
-                name: first_order_share(x, y, bins, which[name]) for name, x in candidates.items()
-            }
-    else:
-        evpi_value = None if scenario.is_uncertain else 0.0
+    evpi_value, evppi_values, importance = _value_of_information(scenario, simulation, v)
+    odds = _gate_odds(scenario, results, simulation, measured, probabilities, mean_spends)
+    ordered = [probabilities[g] for g in GATE_PROBABILITY_GATES]
+    rnpv = risk_adjusted_npv(expected, ordered, [mean_spends[g] for g in GATE_PROBABILITY_GATES])
+    mean_build, mean_change = float(np.mean(build)), float(np.mean(change))
+    ecv = expected_commercial_value(
+        expected + mean_build + mean_change,
+        probabilities[2] * probabilities[3],
+        probabilities[4],
+        mean_change,
+        mean_build,
+    )
+    return Evidence(
+        criteria=criteria,
+        poc_flags=poc_flags(scenario),
+        evpi=evpi_value,
+        evppi=evppi_values,
+        importance=importance,
+        gates=tuple(odds),
+        risk_adjusted_npv=rnpv,
+        expected_commercial_value=ecv,
+        expected_value=expected,
+        labels=_labels(scenario),
+        item_prices=open_item_prices(scenario, results),
+    )
 
+
+def _value_of_information(
+    scenario: Scenario, simulation: Simulation | None, v: np.ndarray
+) -> tuple[float | None, dict[str, float], dict[str, dict[str, float]]]:
+    """EVPI, each uncertain input's EVPPI (to the cent) and each input's first-order
+    share of the headline NPV's and payback's variance, from the decision values `v`
+    of the simulation's samples; without one, EVPI is 0 for a certain scenario (None
+    when it has ranges but was not simulated)."""
+    if simulation is None:
+        return (None if scenario.is_uncertain else 0.0), {}, {}
+    evpi_value = evpi(v)
+    candidates: dict[str, np.ndarray] = {
+        name: simulation.inputs[name] for name in uncertain_fields(scenario)
+    }
+    candidates.update(
+        {
+            c.name: simulation.inputs[criterion_column(c.name)]
+            for c in scenario.success_criteria
+            if criterion_column(c.name) in simulation.inputs
+        }
+    )
+    weeks = simulation.outputs["weeks_to_go_live"]
+    if float(np.ptp(weeks)) > 0:
+        candidates[TIMELINE_KEY] = weeks
+    bins = bins_for(simulation.samples)
+    which = {name: bin_index(x, bins) for name, x in candidates.items()}  # sorted once
+    evppi_values: dict[str, float] = {}
+    for name, x in candidates.items():
+        worth = 0.0 if evpi_value <= 0 else min(evppi(x, v, bins, which[name]), evpi_value)
+        evppi_values[name] = worth if worth >= CENT / 2 else 0.0  # to the cent
+    horizon = scenario.value("horizon_months")
+    payback = np.minimum(simulation.outputs[simulation.payback_key], horizon)
+    # The headline figures: NPV at the decision and the decision's payback.
+    npv = simulation.outputs["npv_at_decision"]
+    importance = {
+        metric: {name: first_order_share(x, y, bins, which[name]) for name, x in candidates.items()}
+        for metric, y in (("npv", npv), ("payback_months", payback))
+    }
+    return evpi_value, evppi_values, importance
+
+
+def _gate_odds(
+    scenario: Scenario,
+    results: Results,
+    simulation: Simulation | None,
+    measured: Mapping[str, np.ndarray],
+    probabilities: dict[int, float],
+    mean_spends: Mapping[int, float],
+) -> list[GateOdds]:
+    """Each gate ahead: its chance of passing, the chance of reaching it, its spend and
+    the chance its kill criteria fire. A default (base-rate) chance of passing is capped
+    by the chance its stopping kill criteria stay quiet, in `probabilities` too."""
     odds = []
     reach = 1.0
     for stage in GATE_STAGES:
@@ -789,29 +833,7 @@ def gather(
             )
         )
         reach *= p
-    ordered = [probabilities[g] for g in GATE_PROBABILITY_GATES]
-    rnpv = risk_adjusted_npv(expected, ordered, [mean_spends[g] for g in GATE_PROBABILITY_GATES])
-    mean_build, mean_change = float(np.mean(build)), float(np.mean(change))
-    ecv = expected_commercial_value(
-        expected + mean_build + mean_change,
-        probabilities[2] * probabilities[3],
-        probabilities[4],
-        mean_change,
-        mean_build,
-    )
-    return Evidence(
-        criteria=criteria,
-        poc_flags=poc_flags(scenario),
-        evpi=evpi_value,
-        evppi=evppi_values,
-        importance=importance,
-        gates=tuple(odds),
-        risk_adjusted_npv=rnpv,
-        expected_commercial_value=ecv,
-        expected_value=expected,
-        labels=_labels(scenario),
-        item_prices=open_item_prices(scenario, results),
-    )
+    return odds
 
 
 def _kill_probability(
