@@ -458,30 +458,15 @@ def _draws(
         if isinstance(value, Range) and not value.is_point:
             ranges[name] = value
     keys = {name: _FIELD_STREAM[name] for name in ranges if name not in shared}
-    phase_ranges: dict[str, tuple[float, float, float, str]] = {}
+    plan_bounds: dict[str, tuple[float, float, float, str]] = {}
     fixed_phases: dict[str, np.ndarray] = {}
-    priced = priced_open_items(scenario) if sample_timeline else ()
+    ranged_phases: tuple[str, ...] = ()
+    priced: tuple[Any, ...] = ()
     if sample_timeline:
-        for phase in PHASES:
-            override = scenario.phase_weeks.get(phase.id)
-            if isinstance(override, Range):
-                bounds = (override.low, override.likely, override.high, override.distribution)
-            elif override is not None:
-                fixed_phases[phase.id] = _constant(override, samples)
-                continue
-            else:  # the scenario's plan profile's weeks
-                bounds = (
-                    *TIMELINE_CONFIG.profiles[scenario.plan_profile].phase_range(phase),
-                    "pert",
-                )
-            phase_ranges[phase.id] = bounds
-            keys[phase_column(phase.id)] = _PHASE_STREAM[phase.id]
-        for cp in CHECKPOINTS:
-            keys[checkpoint_column(cp.id)] = _CHECKPOINT_STREAM[cp.id]
-        if scenario.governance == "end":
-            keys[END_REVIEW_COLUMN] = _END_REVIEW_STREAM
-        for item in priced:
-            keys[gap_column(item.id)] = _GAP_STREAM + zlib.crc32(item.id.encode("utf-8")) % 1_000
+        plan_keys, plan_bounds, fixed_phases, ranged_phases, priced = _plan_dimensions(
+            scenario, samples
+        )
+        keys |= plan_keys
     draws = uniforms(keys.values(), samples, seed, sampling)
     if shuffle:
         draws = draws[:, _shuffle_order(seed, samples)]
@@ -493,27 +478,61 @@ def _draws(
     bounds_of: dict[str, tuple[float, float, float, str]] = {
         name: (v.low, v.likely, v.high, v.distribution) for name, v in ranges.items()
     }
-    if sample_timeline:
-        bounds_of |= {phase_column(pid): phase for pid, phase in phase_ranges.items()}
-        bounds_of |= {
-            checkpoint_column(cp.id): (cp.min_days, cp.likely, cp.max_days, "pert")
-            for cp in CHECKPOINTS
-        }
-        if scenario.governance == "end":
-            bounds_of[END_REVIEW_COLUMN] = (*TIMELINE_CONFIG.end_review, "pert")
-        for item in priced:
-            assert item.price is not None
-            bounds_of[gap_column(item.id)] = (*item.price.three_point, "pert")
+    bounds_of |= plan_bounds
     return _Draws(
         ranges=tuple(ranges),
         u=u,
         bounds=bounds_of,
         fixed_phases=fixed_phases,
-        ranged_phases=tuple(phase_ranges),
+        ranged_phases=ranged_phases,
         measured=measured,
         sample_timeline=sample_timeline,
         gaps=tuple((gap_column(i.id), i.price.phase) for i in priced if i.price is not None),
     )
+
+
+def _plan_dimensions(
+    scenario: Scenario, samples: int
+) -> tuple[
+    dict[str, int],
+    dict[str, tuple[float, float, float, str]],
+    dict[str, np.ndarray],
+    tuple[str, ...],
+    tuple[Any, ...],
+]:
+    """The plan's dimensions of a Monte Carlo, in a fixed order: each phase given as a
+    range (an override's, or the plan profile's weeks), each checkpoint's days, the
+    compliance review when governance is left to the end, and each priced item answered
+    open. Returns their random streams and bounds by input column, the phases given as a
+    point (their weeks, constant), the ranged phases' ids and the priced open items."""
+    keys: dict[str, int] = {}
+    bounds: dict[str, tuple[float, float, float, str]] = {}
+    fixed: dict[str, np.ndarray] = {}
+    ranged: list[str] = []
+    for phase in PHASES:
+        override = scenario.phase_weeks.get(phase.id)
+        if isinstance(override, Range):
+            three = (override.low, override.likely, override.high, override.distribution)
+        elif override is not None:
+            fixed[phase.id] = _constant(override, samples)
+            continue
+        else:  # the scenario's plan profile's weeks
+            three = (*TIMELINE_CONFIG.profiles[scenario.plan_profile].phase_range(phase), "pert")
+        keys[phase_column(phase.id)] = _PHASE_STREAM[phase.id]
+        bounds[phase_column(phase.id)] = three
+        ranged.append(phase.id)
+    for cp in CHECKPOINTS:
+        keys[checkpoint_column(cp.id)] = _CHECKPOINT_STREAM[cp.id]
+        bounds[checkpoint_column(cp.id)] = (cp.min_days, cp.likely, cp.max_days, "pert")
+    if scenario.governance == "end":
+        keys[END_REVIEW_COLUMN] = _END_REVIEW_STREAM
+        bounds[END_REVIEW_COLUMN] = (*TIMELINE_CONFIG.end_review, "pert")
+    priced = priced_open_items(scenario)
+    for item in priced:
+        assert item.price is not None
+        keys[gap_column(item.id)] = _GAP_STREAM + zlib.crc32(item.id.encode("utf-8")) % 1_000
+        bounds[gap_column(item.id)] = (*item.price.three_point, "pert")
+    return keys, bounds, fixed, tuple(ranged), tuple(priced)
 
 
 def sampled_ranges(scenario: Scenario) -> dict[str, tuple[float, float, float, str]]:
