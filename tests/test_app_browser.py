@@ -838,7 +838,9 @@ def test_edits_and_variants_survive_a_reload_and_a_closed_tab(server, browser):
         wait_for_kpi(page, "annual_impact", headline(expected, "annual_impact"))
         save("Plan")  # taken: saved as "Plan (2)"
         page.locator(".roi-compare th", has_text="Plan (2)").wait_for(timeout=60_000)
-        assert 'saved as "Plan (2)"' in page.inner_text(".roi-notice")
+        # The notice follows the table (the model tells the view of the new variant,
+        # then the view says what name it took): wait for it rather than read it at once.
+        page.locator(".roi-notice", has_text='saved as "Plan (2)"').wait_for(timeout=30_000)
         page.wait_for_function("() => location.search.includes('users=300')", timeout=60_000)
 
         def find_work(page) -> None:
