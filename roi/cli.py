@@ -759,7 +759,7 @@ def _record_batch(args: argparse.Namespace, options: Any, report: Any) -> int:
                 batch_scenario(entry.scenario, options),
                 samples=args.samples,
                 seed=args.seed,
-                rule=DecisionRule(confidence=options.confidence),
+                rule=options.rule,
             )
             register.record(
                 assessment, input_hash=outcome.input_hash, samples=args.samples, seed=args.seed

@@ -110,6 +110,12 @@ class BatchOptions:
     confidence: float = DEFAULT_CONFIDENCE  # least P(payback in time) for a Go
     min_maturity: int | None = None  # the MLOps maturity a Go needs, for every scenario
 
+    @property
+    def rule(self) -> DecisionRule:
+        """The decision rule the batch decides with (its maturity goes into each
+        scenario instead, so that its notebooks decide alike: `batch_scenario`)."""
+        return DecisionRule(confidence=self.confidence)
+
     def check(self) -> None:
         problems = []
         unknown = [f for f in self.formats if f not in MEMO_FORMATS]

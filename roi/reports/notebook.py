@@ -10,7 +10,6 @@ import pandas as pd
 
 from roi.assess import Assessment
 from roi.decision import DecisionRule
-from roi.evidence import DEFAULT_CONFIDENCE
 from roi.exceptions import Problem, ScenarioError
 from roi.files import load_scenario, project_path
 from roi.formatting import money, share
@@ -96,7 +95,7 @@ def decision_rule(namespace: Mapping[str, Any]) -> DecisionRule:
     """
     confidence = namespace.get("confidence")
     if confidence is None:
-        return DecisionRule(confidence=DEFAULT_CONFIDENCE)
+        return DecisionRule()
     if (
         isinstance(confidence, bool)
         or not isinstance(confidence, int | float)
